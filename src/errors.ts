@@ -1,0 +1,103 @@
+/**
+ * Error classes shared by every layer. Each failure kafkit reports is one of these (or a
+ * `TypeError`/`RangeError` for a bad argument), so a caller can tell what went wrong and
+ * whether a retry can help.
+ *
+ * @module
+ */
+
+/**
+ * Base class of kafkit's own errors.
+ *
+ * @example
+ * ```ts
+ * import { DecodeError, KafkitError } from "@kafkit/kafkit";
+ * const err: unknown = new DecodeError("truncated", 12);
+ * console.log(err instanceof KafkitError); // true
+ * ```
+ */
+export class KafkitError extends Error {
+  /** Whether repeating the operation may succeed. */
+  readonly retriable: boolean;
+
+  /** Creates an error with a message and a retriable flag. */
+  constructor(message: string, retriable = false, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.retriable = retriable;
+  }
+}
+
+/**
+ * Bytes from the network that are not a valid Kafka message: truncated, a length out of
+ * range, a bad checksum. Never retriable as such: the same bytes fail again.
+ *
+ * @example
+ * ```ts
+ * import { DecodeError } from "@kafkit/kafkit";
+ * const err = new DecodeError("length -5 is out of range", 40);
+ * console.log(err.offset); // 40
+ * ```
+ */
+export class DecodeError extends KafkitError {
+  /** Byte offset in the input where decoding failed. */
+  readonly offset: number;
+
+  /** Creates a decode error for the given input offset. */
+  constructor(message: string, offset: number, options?: ErrorOptions) {
+    super(`${message} (at byte ${offset})`, false, options);
+    this.offset = offset;
+  }
+}
+
+/**
+ * The connection to a broker failed or was closed while a request was pending. Retriable:
+ * a new connection may succeed.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError } from "@kafkit/kafkit";
+ * const err = new ConnectionError("connection to 127.0.0.1:9092 closed");
+ * console.log(err.retriable); // true
+ * ```
+ */
+export class ConnectionError extends KafkitError {
+  /** Creates a connection error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, true, options);
+  }
+}
+
+/**
+ * A request or connection attempt took longer than its timeout. Retriable.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@kafkit/kafkit";
+ * const err = new TimeoutError("Metadata request timed out after 30000 ms");
+ * console.log(err.retriable); // true
+ * ```
+ */
+export class TimeoutError extends KafkitError {
+  /** Creates a timeout error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, true, options);
+  }
+}
+
+/**
+ * The broker does not support the API or any version of it that kafkit speaks.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedVersionError } from "@kafkit/kafkit";
+ * const err = new UnsupportedVersionError("broker does not support DescribeQuorum");
+ * console.log(err.retriable); // false
+ * ```
+ */
+export class UnsupportedVersionError extends KafkitError {
+  /** Creates an unsupported-version error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, false, options);
+  }
+}

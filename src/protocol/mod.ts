@@ -1,0 +1,22 @@
+/**
+ * Kafka's protocol messages, generated from Apache Kafka's own message specs: typed
+ * request and response objects and their codecs for every version, one descriptor per API,
+ * and the wire reader and writer they use.
+ *
+ * @example
+ * ```ts
+ * import { Metadata, Writer } from "@kafkit/kafkit/protocol";
+ * const w = new Writer();
+ * Metadata.writeRequest(w, { topics: null }, 12);
+ * console.log(w.length);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./generated/index.ts";
+export { ALL_APIS } from "./generated/all.ts";
+export { type Api, type ApiTarget, requestHeaderVersion, responseHeaderVersion } from "./api.ts";
+export { Reader } from "../wire/reader.ts";
+export { Writer } from "../wire/writer.ts";
+export { ZERO_UUID } from "../wire/uuid.ts";

@@ -1,0 +1,372 @@
+/**
+ * One connection to one broker: size framing, correlation ids, pipelined requests matched
+ * to their responses, the ApiVersions handshake and version negotiation, per-call timeouts
+ * and abort signals.
+ *
+ * @module
+ */
+
+import { ConnectionError, DecodeError, TimeoutError, UnsupportedVersionError } from "../errors.ts";
+import { type Api, requestHeaderVersion, responseHeaderVersion } from "../protocol/api.ts";
+import { ApiVersions, type ApiVersionsResponse } from "../protocol/generated/api_versions.ts";
+import { writeRequestHeader } from "../protocol/generated/request_header.ts";
+import { readResponseHeader } from "../protocol/generated/response_header.ts";
+import { Reader } from "../wire/reader.ts";
+import { Writer } from "../wire/writer.ts";
+import { Framer } from "./_framer.ts";
+import { type Connect, detectConnect, type Socket } from "./socket.ts";
+import { VERSION } from "../version.ts";
+
+/** Options for {@linkcode Connection.connect}. */
+export interface ConnectionOptions {
+  /** Host name or IP address of the broker. */
+  host: string;
+  /** Port of the broker. */
+  port: number;
+  /** Client id sent with every request (default `"kafkit"`). */
+  clientId?: string;
+  /** Time allowed for connecting and the handshake, in ms (default 10000). */
+  connectTimeout?: number;
+  /** Default time allowed for each request, in ms (default 30000). */
+  requestTimeout?: number;
+  /** Largest response accepted, in bytes (default 128 MiB). */
+  maxResponseSize?: number;
+  /** TCP keep-alive (default true). */
+  keepAlive?: boolean;
+  /** Opens the socket; defaults to the adapter for the current runtime. */
+  connect?: Connect;
+  /** Cancels connecting. */
+  signal?: AbortSignal;
+}
+
+/** Per-request options. */
+export interface RequestOptions {
+  /** Use this version instead of the highest both sides support. */
+  version?: number;
+  /** Time allowed for this request, in ms. */
+  timeout?: number;
+  /** Cancels waiting for the response. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  // deno-lint-ignore no-explicit-any
+  api: Api<any, any>;
+  version: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+}
+
+/** Broker-supported version range of one API key. */
+export interface VersionRange {
+  min: number;
+  max: number;
+}
+
+const UNSUPPORTED_VERSION = 35;
+
+/**
+ * A connection to one Kafka broker.
+ *
+ * @example
+ * ```ts ignore
+ * import { Connection } from "@kafkit/kafkit";
+ * import { Metadata } from "@kafkit/kafkit/protocol";
+ * const conn = await Connection.connect({ host: "127.0.0.1", port: 9092 });
+ * const meta = await conn.request(Metadata, { topics: null });
+ * console.log(meta.brokers.length);
+ * conn.close();
+ * ```
+ */
+export class Connection {
+  /** `host:port` of the broker. */
+  readonly address: string;
+  readonly #socket: Socket;
+  readonly #clientId: string;
+  readonly #requestTimeout: number;
+  readonly #framer: Framer;
+  readonly #pending = new Map<number, Pending>();
+  #versions = new Map<number, VersionRange>();
+  #nextId = 0;
+  #writeChain: Promise<void> = Promise.resolve();
+  #closed: ConnectionError | undefined;
+
+  private constructor(address: string, socket: Socket, options: ConnectionOptions) {
+    this.address = address;
+    this.#socket = socket;
+    this.#clientId = options.clientId ?? "kafkit";
+    this.#requestTimeout = options.requestTimeout ?? 30_000;
+    this.#framer = new Framer(options.maxResponseSize ?? 128 * 1024 * 1024);
+    void this.#readLoop();
+  }
+
+  /** Connects to a broker and negotiates API versions with it. */
+  static async connect(options: ConnectionOptions): Promise<Connection> {
+    const address = `${options.host}:${options.port}`;
+    const timeout = options.connectTimeout ?? 10_000;
+    const connect = options.connect ?? await detectConnect();
+    const socket = await withDeadline(
+      connect({ host: options.host, port: options.port, keepAlive: options.keepAlive }),
+      timeout,
+      options.signal,
+      `connecting to ${address}`,
+      (s) => s.close(),
+    ).catch((e) => {
+      if (e instanceof TimeoutError || isAbort(e)) throw e;
+      throw new ConnectionError(`cannot connect to ${address}: ${messageOf(e)}`, { cause: e });
+    });
+    const conn = new Connection(address, socket, options);
+    try {
+      await conn.#handshake(timeout, options.signal);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    return conn;
+  }
+
+  /** The version range the broker supports for an API key, if it supports it at all. */
+  brokerVersions(apiKey: number): VersionRange | undefined {
+    return this.#versions.get(apiKey);
+  }
+
+  /**
+   * The version to use for an API: the highest that both kafkit and the broker support,
+   * at most `cap`. Throws `UnsupportedVersionError` when there is none.
+   */
+  // deno-lint-ignore no-explicit-any
+  negotiate(api: Api<any, any>, cap?: number): number {
+    const broker = this.#versions.get(api.key);
+    if (!broker) {
+      throw new UnsupportedVersionError(`broker ${this.address} does not support ${api.name}`);
+    }
+    const ours = api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion;
+    const max = Math.min(ours, broker.max, cap ?? Infinity);
+    // Kafka 4 brokers still advertise Produce v0 but reject v0-2 (KAFKA-18659).
+    const floor = api.key === 0 ? 3 : 0;
+    const min = Math.max(api.minVersion, broker.min, floor);
+    if (max < min) {
+      throw new UnsupportedVersionError(
+        `${api.name}: broker ${this.address} supports v${broker.min}-${broker.max}, ` +
+          `kafkit supports v${Math.max(api.minVersion, floor)}-${ours}` +
+          (cap === undefined ? "" : ` capped at v${cap}`),
+      );
+    }
+    return max;
+  }
+
+  /** Sends a request and resolves with the decoded response. */
+  request<Req, Res>(api: Api<Req, Res>, body: Req, options: RequestOptions = {}): Promise<Res> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    let version: number;
+    try {
+      version = options.version ?? this.negotiate(api);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#send(api, body, version, options);
+  }
+
+  #send<Req, Res>(
+    api: Api<Req, Res>,
+    body: Req,
+    version: number,
+    options: RequestOptions,
+  ): Promise<Res> {
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId + 1) & 0x7fff_ffff;
+    const w = new Writer(128);
+    const sizeAt = w.reserve(4);
+    writeRequestHeader(w, {
+      requestApiKey: api.key,
+      requestApiVersion: version,
+      correlationId: id,
+      clientId: this.#clientId,
+    }, requestHeaderVersion(api, version));
+    api.writeRequest(w, body, version);
+    w.patchInt32(sizeAt, w.length - 4);
+    const frame = w.bytes();
+
+    return new Promise<Res>((resolve, reject) => {
+      const timeout = options.timeout ?? this.#requestTimeout;
+      const signal = options.signal;
+      const fail = (error: unknown) => {
+        if (this.#pending.delete(id)) {
+          cleanup();
+          reject(error);
+        }
+      };
+      const timer = setTimeout(
+        () => fail(new TimeoutError(`${api.name} to ${this.address} timed out after ${timeout} ms`)),
+        timeout,
+      );
+      const onAbort = () => fail(signal!.reason);
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      if (signal?.aborted) {
+        clearTimeout(timer);
+        return reject(signal.reason);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#pending.set(id, {
+        api,
+        version,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        cleanup,
+      });
+      this.#write(frame).catch(fail);
+    });
+  }
+
+  /** Writes frames one after another, each after the previous one was accepted. */
+  #write(frame: Uint8Array): Promise<void> {
+    const next = this.#writeChain.then(() => {
+      if (this.#closed) throw this.#closed;
+      return this.#socket.write(frame);
+    });
+    this.#writeChain = next.catch(() => {});
+    return next.catch((e) => {
+      const error = e instanceof ConnectionError
+        ? e
+        : new ConnectionError(`write to ${this.address} failed: ${messageOf(e)}`, { cause: e });
+      this.#shutdown(error);
+      throw error;
+    });
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      while (true) {
+        const chunk = await this.#socket.read();
+        if (chunk === null) break;
+        this.#framer.push(chunk, (frame) => this.#dispatch(frame));
+      }
+      this.#shutdown(new ConnectionError(`connection to ${this.address} closed by the broker`));
+    } catch (e) {
+      this.#shutdown(
+        e instanceof DecodeError || e instanceof ConnectionError
+          ? e
+          : new ConnectionError(`read from ${this.address} failed: ${messageOf(e)}`, { cause: e }),
+      );
+    }
+  }
+
+  #dispatch(frame: Uint8Array): void {
+    const r = new Reader(frame);
+    const id = r.int32();
+    r.check("response header");
+    const pending = this.#pending.get(id);
+    // A response to a request that timed out or was aborted: nobody waits for it.
+    if (!pending) return;
+    this.#pending.delete(id);
+    pending.cleanup();
+    try {
+      const r = new Reader(frame);
+      readResponseHeader(r, responseHeaderVersion(pending.api, pending.version));
+      const body = pending.api.readResponse(r, pending.version);
+      r.done(`${pending.api.name} v${pending.version} response`);
+      pending.resolve(body);
+    } catch (e) {
+      pending.reject(e);
+    }
+  }
+
+  async #handshake(timeout: number, signal: AbortSignal | undefined): Promise<void> {
+    // Ask with the newest version; a broker that lacks it answers in v0 with its range.
+    const ours = ApiVersions.maxVersion;
+    const body = { clientSoftwareName: "kafkit", clientSoftwareVersion: VERSION };
+    let res: ApiVersionsResponse;
+    try {
+      res = await this.#send(ApiVersions, body, ours, { timeout, signal });
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      res = await this.#send(ApiVersions, {}, 0, { timeout, signal });
+    }
+    if (res.errorCode === UNSUPPORTED_VERSION) {
+      const theirs = res.apiKeys.find((k) => k.apiKey === ApiVersions.key)?.maxVersion ?? 0;
+      res = await this.#send(ApiVersions, body, Math.min(ours, theirs), { timeout, signal });
+    }
+    if (res.errorCode !== 0) {
+      throw new ConnectionError(`ApiVersions to ${this.address} failed with error ${res.errorCode}`);
+    }
+    this.#versions = new Map(res.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+  }
+
+  /** Whether the connection was closed (by either side). */
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** Closes the connection; pending requests fail with `ConnectionError`. */
+  close(): void {
+    this.#shutdown(new ConnectionError(`connection to ${this.address} was closed`));
+  }
+
+  #shutdown(error: ConnectionError | DecodeError): void {
+    if (this.#closed) return;
+    this.#closed = error instanceof ConnectionError
+      ? error
+      : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, { cause: error });
+    this.#socket.close();
+    for (const p of this.#pending.values()) {
+      p.cleanup();
+      p.reject(error);
+    }
+    this.#pending.clear();
+  }
+
+  /** Closes the connection (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === "AbortError";
+}
+
+/** Races `promise` against a timeout and a signal; `dispose` releases a late result. */
+function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  what: string,
+  dispose: (value: T) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new TimeoutError(`${what} timed out after ${ms} ms`));
+    }, ms);
+    const onAbort = () => {
+      finish();
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then((v) => {
+      if (settled) return dispose(v);
+      finish();
+      resolve(v);
+    }, (e) => {
+      if (settled) return;
+      finish();
+      reject(e);
+    });
+  });
+}

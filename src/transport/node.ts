@@ -1,0 +1,41 @@
+// The Node.js socket adapter: node:net.
+
+import { connect as netConnect } from "node:net";
+import type { Socket, SocketOptions } from "./socket.ts";
+import { ChunkQueue } from "./_chunk_queue.ts";
+
+const HIGH_WATER = 1024 * 1024;
+
+/** Opens a TCP connection with `node:net`. */
+export function connectNode(options: SocketOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = netConnect({ host: options.host, port: options.port, noDelay: true });
+    if (options.keepAlive ?? true) sock.setKeepAlive(true);
+    const queue = new ChunkQueue(HIGH_WATER, () => sock.pause(), () => sock.resume());
+    sock.on("data", (chunk: Uint8Array) => queue.push(chunk));
+    sock.on("end", () => queue.end());
+    sock.on("close", () => queue.end());
+    sock.once("error", (e) => {
+      queue.end(e);
+      reject(e);
+    });
+    sock.once("connect", () => {
+      resolve({
+        write(data) {
+          return new Promise((ok, fail) => {
+            if (sock.destroyed) return fail(new Error("socket is closed"));
+            // Resolve on flush when the runtime's buffer is full (backpressure), else now.
+            if (sock.write(data)) ok();
+            else sock.once("drain", ok);
+            sock.once("error", fail);
+          });
+        },
+        read: () => queue.read(),
+        close() {
+          sock.destroy();
+          queue.end();
+        },
+      });
+    });
+  });
+}
