@@ -1,0 +1,106 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Connection, ConnectionError, TimeoutError, UnsupportedVersionError } from "../../mod.ts";
+import { ApiVersions, Fetch, type FetchRequest, Metadata, Produce } from "../../src/protocol/mod.ts";
+import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
+import { runDemo } from "../../scripts/demo.ts";
+
+describe(`connection to a real broker (${RUNTIME})`, () => {
+  let conn: Connection;
+  let idle: FetchRequest; // a Fetch that waits, since its partition stays empty
+  const address = () => hostPort(kafkaEnv("KAFKA_BROKERS").split(",")[0]);
+
+  before(async () => {
+    conn = await Connection.connect({ ...address(), clientId: "kafkit-test" });
+    const topic = `kafkit-idle-${Date.now()}`;
+    let topicId = "";
+    for (let i = 0; i < 50 && !topicId; i++) {
+      const meta = await conn.request(Metadata, { topics: [{ name: topic }] });
+      const t = meta.topics[0];
+      if (t.errorCode === 0 && t.partitions[0]?.leaderId >= 0) topicId = t.topicId;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(topicId, `topic ${topic} got no leader`);
+    idle = {
+      maxWaitMs: 1_000, // the broker answers a connection's requests in order: keep it short
+      minBytes: 1 << 30,
+      topics: [{ topic, topicId, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1024 }] }],
+    };
+  });
+  after(() => conn?.close());
+
+  test("the broker answers ApiVersions with Kafka 4's ranges", () => {
+    const produce = conn.brokerVersions(Produce.key);
+    const fetch = conn.brokerVersions(Fetch.key);
+    assert.ok(produce && produce.max >= 12, `Produce ${JSON.stringify(produce)}`);
+    assert.ok(fetch && fetch.min >= 4 && fetch.max >= 17, `Fetch ${JSON.stringify(fetch)}`);
+    assert.equal(conn.negotiate(ApiVersions), 4);
+    assert.ok(conn.negotiate(Produce) >= 3);
+  });
+
+  test("Metadata lists the broker the harness started", async () => {
+    const meta = await conn.request(Metadata, { topics: null });
+    const expected = kafkaEnv("KAFKA_BROKERS").split(",").length;
+    assert.equal(meta.brokers.length, expected);
+    const { port } = address();
+    assert.ok(meta.brokers.some((b) => b.port === port), JSON.stringify(meta.brokers));
+    assert.ok(meta.clusterId && meta.clusterId.length > 0);
+  });
+
+  test("older versions still decode (Metadata v1, ApiVersions negotiation capped)", async () => {
+    const meta = await conn.request(Metadata, { topics: null }, { version: 1 });
+    assert.ok(meta.brokers.length >= 1);
+    assert.equal(conn.negotiate(Metadata, 4), 4);
+  });
+
+  test("pipelined requests resolve in order of their own responses", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => conn.request(Metadata, { topics: null }, { version: 1 + (i % 12) })),
+    );
+    assert.equal(results.length, 200);
+    for (const m of results) assert.ok(m.brokers.length >= 1);
+  });
+
+  test("a version below the broker's floor is refused before sending", () => {
+    assert.throws(() => conn.negotiate(Produce, 2), UnsupportedVersionError);
+  });
+
+  test("an aborted signal rejects the pending request and the connection stays usable", async () => {
+    const controller = new AbortController();
+    const pending = conn.request(Fetch, idle, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("stop")), 50);
+    await assert.rejects(pending, /stop/);
+    const meta = await conn.request(Metadata, { topics: null });
+    assert.ok(meta.brokers.length >= 1);
+  });
+
+  test("a request that outlives its timeout fails with TimeoutError", async () => {
+    await assert.rejects(
+      conn.request(Fetch, idle, { timeout: 100 }),
+      TimeoutError,
+    );
+  });
+
+  test("closing fails in-flight requests with ConnectionError", async () => {
+    const c = await Connection.connect(address());
+    const pending = c.request(Fetch, idle);
+    setTimeout(() => c.close(), 50);
+    await assert.rejects(pending, ConnectionError);
+    await assert.rejects(c.request(Metadata, { topics: null }), ConnectionError);
+  });
+
+  test("connecting to a closed port fails with ConnectionError", async () => {
+    await assert.rejects(Connection.connect({ host: "127.0.0.1", port: 1 }), ConnectionError);
+  });
+
+  test("the demo writes three records and reads them back", async () => {
+    const lines: string[] = [];
+    const result = await runDemo(kafkaEnv("KAFKA_BROKERS"), undefined, (l) => lines.push(l));
+    assert.deepEqual(result.read.map((r) => [r.key, r.value]), [["k0", "hello"], ["k1", "from"], [
+      "k2",
+      "kafkit",
+    ]]);
+    assert.deepEqual(result.read.map((r) => r.offset), [0, 1, 2].map((i) => result.baseOffset + i));
+    assert.ok(lines.some((l) => l.includes("read back 3 of 3")), lines.join("\n"));
+  });
+});
