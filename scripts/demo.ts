@@ -37,21 +37,34 @@ export async function runDemo(
   const meta = await waitForLeader(bootstrap, topic);
   const t = meta.topics[0];
   const leader = meta.brokers.find((b) => b.nodeId === t.partitions[0].leaderId)!;
-  log(`topic ${topic} (id ${t.topicId}) partition 0 leader: broker ${leader.nodeId} at ${leader.host}:${leader.port}`);
+  log(
+    `topic ${topic} (id ${t.topicId}) partition 0 leader: broker ${leader.nodeId} at ${leader.host}:${leader.port}`,
+  );
   await using conn = await Connection.connect({ host: leader.host, port: leader.port });
 
   const messages = ["hello", "from", "kafkit"].map((v, i) => ({ key: `k${i}`, value: v }));
   const batch = new Writer();
-  writeRecordBatch(batch, messages.map((m) => ({ key: enc.encode(m.key), value: enc.encode(m.value) })));
+  writeRecordBatch(
+    batch,
+    messages.map((m) => ({ key: enc.encode(m.key), value: enc.encode(m.value) })),
+  );
   const produced = await conn.request(Produce, {
     acks: -1,
     timeoutMs: 10_000,
-    topicData: [{ name: topic, topicId: t.topicId, partitionData: [{ index: 0, records: batch.bytes() }] }],
+    topicData: [{
+      name: topic,
+      topicId: t.topicId,
+      partitionData: [{ index: 0, records: batch.bytes() }],
+    }],
   });
   const part = produced.responses[0].partitionResponses[0];
   if (part.errorCode !== 0) throw new Error(`produce failed with error code ${part.errorCode}`);
   const baseOffset = Number(part.baseOffset);
-  log(`wrote ${messages.length} records with Produce v${conn.negotiate(Produce)}: base offset ${baseOffset}`);
+  log(
+    `wrote ${messages.length} records with Produce v${
+      conn.negotiate(Produce)
+    }: base offset ${baseOffset}`,
+  );
 
   const fetched = await conn.request(Fetch, {
     maxWaitMs: 500,
@@ -70,14 +83,19 @@ export async function runDemo(
     .filter((r) => r.offset >= baseOffset)
     .map((r) => ({ offset: r.offset, key: dec.decode(r.key!), value: dec.decode(r.value!) }));
   for (const r of read) log(`read offset ${r.offset}: ${r.key} = ${r.value}`);
-  log(`high watermark ${data.highWatermark}; read back ${read.length} of ${messages.length} records`);
+  log(
+    `high watermark ${data.highWatermark}; read back ${read.length} of ${messages.length} records`,
+  );
   return { topic, baseOffset, read };
 }
 
 /** Asks for the topic (creating it through auto-creation) until partition 0 has a leader. */
 async function waitForLeader(conn: Connection, topic: string): Promise<MetadataResponse> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const meta = await conn.request(Metadata, { topics: [{ name: topic }], allowAutoTopicCreation: true });
+    const meta = await conn.request(Metadata, {
+      topics: [{ name: topic }],
+      allowAutoTopicCreation: true,
+    });
     const t = meta.topics[0];
     if (t?.errorCode === 0 && (t.partitions[0]?.leaderId ?? -1) >= 0) return meta;
     await new Promise((r) => setTimeout(r, 100));

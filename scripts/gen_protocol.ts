@@ -102,7 +102,10 @@ function camel(name: string): string {
 }
 
 function snake(name: string): string {
-  return name.replace("KRaft", "Kraft").replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+  return name.replace("KRaft", "Kraft").replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(
+    /([A-Z])([A-Z][a-z])/g,
+    "$1_$2",
+  )
     .toLowerCase();
 }
 
@@ -244,13 +247,23 @@ function pickExpr(cond: string, yes: string, no: string): string {
 }
 
 /** Statements writing one field's value `e` (inside the field's versions). */
-function writeField(f: SpecField, e: string, ctx: MessageContext, scope: Range, flex: string): string {
+function writeField(
+  f: SpecField,
+  e: string,
+  ctx: MessageContext,
+  scope: Range,
+  flex: string,
+): string {
   const { array, base } = baseType(f.type);
   const nullable = isNullable(f, ctx);
   const lines: string[] = [];
-  const nullCheck = nullable ? versionCheck(parseRange(f.nullableVersions), within(f, scope)) : "true";
+  const nullCheck = nullable
+    ? versionCheck(parseRange(f.nullableVersions), within(f, scope))
+    : "true";
   if (nullCheck !== "true") {
-    lines.push(`if (${e} === null && !(${nullCheck})) nullNotAllowed("${ctx.spec.name}.${f.name}", version);`);
+    lines.push(
+      `if (${e} === null && !(${nullCheck})) nullNotAllowed("${ctx.spec.name}.${f.name}", version);`,
+    );
   }
   if (array) {
     const elem = writeValue(base, "item", flex, ctx);
@@ -263,7 +276,10 @@ function writeField(f: SpecField, e: string, ctx: MessageContext, scope: Range, 
       lines.push(length, loop);
     }
   } else if (!PRIMITIVES.has(base) && nullable) {
-    lines.push(`if (${e} === null) w.int8(-1);`, `else { w.int8(1); ${writeValue(base, e, flex, ctx)} }`);
+    lines.push(
+      `if (${e} === null) w.int8(-1);`,
+      `else { w.int8(1); ${writeValue(base, e, flex, ctx)} }`,
+    );
   } else {
     lines.push(writeValue(base, e, flex, ctx));
   }
@@ -294,7 +310,9 @@ function fieldOrDefault(f: SpecField, ctx: MessageContext): string {
   if (!ctx.optional) return name;
   const d = defaultValue(f, ctx);
   // `??` would also replace an explicit null, which nullable fields must keep.
-  return isNullable(f, ctx) && d !== "null" ? `(${name} === undefined ? ${d} : ${name})` : `(${name} ?? ${d})`;
+  return isNullable(f, ctx) && d !== "null"
+    ? `(${name} === undefined ? ${d} : ${name})`
+    : `(${name} ?? ${d})`;
 }
 
 /** Whether a value differs from the field's default, to decide if a tagged field is sent. */
@@ -369,7 +387,9 @@ function emitStruct(
       checks.push(`const ${local} = ${e};`);
       const send = `send_${camel(f.name)}`;
       checks.push(
-        `const ${send} = ${cond === "true" ? "" : `${cond} && `}${differsFromDefault(f, local, ctx)};`,
+        `const ${send} = ${cond === "true" ? "" : `${cond} && `}${
+          differsFromDefault(f, local, ctx)
+        };`,
       );
       tagCodes.push(
         `if (${send}) writeTagged(w, ${f.tag}, (w) => { ${
@@ -418,7 +438,9 @@ function emitStruct(
       const cond = versionCheck(parseRange(f.taggedVersions ?? f.versions), scope);
       const read = readField(f, ctx, scope, "true");
       cases.push(
-        `if (tag === ${f.tag}${cond === "true" ? "" : ` && ${cond}`}) v_${camel(f.name)} = ${read};`,
+        `if (tag === ${f.tag}${cond === "true" ? "" : ` && ${cond}`}) v_${
+          camel(f.name)
+        } = ${read};`,
       );
     }
     const loop = tagged.length === 0
@@ -572,7 +594,11 @@ function emitApi(
     `maxVersion: ${valid.hi},`,
     `latestVersionUnstable: ${req.latestVersionUnstable === true},`,
     `flexibleVersion: ${flexible.lo <= flexible.hi ? flexible.lo : -1},`,
-    `responseFlexibleVersion: ${parseRange(res.flexibleVersions).lo <= parseRange(res.flexibleVersions).hi ? parseRange(res.flexibleVersions).lo : -1},`,
+    `responseFlexibleVersion: ${
+      parseRange(res.flexibleVersions).lo <= parseRange(res.flexibleVersions).hi
+        ? parseRange(res.flexibleVersions).lo
+        : -1
+    },`,
     `target: "${targetOf(req)}" satisfies ApiTarget,`,
     `listeners: ${JSON.stringify(req.listeners ?? [])},`,
     `writeRequest: write${req.name},`,
@@ -581,7 +607,9 @@ function emitApi(
     `readResponse: read${res.name},`,
     `};`,
   ].join("\n");
-  const code = `${banner([`${req.name}.json`, `${res.name}.json`])}\n${imports(body + descriptor)}\n\n${body}\n${descriptor}\n`;
+  const code = `${banner([`${req.name}.json`, `${res.name}.json`])}\n${
+    imports(body + descriptor)
+  }\n\n${body}\n${descriptor}\n`;
   return { file: `${snake(base)}.ts`, code, exportName: base };
 }
 
@@ -590,7 +618,10 @@ function emitStandalone(
   names: Map<string, Map<string, string>>,
 ): { file: string; code: string } {
   const body = emitMessage(context(spec, names.get(spec.name)!));
-  return { file: `${snake(spec.name)}.ts`, code: `${banner([`${spec.name}.json`])}\n${imports(body)}\n\n${body}` };
+  return {
+    file: `${snake(spec.name)}.ts`,
+    code: `${banner([`${spec.name}.json`])}\n${imports(body)}\n\n${body}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -605,7 +636,9 @@ function generate(): Map<string, string> {
   const out = new Map<string, string>();
   const index: string[] = [];
   const apis: string[] = [];
-  for (const req of specs.filter((s) => s.type === "request").sort((a, b) => a.apiKey! - b.apiKey!)) {
+  for (
+    const req of specs.filter((s) => s.type === "request").sort((a, b) => a.apiKey! - b.apiKey!)
+  ) {
     if (parseRange(req.validVersions).lo > parseRange(req.validVersions).hi) continue;
     const res = byName.get(req.name.replace(/Request$/, "Response"));
     if (!res) throw new Error(`no response spec for ${req.name}`);
@@ -665,7 +698,9 @@ async function main(): Promise<void> {
     const modules = generate();
     for (const [file, code] of modules) Deno.writeTextFileSync(join(tmp, file), code);
     await format(tmp);
-    const formatted = new Map([...modules.keys()].map((f) => [f, Deno.readTextFileSync(join(tmp, f))]));
+    const formatted = new Map(
+      [...modules.keys()].map((f) => [f, Deno.readTextFileSync(join(tmp, f))]),
+    );
     if (check) {
       const stale = staleFiles(OUT, formatted);
       if (stale.length) {

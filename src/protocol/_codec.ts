@@ -69,7 +69,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) {
+      return false;
+    }
     return a.every((x, i) => x === b[i]);
   }
   if (Array.isArray(a) || Array.isArray(b)) {

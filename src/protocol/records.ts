@@ -75,7 +75,11 @@ const CRC_START = 21;
 const encoder = new TextEncoder();
 
 /** Encodes records as one uncompressed v2 batch, appended to `w`. */
-export function writeRecordBatch(w: Writer, records: RecordInput[], options: BatchOptions = {}): void {
+export function writeRecordBatch(
+  w: Writer,
+  records: RecordInput[],
+  options: BatchOptions = {},
+): void {
   const baseTimestamp = options.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
   let maxTimestamp = baseTimestamp;
   const start = w.length;
@@ -181,7 +185,10 @@ function readBatch(b: Uint8Array, at: number): RecordBatch {
     records: [],
   };
   if (compression !== 0) {
-    throw new DecodeError(`record batch uses compression codec ${compression}, not supported yet`, at + 21);
+    throw new DecodeError(
+      `record batch uses compression codec ${compression}, not supported yet`,
+      at + 21,
+    );
   }
   if (count < 0 || count > r.remaining) r.fail(`record count ${count} does not fit the batch`);
   for (let i = 0; i < count && r.ok; i++) batch.records.push(readRecord(r, batch));
@@ -198,7 +205,9 @@ function readRecord(r: Reader, batch: RecordBatch): FetchedRecord {
   const key = readVarBytes(r);
   const value = readVarBytes(r);
   const headerCount = r.varint();
-  if (headerCount < 0 || headerCount > r.remaining) r.fail(`header count ${headerCount} is out of range`);
+  if (headerCount < 0 || headerCount > r.remaining) {
+    r.fail(`header count ${headerCount} is out of range`);
+  }
   const headers: RecordHeader[] = [];
   for (let i = 0; i < headerCount && r.ok; i++) {
     const k = readVarBytes(r);
@@ -207,7 +216,9 @@ function readRecord(r: Reader, batch: RecordBatch): FetchedRecord {
   r.unlimit(end, "record");
   return {
     offset: batch.baseOffset + offsetDelta,
-    timestamp: batch.timestampType === 1 ? batch.maxTimestamp : batch.baseTimestamp + timestampDelta,
+    timestamp: batch.timestampType === 1
+      ? batch.maxTimestamp
+      : batch.baseTimestamp + timestampDelta,
     key,
     value,
     headers,

@@ -29,6 +29,8 @@ declare const Bun: {
 
 /** Opens a TCP connection with `Bun.connect`. */
 export async function connectBun(options: SocketOptions): Promise<Socket> {
+  // Assigned once connected; the queue's pause/resume may run before that and must see it.
+  // deno-lint-ignore prefer-const
   let sock: BunSocket | undefined;
   const queue = new ChunkQueue(HIGH_WATER, () => sock?.pause?.(), () => sock?.resume?.());
   // Bytes Bun did not take yet; written again from `drain`.

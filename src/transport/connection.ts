@@ -198,7 +198,8 @@ export class Connection {
         }
       };
       const timer = setTimeout(
-        () => fail(new TimeoutError(`${api.name} to ${this.address} timed out after ${timeout} ms`)),
+        () =>
+          fail(new TimeoutError(`${api.name} to ${this.address} timed out after ${timeout} ms`)),
         timeout,
       );
       const onAbort = () => fail(signal!.reason);
@@ -291,9 +292,13 @@ export class Connection {
       res = await this.#send(ApiVersions, body, Math.min(ours, theirs), { timeout, signal });
     }
     if (res.errorCode !== 0) {
-      throw new ConnectionError(`ApiVersions to ${this.address} failed with error ${res.errorCode}`);
+      throw new ConnectionError(
+        `ApiVersions to ${this.address} failed with error ${res.errorCode}`,
+      );
     }
-    this.#versions = new Map(res.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+    this.#versions = new Map(
+      res.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]),
+    );
   }
 
   /** Whether the connection was closed (by either side). */
@@ -310,7 +315,9 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = error instanceof ConnectionError
       ? error
-      : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, { cause: error });
+      : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, {
+        cause: error,
+      });
     this.#socket.close();
     for (const p of this.#pending.values()) {
       p.cleanup();

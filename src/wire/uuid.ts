@@ -29,8 +29,14 @@ export function uuidToString(bytes: Uint8Array, offset = 0): string {
  * Parses a Kafka UUID string into `out` at `offset`. Throws a `TypeError` naming the value
  * when it is not 22 base64url characters.
  */
-export function uuidToBytes(uuid: string, out: Uint8Array = new Uint8Array(16), offset = 0): Uint8Array {
-  if (uuid.length !== 22) throw new TypeError(`invalid UUID "${uuid}": expected 22 base64url characters`);
+export function uuidToBytes(
+  uuid: string,
+  out: Uint8Array = new Uint8Array(16),
+  offset = 0,
+): Uint8Array {
+  if (uuid.length !== 22) {
+    throw new TypeError(`invalid UUID "${uuid}": expected 22 base64url characters`);
+  }
   const digit = (i: number): number => {
     const c = uuid.charCodeAt(i);
     const v = c < 128 ? VALUES[c] : -1;

@@ -1,7 +1,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Connection, ConnectionError, TimeoutError, UnsupportedVersionError } from "../../mod.ts";
-import { ApiVersions, Fetch, type FetchRequest, Metadata, Produce } from "../../src/protocol/mod.ts";
+import {
+  ApiVersions,
+  Fetch,
+  type FetchRequest,
+  Metadata,
+  Produce,
+} from "../../src/protocol/mod.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
 import { runDemo } from "../../scripts/demo.ts";
 
@@ -24,7 +30,11 @@ describe(`connection to a real broker (${RUNTIME})`, () => {
     idle = {
       maxWaitMs: 1_000, // the broker answers a connection's requests in order: keep it short
       minBytes: 1 << 30,
-      topics: [{ topic, topicId, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1024 }] }],
+      topics: [{
+        topic,
+        topicId,
+        partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1024 }],
+      }],
     };
   });
   after(() => conn?.close());
@@ -55,7 +65,10 @@ describe(`connection to a real broker (${RUNTIME})`, () => {
 
   test("pipelined requests resolve in order of their own responses", async () => {
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => conn.request(Metadata, { topics: null }, { version: 1 + (i % 12) })),
+      Array.from(
+        { length: 200 },
+        (_, i) => conn.request(Metadata, { topics: null }, { version: 1 + (i % 12) }),
+      ),
     );
     assert.equal(results.length, 200);
     for (const m of results) assert.ok(m.brokers.length >= 1);

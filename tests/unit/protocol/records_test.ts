@@ -11,7 +11,11 @@ describe("record batch v2", () => {
     const w = new Writer(16);
     writeRecordBatch(w, [
       { key: enc("k1"), value: enc("v1"), timestamp: 1_700_000_000_000 },
-      { key: null, value: null, headers: [{ key: "h", value: enc("x") }, { key: "n", value: null }] },
+      {
+        key: null,
+        value: null,
+        headers: [{ key: "h", value: enc("x") }, { key: "n", value: null }],
+      },
       { value: enc("three"), timestamp: 1_700_000_000_500 },
     ], { baseOffset: 40, producerId: 7n, producerEpoch: 1, baseSequence: 5 });
     const [batch, ...rest] = readRecordBatches(w.bytes());
@@ -25,7 +29,10 @@ describe("record batch v2", () => {
     assert.deepEqual(batch.records[0].key, enc("k1"));
     assert.equal(batch.records[1].key, null);
     assert.equal(batch.records[1].value, null);
-    assert.deepEqual(batch.records[1].headers, [{ key: "h", value: enc("x") }, { key: "n", value: null }]);
+    assert.deepEqual(batch.records[1].headers, [{ key: "h", value: enc("x") }, {
+      key: "n",
+      value: null,
+    }]);
     assert.equal(batch.records[1].timestamp, 1_700_000_000_000);
     assert.equal(batch.records[2].timestamp, 1_700_000_000_500);
   });
@@ -44,6 +51,9 @@ describe("record batch v2", () => {
     writeRecordBatch(w, [{ value: enc("payload") }]);
     const bytes = w.bytes().slice();
     bytes[bytes.length - 2] ^= 1;
-    assert.throws(() => readRecordBatches(bytes), (e: unknown) => e instanceof DecodeError && /CRC/.test(e.message));
+    assert.throws(
+      () => readRecordBatches(bytes),
+      (e: unknown) => e instanceof DecodeError && /CRC/.test(e.message),
+    );
   });
 });

@@ -31,10 +31,19 @@ describe("Writer and Reader", () => {
   });
 
   test("varints use Kafka's zigzag encoding", () => {
-    const cases: [number, number[]][] = [[0, [0]], [-1, [1]], [1, [2]], [63, [126]], [-64, [127]], [
-      64,
-      [0x80, 0x01],
-    ], [2147483647, [0xfe, 0xff, 0xff, 0xff, 0x0f]], [-2147483648, [0xff, 0xff, 0xff, 0xff, 0x0f]]];
+    const cases: [number, number[]][] = [
+      [0, [0]],
+      [-1, [1]],
+      [1, [2]],
+      [63, [126]],
+      [-64, [127]],
+      [
+        64,
+        [0x80, 0x01],
+      ],
+      [2147483647, [0xfe, 0xff, 0xff, 0xff, 0x0f]],
+      [-2147483648, [0xff, 0xff, 0xff, 0xff, 0x0f]],
+    ];
     for (const [value, bytes] of cases) {
       const w = new Writer();
       w.varint(value);
@@ -44,7 +53,17 @@ describe("Writer and Reader", () => {
   });
 
   test("varlongs round-trip across the safe integer range", () => {
-    for (const v of [0, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) {
+    for (
+      const v of [
+        0,
+        -1,
+        2 ** 31,
+        -(2 ** 31) - 1,
+        2 ** 40 + 3,
+        Number.MAX_SAFE_INTEGER,
+        -Number.MAX_SAFE_INTEGER,
+      ]
+    ) {
       const w = new Writer();
       w.varlong(v);
       const r = new Reader(w.bytes());

