@@ -7,8 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ ! -x node_modules/.bin/deno || ! -x node_modules/.bin/bun ||
   package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup: installing npm packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm packages" >&2
+  # Not `npm ci`: the lock lists only the platform packages the registry serves here (e.g.
+  # Deno's Linux build), and `npm ci` rejects a lock without every optional platform.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 bash scripts/kafka/fetch.sh >/dev/null
 echo "setup: deno $(node_modules/.bin/deno --version | head -1 | cut -d' ' -f2)," \
