@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies Apache Kafka's jars (listed in pom.xml) into a cache folder outside git and prints
 # that folder. Idempotent: a marker holding pom.xml's hash is written after a complete copy,
-# so later runs (or runs after pom.xml is unchanged) return at once.
+# so later runs return at once unless pom.xml changed. Uses $KAFKIT_CACHE if set.
 set -euo pipefail
 
 KAFKA_VERSION=4.3.1
@@ -28,9 +28,10 @@ if ! is_complete; then
   staging="$(mktemp -d "$home/libs.tmp.XXXXXX")"
   trap 'rm -rf "$staging"' EXIT
   echo "fetching Kafka $KAFKA_VERSION jars into $libs" >&2
-  # mvn's stdout would pollute ours (the path); route it to stderr.
-  mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
-    -DoutputDirectory="$staging" -DincludeScope=runtime >&2
+  # mvn's output goes to stderr (stdout carries only the path), minus the stray colour codes
+  # that -B does not suppress; pipefail keeps mvn's exit status.
+  mvn -q -B -f "$pom" dependency:copy-dependencies \
+    -DoutputDirectory="$staging" -DincludeScope=runtime 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
   chmod 755 "$staging" # mktemp made it private; the jars are not secret
   rm -rf "$libs" "$marker"
   mv "$staging" "$libs"

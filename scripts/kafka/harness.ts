@@ -507,7 +507,8 @@ async function waitListenersOpen(node: NodeState, deadline: number): Promise<voi
 
 async function waitReady(state: HarnessState, nodes: NodeState[]): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  const expected = state.nodes.filter((n) => nodeAlive(state.mode, n)).length;
+  // Nodes that were started (a freshly spawned JVM may not show its command line yet).
+  const expected = state.nodes.filter((n) => n.pid !== null).length;
   await Promise.all(nodes.map(async (node) => {
     await waitNodeReady(state.mode, node, expected, deadline);
     await waitListenersOpen(node, deadline);
