@@ -9,7 +9,7 @@ import {
   Produce,
 } from "../../src/protocol/mod.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
-import { runDemo } from "../../scripts/demo.ts";
+import { runDemo, waitForLeader } from "../../scripts/demo.ts";
 
 describe(`connection to a real broker (${RUNTIME})`, () => {
   let conn: Connection;
@@ -19,14 +19,7 @@ describe(`connection to a real broker (${RUNTIME})`, () => {
   before(async () => {
     conn = await Connection.connect({ ...address(), clientId: "kafkit-test" });
     const topic = `kafkit-idle-${Date.now()}`;
-    let topicId = "";
-    for (let i = 0; i < 50 && !topicId; i++) {
-      const meta = await conn.request(Metadata, { topics: [{ name: topic }] });
-      const t = meta.topics[0];
-      if (t.errorCode === 0 && t.partitions[0]?.leaderId >= 0) topicId = t.topicId;
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(topicId, `topic ${topic} got no leader`);
+    const { topicId } = await waitForLeader(conn, topic);
     idle = {
       maxWaitMs: 1_000, // the broker answers a connection's requests in order: keep it short
       minBytes: 1 << 30,

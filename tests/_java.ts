@@ -1,0 +1,22 @@
+// Runs the Java client's tools (from the harness's Kafka jars) as interop peers.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const TOOL = fileURLToPath(new URL("../scripts/kafka/java_tool.sh", import.meta.url));
+
+/** Runs a Kafka Java tool class with `args`, feeding `input`; resolves with its stdout. */
+export function javaTool(mainClass: string, args: string[], input = ""): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [TOOL, mainClass, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => out += d);
+    child.stderr.on("data", (d) => err += d);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${mainClass} exited with ${code}: ${err}`));
+    });
+    child.stdin.end(input);
+  });
+}
