@@ -1,9 +1,23 @@
 // Runs the Java client's tools (from the harness's Kafka jars) as interop peers.
 
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const TOOL = fileURLToPath(new URL("../scripts/kafka/java_tool.sh", import.meta.url));
+/** scripts/kafka/java_tool.sh, found upward from here (tests also run from npm/build). */
+function findTool(): string {
+  for (
+    let dir = dirname(fileURLToPath(import.meta.url));
+    dir !== dirname(dir);
+    dir = dirname(dir)
+  ) {
+    const tool = join(dir, "scripts", "kafka", "java_tool.sh");
+    if (existsSync(tool)) return tool;
+  }
+  throw new Error("scripts/kafka/java_tool.sh not found above the tests");
+}
+const TOOL = findTool();
 
 /** Runs a Kafka Java tool class with `args`, feeding `input`; resolves with its stdout. */
 export function javaTool(mainClass: string, args: string[], input = ""): Promise<string> {

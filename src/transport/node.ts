@@ -22,12 +22,21 @@ export function connectNode(options: SocketOptions): Promise<Socket> {
     sock.once("connect", () => {
       resolve({
         write(data) {
+          if (sock.destroyed) return Promise.reject(new Error("socket is closed"));
+          if (sock.write(data)) return Promise.resolve();
+          // The runtime's buffer is full: settle once it drains (backpressure). Write errors
+          // also end the read side, which is where the connection learns of them.
           return new Promise((ok, fail) => {
-            if (sock.destroyed) return fail(new Error("socket is closed"));
-            // Resolve on flush when the runtime's buffer is full (backpressure), else now.
-            if (sock.write(data)) ok();
-            else sock.once("drain", ok);
-            sock.once("error", fail);
+            const onDrain = () => {
+              sock.off("close", onClose);
+              ok();
+            };
+            const onClose = () => {
+              sock.off("drain", onDrain);
+              fail(new Error("socket closed before its buffer drained"));
+            };
+            sock.once("drain", onDrain);
+            sock.once("close", onClose);
           });
         },
         read: () => queue.read(),
