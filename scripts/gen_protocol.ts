@@ -12,74 +12,19 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  baseType,
+  loadSpecs,
+  parseRange,
+  PRIMITIVES,
+  type Range,
+  type Spec,
+  type SpecField,
+} from "./_kafka_specs.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SPECS = join(ROOT, "..", "shared", "kafka-protocol", "message");
 const OUT = join(ROOT, "src", "protocol", "generated");
 const KAFKA_VERSION = "4.3.1";
-
-// ---------------------------------------------------------------------------------------
-// Spec model
-
-interface SpecField {
-  name: string;
-  type: string;
-  versions: string;
-  nullableVersions?: string;
-  taggedVersions?: string;
-  tag?: number;
-  default?: string | number | boolean;
-  ignorable?: boolean;
-  flexibleVersions?: string;
-  entityType?: string;
-  fields?: SpecField[];
-}
-
-interface Spec {
-  apiKey?: number;
-  type: "request" | "response" | "header" | "data";
-  name: string;
-  validVersions: string;
-  flexibleVersions: string;
-  listeners?: string[];
-  latestVersionUnstable?: boolean;
-  fields: SpecField[];
-  commonStructs?: { name: string; versions: string; fields: SpecField[] }[];
-}
-
-/** An inclusive version range; `hi` is Infinity for "N+". Empty when lo > hi. */
-interface Range {
-  lo: number;
-  hi: number;
-}
-
-function parseRange(text: string | undefined): Range {
-  if (text === undefined || text === "none") return { lo: 1, hi: 0 };
-  if (text.endsWith("+")) return { lo: Number(text.slice(0, -1)), hi: Infinity };
-  const [lo, hi] = text.split("-").map(Number);
-  return { lo, hi: hi ?? lo };
-}
-
-function loadSpec(file: string): Spec {
-  const text = Deno.readTextFileSync(join(SPECS, file));
-  // The specs are JSON with whole-line `//` comments.
-  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, ""));
-}
-
-const PRIMITIVES = new Set([
-  "bool",
-  "int8",
-  "int16",
-  "uint16",
-  "int32",
-  "uint32",
-  "int64",
-  "float64",
-  "string",
-  "uuid",
-  "bytes",
-  "records",
-]);
 
 // ---------------------------------------------------------------------------------------
 // Emitting code
@@ -131,12 +76,6 @@ function within(f: SpecField, scope: Range): Range {
 
 function intersects(a: Range, b: Range): boolean {
   return Math.max(a.lo, b.lo) <= Math.min(a.hi, b.hi);
-}
-
-function baseType(type: string): { array: boolean; base: string } {
-  return type.startsWith("[]")
-    ? { array: true, base: type.slice(2) }
-    : { array: false, base: type };
 }
 
 function tsPrimitive(base: string): string {
@@ -628,9 +567,7 @@ function emitStandalone(
 // Main
 
 function generate(): Map<string, string> {
-  const files = [...Deno.readDirSync(SPECS)].map((e) => e.name).filter((n) => n.endsWith(".json"))
-    .sort();
-  const specs = files.map(loadSpec);
+  const specs = loadSpecs();
   const byName = new Map(specs.map((s) => [s.name, s]));
   const names = nameStructs(specs);
   const out = new Map<string, string>();
