@@ -22,10 +22,23 @@ export {
   UnsupportedVersionError,
 } from "./src/errors.ts";
 export {
+  ERROR_TABLE,
+  errorByCode,
+  errorByName,
+  type ErrorCode,
+  type ErrorCodeMap,
+  ErrorCodes,
+  errorForCode,
+  type ErrorName,
+  isRetriableCode,
+  KafkaError,
+  type KafkaErrorContext,
+} from "./src/protocol/errors.ts";
+export {
   Connection,
   type ConnectionOptions,
   type RequestOptions,
-  type VersionRange,
 } from "./src/transport/connection.ts";
+export type { VersionRange } from "./src/protocol/negotiate.ts";
 export type { Connect, Socket, SocketOptions } from "./src/transport/socket.ts";
 export { VERSION } from "./src/version.ts";

@@ -55,6 +55,8 @@ function compile(): void {
   } finally {
     rmSync(config);
   }
+  // Test fixtures the compiled tests read beside themselves.
+  cpSync(join(ROOT, "tests", "golden"), join(BUILD, "tests", "golden"), { recursive: true });
 }
 
 function assemble(): string {

@@ -17,6 +17,8 @@
 export * from "./generated/index.ts";
 export { ALL_APIS } from "./generated/all.ts";
 export { type Api, type ApiTarget, requestHeaderVersion, responseHeaderVersion } from "./api.ts";
+export { negotiateVersion, type VersionRange } from "./negotiate.ts";
+export { crc32c } from "../wire/crc32c.ts";
 export { Reader } from "../wire/reader.ts";
 export { Writer } from "../wire/writer.ts";
 export { ZERO_UUID } from "../wire/uuid.ts";

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { ConnectionError, DecodeError, TimeoutError, UnsupportedVersionError } from "../errors.ts";
+import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import { type Api, requestHeaderVersion, responseHeaderVersion } from "../protocol/api.ts";
 import { ApiVersions, type ApiVersionsResponse } from "../protocol/generated/api_versions.ts";
+import { negotiateVersion, type VersionRange } from "../protocol/negotiate.ts";
 import { writeRequestHeader } from "../protocol/generated/request_header.ts";
 import { readResponseHeader } from "../protocol/generated/response_header.ts";
 import { Reader } from "../wire/reader.ts";
@@ -56,12 +57,6 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   cleanup(): void;
-}
-
-/** Broker-supported version range of one API key. */
-export interface VersionRange {
-  min: number;
-  max: number;
 }
 
 const UNSUPPORTED_VERSION = 35;
@@ -137,23 +132,7 @@ export class Connection {
    */
   // deno-lint-ignore no-explicit-any
   negotiate(api: Api<any, any>, cap?: number): number {
-    const broker = this.#versions.get(api.key);
-    if (!broker) {
-      throw new UnsupportedVersionError(`broker ${this.address} does not support ${api.name}`);
-    }
-    const ours = api.latestVersionUnstable ? api.maxVersion - 1 : api.maxVersion;
-    const max = Math.min(ours, broker.max, cap ?? Infinity);
-    // Kafka 4 brokers still advertise Produce v0 but reject v0-2 (KAFKA-18659).
-    const floor = api.key === 0 ? 3 : 0;
-    const min = Math.max(api.minVersion, broker.min, floor);
-    if (max < min) {
-      throw new UnsupportedVersionError(
-        `${api.name}: broker ${this.address} supports v${broker.min}-${broker.max}, ` +
-          `kafkit supports v${Math.max(api.minVersion, floor)}-${ours}` +
-          (cap === undefined ? "" : ` capped at v${cap}`),
-      );
-    }
-    return max;
+    return negotiateVersion(api, this.#versions.get(api.key), cap, `broker ${this.address}`);
   }
 
   /** Sends a request and resolves with the decoded response. */
