@@ -19,6 +19,7 @@ export { ALL_APIS } from "./generated/all.ts";
 export { type Api, type ApiTarget, requestHeaderVersion, responseHeaderVersion } from "./api.ts";
 export { negotiateVersion, type VersionRange } from "./negotiate.ts";
 export { crc32c } from "../wire/crc32c.ts";
+export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { Reader } from "../wire/reader.ts";
 export { Writer } from "../wire/writer.ts";
 export { ZERO_UUID } from "../wire/uuid.ts";
