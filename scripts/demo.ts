@@ -100,7 +100,7 @@ export async function fetchFrom(
   });
   const data = fetched.responses[0].partitions[0];
   if (data.errorCode !== 0) throw new Error(`fetch failed with error code ${data.errorCode}`);
-  const records = readRecordBatches(data.records ?? new Uint8Array(0))
+  const records = (await readRecordBatches(data.records ?? new Uint8Array(0)))
     .flatMap((b) => b.records)
     .filter((r) => r.offset >= offset);
   return { records, highWatermark: Number(data.highWatermark) };

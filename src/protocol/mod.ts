@@ -18,6 +18,20 @@ export * from "./generated/index.ts";
 export { ALL_APIS } from "./generated/all.ts";
 export { type Api, type ApiTarget, requestHeaderVersion, responseHeaderVersion } from "./api.ts";
 export { negotiateVersion, type VersionRange } from "./negotiate.ts";
+export * from "./compression/mod.ts";
+export {
+  type BatchOptions,
+  type ControlRecord,
+  type DecodeOptions,
+  encodeRecordBatch,
+  type FetchedRecord,
+  readControlRecord,
+  readRecordBatches,
+  type RecordBatch,
+  type RecordHeader,
+  type RecordInput,
+  writeRecordBatch,
+} from "./records.ts";
 export { crc32c } from "../wire/crc32c.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { Reader } from "../wire/reader.ts";

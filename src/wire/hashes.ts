@@ -6,15 +6,9 @@
  * @module
  */
 
-const CRC32_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+import { crcSlice8, sliceBy8Tables } from "./_crc_slice8.ts";
+
+const CRC32_TABLES = sliceBy8Tables(0xedb88320);
 
 /**
  * CRC-32 (IEEE 802.3) of `data`, continuing from `crc` when given.
@@ -26,9 +20,7 @@ const CRC32_TABLE: Uint32Array = (() => {
  * ```
  */
 export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc;
-  for (let i = 0; i < data.length; i++) c = CRC32_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
+  return crcSlice8(CRC32_TABLES, data, crc);
 }
 
 /**

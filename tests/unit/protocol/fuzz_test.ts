@@ -114,10 +114,10 @@ describe("decoders under random and corrupted input", () => {
     );
   });
 
-  test("record batches: mutated, truncated and random", () => {
+  test("record batches: mutated, truncated and random", async () => {
     const enc = new TextEncoder();
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.record({ key: fc.option(fc.string()), value: fc.option(fc.string()) }), {
           minLength: 1,
           maxLength: 5,
@@ -125,7 +125,7 @@ describe("decoders under random and corrupted input", () => {
         edits,
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.uint8Array({ maxLength: 80 }),
-        (records, changes, keep, noise) => {
+        async (records, changes, keep, noise) => {
           const w = new Writer();
           writeRecordBatch(
             w,
@@ -136,7 +136,7 @@ describe("decoders under random and corrupted input", () => {
           );
           for (const bytes of [mutate(w.bytes(), changes, keep < 0.3 ? keep / 0.3 : 1), noise]) {
             try {
-              const batches = readRecordBatches(bytes);
+              const batches = await readRecordBatches(bytes);
               for (const b of batches) assert.ok(b.records.length <= bytes.length);
             } catch (e) {
               onlyDecodeErrors(e, "record batch");

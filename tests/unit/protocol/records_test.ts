@@ -1,13 +1,19 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readRecordBatches, writeRecordBatch } from "../../../src/protocol/records.ts";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  readControlRecord,
+  readRecordBatches,
+  writeRecordBatch,
+} from "../../../src/protocol/records.ts";
 import { Writer } from "../../../src/wire/writer.ts";
 import { DecodeError } from "../../../src/errors.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe("record batch v2", () => {
-  test("round-trips keys, values, nulls, headers, timestamps and offsets", () => {
+  test("round-trips keys, values, nulls, headers, timestamps and offsets", async () => {
     const w = new Writer(16);
     writeRecordBatch(w, [
       { key: enc("k1"), value: enc("v1"), timestamp: 1_700_000_000_000 },
@@ -18,7 +24,7 @@ describe("record batch v2", () => {
       },
       { value: enc("three"), timestamp: 1_700_000_000_500 },
     ], { baseOffset: 40, producerId: 7n, producerEpoch: 1, baseSequence: 5 });
-    const [batch, ...rest] = readRecordBatches(w.bytes());
+    const [batch, ...rest] = await readRecordBatches(w.bytes());
     assert.equal(rest.length, 0);
     assert.equal(batch.baseOffset, 40);
     assert.equal(batch.producerId, 7n);
@@ -37,23 +43,82 @@ describe("record batch v2", () => {
     assert.equal(batch.records[2].timestamp, 1_700_000_000_500);
   });
 
-  test("a partial trailing batch is left out; two whole batches both decode", () => {
+  test("a partial trailing batch is left out; two whole batches both decode", async () => {
     const w = new Writer();
     writeRecordBatch(w, [{ value: enc("a") }], { baseOffset: 0 });
     writeRecordBatch(w, [{ value: enc("b") }], { baseOffset: 1 });
     const all = w.bytes();
-    assert.equal(readRecordBatches(all).length, 2);
-    assert.equal(readRecordBatches(all.subarray(0, all.length - 3)).length, 1);
+    assert.equal((await readRecordBatches(all)).length, 2);
+    assert.equal((await readRecordBatches(all.subarray(0, all.length - 3))).length, 1);
   });
 
-  test("a flipped bit fails the CRC check with a DecodeError", () => {
+  test("a flipped bit fails the CRC check with a DecodeError", async () => {
     const w = new Writer();
     writeRecordBatch(w, [{ value: enc("payload") }]);
     const bytes = w.bytes().slice();
     bytes[bytes.length - 2] ^= 1;
-    assert.throws(
-      () => readRecordBatches(bytes),
+    await assert.rejects(
+      readRecordBatches(bytes),
       (e: unknown) => e instanceof DecodeError && /CRC/.test(e.message),
+    );
+  });
+});
+
+describe("legacy message sets (magic 0 and 1)", () => {
+  interface Golden {
+    records: { offset: number; timestamp: number; key: string | null; value: string | null }[];
+    messageSets: { magic: number; compression: string; hex: string }[];
+  }
+  const golden: Golden = JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL("../../golden/legacy_message_sets.json", import.meta.url)),
+      "utf8",
+    ),
+  );
+  const fromHex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  const text = (b: Uint8Array | null) => b === null ? null : new TextDecoder().decode(b);
+
+  for (const set of golden.messageSets) {
+    test(`magic ${set.magic}, ${set.compression}: the Java client's bytes decode exactly`, async () => {
+      const batches = await readRecordBatches(fromHex(set.hex));
+      const records = batches.flatMap((b) => b.records);
+      assert.deepEqual(
+        records.map((r) => ({
+          offset: r.offset,
+          timestamp: r.timestamp,
+          key: text(r.key),
+          value: text(r.value),
+        })),
+        golden.records.map((r) => ({ ...r, timestamp: set.magic === 0 ? -1 : r.timestamp })),
+      );
+      assert.ok(batches.every((b) => b.magic === set.magic));
+    });
+  }
+
+  test("a corrupted legacy message fails its CRC-32", async () => {
+    const bytes = fromHex(golden.messageSets[0].hex);
+    bytes[30] ^= 0x40;
+    await assert.rejects(
+      readRecordBatches(bytes),
+      (e: unknown) => e instanceof DecodeError && /CRC/.test(e.message),
+    );
+  });
+});
+
+describe("control records", () => {
+  test("commit and abort markers are read from a control record's key and value", () => {
+    const marker = (type: number, epoch: number) => ({
+      offset: 5,
+      timestamp: 0,
+      key: Uint8Array.from([0, 0, 0, type]),
+      value: Uint8Array.from([0, 0, 0, 0, 0, epoch]),
+      headers: [],
+    });
+    assert.deepEqual(readControlRecord(marker(1, 7)), { type: "commit", coordinatorEpoch: 7 });
+    assert.deepEqual(readControlRecord(marker(0, 3)), { type: "abort", coordinatorEpoch: 3 });
+    assert.throws(
+      () => readControlRecord({ ...marker(0, 0), key: new Uint8Array(1) }),
+      DecodeError,
     );
   });
 });

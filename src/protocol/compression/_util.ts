@@ -1,0 +1,81 @@
+// Helpers the codecs share: the decompression bound, error wrapping, and output assembly.
+
+import { DecodeError } from "../../errors.ts";
+import { DEFAULT_MAX_DECOMPRESSED_SIZE } from "./codec.ts";
+
+/** Validates a caller's `maxSize`, defaulting it. */
+export function checkMaxSize(maxSize: number | undefined): number {
+  if (maxSize === undefined) return DEFAULT_MAX_DECOMPRESSED_SIZE;
+  if (!Number.isSafeInteger(maxSize) || maxSize < 0) {
+    throw new RangeError(`maxSize must be a non-negative integer, got ${maxSize}`);
+  }
+  return maxSize;
+}
+
+/** The error for output that would pass `maxSize`. */
+export function tooLarge(codec: string, maxSize: number, at: number): DecodeError {
+  return new DecodeError(`${codec} data decompresses to more than maxSize ${maxSize} bytes`, at);
+}
+
+/**
+ * Any failure while decoding becomes a DecodeError: the libraries throw plain Errors,
+ * RangeErrors or TypeErrors on corrupt input, and callers should see one error class.
+ */
+export function asDecodeError(codec: string, err: unknown, at = 0): DecodeError {
+  if (err instanceof DecodeError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DecodeError(`corrupt ${codec} data: ${message}`, at, { cause: err });
+}
+
+/** Joins chunks whose lengths add up to `total` into one array. */
+export function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0].length === total) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * A plain Uint8Array over the same bytes: Node's Buffer is a subclass whose methods
+ * (`slice`, `toString`) behave differently, so none leaks out of a codec.
+ */
+export function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A growable output buffer that refuses to pass `limit` bytes. */
+export class Output {
+  buf: Uint8Array;
+  length = 0;
+  readonly limit: number;
+
+  constructor(initial: number, limit: number) {
+    this.limit = limit;
+    this.buf = new Uint8Array(Math.min(Math.max(initial, 64), limit));
+  }
+
+  /** Makes room for `n` more bytes; false when that would pass the limit. */
+  reserve(n: number): boolean {
+    const need = this.length + n;
+    if (need > this.limit) return false;
+    if (need > this.buf.length) {
+      const next = new Uint8Array(Math.min(Math.max(need, this.buf.length * 2), this.limit));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    return true;
+  }
+
+  /**
+   * The bytes written so far. Records keep views into this array, so a buffer with much
+   * unused room is copied rather than kept alive whole.
+   */
+  bytes(): Uint8Array {
+    const view = this.buf.subarray(0, this.length);
+    return this.buf.length - this.length > this.length / 4 ? view.slice() : view;
+  }
+}
