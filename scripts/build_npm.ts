@@ -3,8 +3,9 @@
  *
  *   deno run -A scripts/build_npm.ts [--pack]
  *
- * 1. tsc compiles mod.ts, src/, tests/ and the demo to ESM JavaScript with `.d.ts` files in
- *    npm/build/, rewriting `.ts` import specifiers to `.js` (Node 20 runs the tests there).
+ * 1. tsc compiles mod.ts, src/, tests/, the demo and the benchmarks to ESM JavaScript with
+ *    `.d.ts` files in npm/build/, rewriting `.ts` import specifiers to `.js` (Node 20 runs the
+ *    tests and benchmarks there).
  * 2. npm/package/ gets the library part of that build, a package.json made from
  *    npm/package.template.json, deno.json's version and package.json's dependencies, the
  *    README and the LICENSE.
@@ -46,7 +47,13 @@ function compile(): void {
       outDir: "build",
     },
     files: ["runtime_globals.d.ts"],
-    include: ["../mod.ts", "../src/**/*.ts", "../tests/**/*.ts", "../scripts/demo.ts"],
+    include: [
+      "../mod.ts",
+      "../src/**/*.ts",
+      "../tests/**/*.ts",
+      "../scripts/demo.ts",
+      "../scripts/bench/*.ts",
+    ],
   };
   const config = join(ROOT, "npm", "tsconfig.build.json");
   writeFileSync(config, JSON.stringify(tsconfig, null, 2) + "\n");

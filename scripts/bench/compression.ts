@@ -17,6 +17,7 @@
 
 import { compressionCodec } from "../../src/protocol/compression/mod.ts";
 import { wasmZstdCompress } from "../../src/protocol/compression/_zstd_wasm.ts";
+import { RUNTIME } from "./_runtime.ts";
 
 const SIZE = 1024 * 1024;
 const WARMUP = 3;
@@ -98,16 +99,7 @@ interface Row {
   sliceDecompress: string;
 }
 
-const host = globalThis as {
-  Deno?: { version: { deno: string } };
-  Bun?: { version: string };
-  process?: { version: string };
-};
-const runtime = host.Deno
-  ? `Deno ${host.Deno.version.deno}`
-  : host.Bun
-  ? `Bun ${host.Bun.version}`
-  : `Node ${host.process?.version}`;
+const runtime = RUNTIME;
 
 const data = records(SIZE);
 const mbps = (ms: number) => (SIZE / 1e6 / (ms / 1000)).toFixed(0);

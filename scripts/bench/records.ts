@@ -19,16 +19,10 @@ import {
 } from "../../src/protocol/records.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
 import { Writer } from "../../src/wire/writer.ts";
+import { RUNTIME } from "./_runtime.ts";
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const PER_BATCH = 1000;
-
-function runtime(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
-  if (g.Deno) return `deno ${g.Deno.version.deno}`;
-  if (g.Bun) return `bun ${g.Bun.version}`;
-  return `node ${process.versions.node}`;
-}
 
 function makeRecords(valueSize: number): RecordInput[] {
   const value = new Uint8Array(valueSize);
@@ -84,7 +78,7 @@ function benchCrc(): string {
 }
 
 console.log(
-  `kafkit record batch benchmark on ${runtime()}: ${RECORDS} records, ${PER_BATCH} per batch`,
+  `kafkit record batch benchmark on ${RUNTIME}: ${RECORDS} records, ${PER_BATCH} per batch`,
 );
 for (const size of [100, 1024]) for (const line of await bench(size)) console.log(line);
 console.log(benchCrc());
