@@ -11,7 +11,8 @@
 
 import { fileURLToPath } from "node:url";
 
-interface Exchange {
+/** One captured request and its response, as hex, with the tool that sent it. */
+export interface Exchange {
   tool: string;
   apiKey: number;
   apiVersion: number;

@@ -34,3 +34,28 @@ export function javaTool(mainClass: string, args: string[], input = ""): Promise
     child.stdin.end(input);
   });
 }
+
+/**
+ * Reads `count` records of `topic` from the beginning with the Java ConsoleConsumer, printing
+ * each as its formatter properties say; resolves with the printed lines.
+ */
+export async function javaConsume(
+  brokers: string,
+  topic: string,
+  count: number,
+  formatter: string[],
+): Promise<string[]> {
+  const out = await javaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
+    "--bootstrap-server",
+    brokers,
+    "--topic",
+    topic,
+    "--from-beginning",
+    "--max-messages",
+    String(count),
+    "--timeout-ms",
+    "30000",
+    ...formatter.flatMap((p) => ["--formatter-property", p]),
+  ]);
+  return out.trim().split("\n");
+}

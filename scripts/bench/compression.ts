@@ -18,38 +18,12 @@
 import { compressionCodec } from "../../src/protocol/compression/mod.ts";
 import { wasmZstdCompress } from "../../src/protocol/compression/_zstd_wasm.ts";
 import { RUNTIME } from "./_runtime.ts";
+import { recordLikeData as records } from "./_data.ts";
 
 const SIZE = 1024 * 1024;
 const WARMUP = 3;
 const MIN_RUNS = 7;
 const MIN_MS = 500;
-
-/** Record-like data: JSON values with a few random bytes (ids, hashes) between them. */
-function records(n: number): Uint8Array {
-  let x = 12345;
-  const rnd = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x & 0xff;
-  };
-  const enc = new TextEncoder();
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (let i = 0; at < n; i++) {
-    const json = enc.encode(JSON.stringify({
-      id: i,
-      user: `user-${i % 977}`,
-      ts: 1_700_000_000_000 + i * 13,
-      tags: ["a", "b", String(i % 13)],
-      msg: `lorem ipsum dolor sit amet ${(i * 7919) % 10007}`,
-    }));
-    out.set(json.subarray(0, n - at), at);
-    at += json.length;
-    for (let k = 0; k < 16 && at < n; k++) out[at++] = rnd();
-  }
-  return out;
-}
 
 const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
 const tick: (fn: () => void) => void = g.setImmediate

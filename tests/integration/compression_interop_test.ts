@@ -13,7 +13,7 @@ import {
 } from "../../src/protocol/records.ts";
 import { waitForLeader } from "../../scripts/demo.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
-import { javaTool } from "../_java.ts";
+import { javaConsume, javaTool } from "../_java.ts";
 
 const CODECS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
 const enc = new TextEncoder();
@@ -26,28 +26,18 @@ function line(
   return `${r.offset}|${r.timestamp}|${r.headers}|${r.key}|${r.value}`;
 }
 
-async function javaConsume(brokers: string, topic: string, count: number): Promise<string[]> {
-  const out = await javaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
-    "--bootstrap-server",
-    brokers,
-    "--topic",
-    topic,
-    "--from-beginning",
-    "--max-messages",
-    String(count),
-    "--timeout-ms",
-    "30000",
-    ...["print.offset", "print.timestamp", "print.headers", "print.key"].flatMap((p) => [
-      "--formatter-property",
-      `${p}=true`,
-    ]),
-    "--formatter-property",
+/** The Java consumer's view of the topic, as `line`s. */
+async function javaLines(brokers: string, topic: string, count: number): Promise<string[]> {
+  const lines = await javaConsume(brokers, topic, count, [
+    "print.offset=true",
+    "print.timestamp=true",
+    "print.headers=true",
+    "print.key=true",
     "key.separator=|",
-    "--formatter-property",
     "headers.separator=;",
   ]);
   // "CreateTime:<ts>|Offset:<n>|<h1:v1;h2:v2>|<key>|<value>" → our line format.
-  return out.trim().split("\n").map((l) => {
+  return lines.map((l) => {
     const [ts, off, headers, key, value] = l.split("|");
     return `${off.replace("Offset:", "")}|${
       ts.replace("CreateTime:", "")
@@ -120,7 +110,7 @@ describe(`compression interop with the Java client (${RUNTIME})`, () => {
       const { records, batches } = await fetchAll(conn, topic, topicId, input.length);
       const expectedCodec = CODECS.indexOf(codec);
       assert.ok(batches.every((c) => c === expectedCodec), `codecs ${batches} for ${codec}`);
-      assert.deepEqual(ours(records), await javaConsume(brokers, topic, input.length));
+      assert.deepEqual(ours(records), await javaLines(brokers, topic, input.length));
       assert.equal(dec.decode(records[3].key!), "key-3");
     });
 
@@ -153,7 +143,7 @@ describe(`compression interop with the Java client (${RUNTIME})`, () => {
           headers: `h:ω${i}`,
         })
       );
-      assert.deepEqual(await javaConsume(brokers, topic, records.length), expected);
+      assert.deepEqual(await javaLines(brokers, topic, records.length), expected);
     });
   }
 });

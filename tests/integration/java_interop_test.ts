@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Connection } from "../../mod.ts";
 import { fetchFrom, produce, waitForLeader } from "../../scripts/demo.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
-import { javaTool } from "../_java.ts";
+import { javaConsume, javaTool } from "../_java.ts";
 
 const dec = new TextDecoder();
 
@@ -36,21 +36,7 @@ describe(`interop with the Java client's tools (${RUNTIME})`, () => {
     const topic = `kafkit-java-out-${Date.now()}`;
     const { topicId } = await waitForLeader(conn, topic);
     await produce(conn, topic, topicId, [{ key: "x", value: "one" }, { key: "y", value: "twö" }]);
-    const out = await javaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
-      "--bootstrap-server",
-      brokers,
-      "--topic",
-      topic,
-      "--from-beginning",
-      "--max-messages",
-      "2",
-      "--timeout-ms",
-      "20000",
-      "--formatter-property",
-      "print.key=true",
-      "--formatter-property",
-      "key.separator=|",
-    ]);
-    assert.deepEqual(out.trim().split("\n"), ["x|one", "y|twö"]);
+    const lines = await javaConsume(brokers, topic, 2, ["print.key=true", "key.separator=|"]);
+    assert.deepEqual(lines, ["x|one", "y|twö"]);
   });
 });

@@ -25,6 +25,7 @@ import { Slicer } from "../../../src/protocol/compression/_slicer.ts";
 import { decompressFrames } from "../../../src/protocol/compression/_zstd_frames.ts";
 import { fzstdFrame } from "../../../src/protocol/compression/_zstd_fzstd.ts";
 import { wasmZstdCompress } from "../../../src/protocol/compression/_zstd_wasm.ts";
+import { recordLikeData as records } from "../../../scripts/bench/_data.ts";
 
 const KNOWN = "kafkit known-answer vector: the quick brown fox jumps over the lazy dog, " +
   'the quick brown fox jumps over the lazy dog again; {"id":1,"v":"x"} {"id":2,"v":"x"} ' +
@@ -164,26 +165,6 @@ function noise(n: number, seed = 7): Uint8Array {
   const rnd = prng(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = rnd(256);
-  return out;
-}
-
-/** Record-like data: JSON values with a few random bytes (ids, hashes) between them. */
-function records(n: number): Uint8Array {
-  const rnd = prng(12345);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (let i = 0; at < n; i++) {
-    const json = enc.encode(JSON.stringify({
-      id: i,
-      user: `user-${i % 977}`,
-      ts: 1_700_000_000_000 + i * 13,
-      tags: ["a", "b", String(i % 13)],
-      msg: `lorem ipsum dolor sit amet ${(i * 7919) % 10007}`,
-    }));
-    out.set(json.subarray(0, n - at), at);
-    at += json.length;
-    for (let k = 0; k < 16 && at < n; k++) out[at++] = rnd(256);
-  }
   return out;
 }
 

@@ -24,14 +24,7 @@ import {
 import { requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api.ts";
 import { Reader } from "../../../src/wire/reader.ts";
 import { Writer } from "../../../src/wire/writer.ts";
-
-interface Exchange {
-  tool: string;
-  apiKey: number;
-  apiVersion: number;
-  request: string;
-  response: string;
-}
+import type { Exchange } from "../../../scripts/capture_golden.ts";
 
 const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
 const file = fileURLToPath(new URL("../../golden/java_client_frames.json", import.meta.url));
