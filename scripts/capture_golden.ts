@@ -10,15 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-
-/** One captured request and its response, as hex, with the tool that sent it. */
-export interface Exchange {
-  tool: string;
-  apiKey: number;
-  apiVersion: number;
-  request: string;
-  response: string;
-}
+import type { Exchange } from "../tests/golden/exchange.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");

@@ -24,7 +24,7 @@ import {
 import { requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api.ts";
 import { Reader } from "../../../src/wire/reader.ts";
 import { Writer } from "../../../src/wire/writer.ts";
-import type { Exchange } from "../../../scripts/capture_golden.ts";
+import type { Exchange } from "../../golden/exchange.ts";
 
 const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
 const file = fileURLToPath(new URL("../../golden/java_client_frames.json", import.meta.url));
