@@ -22,6 +22,24 @@ export interface Socket {
   close(): void;
 }
 
+/**
+ * TLS settings. Certificates and keys are PEM text. The broker's certificate is verified
+ * against `ca` (or the runtime's trust store when `ca` is absent) unless
+ * `rejectUnauthorized` is false.
+ */
+export interface TlsOptions {
+  /** Trusted CA certificate(s), PEM. */
+  ca?: string | string[];
+  /** Client certificate chain for mutual TLS, PEM. */
+  cert?: string;
+  /** Client private key for mutual TLS, PEM (unencrypted PKCS#8 or PKCS#1). */
+  key?: string;
+  /** Name to verify the certificate against and to send as SNI (default: the host). */
+  serverName?: string;
+  /** Verify the broker's certificate (default true). */
+  rejectUnauthorized?: boolean;
+}
+
 /** Where and how to connect. */
 export interface SocketOptions {
   /** Host name or IP address. */
@@ -30,6 +48,8 @@ export interface SocketOptions {
   port: number;
   /** Enable TCP keep-alive probes (default true). */
   keepAlive?: boolean;
+  /** Connect with TLS. */
+  tls?: TlsOptions;
 }
 
 /** Opens a socket; the per-runtime adapters and user-supplied transports have this shape. */
