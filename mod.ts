@@ -15,6 +15,7 @@
  */
 
 export {
+  AuthenticationError,
   ConnectionError,
   DecodeError,
   KafkitError,
@@ -40,5 +41,39 @@ export {
   type RequestOptions,
 } from "./src/transport/connection.ts";
 export type { VersionRange } from "./src/protocol/negotiate.ts";
-export type { Connect, Socket, SocketOptions } from "./src/transport/socket.ts";
+export type { Connect, Socket, SocketOptions, TlsOptions } from "./src/transport/socket.ts";
+export type {
+  OAuthBearerToken,
+  SaslMechanism,
+  SaslOAuthBearerOptions,
+  SaslOptions,
+  SaslPlainOptions,
+  SaslScramOptions,
+} from "./src/transport/sasl/mod.ts";
 export { VERSION } from "./src/version.ts";
+export { Batch } from "./src/batch.ts";
+export {
+  type CallOptions,
+  Conn,
+  FirstOffset,
+  LastOffset,
+  type ReadBatchOptions,
+  SeekAbsolute,
+  SeekCurrent,
+  SeekDontCheck,
+  SeekEnd,
+  SeekStart,
+  type TopicConfig,
+  type WriteOptions,
+  type WriteResult,
+} from "./src/conn.ts";
+export {
+  dial,
+  Dialer,
+  type DialerOptions,
+  dialLeader,
+  type DialOptions,
+  parseAddress,
+} from "./src/dialer.ts";
+export type { Header, Message, MessageInput } from "./src/message.ts";
+export type { Broker, Partition } from "./src/metadata.ts";

@@ -10,6 +10,20 @@ declare namespace Deno {
     setKeepAlive(keepAlive?: boolean): void;
   }
   function connect(options: { hostname?: string; port: number }): Promise<Conn>;
+  interface TlsConn extends Conn {
+    handshake(): Promise<unknown>;
+  }
+  function startTls(
+    conn: Conn,
+    options?: { hostname?: string; caCerts?: string[] },
+  ): Promise<TlsConn>;
+  function connectTls(options: {
+    hostname?: string;
+    port: number;
+    caCerts?: string[];
+    cert?: string;
+    key?: string;
+  }): Promise<TlsConn>;
 }
 
 interface ImportMeta {

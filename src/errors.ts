@@ -101,3 +101,31 @@ export class UnsupportedVersionError extends KafkitError {
     super(message, false, options);
   }
 }
+
+/**
+ * SASL authentication with the broker failed: the broker rejected the credentials or the
+ * token, does not offer the mechanism, or broke the mechanism's exchange (for SCRAM, a server
+ * signature that does not match). Not retriable: the same credentials fail again. The message
+ * names the mechanism and carries the broker's own error message when there is one; it never
+ * contains the password, SCRAM proofs or keys, or an OAuth token.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError } from "@kafkit/kafkit";
+ * const err = new AuthenticationError(
+ *   "SCRAM-SHA-512 authentication to 127.0.0.1:9093 failed: Invalid user credentials",
+ *   "SCRAM-SHA-512",
+ * );
+ * console.log(err.mechanism, err.retriable); // SCRAM-SHA-512 false
+ * ```
+ */
+export class AuthenticationError extends KafkitError {
+  /** The SASL mechanism that was attempted, such as `"PLAIN"` or `"SCRAM-SHA-256"`. */
+  readonly mechanism: string;
+
+  /** Creates an authentication error for a mechanism. */
+  constructor(message: string, mechanism: string, options?: ErrorOptions) {
+    super(message, false, options);
+    this.mechanism = mechanism;
+  }
+}

@@ -32,6 +32,7 @@ export {
   type RecordInput,
   writeRecordBatch,
 } from "./records.ts";
+export { committedRecords } from "./read_committed.ts";
 export { crc32c } from "../wire/crc32c.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { Reader } from "../wire/reader.ts";

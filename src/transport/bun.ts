@@ -1,4 +1,4 @@
-// The Bun socket adapter: Bun.connect.
+// The Bun socket adapter: Bun.connect, with or without TLS.
 
 import type { Socket, SocketOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
@@ -22,12 +22,23 @@ interface BunHandlers {
   error(s: BunSocket, error: unknown): void;
   connectError?(s: BunSocket, error: unknown): void;
   end?(s: BunSocket): void;
+  handshake?(s: BunSocket, success: boolean, authorizationError: Error | null): void;
+}
+// An empty object would mean no TLS to Bun, so `rejectUnauthorized` is always set.
+interface BunTls {
+  ca?: string | string[];
+  cert?: string;
+  key?: string;
+  serverName: string;
+  rejectUnauthorized: boolean;
 }
 declare const Bun: {
-  connect(o: { hostname: string; port: number; socket: BunHandlers }): Promise<BunSocket>;
+  connect(
+    o: { hostname: string; port: number; tls?: BunTls; socket: BunHandlers },
+  ): Promise<BunSocket>;
 };
 
-/** Opens a TCP connection with `Bun.connect`. */
+/** Opens a TCP or TLS connection with `Bun.connect`. */
 export async function connectBun(options: SocketOptions): Promise<Socket> {
   // Assigned once connected; the queue's pause/resume may run before that and must see it.
   // deno-lint-ignore prefer-const
@@ -35,7 +46,12 @@ export async function connectBun(options: SocketOptions): Promise<Socket> {
   const queue = new ChunkQueue(HIGH_WATER, () => sock?.pause?.(), () => sock?.resume?.());
   // Bytes Bun did not take yet; written again from `drain`.
   let pending: Uint8Array | undefined;
-  let drained: (() => void) | undefined;
+  let settle: ((error?: unknown) => void) | undefined;
+  const settleWrite = (error?: unknown) => {
+    const s = settle;
+    settle = pending = undefined;
+    s?.(error);
+  };
   const flush = (s: BunSocket) => {
     while (pending) {
       const n = s.write(pending);
@@ -45,33 +61,69 @@ export async function connectBun(options: SocketOptions): Promise<Socket> {
       }
       pending = undefined;
     }
-    const d = drained;
-    drained = undefined;
-    d?.();
+    settleWrite();
   };
+  // With TLS, the socket is ready once the handshake succeeded; failing earlier rejects it.
+  let handshaken: (error?: unknown) => void = () => {};
+  const handshake = new Promise<void>((resolve, reject) => {
+    handshaken = (error) => error === undefined ? resolve() : reject(error);
+  });
+  handshake.catch(() => {});
+  // Set once the peer closed the socket or it failed; later writes fail with it.
+  let failure: unknown;
+  const ended = (error?: unknown) => {
+    failure ??= error ?? new Error("socket closed");
+    queue.end(error);
+    settleWrite(failure);
+    handshaken(error ?? new Error("connection closed during the TLS handshake"));
+  };
+  const tls = options.tls;
+  if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new TypeError("tls.cert and tls.key must be set together");
+  }
   sock = await Bun.connect({
     hostname: options.host,
     port: options.port,
+    tls: tls && {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      serverName: tls.serverName ?? options.host,
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    },
     socket: {
       open() {},
+      // Without verification, a failed check still completes the handshake (success true).
+      handshake(_s, success, error) {
+        const message = `TLS handshake failed: ${error?.message ?? "certificate rejected"}`;
+        handshaken(success ? undefined : new Error(message, { cause: error }));
+      },
       // Bun reuses its read buffer, so the chunk is copied before it is queued.
       data: (_s, chunk) => queue.push(chunk.slice()),
       drain: flush,
-      end: () => queue.end(),
-      close: (_s, error) => queue.end(error),
-      error: (_s, error) => queue.end(error),
+      end: () => ended(),
+      close: (_s, error) => ended(error),
+      error: (_s, error) => ended(error),
     },
   });
+  if (tls) {
+    try {
+      await handshake;
+    } catch (e) {
+      sock.end();
+      throw e;
+    }
+  }
   sock.setNoDelay?.(true);
   if (options.keepAlive ?? true) sock.setKeepAlive?.(true);
   let closed = false;
   return {
     write(data) {
-      if (closed) return Promise.reject(new Error("socket is closed"));
+      if (closed || failure) return Promise.reject(failure ?? new Error("socket is closed"));
       const s = sock!;
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         pending = data;
-        drained = resolve;
+        settle = (error) => error === undefined ? resolve() : reject(error);
         flush(s);
       });
     },

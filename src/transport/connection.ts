@@ -15,7 +15,13 @@ import { readResponseHeader } from "../protocol/generated/response_header.ts";
 import { Reader } from "../wire/reader.ts";
 import { Writer } from "../wire/writer.ts";
 import { Framer } from "./_framer.ts";
-import { type Connect, detectConnect, type Socket } from "./socket.ts";
+import { type Connect, detectConnect, type Socket, type TlsOptions } from "./socket.ts";
+import {
+  authenticate,
+  type SaslOptions,
+  type SaslSession,
+  validateSaslOptions,
+} from "./sasl/mod.ts";
 import { VERSION } from "../version.ts";
 
 /** Options for {@linkcode Connection.connect}. */
@@ -34,10 +40,14 @@ export interface ConnectionOptions {
   maxResponseSize?: number;
   /** TCP keep-alive (default true). */
   keepAlive?: boolean;
+  /** Connect with TLS (SSL and SASL_SSL listeners). */
+  tls?: TlsOptions;
   /** Opens the socket; defaults to the adapter for the current runtime. */
   connect?: Connect;
   /** Cancels connecting. */
   signal?: AbortSignal;
+  /** Authenticate with SASL right after the ApiVersions handshake (SASL_PLAINTEXT, SASL_SSL). */
+  sasl?: SaslOptions;
 }
 
 /** Per-request options. */
@@ -86,6 +96,7 @@ export class Connection {
   #nextId = 0;
   #writeChain: Promise<void> = Promise.resolve();
   #closed: ConnectionError | undefined;
+  #sasl: SaslSession | undefined;
 
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
@@ -98,22 +109,32 @@ export class Connection {
 
   /** Connects to a broker and negotiates API versions with it. */
   static async connect(options: ConnectionOptions): Promise<Connection> {
+    const sasl = options.sasl === undefined ? undefined : validateSaslOptions(options.sasl);
     const address = `${options.host}:${options.port}`;
     const timeout = options.connectTimeout ?? 10_000;
     const connect = options.connect ?? await detectConnect();
     const socket = await withDeadline(
-      connect({ host: options.host, port: options.port, keepAlive: options.keepAlive }),
+      connect({
+        host: options.host,
+        port: options.port,
+        keepAlive: options.keepAlive,
+        tls: options.tls,
+      }),
       timeout,
       options.signal,
       `connecting to ${address}`,
       (s) => s.close(),
     ).catch((e) => {
-      if (e instanceof TimeoutError || isAbort(e)) throw e;
+      // Bad options are the caller's to fix, not a connection failure to retry.
+      if (
+        e instanceof TimeoutError || e instanceof TypeError || e instanceof RangeError || isAbort(e)
+      ) throw e;
       throw new ConnectionError(`cannot connect to ${address}: ${messageOf(e)}`, { cause: e });
     });
     const conn = new Connection(address, socket, options);
     try {
       await conn.#handshake(timeout, options.signal);
+      if (sasl) conn.#sasl = await authenticate(conn, sasl, { timeout, signal: options.signal });
     } catch (e) {
       conn.close();
       throw e;
@@ -147,12 +168,26 @@ export class Connection {
     return this.#send(api, body, version, options);
   }
 
-  #send<Req, Res>(
+  /**
+   * Sends a request the broker does not answer (Produce with acks 0), resolving once the
+   * bytes were handed to the socket.
+   */
+  async sendWithoutResponse<Req, Res>(
+    api: Api<Req, Res>,
+    body: Req,
+    options: Pick<RequestOptions, "version"> = {},
+  ): Promise<void> {
+    if (this.#closed) throw this.#closed;
+    const version = options.version ?? this.negotiate(api);
+    await this.#write(this.#encode(api, body, version).frame);
+  }
+
+  /** Encodes a whole request frame (size, header, body) into one buffer. */
+  #encode<Req, Res>(
     api: Api<Req, Res>,
     body: Req,
     version: number,
-    options: RequestOptions,
-  ): Promise<Res> {
+  ): { id: number; frame: Uint8Array } {
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) & 0x7fff_ffff;
     const w = new Writer(128);
@@ -165,8 +200,16 @@ export class Connection {
     }, requestHeaderVersion(api, version));
     api.writeRequest(w, body, version);
     w.patchInt32(sizeAt, w.length - 4);
-    const frame = w.bytes();
+    return { id, frame: w.bytes() };
+  }
 
+  #send<Req, Res>(
+    api: Api<Req, Res>,
+    body: Req,
+    version: number,
+    options: RequestOptions,
+  ): Promise<Res> {
+    const { id, frame } = this.#encode(api, body, version);
     return new Promise<Res>((resolve, reject) => {
       const timeout = options.timeout ?? this.#requestTimeout;
       const signal = options.signal;
@@ -278,6 +321,15 @@ export class Connection {
     this.#versions = new Map(
       res.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]),
     );
+  }
+
+  /**
+   * The SASL session lifetime the broker granted, in ms (KIP-368), counted from when
+   * `connect` authenticated: the connection must re-authenticate before it ends or the broker
+   * closes it. 0 when the broker sets no limit; `undefined` without SASL.
+   */
+  get sessionLifetimeMs(): number | undefined {
+    return this.#sasl?.sessionLifetimeMs;
   }
 
   /** Whether the connection was closed (by either side). */

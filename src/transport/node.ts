@@ -1,28 +1,43 @@
-// The Node.js socket adapter: node:net.
+// The Node.js socket adapter: node:net, or node:tls.
 
-import { connect as netConnect } from "node:net";
-import type { Socket, SocketOptions } from "./socket.ts";
+import { connect as netConnect, isIP, type Socket as NetSocket } from "node:net";
+import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type { Socket, SocketOptions, TlsOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 
 const HIGH_WATER = 1024 * 1024;
 
-/** Opens a TCP connection with `node:net`. */
+/** Opens a TCP connection with `node:net`, or a TLS one with `node:tls`. */
 export function connectNode(options: SocketOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const sock = netConnect({ host: options.host, port: options.port, noDelay: true });
+    const tls = options.tls;
+    const sock = tls
+      ? connectTls(options, tls)
+      : netConnect({ host: options.host, port: options.port, noDelay: true });
     if (options.keepAlive ?? true) sock.setKeepAlive(true);
     const queue = new ChunkQueue(HIGH_WATER, () => sock.pause(), () => sock.resume());
+    // Set once the TCP connection is up: a failure after it and before `secureConnect` is the
+    // TLS handshake's.
+    let connected = false;
+    let failure: unknown;
     sock.on("data", (chunk: Uint8Array) => queue.push(chunk));
     sock.on("end", () => queue.end());
-    sock.on("close", () => queue.end());
-    sock.once("error", (e) => {
-      queue.end(e);
-      reject(e);
+    sock.on("close", () => {
+      queue.end();
+      reject(new Error("connection closed before it was ready"));
     });
-    sock.once("connect", () => {
+    sock.on("error", (e) => {
+      failure ??= e;
+      queue.end(e);
+      reject(
+        tls && connected ? new Error(`TLS handshake failed: ${e.message}`, { cause: e }) : e,
+      );
+    });
+    sock.once("connect", () => connected = true);
+    sock.once(tls ? "secureConnect" : "connect", () => {
       resolve({
         write(data) {
-          if (sock.destroyed) return Promise.reject(new Error("socket is closed"));
+          if (sock.destroyed) return Promise.reject(failure ?? new Error("socket is closed"));
           if (sock.write(data)) return Promise.resolve();
           // The runtime's buffer is full: settle once it drains (backpressure). Write errors
           // also end the read side, which is where the connection learns of them.
@@ -33,7 +48,7 @@ export function connectNode(options: SocketOptions): Promise<Socket> {
             };
             const onClose = () => {
               sock.off("drain", onDrain);
-              fail(new Error("socket closed before its buffer drained"));
+              fail(failure ?? new Error("socket closed before its buffer drained"));
             };
             sock.once("drain", onDrain);
             sock.once("close", onClose);
@@ -47,4 +62,27 @@ export function connectNode(options: SocketOptions): Promise<Socket> {
       });
     });
   });
+}
+
+/**
+ * A `node:tls` socket. SNI is only sent for host names (RFC 6066 has none for IP addresses, and
+ * Node warns about them); the certificate is checked against the server name either way.
+ */
+function connectTls(options: SocketOptions, tls: TlsOptions): NetSocket {
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new TypeError("tls.cert and tls.key must be set together");
+  }
+  const name = tls.serverName ?? options.host;
+  const sock = tlsConnect({
+    host: options.host,
+    port: options.port,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    servername: isIP(name) === 0 ? name : undefined,
+    checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  });
+  sock.setNoDelay(true);
+  return sock;
 }

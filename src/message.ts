@@ -1,0 +1,93 @@
+/**
+ * The message shape the kafka-go style APIs read and write.
+ *
+ * @module
+ */
+
+import type { FetchedRecord, RecordInput } from "./protocol/records.ts";
+
+/** A header of a message; string values are sent as UTF-8. */
+export interface Header {
+  key: string;
+  value: Uint8Array | string | null;
+}
+
+/**
+ * A message to write. Keys, values and header values may be strings (sent as UTF-8) or
+ * bytes.
+ *
+ * @example
+ * ```ts
+ * import type { MessageInput } from "@kafkit/kafkit";
+ * const m: MessageInput = { key: "user-1", value: JSON.stringify({ clicks: 3 }) };
+ * console.log(m.key);
+ * ```
+ */
+export interface MessageInput {
+  /** The topic, for writers that are not bound to one. */
+  topic?: string;
+  /** The partition, where the caller chooses it. */
+  partition?: number;
+  key?: Uint8Array | string | null;
+  value: Uint8Array | string | null;
+  headers?: Header[];
+  /** The record timestamp; defaults to now. */
+  time?: Date;
+}
+
+/** A message read from a partition. */
+export interface Message {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** The partition's high watermark when this message was fetched. */
+  highWaterMark: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: { key: string; value: Uint8Array | null }[];
+  time: Date;
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of a string-or-bytes value. */
+export function toBytes(v: Uint8Array | string): Uint8Array;
+export function toBytes(v: Uint8Array | string | null | undefined): Uint8Array | null;
+export function toBytes(v: Uint8Array | string | null | undefined): Uint8Array | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === "string" ? encoder.encode(v) : v;
+}
+
+/** The record to encode for a message. */
+export function toRecord(m: MessageInput, now: number): RecordInput {
+  return {
+    key: toBytes(m.key),
+    value: toBytes(m.value),
+    headers: m.headers?.map((h) => ({ key: h.key, value: toBytes(h.value) })),
+    timestamp: m.time?.getTime() ?? now,
+  };
+}
+
+/** A fetched record as a message of `topic`/`partition`. */
+export function toMessage(
+  r: FetchedRecord,
+  topic: string,
+  partition: number,
+  highWaterMark: number,
+): Message {
+  return {
+    topic,
+    partition,
+    offset: r.offset,
+    highWaterMark,
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    time: new Date(r.timestamp),
+  };
+}
+
+/** The key and value bytes of a message (what `writeMessages` reports as written). */
+export function payloadSize(r: RecordInput): number {
+  return (r.key?.length ?? 0) + (r.value?.length ?? 0);
+}
