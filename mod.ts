@@ -19,6 +19,7 @@ export {
   ConnectionError,
   DecodeError,
   KafkitError,
+  MessageTooLargeError,
   TimeoutError,
   UnsupportedVersionError,
 } from "./src/errors.ts";
@@ -77,3 +78,17 @@ export {
 } from "./src/dialer.ts";
 export type { Header, Message, MessageInput } from "./src/message.ts";
 export type { Broker, Partition } from "./src/metadata.ts";
+export {
+  Cluster,
+  type ClusterOptions,
+  type PartitionInfo,
+  type TopicInfo,
+} from "./src/cluster/cluster.ts";
+export type { Balancer } from "./src/producer/balancer.ts";
+export {
+  WriteErrors,
+  Writer,
+  WriterClosedError,
+  type WriterConfig,
+  type WriterStats,
+} from "./src/producer/writer.ts";

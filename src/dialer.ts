@@ -10,6 +10,7 @@ import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, type ConnectionOptions } from "./transport/connection.ts";
+import { sleep } from "./cluster/retry.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
 export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -197,15 +198,4 @@ export function dialLeader(
   options: DialerOptions & DialOptions = {},
 ): Promise<Conn> {
   return new Dialer(options).dialLeader(address, topic, partition, options);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

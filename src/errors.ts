@@ -129,3 +129,21 @@ export class AuthenticationError extends KafkitError {
     this.mechanism = mechanism;
   }
 }
+
+/**
+ * A message is larger than the writer's `batchBytes` (or the broker's limit), so it cannot be
+ * sent. Only that message fails; the rest of the write goes on.
+ *
+ * @example
+ * ```ts
+ * import { MessageTooLargeError } from "@kafkit/kafkit";
+ * const err = new MessageTooLargeError("message of 2000000 bytes exceeds batchBytes 1048576");
+ * console.log(err.retriable); // false
+ * ```
+ */
+export class MessageTooLargeError extends KafkitError {
+  /** Creates a message-too-large error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, false, options);
+  }
+}
