@@ -316,6 +316,9 @@ export class Writer implements AsyncDisposable {
       for (const i of indexes) this.#fail(call, i, messages[i], e as Error);
       return;
     }
+    // The linger counts from when messages reach their queues, not from the call: a slow
+    // metadata lookup must not make the first message leave alone.
+    const queuedAt = Date.now();
     for (const i of indexes) {
       const message = messages[i];
       const record = toRecord(message, now);
