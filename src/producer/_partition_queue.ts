@@ -80,19 +80,22 @@ export class PartitionQueue {
     this.#schedule();
   }
 
-  /** Sends now if a batch is ready (full, due or urgent), else arms the batch timer. */
+  /**
+   * Sends now if a batch is full (or urgent); otherwise arms the batch timer, even when the
+   * linger has already passed, so that every message a call adds in one go joins the batch.
+   */
   #schedule(): void {
     if (this.#inFlight || this.#pending.length === 0) return;
     const full = this.#pending.length >= this.#limits.batchSize ||
       this.#pendingBytes >= this.#limits.batchBytes;
-    const waited = Date.now() - this.#pending[0].enqueuedAt;
-    if (full || this.urgent || waited >= this.#limits.batchTimeout) {
+    if (full || this.urgent) {
       this.#sendNext();
     } else if (this.#timer === undefined) {
+      const waited = Date.now() - this.#pending[0].enqueuedAt;
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        this.#schedule();
-      }, this.#limits.batchTimeout - waited);
+        if (!this.#inFlight && this.#pending.length > 0) this.#sendNext();
+      }, Math.max(0, this.#limits.batchTimeout - waited));
     }
   }
 
