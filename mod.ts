@@ -86,6 +86,21 @@ export {
 } from "./src/cluster/cluster.ts";
 export type { Balancer } from "./src/producer/balancer.ts";
 export {
+  balancerFunc,
+  CRC32Balancer,
+  type CRC32BalancerOptions,
+  Hash,
+  type HashOptions,
+  LeastBytes,
+  Murmur2Balancer,
+  type Murmur2BalancerOptions,
+  ReferenceHash,
+  RoundRobin,
+  type RoundRobinOptions,
+  StickyBalancer,
+  type StickyBalancerOptions,
+} from "./src/producer/balancers.ts";
+export {
   WriteErrors,
   Writer,
   WriterClosedError,

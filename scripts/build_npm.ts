@@ -52,7 +52,8 @@ function compile(): void {
       "../src/**/*.ts",
       "../tests/**/*.ts",
       "../scripts/demo.ts",
-      "../scripts/bench/*.ts",
+      "../scripts/bench/records.ts",
+      "../scripts/bench/compression.ts",
     ],
   };
   const config = join(ROOT, "npm", "tsconfig.build.json");

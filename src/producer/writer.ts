@@ -17,6 +17,7 @@ import { Produce } from "../protocol/generated/produce.ts";
 import { encodeRecordBatch, type RecordInput } from "../protocol/records.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
 import type { Balancer } from "./balancer.ts";
+import { RoundRobin } from "./balancers.ts";
 import { IdempotentState, type ProducerIdentity } from "./_idempotence.ts";
 import { type Entry, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { type Summary, WriterCounters } from "./_stats.ts";
@@ -27,7 +28,7 @@ export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | 
   brokers: string | readonly string[];
   /** The topic of every message; without it, each message names its own. */
   topic?: string;
-  /** Picks partitions (default: round robin). */
+  /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
   balancer?: Balancer;
   /** Attempts per batch before its messages fail (default 10). */
   maxAttempts?: number;
@@ -123,13 +124,6 @@ export class WriterClosedError extends KafkitError {
 
 const RECORD_OVERHEAD = 24; // varints and attributes of one record, a little generously
 
-class RoundRobinDefault implements Balancer {
-  #next = 0;
-  balance(_m: MessageInput, partitions: readonly number[]): number {
-    return partitions[this.#next++ % partitions.length];
-  }
-}
-
 function positiveInt(name: string, v: number | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   if (!Number.isInteger(v) || v < min) {
@@ -213,7 +207,7 @@ export class Writer implements AsyncDisposable {
       throw new TypeError("balancer must have a balance(message, partitions) method");
     }
     this.#topic = config.topic;
-    this.#balancer = config.balancer ?? new RoundRobinDefault();
+    this.#balancer = config.balancer ?? new RoundRobin();
     this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 10);
     this.#backoff = {
       backoffMin: positiveInt("writeBackoffMin", config.writeBackoffMin, 100, 0),
@@ -350,7 +344,7 @@ export class Writer implements AsyncDisposable {
         bytes,
         call,
         index: i,
-        enqueuedAt: now,
+        enqueuedAt: queuedAt,
       });
     }
   }
@@ -388,6 +382,7 @@ export class Writer implements AsyncDisposable {
   async #sendBatch(queue: PartitionQueue, batch: Entry[]): Promise<void> {
     const started = Date.now();
     this.#counters.batchQueueTime.observe(started - batch[0].enqueuedAt);
+    this.#balancer.onBatchFlushed?.(queue.partition);
     const records = batch.map((e) => e.record);
     let identity: (ProducerIdentity & { baseSequence: number }) | undefined;
     let encoded: Uint8Array | undefined;

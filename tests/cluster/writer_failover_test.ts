@@ -4,8 +4,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dial, Dialer, type MessageInput, WriteErrors, Writer } from "../../mod.ts";
-import { fnv1a32 } from "../../src/wire/hashes.ts";
+import { dial, Dialer, Hash, type MessageInput, WriteErrors, Writer } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { harness } from "../_harness.ts";
 import { readTopic } from "../_read_topic.ts";
@@ -13,7 +12,6 @@ import { readTopic } from "../_read_topic.ts";
 const TOTAL = 100_000;
 const CHUNK = 5_000;
 const KEYS = 100;
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 describe(`Writer on the 3-node cluster (${RUNTIME})`, () => {
@@ -32,7 +30,7 @@ describe(`Writer on the 3-node cluster (${RUNTIME})`, () => {
       batchSize: 1_000,
       maxAttempts: 30,
       writeBackoffMax: 2_000,
-      balancer: { balance: (m, ps) => ps[fnv1a32(enc.encode(String(m.key))) % ps.length] },
+      balancer: new Hash(),
     });
     const acked = new Set<number>();
     const rejected = new Set<number>();
