@@ -118,8 +118,13 @@ describe(`read_committed with real transaction markers (${RUNTIME})`, () => {
     await transaction(writer, transactionalId, topic, ["aborted-1", "aborted-2"], false);
     await transaction(writer, transactionalId, topic, ["committed-1"], true);
     await conn.writeMessages([{ value: "plain-2" }]);
-    const end = await conn.readLastOffset();
-    // 1 plain + 2 aborted + abort marker + 1 committed + commit marker + 1 plain
+    // 1 plain + 2 aborted + abort marker + 1 committed + commit marker + 1 plain. EndTxn
+    // returns before the coordinator has written the markers, so wait for the last one.
+    let end = await conn.readLastOffset();
+    for (let i = 0; i < 100 && end < 7; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      end = await conn.readLastOffset();
+    }
     assert.equal(end, 7);
     assert.deepEqual(await readValues(conn, "read_committed", end), [
       "plain-1",
