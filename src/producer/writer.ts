@@ -58,6 +58,11 @@ export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | 
   idempotent?: boolean;
   /** Let metadata lookups create missing topics (default false). */
   allowAutoTopicCreation?: boolean;
+  /**
+   * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
+   * partitions are used (kafka-go's `rebalanceInterval` role).
+   */
+  metadataMaxAge?: number;
   /** Informational messages (retries, metadata refreshes). */
   logger?: (message: string) => void;
   /** Errors. */
@@ -248,6 +253,7 @@ export class Writer implements AsyncDisposable {
       errorLogger: _el,
       ...connection
     } = config;
+    positiveInt("metadataMaxAge", config.metadataMaxAge, 300_000, 0);
     this.#cluster = new Cluster({
       ...connection,
       brokers,

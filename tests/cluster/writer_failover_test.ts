@@ -79,6 +79,11 @@ describe(`Writer on the 3-node cluster (${RUNTIME})`, () => {
         lastPerKey.set(key, i);
       }
     }
+    assert.deepEqual(
+      [...new Set(read.map((m) => m.partition))].sort(),
+      [0, 1, 2],
+      "keys spread over every partition",
+    );
     const missing = [...acked].filter((i) => !seen.has(i));
     const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
     assert.deepEqual(

@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { dial, type MessageInput, MessageTooLargeError, WriteErrors, Writer } from "../../mod.ts";
+import { CreatePartitions } from "../../src/protocol/generated/index.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { readTopic } from "../_read_topic.ts";
 
@@ -131,6 +132,28 @@ describe(`Writer (${RUNTIME})`, () => {
       read.map((m) => dec.decode(m.value!)),
       Array.from({ length: 500 }, (_, i) => `s-${i}`),
     );
+  });
+
+  test("new partitions are used once the metadata is refreshed", async () => {
+    const topic = uniqueTopic("grow");
+    await createTopic(topic, 1);
+    await using w = new Writer({ brokers: address(), topic, metadataMaxAge: 200 });
+    await w.writeMessages(Array.from({ length: 10 }, (_, i) => ({ value: `before-${i}` })));
+    {
+      await using conn = await dial(address());
+      const res = await conn.connection.request(CreatePartitions, {
+        topics: [{ name: topic, count: 3, assignments: null }],
+        timeoutMs: 10_000,
+      });
+      assert.equal(res.results[0].errorCode, 0);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    await w.writeMessages(Array.from({ length: 30 }, (_, i) => ({ value: `after-${i}` })));
+    const read = await readTopic(address(), topic, 40);
+    const partitions = new Set(
+      read.filter((m) => dec.decode(m.value!).startsWith("after")).map((m) => m.partition),
+    );
+    assert.deepEqual([...partitions].sort(), [0, 1, 2]);
   });
 
   test("stats count writes, messages, bytes and batches, then reset", async () => {

@@ -1,0 +1,45 @@
+/**
+ * Producer benchmark runner for kafkit's Writer, on Deno, Bun or Node 24 (started by
+ * `scripts/bench/producer.ts`):
+ *
+ *   deno run -A scripts/bench/producer/kafkit.ts '<RunSpec JSON>'
+ *   bun scripts/bench/producer/kafkit.ts '<RunSpec JSON>'
+ *   node scripts/bench/producer/kafkit.ts '<RunSpec JSON>'
+ *
+ * Driven like the peers: `writeMessages` calls of one batch's worth of messages, several
+ * open at once (the in-flight budget), each resolving when all its messages are acknowledged
+ * — so send→ack is measured the same way as for kafkajs and @platformatic/kafka. The Writer
+ * batches per partition (`batchBytes`, `batchTimeout` = linger) across those calls; it is
+ * idempotent by default with acks=all (as the Java client is), and not with acks=1.
+ *
+ * @module
+ */
+
+import { VERSION, Writer } from "../../../mod.ts";
+import { chunking, payload, runBenchmark } from "./_measure.ts";
+
+await runBenchmark(`kafkit ${VERSION}`, (spec) => {
+  const { chunk } = chunking(spec);
+  const writer = new Writer({
+    brokers: spec.brokers,
+    topic: spec.topic,
+    batchBytes: spec.batchBytes,
+    // Count limit above what fits in batchBytes, so bytes decide, as batch.size does in Java.
+    batchSize: chunk,
+    batchTimeout: spec.lingerMs,
+    requiredAcks: spec.acks,
+  });
+  const value = payload(spec.size);
+  const send = (count: number) => {
+    const messages = new Array(count);
+    for (let i = 0; i < count; i++) messages[i] = { value };
+    return writer.writeMessages(messages);
+  };
+  return Promise.resolve({
+    send,
+    close: () => writer.close(),
+    settings: "requiredAcks per writer, idempotent by default (true with acks=all, false with " +
+      `acks=1), batchBytes=${spec.batchBytes}, batchSize=batchBytes÷size, ` +
+      `batchTimeout=${spec.lingerMs} ms, compression=none, round robin`,
+  });
+});
