@@ -34,6 +34,7 @@ export {
 } from "./records.ts";
 export { committedRecords } from "./read_committed.ts";
 export { crc32c } from "../wire/crc32c.ts";
+export { concatBytes } from "../wire/bytes.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { Reader } from "../wire/reader.ts";
 export { Writer } from "../wire/writer.ts";

@@ -220,13 +220,7 @@ function kcatInput(peer: number): Uint8Array {
     if (key !== null) parts.push(key, enc.encode(":"));
     parts.push(enc.encode(`${peer}.${i}\n`));
   });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 // A single-file Java program (JDK 11+ runs it without a separate javac step): for each
@@ -240,6 +234,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.*;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import { concatBytes } from "../../src/wire/bytes.ts";
 
 public class KafkitPartitionForKey {
   public static void main(String[] args) throws Exception {

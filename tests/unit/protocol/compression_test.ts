@@ -26,6 +26,7 @@ import { decompressFrames } from "../../../src/protocol/compression/_zstd_frames
 import { fzstdFrame } from "../../../src/protocol/compression/_zstd_fzstd.ts";
 import { wasmZstdCompress } from "../../../src/protocol/compression/_zstd_wasm.ts";
 import { recordLikeData as records } from "../../../scripts/bench/_data.ts";
+import { concatBytes } from "../../../src/wire/bytes.ts";
 
 const KNOWN = "kafkit known-answer vector: the quick brown fox jumps over the lazy dog, " +
   'the quick brown fox jumps over the lazy dog again; {"id":1,"v":"x"} {"id":2,"v":"x"} ' +
@@ -140,13 +141,7 @@ function java(name: string): Uint8Array {
 }
 
 function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** A small deterministic PRNG (xorshift32), so failures reproduce. */
