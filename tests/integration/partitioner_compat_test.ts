@@ -23,6 +23,7 @@ import {
 } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { javaTool } from "../_java.ts";
+import { concatBytes } from "../../src/wire/bytes.ts";
 
 const COUNTS = [1, 3, 6, 7, 32, 100];
 const KEY_COUNT = 2000;
@@ -234,7 +235,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.*;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import { concatBytes } from "../../src/wire/bytes.ts";
 
 public class KafkitPartitionForKey {
   public static void main(String[] args) throws Exception {
