@@ -4,14 +4,13 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Connection } from "../../mod.ts";
+import { Connection, Dialer } from "../../mod.ts";
 import { Fetch, Produce } from "../../src/protocol/mod.ts";
 import {
   encodeRecordBatch,
   type FetchedRecord,
   readRecordBatches,
 } from "../../src/protocol/records.ts";
-import { waitForLeader } from "../../scripts/demo.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
 import { javaConsume, javaTool } from "../_java.ts";
 
@@ -93,7 +92,7 @@ describe(`compression interop with the Java client (${RUNTIME})`, () => {
       const brokers = kafkaEnv("KAFKA_BROKERS");
       await using conn = await Connection.connect(hostPort(brokers.split(",")[0]));
       const topic = `kafkit-java-${codec}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
-      const { topicId } = await waitForLeader(conn, topic);
+      const { topicId } = await new Dialer().lookupPartition(brokers.split(",")[0], topic, 0);
       const input = Array.from(
         { length: 20 },
         (_, i) => `h${i}:x${i},n:ü\tkey-${i}\tvalue-${i}-${"z".repeat(i * 7)}`,
@@ -116,9 +115,12 @@ describe(`compression interop with the Java client (${RUNTIME})`, () => {
 
     test(`${codec}: kafkit's batches are accepted and read back by the Java consumer`, async () => {
       const brokers = kafkaEnv("KAFKA_BROKERS");
-      await using bootstrap = await Connection.connect(hostPort(brokers.split(",")[0]));
       const topic = `kafkit-out-${codec}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
-      const { topicId, leader } = await waitForLeader(bootstrap, topic);
+      const { topicId, leader } = await new Dialer().lookupPartition(
+        brokers.split(",")[0],
+        topic,
+        0,
+      );
       await using conn = await Connection.connect(leader);
       const base = Date.now();
       const records = Array.from({ length: 30 }, (_, i) => ({
