@@ -1,6 +1,6 @@
 /**
  * The cluster client the Writer, Reader and admin share: bootstrap, one pooled connection per
- * broker (dialed lazily, closed when idle), a metadata cache refreshed on a timer and on
+ * broker (dialed lazily, closed when found idle), a metadata cache refreshed on a timer and on
  * demand, and broker failover.
  *
  * @module
@@ -75,7 +75,7 @@ export class Cluster {
   readonly #topics = new Map<string, TopicInfo>();
   #refreshing: Promise<void> | undefined;
   #wanted = new Set<string>();
-  #sweeper: ReturnType<typeof setInterval> | undefined;
+  #lastSweep = Date.now();
   #closed = false;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
@@ -97,6 +97,7 @@ export class Cluster {
     if (!address) {
       return Promise.reject(new ConnectionError(`broker ${nodeId} is not in the metadata`));
     }
+    this.#sweepIdle();
     const pooled = this.#pool.get(nodeId);
     if (pooled) {
       pooled.lastUsed = Date.now();
@@ -117,7 +118,6 @@ export class Cluster {
     } = this.#options;
     const conn = Connection.connect({ ...rest, host, port });
     this.#pool.set(nodeId, { conn, lastUsed: Date.now() });
-    this.#startSweeper();
     conn.catch(() => {
       this.#markDead(nodeId);
       if (this.#pool.get(nodeId)?.conn === conn) this.#pool.delete(nodeId);
@@ -266,21 +266,21 @@ export class Cluster {
     this.#drop(nodeId);
   }
 
-  #startSweeper(): void {
-    if (this.#sweeper !== undefined) return;
+  /**
+   * Closes connections unused for `idleTimeout`. Runs as connections are asked for, not on a
+   * timer, so an idle client holds no timer that would keep a process alive.
+   */
+  #sweepIdle(): void {
     const idle = this.#options.idleTimeout ?? 540_000;
-    this.#sweeper = setInterval(() => {
-      const cutoff = Date.now() - idle;
-      for (const [id, p] of this.#pool) if (p.lastUsed < cutoff) this.#drop(id);
-    }, Math.min(idle, 60_000));
-    // Idle sweeping must not keep a process alive by itself (Node and Bun).
-    (this.#sweeper as { unref?: () => void }).unref?.();
+    const now = Date.now();
+    if (now - this.#lastSweep < Math.min(idle, 10_000)) return;
+    this.#lastSweep = now;
+    for (const [id, p] of this.#pool) if (p.lastUsed < now - idle) this.#drop(id);
   }
 
   /** Closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
     const conns = [...this.#pool.values()].map((p) => p.conn);
     this.#pool.clear();
     await Promise.all(conns.map((c) => c.then((conn) => conn.close(), () => {})));
