@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseAddress } from "./address.ts";
 import { Batch } from "./batch.ts";
 import { type Message, type MessageInput, payloadSize, toMessage, toRecord } from "./message.ts";
 import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata.ts";
@@ -121,7 +122,7 @@ export class Conn implements AsyncDisposable {
 
   /** The broker this connection is to (its id is known for partition connections). */
   broker(): Broker {
-    const [host, port] = splitHostPort(this.#connection.address);
+    const { host, port } = parseAddress(this.#connection.address);
     return {
       host,
       port,
@@ -491,9 +492,4 @@ export class Conn implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function splitHostPort(address: string): [string, number] {
-  const i = address.lastIndexOf(":");
-  return [address.slice(0, i), Number(address.slice(i + 1))];
 }

@@ -5,7 +5,10 @@
  * @module
  */
 
+import { parseAddress } from "./address.ts";
 import { Conn } from "./conn.ts";
+
+export { parseAddress };
 import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
@@ -28,16 +31,6 @@ export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" |
 /** Per-call options: cancel with a signal. */
 export interface DialOptions {
   signal?: AbortSignal;
-}
-
-/** Splits `host:port` (or `[v6]:port`); a `TypeError` names a malformed address. */
-export function parseAddress(address: string): { host: string; port: number } {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address.trim());
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || m[1] === "" || !(port > 0 && port < 65536)) {
-    throw new TypeError(`invalid broker address "${address}": expected host:port`);
-  }
-  return { host: m[1], port };
 }
 
 /**

@@ -15,10 +15,7 @@ export function kafkaEnv(name: string): string {
 }
 
 /** Splits a `host:port` address. */
-export function hostPort(address: string): { host: string; port: number } {
-  const i = address.lastIndexOf(":");
-  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
-}
+export { parseAddress as hostPort } from "../src/address.ts";
 
 /** The runtime running the tests, for messages. */
 export const RUNTIME: string = "Deno" in globalThis

@@ -7,7 +7,7 @@
  */
 
 import { ConnectionError } from "../errors.ts";
-import { parseAddress } from "../dialer.ts";
+import { parseAddress } from "../address.ts";
 import { errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata, type MetadataResponse } from "../protocol/generated/metadata.ts";
 import { Connection, type ConnectionOptions } from "../transport/connection.ts";

@@ -1,6 +1,7 @@
 // Helpers the codecs share: the decompression bound, error wrapping, and output assembly.
 
 import { DecodeError } from "../../errors.ts";
+import { concatBytes } from "../../wire/bytes.ts";
 import { DEFAULT_MAX_DECOMPRESSED_SIZE } from "./codec.ts";
 
 /** Validates a caller's `maxSize`, defaulting it. */
@@ -29,14 +30,7 @@ export function asDecodeError(codec: string, err: unknown, at = 0): DecodeError 
 
 /** Joins chunks whose lengths add up to `total` into one array. */
 export function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0].length === total) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return chunks.length === 1 && chunks[0].length === total ? chunks[0] : concatBytes(chunks);
 }
 
 /**
