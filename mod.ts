@@ -107,3 +107,35 @@ export {
   type WriterConfig,
   type WriterStats,
 } from "./src/producer/writer.ts";
+export {
+  type PartitionAssignment,
+  type PartitionOffset,
+  Reader,
+  ReaderClosedError,
+  type ReaderConfig,
+  type ReaderStats,
+  type TopicPartition,
+} from "./src/consumer/reader.ts";
+export {
+  ConsumerGroup,
+  type ConsumerGroupConfig,
+  Generation,
+  GroupClosedError,
+  type PartitionAssignmentOffset,
+} from "./src/consumer/consumer_group.ts";
+export type {
+  GroupBalancer,
+  GroupMember,
+  GroupMemberAssignments,
+  GroupPartition,
+  MemberState,
+  TopicPartitions,
+} from "./src/consumer/group_balancer.ts";
+export {
+  CooperativeStickyGroupBalancer,
+  RackAffinityGroupBalancer,
+  type RackAffinityGroupBalancerOptions,
+  RangeGroupBalancer,
+  RoundRobinGroupBalancer,
+} from "./src/consumer/group_balancers.ts";
+export { mergeIterators } from "./src/consumer/merge.ts";

@@ -7,7 +7,7 @@
 
 import { parseAddress } from "./address.ts";
 import { Batch } from "./batch.ts";
-import { type Message, type MessageInput, payloadSize, toMessage, toRecord } from "./message.ts";
+import { type Message, type MessageInput, payloadSize, toRecord } from "./message.ts";
 import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata.ts";
 import type { CompressionCodec, CompressionName } from "./protocol/compression/codec.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "./protocol/errors.ts";
@@ -18,8 +18,8 @@ import { Fetch } from "./protocol/generated/fetch.ts";
 import { ListOffsets } from "./protocol/generated/list_offsets.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { Produce } from "./protocol/generated/produce.ts";
-import { committedRecords } from "./protocol/read_committed.ts";
-import { encodeRecordBatch, readRecordBatches } from "./protocol/records.ts";
+import { encodeRecordBatch } from "./protocol/records.ts";
+import { fetchedMessages } from "./fetched.ts";
 import type { Connection } from "./transport/connection.ts";
 
 /** Seek relative to the first offset of the partition. */
@@ -450,17 +450,10 @@ export class Conn implements AsyncDisposable {
       ? errorForCode(part.errorCode, { api: "Fetch", topic: p.topic, partition: p.id })
       : errorForCode(res.errorCode, { api: "Fetch", topic: p.topic });
     if (err || !part) return new Batch([], { ...fields, err }, release);
-    const batches = await readRecordBatches(part.records ?? new Uint8Array(0), {
-      maxDecompressedSize: Math.max(maxBytes * 64, 16 << 20),
+    const { messages, endOffset } = await fetchedMessages(part, p.topic, p.id, offset, {
+      readCommitted: committed,
+      maxBytes,
     });
-    const records = committed
-      ? committedRecords(batches, part.abortedTransactions ?? [])
-      : batches.flatMap((b) => (b.control ? [] : b.records));
-    const messages = records
-      .filter((r) => r.offset >= offset)
-      .map((r) => toMessage(r, p.topic, p.id, highWaterMark));
-    const last = batches[batches.length - 1];
-    const endOffset = last ? last.baseOffset + last.lastOffsetDelta + 1 : offset;
     return new Batch(messages, { ...fields, endOffset }, release);
   }
 

@@ -125,6 +125,16 @@ export class Cluster {
     return conn;
   }
 
+  /**
+   * Records a broker's address learned outside Metadata (FindCoordinator answers), so
+   * `connection(nodeId)` can reach it.
+   */
+  rememberBroker(nodeId: number, address: string): void {
+    const old = this.#addresses.get(nodeId);
+    if (old !== undefined && old !== address) this.#drop(nodeId);
+    this.#addresses.set(nodeId, address);
+  }
+
   /** Remembers that a broker failed, so `anyConnection` tries others first for a while. */
   #markDead(nodeId: number): void {
     this.#deadUntil.set(nodeId, Date.now() + (this.#options.deadBrokerBackoff ?? 1_000));
@@ -211,12 +221,7 @@ export class Cluster {
   }
 
   #apply(meta: MetadataResponse): void {
-    for (const b of meta.brokers) {
-      const address = `${b.host}:${b.port}`;
-      const old = this.#addresses.get(b.nodeId);
-      if (old !== undefined && old !== address) this.#drop(b.nodeId);
-      this.#addresses.set(b.nodeId, address);
-    }
+    for (const b of meta.brokers) this.rememberBroker(b.nodeId, `${b.host}:${b.port}`);
     const now = Date.now();
     this.#topicErrors.clear();
     for (const t of meta.topics) {

@@ -7,7 +7,8 @@
  */
 
 import { Cluster } from "../cluster/cluster.ts";
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { positiveInt } from "../config.ts";
+import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
 import { ConnectionError, KafkitError, MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, toRecord } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
@@ -128,14 +129,6 @@ export class WriterClosedError extends KafkitError {
 }
 
 const RECORD_OVERHEAD = 24; // varints and attributes of one record, a little generously
-
-function positiveInt(name: string, v: number | undefined, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
-  }
-  return v;
-}
 
 /**
  * Writes messages to Kafka in batches (kafka-go's `Writer`).
@@ -620,15 +613,4 @@ function recordBytes(r: RecordInput): number {
   let n = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers ?? []) n += h.key.length * 3 + (h.value?.length ?? 0) + 4;
   return n;
-}
-
-/** `promise`, or the signal's reason if it aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -1,0 +1,384 @@
+/**
+ * The classic consumer group protocol: JoinGroup (the leader gets every subscription),
+ * SyncGroup (the leader hands out assignments), Heartbeat until a rebalance, LeaveGroup.
+ * Eager balancers give everything up before rejoining; cooperative ones (KIP-429) keep their
+ * partitions, give up only what moved, and rejoin at once when they did.
+ *
+ * @module
+ */
+import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { ConnectionError, KafkitError } from "../errors.ts";
+import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
+import { Heartbeat } from "../protocol/generated/heartbeat.ts";
+import { JoinGroup, type JoinGroupResponse } from "../protocol/generated/join_group.ts";
+import { LeaveGroup } from "../protocol/generated/leave_group.ts";
+import { Metadata } from "../protocol/generated/metadata.ts";
+import { SyncGroup } from "../protocol/generated/sync_group.ts";
+import { commitOffsets } from "./_offsets.ts";
+import {
+  type GroupMembership,
+  type MembershipHandlers,
+  type MembershipOptions,
+  partitionKey,
+  type PartitionOffset,
+  type TopicPartition,
+} from "./_membership.ts";
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from "./_subscription.ts";
+import type {
+  GroupBalancer,
+  GroupMember,
+  GroupPartition,
+  TopicPartitions,
+} from "./group_balancer.ts";
+
+/** Errors after which the member cannot go on. */
+const FATAL: ReadonlySet<number> = new Set([
+  ErrorCodes.INCONSISTENT_GROUP_PROTOCOL,
+  ErrorCodes.GROUP_AUTHORIZATION_FAILED,
+  ErrorCodes.INVALID_SESSION_TIMEOUT,
+  ErrorCodes.GROUP_MAX_SIZE_REACHED,
+  ErrorCodes.FENCED_INSTANCE_ID,
+  ErrorCodes.UNSUPPORTED_VERSION,
+  ErrorCodes.INVALID_GROUP_ID,
+  ErrorCodes.GROUP_ID_NOT_FOUND,
+  ErrorCodes.TOPIC_AUTHORIZATION_FAILED,
+]);
+
+/** Why heartbeating stopped. */
+type HeartbeatEnd = "rebalance" | "lost" | "stopped";
+
+/** Group membership over JoinGroup/SyncGroup/Heartbeat. */
+export class ClassicMembership implements GroupMembership {
+  readonly #o: MembershipOptions;
+  readonly #balancers: readonly GroupBalancer[];
+  readonly #cooperative: boolean;
+  #memberId = "";
+  #generationId = -1;
+  #owned: TopicPartition[] = [];
+  /** Ends the heartbeat loop early (partition count changed, leave). */
+  #rejoinNow: (() => void) | undefined;
+
+  constructor(options: MembershipOptions, balancers: readonly GroupBalancer[]) {
+    this.#o = options;
+    this.#balancers = balancers;
+    // A group only rebalances cooperatively when every protocol offered supports it.
+    this.#cooperative = balancers.every((b) => b.rebalanceProtocol === "cooperative");
+  }
+
+  get memberId(): string {
+    return this.#memberId;
+  }
+
+  get generationId(): number {
+    return this.#generationId;
+  }
+
+  get owned(): readonly TopicPartition[] {
+    return this.#owned;
+  }
+
+  async run(handlers: MembershipHandlers, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    let rejoinAtOnce = false;
+    while (!signal.aborted) {
+      try {
+        if (!this.#cooperative && this.#owned.length > 0) {
+          const owned = this.#owned;
+          await handlers.revoked(owned);
+          this.#owned = [];
+        }
+        if (!rejoinAtOnce && failures > 0) {
+          await sleep(backoffDelay(failures, { backoffMin: 100, backoffMax: 5000 }), signal);
+        }
+        const assigned = await this.#joinAndSync(signal);
+        failures = 0;
+        const next = new Set(assigned.map((p) => partitionKey(p.topic, p.partition)));
+        const had = new Set(this.#owned.map((p) => partitionKey(p.topic, p.partition)));
+        const revoked = this.#owned.filter((p) => !next.has(partitionKey(p.topic, p.partition)));
+        const added = assigned.filter((p) => !had.has(partitionKey(p.topic, p.partition)));
+        this.#o.log(
+          `kafkit: group ${this.#o.groupId} generation ${this.#generationId}: member ` +
+            `${this.#memberId} owns ${assigned.length} partitions (+${added.length} ` +
+            `-${revoked.length})`,
+        );
+        if (revoked.length > 0) await handlers.revoked(revoked);
+        this.#owned = assigned;
+        const heartbeats = this.#heartbeat(signal);
+        await handlers.assigned(added);
+        // KIP-429: partitions given up are assigned elsewhere in a follow-up rebalance.
+        if (this.#cooperative && revoked.length > 0) this.#rejoinNow?.();
+        const end = await heartbeats;
+        rejoinAtOnce = end === "rebalance";
+        if (end === "lost") await this.#lose(handlers);
+      } catch (e) {
+        if (signal.aborted) break;
+        // Broker errors are retried unless fatal; other errors only when retriable.
+        if (
+          e instanceof KafkaError ? FATAL.has(e.code) : !(e instanceof KafkitError && e.retriable)
+        ) {
+          throw e;
+        }
+        if (
+          e instanceof KafkaError &&
+          (e.code === ErrorCodes.UNKNOWN_MEMBER_ID || e.code === ErrorCodes.ILLEGAL_GENERATION)
+        ) await this.#lose(handlers, e.code === ErrorCodes.UNKNOWN_MEMBER_ID);
+        failures++;
+        rejoinAtOnce = e instanceof KafkaError && e.code === ErrorCodes.REBALANCE_IN_PROGRESS;
+        this.#o.logError(`kafkit: group ${this.#o.groupId}: joining failed, retrying`, e);
+      }
+    }
+    await this.#leave(handlers);
+  }
+
+  async commit(offsets: PartitionOffset[], signal?: AbortSignal): Promise<void> {
+    await commitOffsets(
+      this.#o.coordinator,
+      {
+        groupId: this.#o.groupId,
+        memberId: this.#memberId,
+        generationIdOrMemberEpoch: this.#generationId,
+        groupInstanceId: this.#o.groupInstanceId,
+        retentionTime: this.#o.retentionTime,
+      },
+      offsets,
+      signal,
+    );
+  }
+
+  /** Ownership is gone without a chance to commit; the next join starts afresh. */
+  async #lose(handlers: MembershipHandlers, forgetMemberId = false): Promise<void> {
+    const owned = this.#owned;
+    this.#owned = [];
+    this.#generationId = -1;
+    if (forgetMemberId) this.#memberId = "";
+    if (owned.length > 0) await handlers.lost(owned);
+  }
+
+  async #joinAndSync(signal: AbortSignal): Promise<TopicPartition[]> {
+    const join = await this.#join(signal);
+    this.#generationId = join.generationId;
+    const protocolName = join.protocolName ?? "";
+    let assignments: { memberId: string; assignment: Uint8Array }[] = [];
+    if (join.leader === this.#memberId && !join.skipAssignment) {
+      assignments = await this.#assign(join, protocolName);
+    }
+    const res = await this.#o.coordinator.request(
+      SyncGroup,
+      {
+        groupId: this.#o.groupId,
+        generationId: this.#generationId,
+        memberId: this.#memberId,
+        groupInstanceId: this.#o.groupInstanceId,
+        protocolType: "consumer",
+        protocolName,
+        assignments,
+      },
+      (r) => r.errorCode,
+      { signal, timeout: this.#o.rebalanceTimeout + 5_000 },
+    );
+    const err = errorForCode(res.errorCode, { api: "SyncGroup" });
+    if (err) throw err;
+    const assignment = decodeAssignment(res.assignment);
+    const subscribed = new Set(this.#o.topics);
+    return assignment.assignedPartitions
+      .filter((t) => subscribed.has(t.topic))
+      .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+  }
+
+  async #join(signal: AbortSignal): Promise<JoinGroupResponse> {
+    const owned = groupByTopic(this.#owned);
+    const topics = [...this.#o.topics].sort();
+    const protocols = this.#balancers.map((b) => ({
+      name: b.protocolName,
+      metadata: encodeSubscription({
+        topics,
+        userData: b.userData?.({
+          generationId: this.#generationId,
+          ownedPartitions: owned,
+          rackId: this.#o.rackId,
+        }) ?? null,
+        ownedPartitions: owned,
+        generationId: this.#generationId,
+        rackId: this.#o.rackId,
+      }),
+    }));
+    for (let attempt = 0;; attempt++) {
+      const res = await this.#o.coordinator.request(
+        JoinGroup,
+        {
+          groupId: this.#o.groupId,
+          sessionTimeoutMs: this.#o.sessionTimeout,
+          rebalanceTimeoutMs: this.#o.rebalanceTimeout,
+          memberId: this.#memberId,
+          groupInstanceId: this.#o.groupInstanceId,
+          protocolType: "consumer",
+          protocols,
+        },
+        (r) => r.errorCode,
+        { signal, timeout: this.#o.rebalanceTimeout + 5_000 },
+      );
+      // KIP-394: the first join only obtains a member id, then joins again with it.
+      if (res.errorCode === ErrorCodes.MEMBER_ID_REQUIRED && attempt < 2) {
+        this.#memberId = res.memberId;
+        continue;
+      }
+      const err = errorForCode(res.errorCode, { api: "JoinGroup" });
+      if (err) throw err;
+      this.#memberId = res.memberId;
+      return res;
+    }
+  }
+
+  /** The leader's job: read every subscription, split the partitions, encode the result. */
+  async #assign(
+    join: JoinGroupResponse,
+    protocolName: string,
+  ): Promise<{ memberId: string; assignment: Uint8Array }[]> {
+    const balancer = this.#balancers.find((b) => b.protocolName === protocolName);
+    if (!balancer) {
+      throw new KafkaError(ErrorCodes.INCONSISTENT_GROUP_PROTOCOL, { api: "JoinGroup" });
+    }
+    const members: GroupMember[] = join.members.map((m) => {
+      const s = decodeSubscription(m.metadata);
+      return {
+        id: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        topics: s.topics,
+        userData: s.userData,
+        ownedPartitions: s.ownedPartitions,
+        generationId: s.generationId,
+        rackId: s.rackId,
+      };
+    });
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
+    const partitions = await this.#partitionsOf(topics);
+    const result = balancer.assignGroups(members, partitions);
+    return members.map((m) => {
+      const byTopic = result.get(m.id) ?? new Map<string, number[]>();
+      return {
+        memberId: m.id,
+        assignment: encodeAssignment(
+          [...byTopic].map(([topic, ids]) => ({ topic, partitions: ids })),
+        ),
+      };
+    });
+  }
+
+  /** Every partition of `topics` with its replicas' racks (what rack-aware balancers need). */
+  async #partitionsOf(topics: string[]): Promise<GroupPartition[]> {
+    const conn = await this.#o.cluster.anyConnection();
+    const meta = await conn.request(Metadata, {
+      topics: topics.map((name) => ({ name })),
+      allowAutoTopicCreation: false,
+    });
+    const racks = new Map(meta.brokers.map((b) => [b.nodeId, b.rack]));
+    const out: GroupPartition[] = [];
+    for (const t of meta.topics) {
+      if (t.errorCode !== 0 || !t.name) continue;
+      for (const p of t.partitions) {
+        out.push({
+          topic: t.name,
+          id: p.partitionIndex,
+          leaderRack: racks.get(p.leaderId) ?? null,
+          replicaRacks: p.replicaNodes.map((n) => racks.get(n)).filter((r): r is string => !!r),
+        });
+      }
+    }
+    return out.sort((a, b) => a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.id - b.id);
+  }
+
+  /** Heartbeats until the group rebalances, the member is lost, or `signal` aborts. */
+  async #heartbeat(signal: AbortSignal): Promise<HeartbeatEnd> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    let rejoin = false;
+    this.#rejoinNow = () => {
+      rejoin = true;
+      stop.abort();
+    };
+    try {
+      for (;;) {
+        try {
+          await sleep(this.#o.heartbeatInterval, stop.signal);
+        } catch {
+          return rejoin ? "rebalance" : "stopped";
+        }
+        let code: number;
+        try {
+          const res = await this.#o.coordinator.request(
+            Heartbeat,
+            {
+              groupId: this.#o.groupId,
+              generationId: this.#generationId,
+              memberId: this.#memberId,
+              groupInstanceId: this.#o.groupInstanceId,
+            },
+            (r) => r.errorCode,
+            { signal: stop.signal, timeout: this.#o.sessionTimeout },
+          );
+          code = res.errorCode;
+        } catch (e) {
+          if (stop.signal.aborted) return rejoin ? "rebalance" : "stopped";
+          // The coordinator helper already retried; keep trying until the session decides.
+          this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, e);
+          continue;
+        }
+        if (code === ErrorCodes.NONE) continue;
+        if (code === ErrorCodes.REBALANCE_IN_PROGRESS) return "rebalance";
+        if (code === ErrorCodes.ILLEGAL_GENERATION || code === ErrorCodes.UNKNOWN_MEMBER_ID) {
+          if (code === ErrorCodes.UNKNOWN_MEMBER_ID) this.#memberId = "";
+          return "lost";
+        }
+        const err = errorForCode(code, { api: "Heartbeat" })!;
+        if (FATAL.has(code)) throw err;
+        this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, err);
+      }
+    } finally {
+      this.#rejoinNow = undefined;
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Gives everything up (committing through the handler) and leaves the group. */
+  async #leave(handlers: MembershipHandlers): Promise<void> {
+    const owned = this.#owned;
+    this.#owned = [];
+    if (owned.length > 0) await handlers.revoked(owned);
+    // Static members stay registered so a restart within the session gets the same partitions.
+    if (!this.#memberId || this.#o.groupInstanceId) return;
+    try {
+      await this.#o.coordinator.request(
+        LeaveGroup,
+        {
+          groupId: this.#o.groupId,
+          memberId: this.#memberId,
+          members: [{ memberId: this.#memberId, groupInstanceId: null, reason: "closing" }],
+        },
+        (r) => r.errorCode,
+        { timeout: 5_000 },
+      );
+    } catch (e) {
+      if (!(e instanceof ConnectionError || e instanceof KafkaError)) throw e;
+      this.#o.logError(`kafkit: group ${this.#o.groupId}: LeaveGroup failed`, e);
+    }
+    this.#memberId = "";
+    this.#generationId = -1;
+  }
+}
+
+/** `[{topic, partition}]` as `[{topic, partitions}]`. */
+export function groupByTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
+  const topics = new Map<string, number[]>();
+  for (const p of partitions) {
+    const list = topics.get(p.topic);
+    if (list) list.push(p.partition);
+    else topics.set(p.topic, [p.partition]);
+  }
+  return [...topics].map(([topic, ids]) => ({ topic, partitions: ids.sort((a, b) => a - b) }));
+}

@@ -1,0 +1,420 @@
+/**
+ * Fetching ahead of the application: one loop per leader broker fetches all the partitions
+ * it leads in one request, decodes them and queues the messages. The queue is bounded
+ * (`queueCapacity` messages), so a slow reader stops the fetching, not the memory.
+ *
+ * @module
+ */
+import type { Cluster } from "../cluster/cluster.ts";
+import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { FirstOffset, LastOffset } from "../conn.ts";
+import { ConnectionError } from "../errors.ts";
+import { fetchedMessages } from "../fetched.ts";
+import type { Message } from "../message.ts";
+import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
+import { Fetch, type FetchResponse } from "../protocol/generated/fetch.ts";
+import { listOffsets } from "./_list_offsets.ts";
+import { partitionKey, type TopicPartition } from "./_membership.ts";
+
+/** Settings of a {@linkcode Fetcher}. */
+export interface FetcherOptions {
+  cluster: Cluster;
+  minBytes: number;
+  maxBytes: number;
+  /** Longest time the broker may hold a fetch waiting for `minBytes`, in ms. */
+  maxWait: number;
+  readCommitted: boolean;
+  /** Where to go when an offset is unknown or out of range: FirstOffset or LastOffset. */
+  startOffset: number;
+  /** Messages buffered ahead of the reader before fetching pauses. */
+  queueCapacity: number;
+  backoffMin: number;
+  backoffMax: number;
+  log: (message: string) => void;
+  logError: (message: string, error: unknown) => void;
+  /** A partition was read up to its high watermark. */
+  onEof?: (partition: TopicPartition, offset: number) => void;
+  /** A fetch failed (the fetcher retries; the reader may surface it). */
+  onError?: (error: unknown, partition?: TopicPartition) => void;
+  /** A fetch response was decoded: messages queued and record bytes received. */
+  onFetch?: (messages: number, bytes: number) => void;
+}
+
+/** A partition being fetched. */
+interface FetchState extends TopicPartition {
+  key: string;
+  /** Next offset to fetch; FirstOffset/LastOffset until resolved. */
+  offset: number;
+  leader: number;
+  highWaterMark: number;
+  atEof: boolean;
+  removed: boolean;
+}
+
+/** Messages of one partition, in order, waiting for the reader. */
+interface Chunk {
+  state: FetchState;
+  messages: Message[];
+  next: number;
+}
+
+/** Leader errors after which metadata is refreshed and the partition fetched elsewhere. */
+const LEADER_MOVED: ReadonlySet<number> = new Set([
+  ErrorCodes.NOT_LEADER_OR_FOLLOWER,
+  ErrorCodes.LEADER_NOT_AVAILABLE,
+  ErrorCodes.FENCED_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCodes.UNKNOWN_TOPIC_ID,
+  ErrorCodes.KAFKA_STORAGE_ERROR,
+  ErrorCodes.REPLICA_NOT_AVAILABLE,
+  ErrorCodes.OFFSET_NOT_AVAILABLE,
+]);
+
+/** Fetches a changing set of partitions into one bounded queue. */
+export class Fetcher {
+  readonly #o: FetcherOptions;
+  readonly #states = new Map<string, FetchState>();
+  /** Leaders with a running fetch loop (kept in step synchronously with the loops). */
+  readonly #leaders = new Set<number>();
+  readonly #loops = new Set<Promise<void>>();
+  readonly #queue: Chunk[] = [];
+  #buffered = 0;
+  #wakeReader: (() => void) | undefined;
+  /** Errors for the reader's next `next()` call, ahead of any message. */
+  readonly #failures: unknown[] = [];
+  #wakeFetchers: (() => void)[] = [];
+  readonly #abort = new AbortController();
+
+  constructor(options: FetcherOptions) {
+    this.#o = options;
+  }
+
+  /** Starts fetching `partitions` from `offset` (or FirstOffset/LastOffset). */
+  add(partitions: readonly (TopicPartition & { offset: number })[]): void {
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#drop(key);
+      const state: FetchState = {
+        topic: p.topic,
+        partition: p.partition,
+        key,
+        offset: p.offset,
+        leader: -1,
+        highWaterMark: -1,
+        atEof: false,
+        removed: false,
+      };
+      this.#states.set(key, state);
+    }
+    void this.#place([...this.#states.values()].filter((s) => s.leader < 0));
+  }
+
+  /** Stops fetching `partitions` and drops their queued messages. */
+  remove(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) this.#drop(partitionKey(p.topic, p.partition));
+  }
+
+  /** The partitions being fetched. */
+  get partitions(): TopicPartition[] {
+    return [...this.#states.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** The high watermark last seen for a partition, or -1. */
+  highWaterMark(topic: string, partition: number): number {
+    return this.#states.get(partitionKey(topic, partition))?.highWaterMark ?? -1;
+  }
+
+  /** The next message, waiting for one; rejects when `signal` aborts. */
+  async next(signal?: AbortSignal): Promise<Message> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.#failures.length > 0) throw this.#failures.shift();
+      const chunk = this.#queue[0];
+      if (chunk) {
+        const m = chunk.messages[chunk.next++];
+        if (chunk.next >= chunk.messages.length) this.#queue.shift();
+        this.#buffered--;
+        if (this.#buffered < this.#o.queueCapacity) this.#wake();
+        return m;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal?.removeEventListener("abort", done);
+          this.#wakeReader = undefined;
+          resolve();
+        };
+        this.#wakeReader = done;
+        signal?.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
+
+  /** Messages queued for the reader. */
+  get queued(): number {
+    return this.#buffered;
+  }
+
+  /** Makes the reader's next `next()` reject with `error` (fetching goes on). */
+  fail(error: unknown): void {
+    this.#failures.push(error);
+    this.#wakeReader?.();
+  }
+
+  /** Stops every loop and waits for them. */
+  async close(): Promise<void> {
+    const closed = new ConnectionError("the reader is closed");
+    this.#abort.abort(closed);
+    this.fail(closed);
+    for (const s of this.#states.values()) s.removed = true;
+    this.#states.clear();
+    this.#wake();
+    await Promise.allSettled([...this.#loops]);
+  }
+
+  #drop(key: string): void {
+    const state = this.#states.get(key);
+    if (!state) return;
+    state.removed = true;
+    this.#states.delete(key);
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const c = this.#queue[i];
+      if (c.state === state) {
+        this.#buffered -= c.messages.length - c.next;
+        this.#queue.splice(i, 1);
+      }
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiting = this.#wakeFetchers;
+    this.#wakeFetchers = [];
+    for (const w of waiting) w();
+  }
+
+  /** Finds leaders (and starting offsets) for partitions that have none, then loops. */
+  async #place(states: FetchState[], attempt = 0): Promise<void> {
+    const signal = this.#abort.signal;
+    if (states.length === 0 || signal.aborted) return;
+    try {
+      if (attempt > 0) await sleep(this.#backoff(attempt), signal);
+      const unresolved = states.filter((s) => !s.removed && s.offset < 0);
+      if (unresolved.length > 0) await this.#resolve(unresolved);
+      const leaders = new Map<FetchState, number>();
+      for (const s of states) {
+        const topic = await this.#o.cluster.topic(s.topic);
+        const p = topic.partitions.find((x) => x.id === s.partition);
+        if (!p || p.leaderId < 0) throw p?.error ?? new ConnectionError(`no leader for ${s.key}`);
+        leaders.set(s, p.leaderId);
+      }
+      // All at once, so a loop's next fetch includes every partition placed together.
+      for (const [s, leader] of leaders) if (!s.removed) s.leader = leader;
+      for (const leader of new Set(leaders.values())) {
+        if (!this.#leaders.has(leader)) this.#startLoop(leader);
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      this.#o.logError(`kafkit: finding leaders to fetch from failed (attempt ${attempt + 1})`, e);
+      this.#o.onError?.(e);
+      for (const s of states) this.#o.cluster.invalidate(s.topic);
+      return this.#place(states.filter((s) => !s.removed && s.leader < 0), attempt + 1);
+    }
+  }
+
+  /** Sets each state's offset from ListOffsets: its own FirstOffset/LastOffset, or `where`. */
+  async #resolve(states: FetchState[], where?: number): Promise<void> {
+    const offsets = await listOffsets(
+      this.#o.cluster,
+      states.map((s) => ({
+        topic: s.topic,
+        partition: s.partition,
+        timestamp: (where ?? s.offset) === LastOffset ? -1 : -2,
+      })),
+      { readCommitted: this.#o.readCommitted, signal: this.#abort.signal },
+    );
+    for (const s of states) {
+      const offset = offsets.get(s.key);
+      if (offset !== undefined && !s.removed) s.offset = offset;
+    }
+  }
+
+  #startLoop(leader: number): void {
+    this.#leaders.add(leader);
+    const loop = this.#loop(leader).finally(() => this.#loops.delete(loop));
+    this.#loops.add(loop);
+  }
+
+  #backoff(attempt: number): number {
+    return backoffDelay(attempt, {
+      backoffMin: this.#o.backoffMin,
+      backoffMax: this.#o.backoffMax,
+    });
+  }
+
+  async #loop(leader: number): Promise<void> {
+    // The finally runs in the same tick as the return, so #place never sees a leader
+    // whose loop has already decided to stop.
+    try {
+      const signal = this.#abort.signal;
+      let failures = 0;
+      while (!signal.aborted) {
+        const states = [...this.#states.values()].filter((s) =>
+          s.leader === leader && s.offset >= 0
+        );
+        if (states.length === 0) return;
+        if (this.#buffered >= this.#o.queueCapacity) {
+          await new Promise<void>((resolve) => this.#wakeFetchers.push(resolve));
+          continue;
+        }
+        let res: FetchResponse;
+        try {
+          res = await this.#fetch(leader, states);
+          failures = 0;
+        } catch (e) {
+          if (signal.aborted) return;
+          failures++;
+          this.#o.logError(`kafkit: fetch from broker ${leader} failed`, e);
+          this.#o.onError?.(e);
+          if (e instanceof ConnectionError || failures >= 3) {
+            this.#o.cluster.brokerFailed(leader);
+            this.#relocate(states);
+            return;
+          }
+          await sleep(this.#backoff(failures), signal).catch(() => {});
+          continue;
+        }
+        await this.#take(res, states, leader);
+      }
+    } finally {
+      this.#leaders.delete(leader);
+    }
+  }
+
+  #fetch(leader: number, states: FetchState[]): Promise<FetchResponse> {
+    const topics = new Map<string, FetchState[]>();
+    for (const s of states) topics.set(s.topic, [...(topics.get(s.topic) ?? []), s]);
+    return this.#o.cluster.connection(leader).then(async (conn) => {
+      const ids = new Map<string, string>();
+      for (const t of topics.keys()) ids.set(t, (await this.#o.cluster.topic(t)).id);
+      for (const [t, id] of ids) this.#topicIds.set(t, id);
+      return conn.request(Fetch, {
+        replicaId: -1,
+        maxWaitMs: this.#o.maxWait,
+        minBytes: this.#o.minBytes,
+        maxBytes: this.#o.maxBytes,
+        isolationLevel: this.#o.readCommitted ? 1 : 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...topics].map(([topic, ss]) => ({
+          topic,
+          topicId: ids.get(topic),
+          partitions: ss.map((s) => ({
+            partition: s.partition,
+            fetchOffset: BigInt(s.offset),
+            partitionMaxBytes: this.#o.maxBytes,
+          })),
+        })),
+      }, { signal: this.#abort.signal, timeout: this.#o.maxWait + 30_000 });
+    });
+  }
+
+  /** Queues what a fetch returned and handles partition errors. */
+  async #take(res: FetchResponse, states: FetchState[], leader: number): Promise<void> {
+    const top = errorForCode(res.errorCode, { api: "Fetch" });
+    if (top) {
+      this.#o.onError?.(top);
+      await sleep(this.#backoff(1), this.#abort.signal).catch(() => {});
+      return;
+    }
+    const moved: FetchState[] = [];
+    const outOfRange: FetchState[] = [];
+    for (const t of res.responses) {
+      for (const part of t.partitions) {
+        const state = states.find((s) =>
+          (s.topic === t.topic || this.#topicIdMatches(s, t.topicId)) &&
+          s.partition === part.partitionIndex
+        );
+        // Skip partitions dropped, re-added or moved to another leader while this was out.
+        if (!state || state.removed || state.leader !== leader) continue;
+        const err = errorForCode(part.errorCode, {
+          api: "Fetch",
+          topic: state.topic,
+          partition: state.partition,
+        });
+        if (err) {
+          if (err.code === ErrorCodes.OFFSET_OUT_OF_RANGE) outOfRange.push(state);
+          else if (LEADER_MOVED.has(err.code)) moved.push(state);
+          else this.#o.onError?.(err, state);
+          continue;
+        }
+        await this.#queueMessages(state, part);
+      }
+    }
+    if (outOfRange.length > 0) await this.#reset(outOfRange);
+    if (moved.length > 0) this.#relocate(moved);
+  }
+
+  readonly #topicIds = new Map<string, string>();
+  #topicIdMatches(s: FetchState, id: string): boolean {
+    return id !== "AAAAAAAAAAAAAAAAAAAAAA" && this.#topicIds.get(s.topic) === id;
+  }
+
+  async #queueMessages(
+    state: FetchState,
+    part: FetchResponse["responses"][number]["partitions"][number],
+  ): Promise<void> {
+    let fetched;
+    try {
+      fetched = await fetchedMessages(part, state.topic, state.partition, state.offset, {
+        readCommitted: this.#o.readCommitted,
+        maxBytes: this.#o.maxBytes,
+      });
+    } catch (e) {
+      this.#o.onError?.(e, state);
+      return;
+    }
+    this.#o.onFetch?.(fetched.messages.length, part.records?.length ?? 0);
+    if (state.removed) return;
+    state.highWaterMark = this.#o.readCommitted
+      ? Number(part.lastStableOffset)
+      : fetched.highWaterMark;
+    state.offset = fetched.endOffset;
+    if (fetched.messages.length > 0) {
+      this.#queue.push({ state, messages: fetched.messages, next: 0 });
+      this.#buffered += fetched.messages.length;
+      state.atEof = false;
+      this.#wakeReader?.();
+    }
+    if (state.offset >= state.highWaterMark && !state.atEof) {
+      state.atEof = true;
+      this.#o.onEof?.({ topic: state.topic, partition: state.partition }, state.offset);
+    }
+  }
+
+  /** An offset out of range starts over where `startOffset` says, as kafka-go does. */
+  async #reset(states: FetchState[]): Promise<void> {
+    const where = this.#o.startOffset === LastOffset ? "newest" : "oldest";
+    for (const s of states) {
+      this.#o.log(
+        `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is out of range, ` +
+          `resetting to the ${where} offset`,
+      );
+    }
+    try {
+      await this.#resolve(states, this.#o.startOffset === LastOffset ? LastOffset : FirstOffset);
+    } catch (e) {
+      this.#o.onError?.(e);
+      await sleep(this.#backoff(1), this.#abort.signal).catch(() => {});
+    }
+  }
+
+  /** Partitions whose leader moved: fetch them from wherever the fresh metadata says. */
+  #relocate(states: FetchState[]): void {
+    for (const s of states) {
+      s.leader = -1;
+      this.#o.cluster.invalidate(s.topic);
+    }
+    void this.#place(states, 1);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What a consumer needs from group membership, whichever protocol provides it: the classic
+ * JoinGroup/SyncGroup one or KIP-848's ConsumerGroupHeartbeat. The membership tells the
+ * consumer which partitions it gains and loses; the consumer fetches and commits.
+ *
+ * @module
+ */
+
+import type { Cluster } from "../cluster/cluster.ts";
+import type { GroupCoordinator } from "./_coordinator.ts";
+
+/** One partition of one topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** A position to commit: the offset of the next message to read. */
+export interface PartitionOffset extends TopicPartition {
+  offset: number;
+  /** The leader epoch of the last message consumed, or -1. */
+  leaderEpoch?: number;
+  /** Free-form metadata stored with the commit. */
+  metadata?: string | null;
+}
+
+/** What the membership calls as ownership changes. Each call is awaited. */
+export interface MembershipHandlers {
+  /** Partitions newly owned. Fetching them may start when this returns. */
+  assigned(partitions: TopicPartition[]): Promise<void>;
+  /**
+   * Partitions about to be given up while the member still owns them: stop fetching and
+   * commit what was consumed before returning.
+   */
+  revoked(partitions: TopicPartition[]): Promise<void>;
+  /**
+   * Partitions already lost (the member was fenced or its session expired): stop fetching;
+   * committing is no longer possible.
+   */
+  lost(partitions: TopicPartition[]): Promise<void>;
+}
+
+/** Group membership under one protocol. */
+export interface GroupMembership {
+  /** The member id, "" before the first join. */
+  readonly memberId: string;
+  /** The classic generation id or the KIP-848 member epoch, -1 before joining. */
+  readonly generationId: number;
+  /** The partitions owned now. */
+  readonly owned: readonly TopicPartition[];
+  /**
+   * Joins and stays in the group, calling `handlers` as partitions move, until `signal`
+   * aborts (then it revokes everything, commits through the handler, and leaves) or a
+   * fatal error rejects it.
+   */
+  run(handlers: MembershipHandlers, signal: AbortSignal): Promise<void>;
+  /** Commits offsets as the current generation/epoch. */
+  commit(offsets: PartitionOffset[], signal?: AbortSignal): Promise<void>;
+}
+
+/** What both protocols' memberships are built from. */
+export interface MembershipOptions {
+  cluster: Cluster;
+  coordinator: GroupCoordinator;
+  groupId: string;
+  /** Subscribed topics. */
+  topics: readonly string[];
+  /** Static membership id (KIP-345), or null. */
+  groupInstanceId: string | null;
+  /** ms without heartbeats before the coordinator drops the member (classic only). */
+  sessionTimeout: number;
+  /** ms members get to rejoin / revoke during a rebalance. */
+  rebalanceTimeout: number;
+  /** ms between heartbeats (KIP-848: the broker's interval wins). */
+  heartbeatInterval: number;
+  /** The member's rack, or null. */
+  rackId: string | null;
+  /** How long commits are kept, in ms; -1 for the broker's default. */
+  retentionTime: number;
+  /** Informational messages (joins, assignments). */
+  log: (message: string) => void;
+  /** Errors that were handled by retrying. */
+  logError: (message: string, error: unknown) => void;
+}
+
+/** A map key for a partition. */
+export const partitionKey = (topic: string, partition: number): string =>
+  `${topic}\u0000${partition}`;

@@ -1,0 +1,135 @@
+/**
+ * OffsetCommit and OffsetFetch through the group coordinator, shared by both group
+ * protocols. Topics are named (versions up to 9), so no topic ids are needed.
+ *
+ * @module
+ */
+import { errorForCode } from "../protocol/errors.ts";
+import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
+import { OffsetFetch } from "../protocol/generated/offset_fetch.ts";
+import type { GroupCoordinator } from "./_coordinator.ts";
+import { partitionKey, type PartitionOffset, type TopicPartition } from "./_membership.ts";
+
+/** Who commits: the member and its generation (classic) or epoch (KIP-848). */
+export interface Committer {
+  groupId: string;
+  memberId: string;
+  generationIdOrMemberEpoch: number;
+  groupInstanceId: string | null;
+  /** How long the broker keeps the offsets, in ms; -1 for its default. */
+  retentionTime?: number;
+}
+
+const byTopic = <T extends TopicPartition>(items: readonly T[]): Map<string, T[]> => {
+  const topics = new Map<string, T[]>();
+  for (const item of items) {
+    const list = topics.get(item.topic);
+    if (list) list.push(item);
+    else topics.set(item.topic, [item]);
+  }
+  return topics;
+};
+
+/**
+ * Commits `offsets`. Throws the first partition error as a `KafkaError` naming the partition
+ * (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, … are the caller's to handle).
+ */
+export async function commitOffsets(
+  coordinator: GroupCoordinator,
+  who: Committer,
+  offsets: readonly PartitionOffset[],
+  signal?: AbortSignal,
+): Promise<void> {
+  if (offsets.length === 0) return;
+  const topics = [...byTopic(offsets)].map(([name, parts]) => ({
+    name,
+    partitions: parts.map((p) => ({
+      partitionIndex: p.partition,
+      committedOffset: BigInt(p.offset),
+      committedLeaderEpoch: p.leaderEpoch ?? -1,
+      committedMetadata: p.metadata ?? null,
+    })),
+  }));
+  const res = await coordinator.request(
+    OffsetCommit,
+    {
+      groupId: who.groupId,
+      generationIdOrMemberEpoch: who.generationIdOrMemberEpoch,
+      memberId: who.memberId,
+      groupInstanceId: who.groupInstanceId,
+      retentionTimeMs: BigInt(who.retentionTime ?? -1),
+      topics,
+    },
+    (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,
+    { signal, maxVersion: 9 },
+  );
+  for (const t of res.topics) {
+    for (const p of t.partitions) {
+      const err = errorForCode(p.errorCode, {
+        api: "OffsetCommit",
+        topic: t.name,
+        partition: p.partitionIndex,
+      });
+      if (err) throw err;
+    }
+  }
+}
+
+/** What the group committed for a partition: offset -1 when nothing is committed. */
+export interface CommittedOffset {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+/** The committed offsets of `partitions`, keyed by {@linkcode partitionKey}. */
+export async function fetchOffsets(
+  coordinator: GroupCoordinator,
+  groupId: string,
+  partitions: readonly TopicPartition[],
+  options: { memberId?: string; memberEpoch?: number; signal?: AbortSignal } = {},
+): Promise<Map<string, CommittedOffset>> {
+  const out = new Map<string, CommittedOffset>();
+  if (partitions.length === 0) return out;
+  const topics = [...byTopic(partitions)].map(([name, parts]) => ({
+    name,
+    partitionIndexes: parts.map((p) => p.partition),
+  }));
+  const res = await coordinator.request(
+    OffsetFetch,
+    {
+      groupId,
+      topics,
+      groups: [{
+        groupId,
+        memberId: options.memberId ?? null,
+        memberEpoch: options.memberEpoch ?? -1,
+        topics,
+      }],
+      // Wait for pending transactional commits instead of reading past them.
+      requireStable: true,
+    },
+    (r) => r.groups[0]?.errorCode ?? r.errorCode,
+    { signal: options.signal, maxVersion: 9 },
+  );
+  const group = res.groups[0];
+  const code = group ? group.errorCode : res.errorCode;
+  const groupErr = errorForCode(code, { api: "OffsetFetch" });
+  if (groupErr) throw groupErr;
+  for (const t of group ? group.topics : res.topics) {
+    for (const p of t.partitions) {
+      const err = errorForCode(p.errorCode, {
+        api: "OffsetFetch",
+        topic: t.name,
+        partition: p.partitionIndex,
+      });
+      if (err) throw err;
+      out.set(partitionKey(t.name, p.partitionIndex), {
+        offset: Number(p.committedOffset),
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.metadata,
+      });
+    }
+  }
+  return out;
+}

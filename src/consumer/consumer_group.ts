@@ -1,0 +1,305 @@
+/**
+ * kafka-go's low-level group API: a `ConsumerGroup` hands out `Generation`s, each a stable
+ * period of partition ownership, with the committed offsets to start from. Work started on a
+ * generation gets an `AbortSignal` that fires when the generation ends; the next generation
+ * is handed out only after that work has returned.
+ *
+ * @module
+ */
+import { Cluster } from "../cluster/cluster.ts";
+import { abortable } from "../cluster/retry.ts";
+import { positiveInt } from "../config.ts";
+import { FirstOffset, LastOffset } from "../conn.ts";
+import { KafkitError } from "../errors.ts";
+import type { ConnectionOptions } from "../transport/connection.ts";
+import { ClassicMembership } from "./_classic_membership.ts";
+import { ConsumerProtocolMembership } from "./_consumer_membership.ts";
+import { GroupCoordinator } from "./_coordinator.ts";
+import type { GroupMembership, MembershipOptions, PartitionOffset } from "./_membership.ts";
+import { fetchOffsets } from "./_offsets.ts";
+import type { GroupBalancer } from "./group_balancer.ts";
+import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./group_balancers.ts";
+import { partitionKey } from "./_membership.ts";
+
+/** Configuration of a {@linkcode ConsumerGroup} (kafka-go's `ConsumerGroupConfig`). */
+export interface ConsumerGroupConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+  /** The group id. */
+  id: string;
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string | readonly string[];
+  /** Topics to subscribe to. */
+  topics: readonly string[];
+  /** Balancers offered to the group (default range, then roundrobin). */
+  groupBalancers?: readonly GroupBalancer[];
+  /** `classic` (default) or `consumer` (KIP-848). */
+  groupProtocol?: "classic" | "consumer";
+  /** The broker-side assignor for the `consumer` protocol. */
+  groupRemoteAssignor?: string;
+  /** ms between heartbeats (default 3 s). */
+  heartbeatInterval?: number;
+  /** ms without heartbeats before the member is dropped (default 30 s). */
+  sessionTimeout?: number;
+  /** ms members get to rejoin during a rebalance (default 30 s). */
+  rebalanceTimeout?: number;
+  /** How long commits are kept, in ms (default: the broker's setting). */
+  retentionTime?: number;
+  /** Offset for partitions without a commit: FirstOffset (default) or LastOffset. */
+  startOffset?: number;
+  /** Static membership id (KIP-345). */
+  groupInstanceId?: string;
+  /** This member's rack. */
+  rackId?: string;
+  /** Informational messages. */
+  logger?: (message: string) => void;
+  /** Errors handled by retrying. */
+  errorLogger?: (message: string) => void;
+}
+
+/** Where a partition starts in a generation (kafka-go's `PartitionAssignment`). */
+export interface PartitionAssignmentOffset {
+  id: number;
+  /** The committed offset, or FirstOffset/LastOffset when nothing is committed. */
+  offset: number;
+}
+
+/** The group was closed. */
+export class GroupClosedError extends KafkitError {
+  /** Creates the error. */
+  constructor() {
+    super("the consumer group is closed");
+  }
+}
+
+/** One period of stable partition ownership (kafka-go's `Generation`). */
+export class Generation {
+  /** The classic generation id, or the KIP-848 member epoch. */
+  readonly id: number;
+  readonly groupId: string;
+  readonly memberId: string;
+  /** Topic → the partitions owned in this generation and where to start. */
+  readonly assignments: ReadonlyMap<string, readonly PartitionAssignmentOffset[]>;
+  readonly #abort = new AbortController();
+  readonly #work: Promise<void>[] = [];
+  readonly #membership: GroupMembership;
+  readonly #logError: (message: string, error: unknown) => void;
+
+  /** Made by {@linkcode ConsumerGroup}. */
+  constructor(
+    membership: GroupMembership,
+    groupId: string,
+    assignments: Map<string, PartitionAssignmentOffset[]>,
+    logError: (message: string, error: unknown) => void,
+  ) {
+    this.#logError = logError;
+    this.id = membership.generationId;
+    this.groupId = groupId;
+    this.memberId = membership.memberId;
+    this.assignments = assignments;
+    this.#membership = membership;
+  }
+
+  /** Aborts when the generation ends (a rebalance, or the group closing). */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /**
+   * Runs `fn` for this generation. When the generation ends its signal aborts, and the group
+   * waits for `fn` to return before the member rejoins. Errors `fn` throws are logged.
+   */
+  start(fn: (signal: AbortSignal) => void | Promise<void>): void {
+    if (this.#abort.signal.aborted) return;
+    this.#work.push(
+      (async () => await fn(this.#abort.signal))().catch((e) => {
+        this.#logError(`kafkit: group ${this.groupId}: generation ${this.id} work failed`, e);
+      }),
+    );
+  }
+
+  /**
+   * Commits offsets (topic → partition → next offset to read) as this generation. Fails
+   * with a `KafkaError` (e.g. ILLEGAL_GENERATION) once the generation is over.
+   */
+  async commitOffsets(
+    offsets: ReadonlyMap<string, ReadonlyMap<number, number>>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const list: PartitionOffset[] = [];
+    for (const [topic, parts] of offsets) {
+      for (const [partition, offset] of parts) list.push({ topic, partition, offset });
+    }
+    await this.#membership.commit(list, options.signal);
+  }
+
+  /** Ends the generation and waits for the work started on it. */
+  async end(): Promise<void> {
+    this.#abort.abort(new KafkitError("the generation ended", true));
+    await Promise.all(this.#work);
+  }
+}
+
+/**
+ * Membership in a consumer group, one generation at a time (kafka-go's `ConsumerGroup`).
+ *
+ * @example
+ * ```ts ignore
+ * import { ConsumerGroup } from "@kafkit/kafkit";
+ * const group = new ConsumerGroup({ id: "g", brokers: ["localhost:9092"], topics: ["t"] });
+ * const gen = await group.next();
+ * for (const [topic, partitions] of gen.assignments) {
+ *   for (const p of partitions) {
+ *     gen.start(async (signal) => {
+ *       // read topic/p.id from p.offset until signal aborts, then commit:
+ *       await gen.commitOffsets(new Map([[topic, new Map([[p.id, p.offset]])]]));
+ *     });
+ *   }
+ * }
+ * ```
+ */
+export class ConsumerGroup implements AsyncDisposable {
+  readonly #id: string;
+  readonly #cluster: Cluster;
+  readonly #coordinator: GroupCoordinator;
+  readonly #membership: GroupMembership;
+  readonly #startOffset: number;
+  readonly #stop = new AbortController();
+  readonly #running: Promise<void>;
+  readonly #ready: Generation[] = [];
+  #waiting: (() => void) | undefined;
+  #current: Generation | undefined;
+  #failure: unknown;
+  #closed = false;
+  readonly #logError: (message: string, error: unknown) => void;
+
+  /** Creates the group member and starts joining. */
+  constructor(config: ConsumerGroupConfig) {
+    if (config === null || typeof config !== "object") {
+      throw new TypeError("ConsumerGroup takes a ConsumerGroupConfig object");
+    }
+    if (typeof config.id !== "string" || config.id === "") {
+      throw new TypeError("id must be a non-empty string");
+    }
+    const brokers = typeof config.brokers === "string" ? [config.brokers] : config.brokers;
+    if (!Array.isArray(brokers) || brokers.length === 0) {
+      throw new TypeError("brokers must list at least one host:port address");
+    }
+    if (!Array.isArray(config.topics) || config.topics.length === 0) {
+      throw new TypeError("topics must list at least one topic");
+    }
+    const start = config.startOffset ?? FirstOffset;
+    if (start !== FirstOffset && start !== LastOffset) {
+      throw new RangeError(`startOffset must be FirstOffset (-2) or LastOffset (-1), got ${start}`);
+    }
+    const protocol = config.groupProtocol ?? "classic";
+    if (protocol !== "classic" && protocol !== "consumer") {
+      throw new TypeError(`groupProtocol must be classic or consumer, got ${String(protocol)}`);
+    }
+    this.#id = config.id;
+    this.#startOffset = start;
+    const {
+      id: _i,
+      brokers: _b,
+      topics: _t,
+      groupBalancers: _gb,
+      groupProtocol: _gp,
+      groupRemoteAssignor: _gr,
+      heartbeatInterval: _h,
+      sessionTimeout: _s,
+      rebalanceTimeout: _r,
+      retentionTime: _rt,
+      startOffset: _so,
+      groupInstanceId: _gi,
+      rackId: _ra,
+      logger: _l,
+      errorLogger: _el,
+      ...connection
+    } = config;
+    this.#cluster = new Cluster({ ...connection, brokers });
+    this.#coordinator = new GroupCoordinator(this.#cluster, config.id);
+    this.#logError = (m, e) =>
+      config.errorLogger?.(`${m}: ${e instanceof Error ? e.message : String(e)}`);
+    const options: MembershipOptions = {
+      cluster: this.#cluster,
+      coordinator: this.#coordinator,
+      groupId: config.id,
+      topics: [...config.topics],
+      groupInstanceId: config.groupInstanceId ?? null,
+      sessionTimeout: positiveInt("sessionTimeout", config.sessionTimeout, 30_000),
+      rebalanceTimeout: positiveInt("rebalanceTimeout", config.rebalanceTimeout, 30_000),
+      heartbeatInterval: positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000),
+      rackId: config.rackId ?? null,
+      retentionTime: positiveInt("retentionTime", config.retentionTime, -1, -1),
+      log: config.logger ?? (() => {}),
+      logError: this.#logError,
+    };
+    this.#membership = protocol === "consumer"
+      ? new ConsumerProtocolMembership(options, { serverAssignor: config.groupRemoteAssignor })
+      : new ClassicMembership(
+        options,
+        config.groupBalancers ?? [new RangeGroupBalancer(), new RoundRobinGroupBalancer()],
+      );
+    this.#running = this.#membership.run({
+      assigned: (ps) => this.#changed(ps.length > 0),
+      revoked: () => this.#endCurrent(),
+      lost: () => this.#endCurrent(),
+    }, this.#stop.signal).catch((e) => {
+      this.#failure = e;
+    }).finally(() => this.#waiting?.());
+  }
+
+  /** The next generation; waits for the group to (re)balance. */
+  async next(options: { signal?: AbortSignal } = {}): Promise<Generation> {
+    for (;;) {
+      if (this.#closed) throw new GroupClosedError();
+      if (this.#failure) throw this.#failure;
+      const gen = this.#ready.shift();
+      if (gen) return gen;
+      await abortable(new Promise<void>((resolve) => (this.#waiting = resolve)), options.signal);
+    }
+  }
+
+  /** Ends the current generation, leaves the group and closes connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop.abort(new GroupClosedError());
+    await this.#running;
+    await this.#endCurrent();
+    await this.#cluster.close();
+  }
+
+  /** Closes the group (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #endCurrent(): Promise<void> {
+    const current = this.#current;
+    this.#current = undefined;
+    await current?.end();
+  }
+
+  /** After a sync: a new generation when ownership changed (or none is running). */
+  async #changed(gained: boolean): Promise<void> {
+    if (this.#current && !gained) return;
+    await this.#endCurrent();
+    const owned = this.#membership.owned;
+    const committed = await fetchOffsets(this.#coordinator, this.#id, owned, {
+      memberId: this.#membership.memberId,
+      memberEpoch: this.#membership.generationId,
+      signal: this.#stop.signal,
+    });
+    const assignments = new Map<string, PartitionAssignmentOffset[]>();
+    for (const p of owned) {
+      const c = committed.get(partitionKey(p.topic, p.partition));
+      const list = assignments.get(p.topic) ?? [];
+      list.push({ id: p.partition, offset: c && c.offset >= 0 ? c.offset : this.#startOffset });
+      assignments.set(p.topic, list);
+    }
+    const gen = new Generation(this.#membership, this.#id, assignments, this.#logError);
+    this.#current = gen;
+    this.#ready.length = 0;
+    this.#ready.push(gen);
+    this.#waiting?.();
+  }
+}

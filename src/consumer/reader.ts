@@ -1,0 +1,649 @@
+/**
+ * kafka-go's `Reader`: messages of one partition, or of the partitions a consumer group
+ * assigns, fetched ahead into a bounded queue; offsets committed on read, explicitly, or
+ * on an interval.
+ *
+ * @module
+ */
+import { Cluster } from "../cluster/cluster.ts";
+import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
+import { positiveInt } from "../config.ts";
+import { FirstOffset, LastOffset } from "../conn.ts";
+import { KafkitError } from "../errors.ts";
+import type { Message } from "../message.ts";
+import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
+import type { ConnectionOptions } from "../transport/connection.ts";
+import { SummaryCounter } from "../producer/_stats.ts";
+import { ClassicMembership } from "./_classic_membership.ts";
+import { ConsumerProtocolMembership } from "./_consumer_membership.ts";
+import { GroupCoordinator } from "./_coordinator.ts";
+import { Fetcher } from "./_fetcher.ts";
+import { listOffsets } from "./_list_offsets.ts";
+import {
+  type GroupMembership,
+  type MembershipOptions,
+  partitionKey,
+  type PartitionOffset,
+  type TopicPartition,
+} from "./_membership.ts";
+import { fetchOffsets } from "./_offsets.ts";
+import type { GroupBalancer } from "./group_balancer.ts";
+import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./group_balancers.ts";
+import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
+
+export type { ReaderStats };
+export type { PartitionOffset, TopicPartition };
+
+/** A partition handed to `onAssigned`; set `offset` to start somewhere else. */
+export interface PartitionAssignment extends TopicPartition {
+  /** The committed offset, or FirstOffset/LastOffset (from `startOffset`) when none. */
+  offset: number;
+}
+
+/** Configuration of a {@linkcode Reader} (kafka-go's `ReaderConfig`). */
+export interface ReaderConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string | readonly string[];
+  /** The topic to read (required unless `groupTopics` is given). */
+  topic?: string;
+  /** The partition to read without a group (default 0). Not allowed with `groupId`. */
+  partition?: number;
+  /** Join this consumer group and read the partitions it assigns. */
+  groupId?: string;
+  /** Topics the group member subscribes to (instead of `topic`). */
+  groupTopics?: readonly string[];
+  /** Smallest response the broker waits for (default 1). */
+  minBytes?: number;
+  /** Largest fetch response, and largest per partition (default 1 MB). */
+  maxBytes?: number;
+  /**
+   * Longest the broker holds a fetch waiting for `minBytes`, in ms (default 500, as the Java
+   * client: one fetch serves every partition a broker leads, and partitions added meanwhile
+   * wait for it).
+   */
+  maxWait?: number;
+  /** Time allowed for a fetch beyond `maxWait`, in ms (default 10 s). */
+  readBatchTimeout?: number;
+  /** Messages fetched ahead of the application (default 100). */
+  queueCapacity?: number;
+  /** Where to start without a committed offset: FirstOffset (default) or LastOffset. */
+  startOffset?: number;
+  /** Commit every this many ms instead of on each read; 0 commits synchronously (default). */
+  commitInterval?: number;
+  /** ms between group heartbeats (default 3 s). */
+  heartbeatInterval?: number;
+  /** ms the coordinator waits for a heartbeat before dropping the member (default 30 s). */
+  sessionTimeout?: number;
+  /** ms members get to rejoin during a rebalance (default 30 s). */
+  rebalanceTimeout?: number;
+  /** ms to wait before joining again after a failure (default 5 s, the retry cap). */
+  joinGroupBackoff?: number;
+  /** How long the broker keeps committed offsets, in ms (default: the broker's setting). */
+  retentionTime?: number;
+  /** How often the leader checks for new partitions, in ms (default 5 s). */
+  partitionWatchInterval?: number;
+  /** Rebalance when a subscribed topic gains partitions (default false). */
+  watchPartitionChanges?: boolean;
+  /** Balancers offered to the group (default range, then roundrobin, as kafka-go). */
+  groupBalancers?: readonly GroupBalancer[];
+  /** `classic` (default) or `consumer`, the KIP-848 protocol of Kafka 4. */
+  groupProtocol?: "classic" | "consumer";
+  /** The broker-side assignor for the `consumer` protocol (`uniform`, `range`). */
+  groupRemoteAssignor?: string;
+  /** Static membership id (KIP-345). */
+  groupInstanceId?: string;
+  /** This consumer's rack, sent to the group. */
+  rackId?: string;
+  /** `read_uncommitted` (default) or `read_committed` (skip aborted transactions). */
+  isolationLevel?: "read_uncommitted" | "read_committed";
+  /** First retry delay after a failed fetch, in ms (default 100). */
+  readBackoffMin?: number;
+  /** Largest retry delay, in ms (default 1 s). */
+  readBackoffMax?: number;
+  /** Attempts for a commit before it fails (default 3). */
+  maxAttempts?: number;
+  /** Informational messages. */
+  logger?: (message: string) => void;
+  /** Errors the reader handled by retrying. */
+  errorLogger?: (message: string) => void;
+  /** A partition was read up to its high watermark (confluent-kafka-go's PartitionEOF). */
+  onPartitionEof?: (partition: TopicPartition, offset: number) => void;
+  /** A fetch or group error the reader is retrying. */
+  onError?: (error: unknown) => void;
+  /** Partitions newly assigned to this member; may change where each starts. */
+  onAssigned?: (partitions: PartitionAssignment[]) => void | Promise<void>;
+  /** Partitions about to be given up (after their offsets are committed). */
+  onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>;
+}
+
+/** A reader was used after `close()`. */
+export class ReaderClosedError extends KafkitError {
+  /** Creates the error. */
+  constructor() {
+    super("the reader is closed");
+  }
+}
+
+const READER_KEYS = [
+  "brokers",
+  "topic",
+  "partition",
+  "groupId",
+  "groupTopics",
+  "minBytes",
+  "maxBytes",
+  "maxWait",
+  "readBatchTimeout",
+  "queueCapacity",
+  "startOffset",
+  "commitInterval",
+  "heartbeatInterval",
+  "sessionTimeout",
+  "rebalanceTimeout",
+  "joinGroupBackoff",
+  "retentionTime",
+  "partitionWatchInterval",
+  "watchPartitionChanges",
+  "groupBalancers",
+  "groupProtocol",
+  "groupRemoteAssignor",
+  "groupInstanceId",
+  "rackId",
+  "isolationLevel",
+  "readBackoffMin",
+  "readBackoffMax",
+  "maxAttempts",
+  "logger",
+  "errorLogger",
+  "onPartitionEof",
+  "onError",
+  "onAssigned",
+  "onRevoked",
+] as const;
+
+/**
+ * Reads messages from Kafka (kafka-go's `Reader`).
+ *
+ * @example
+ * ```ts ignore
+ * import { Reader } from "@kafkit/kafkit";
+ * await using r = new Reader({ brokers: ["localhost:9092"], groupId: "g", topic: "topic-A" });
+ * for await (const m of r) {
+ *   console.log(m.offset, new TextDecoder().decode(m.value!));
+ * }
+ * ```
+ */
+export class Reader implements AsyncIterable<Message>, AsyncDisposable {
+  readonly #topic: string | undefined;
+  readonly #partition: number;
+  readonly #groupId: string | undefined;
+  readonly #startOffset: number;
+  readonly #commitInterval: number;
+  readonly #maxAttempts: number;
+  readonly #backoff: { backoffMin: number; backoffMax: number };
+  readonly #readCommitted: boolean;
+  readonly #config: ReaderConfig;
+  readonly #cluster: Cluster;
+  readonly #fetchCluster: Cluster;
+  readonly #fetcher: Fetcher;
+  readonly #counters = new ReaderCounters();
+  readonly #log: (message: string) => void;
+  readonly #logError: (message: string, error: unknown) => void;
+  readonly #coordinator: GroupCoordinator | undefined;
+  readonly #membership: GroupMembership | undefined;
+  readonly #stop = new AbortController();
+  #running: Promise<void> | undefined;
+  #failure: unknown;
+  /** Offset after the last message returned, per partition. */
+  readonly #positions = new Map<string, number>();
+  /** Offsets waiting for the next interval commit. */
+  #pending = new Map<string, PartitionOffset>();
+  #commitTimer: ReturnType<typeof setInterval> | undefined;
+  #commitChain: Promise<void> = Promise.resolve();
+  #offset: number;
+  #lag = -1;
+  #closed = false;
+  #readable: ReadableStream<Message> | undefined;
+
+  /** Creates a reader; nothing is dialed until the first read (or, in a group, right away). */
+  constructor(config: ReaderConfig) {
+    if (config === null || typeof config !== "object") {
+      throw new TypeError("Reader takes a ReaderConfig object");
+    }
+    const brokers = typeof config.brokers === "string" ? [config.brokers] : config.brokers;
+    if (!Array.isArray(brokers) || brokers.length === 0) {
+      throw new TypeError("brokers must list at least one host:port address");
+    }
+    const groupTopics = config.groupTopics ? [...config.groupTopics] : undefined;
+    if (config.groupId !== undefined) {
+      if (typeof config.groupId !== "string" || config.groupId === "") {
+        throw new TypeError("groupId must be a non-empty string");
+      }
+      if (config.partition !== undefined) {
+        throw new TypeError("partition cannot be set with groupId: the group assigns partitions");
+      }
+      if (config.topic !== undefined && groupTopics) {
+        throw new TypeError("set either topic or groupTopics, not both");
+      }
+      if (!config.topic && !groupTopics?.length) {
+        throw new TypeError("a group reader needs topic or groupTopics");
+      }
+    } else {
+      if (groupTopics) throw new TypeError("groupTopics needs groupId");
+      if (typeof config.topic !== "string" || config.topic === "") {
+        throw new TypeError("topic must be a non-empty string");
+      }
+    }
+    const start = config.startOffset ?? FirstOffset;
+    if (start !== FirstOffset && start !== LastOffset) {
+      throw new RangeError(`startOffset must be FirstOffset (-2) or LastOffset (-1), got ${start}`);
+    }
+    const level = config.isolationLevel ?? "read_uncommitted";
+    if (level !== "read_uncommitted" && level !== "read_committed") {
+      throw new TypeError(
+        `isolationLevel must be read_uncommitted or read_committed, got ${String(level)}`,
+      );
+    }
+    const protocol = config.groupProtocol ?? "classic";
+    if (protocol !== "classic" && protocol !== "consumer") {
+      throw new TypeError(`groupProtocol must be classic or consumer, got ${String(protocol)}`);
+    }
+    const balancers = config.groupBalancers ??
+      [new RangeGroupBalancer(), new RoundRobinGroupBalancer()];
+    if (
+      balancers.length === 0 ||
+      balancers.some((b) => typeof b?.assignGroups !== "function" || !b.protocolName)
+    ) {
+      throw new TypeError("groupBalancers must be GroupBalancers with a protocolName");
+    }
+    const minBytes = positiveInt("minBytes", config.minBytes, 1, 0);
+    const maxBytes = positiveInt("maxBytes", config.maxBytes, 1_000_000);
+    if (minBytes > maxBytes) {
+      throw new RangeError(`minBytes (${minBytes}) must not exceed maxBytes (${maxBytes})`);
+    }
+    const maxWait = positiveInt("maxWait", config.maxWait, 500, 0);
+    const readBatchTimeout = positiveInt("readBatchTimeout", config.readBatchTimeout, 10_000);
+    const queueCapacity = positiveInt("queueCapacity", config.queueCapacity, 100);
+    this.#commitInterval = positiveInt("commitInterval", config.commitInterval, 0, 0);
+    const heartbeatInterval = positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000);
+    const sessionTimeout = positiveInt("sessionTimeout", config.sessionTimeout, 30_000);
+    const rebalanceTimeout = positiveInt("rebalanceTimeout", config.rebalanceTimeout, 30_000);
+    positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0);
+    const retentionTime = positiveInt("retentionTime", config.retentionTime, -1, -1);
+    positiveInt("partitionWatchInterval", config.partitionWatchInterval, 5_000);
+    this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 3);
+    this.#backoff = {
+      backoffMin: positiveInt("readBackoffMin", config.readBackoffMin, 100, 0),
+      backoffMax: positiveInt("readBackoffMax", config.readBackoffMax, 1_000, 0),
+    };
+    if (config.partition !== undefined) positiveInt("partition", config.partition, 0, 0);
+
+    this.#config = config;
+    this.#topic = groupTopics ? undefined : config.topic;
+    this.#partition = config.partition ?? 0;
+    this.#groupId = config.groupId;
+    this.#startOffset = start;
+    this.#offset = start;
+    this.#readCommitted = level === "read_committed";
+    const errorLogger = config.errorLogger;
+    this.#log = config.logger ?? (() => {});
+    this.#logError = errorLogger
+      ? (message, error) => errorLogger(`${message}: ${errorText(error)}`)
+      : () => {};
+    const connection = Object.fromEntries(
+      Object.entries(config).filter(([k]) => !(READER_KEYS as readonly string[]).includes(k)),
+    ) as Omit<ConnectionOptions, "host" | "port" | "signal">;
+    const clusterOptions = {
+      ...connection,
+      brokers,
+      requestTimeout: connection.requestTimeout ?? maxWait + readBatchTimeout,
+    };
+    this.#cluster = new Cluster(clusterOptions);
+    // Fetches wait up to maxWait on the broker, and a broker answers one request per connection
+    // at a time: commits and heartbeats get connections of their own.
+    this.#fetchCluster = new Cluster(clusterOptions);
+    this.#fetcher = new Fetcher({
+      cluster: this.#fetchCluster,
+      minBytes,
+      maxBytes,
+      maxWait,
+      readCommitted: this.#readCommitted,
+      startOffset: start,
+      queueCapacity,
+      ...this.#backoff,
+      log: this.#log,
+      logError: this.#logError,
+      onEof: config.onPartitionEof,
+      onError: (e) => this.#fetchFailed(e),
+      onFetch: (messages, bytes) => this.#counters.fetched(messages, bytes),
+    });
+    if (this.#groupId !== undefined) {
+      this.#coordinator = new GroupCoordinator(this.#cluster, this.#groupId);
+      const options: MembershipOptions = {
+        cluster: this.#cluster,
+        coordinator: this.#coordinator,
+        groupId: this.#groupId,
+        topics: groupTopics ?? [config.topic!],
+        groupInstanceId: config.groupInstanceId ?? null,
+        sessionTimeout,
+        rebalanceTimeout,
+        heartbeatInterval,
+        rackId: config.rackId ?? null,
+        retentionTime,
+        log: this.#log,
+        logError: this.#logError,
+      };
+      this.#membership = protocol === "consumer"
+        ? new ConsumerProtocolMembership(options, { serverAssignor: config.groupRemoteAssignor })
+        : new ClassicMembership(options, balancers);
+      this.#running = this.#membership.run({
+        assigned: (ps) => this.#assigned(ps),
+        revoked: (ps) => this.#revoked(ps),
+        lost: (ps) => this.#lost(ps),
+      }, this.#stop.signal).catch((e) => {
+        this.#failure = e;
+        this.#logError(`kafkit: group ${this.#groupId} failed`, e);
+        this.#fetcher.fail(e);
+      });
+      if (this.#commitInterval > 0) {
+        this.#commitTimer = setInterval(() => {
+          this.#flushCommits().catch((e) => this.#logError("kafkit: interval commit failed", e));
+        }, this.#commitInterval);
+      }
+    } else {
+      this.#fetcher.add([{ topic: this.#topic!, partition: this.#partition, offset: start }]);
+    }
+  }
+
+  /** The configuration the reader was created with. */
+  get config(): Readonly<ReaderConfig> {
+    return this.#config;
+  }
+
+  /**
+   * Reads the next message; in a group its offset is committed (at once, or by the next
+   * interval commit when `commitInterval` is set) before it is returned.
+   */
+  async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+    const m = await this.fetchMessage(options);
+    if (this.#groupId !== undefined) await this.commitMessages([m], options);
+    return m;
+  }
+
+  /** Reads the next message without committing it (commit with `commitMessages`). */
+  async fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+    if (this.#closed) throw new ReaderClosedError();
+    if (this.#failure) throw this.#failure;
+    const started = performance.now();
+    const m = await this.#fetcher.next(options.signal);
+    this.#counters.read(m, performance.now() - started);
+    this.#positions.set(partitionKey(m.topic, m.partition), m.offset + 1);
+    this.#offset = m.offset + 1;
+    this.#lag = Math.max(0, m.highWaterMark - m.offset - 1);
+    return m;
+  }
+
+  /**
+   * Commits the offsets after `messages` (the highest per partition). With `commitInterval`
+   * they are committed by the next interval (or on close). Partitions this member no longer
+   * owns are skipped: their new owner re-reads from the last commit.
+   */
+  async commitMessages(
+    messages: readonly Message[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const membership = this.#group("commitMessages");
+    const owned = new Set(membership.owned.map((p) => partitionKey(p.topic, p.partition)));
+    const offsets = new Map<string, PartitionOffset>();
+    for (const m of messages) {
+      const key = partitionKey(m.topic, m.partition);
+      if (!owned.has(key)) {
+        this.#log(`kafkit: not committing ${m.topic}/${m.partition}: no longer assigned`);
+        continue;
+      }
+      const offset = m.offset + 1;
+      if ((offsets.get(key)?.offset ?? -1) < offset) {
+        offsets.set(key, { topic: m.topic, partition: m.partition, offset });
+      }
+    }
+    for (const [key, o] of offsets) {
+      if ((this.#pending.get(key)?.offset ?? -1) < o.offset) this.#pending.set(key, o);
+    }
+    if (this.#commitInterval === 0) await abortable(this.#flushCommits(), options.signal);
+  }
+
+  /** Moves a partition reader to `offset` (or FirstOffset/LastOffset). Not in a group. */
+  setOffset(offset: number): void {
+    this.#single("setOffset");
+    if (!Number.isInteger(offset) || offset < LastOffset - 1) {
+      throw new RangeError(`offset must be >= 0, FirstOffset or LastOffset, got ${offset}`);
+    }
+    this.#fetcher.add([{ topic: this.#topic!, partition: this.#partition, offset }]);
+    this.#offset = offset;
+  }
+
+  /** Moves a partition reader to the first message at or after `time`. Not in a group. */
+  async setOffsetAt(time: Date | number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#single("setOffsetAt");
+    const timestamp = typeof time === "number" ? time : time.getTime();
+    if (!Number.isFinite(timestamp) || timestamp < 0) {
+      throw new RangeError(`time must be a valid date, got ${String(time)}`);
+    }
+    const found = await listOffsets(
+      this.#cluster,
+      [{ topic: this.#topic!, partition: this.#partition, timestamp }],
+      { readCommitted: this.#readCommitted, signal: options.signal },
+    );
+    const offset = found.get(partitionKey(this.#topic!, this.#partition)) ?? -1;
+    this.setOffset(offset < 0 ? LastOffset : offset);
+  }
+
+  /** The offset of the next message (after the last one read). Not in a group. */
+  get offset(): number {
+    this.#single("offset");
+    return this.#offset;
+  }
+
+  /** Messages behind the high watermark as of the last message read, -1 before. */
+  get lag(): number {
+    this.#single("lag");
+    return this.#lag;
+  }
+
+  /** Asks the broker how far behind the end of the partition the reader is. Not in a group. */
+  async readLag(options: { signal?: AbortSignal } = {}): Promise<number> {
+    this.#single("readLag");
+    const key = partitionKey(this.#topic!, this.#partition);
+    const end = await listOffsets(
+      this.#cluster,
+      [{ topic: this.#topic!, partition: this.#partition, timestamp: -1 }],
+      { readCommitted: this.#readCommitted, signal: options.signal },
+    );
+    let at = this.#offset;
+    if (at < 0) {
+      const first = await listOffsets(this.#cluster, [{
+        topic: this.#topic!,
+        partition: this.#partition,
+        timestamp: at === LastOffset ? -1 : -2,
+      }], { readCommitted: this.#readCommitted, signal: options.signal });
+      at = first.get(key) ?? 0;
+    }
+    this.#lag = Math.max(0, (end.get(key) ?? at) - at);
+    return this.#lag;
+  }
+
+  /** Counters since the last call (kafka-go's `ReaderStats`). */
+  stats(): ReaderStats {
+    return this.#counters.take({
+      clientId: this.#config.clientId ?? "kafkit",
+      topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
+      partition: this.#groupId === undefined ? String(this.#partition) : "",
+      offset: this.#groupId === undefined ? this.#offset : -1,
+      lag: this.#groupId === undefined ? this.#lag : -1,
+      queueLength: this.#fetcher.queued,
+      queueCapacity: this.#config.queueCapacity ?? 100,
+      minBytes: this.#config.minBytes ?? 1,
+      maxBytes: this.#config.maxBytes ?? 1_000_000,
+      maxWait: this.#config.maxWait ?? 500,
+    });
+  }
+
+  /** The partitions a group reader owns now (empty for a partition reader). */
+  get assignments(): TopicPartition[] {
+    return this.#membership ? [...this.#membership.owned] : [];
+  }
+
+  /**
+   * Stops reading. A group reader commits what is pending, gives its partitions up and
+   * leaves the group.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#commitTimer !== undefined) clearInterval(this.#commitTimer);
+    this.#stop.abort(new ReaderClosedError());
+    try {
+      await this.#running;
+      await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
+    } finally {
+      await this.#fetcher.close();
+      await Promise.all([this.#cluster.close(), this.#fetchCluster.close()]);
+    }
+  }
+
+  /** Closes the reader (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Reads messages until the reader is closed. A group reader commits each message when the
+   * loop asks for the next one, so one the loop body failed on (or broke out at) is read
+   * again after a restart or rebalance: at least once.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    for (;;) {
+      let m: Message;
+      try {
+        m = await this.fetchMessage();
+      } catch (e) {
+        if (this.#closed) return;
+        throw e;
+      }
+      yield m;
+      if (this.#groupId !== undefined) await this.commitMessages([m]);
+    }
+  }
+
+  /** A Web `ReadableStream` of the messages; group readers commit as the iterator does. */
+  get readable(): ReadableStream<Message> {
+    let previous: Message | undefined;
+    this.#readable ??= new ReadableStream<Message>({
+      pull: async (controller) => {
+        try {
+          if (previous && this.#groupId !== undefined) await this.commitMessages([previous]);
+          previous = await this.fetchMessage();
+          controller.enqueue(previous);
+        } catch (e) {
+          if (this.#closed) controller.close();
+          else controller.error(e);
+        }
+      },
+      cancel: () => this.close(),
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  #group(what: string): GroupMembership {
+    if (!this.#membership) throw new TypeError(`${what} is only available with groupId`);
+    return this.#membership;
+  }
+
+  #single(what: string): void {
+    if (this.#groupId !== undefined) {
+      throw new TypeError(`${what} is unavailable when the reader is part of a consumer group`);
+    }
+  }
+
+  #fetchFailed(e: unknown): void {
+    this.#counters.errors++;
+    this.#config.onError?.(e);
+    // Errors no retry can fix reach the application; the fetcher keeps trying meanwhile.
+    if (e instanceof KafkaError && !e.retriable) this.#fetcher.fail(e);
+  }
+
+  async #assigned(partitions: TopicPartition[]): Promise<void> {
+    this.#counters.rebalances++;
+    if (partitions.length === 0) return;
+    const committed = await fetchOffsets(this.#coordinator!, this.#groupId!, partitions, {
+      signal: this.#stop.signal,
+      memberId: this.#membership!.memberId,
+      memberEpoch: this.#membership!.generationId,
+    });
+    const starts: PartitionAssignment[] = partitions.map((p) => {
+      const c = committed.get(partitionKey(p.topic, p.partition));
+      return { ...p, offset: c && c.offset >= 0 ? c.offset : this.#startOffset };
+    });
+    await this.#config.onAssigned?.(starts);
+    this.#fetcher.add(starts);
+  }
+
+  async #revoked(partitions: TopicPartition[]): Promise<void> {
+    this.#fetcher.remove(partitions);
+    await this.#flushCommits(partitions).catch((e) => {
+      this.#logError("kafkit: committing revoked partitions failed", e);
+    });
+    for (const p of partitions) this.#positions.delete(partitionKey(p.topic, p.partition));
+    await this.#config.onRevoked?.(partitions);
+  }
+
+  async #lost(partitions: TopicPartition[]): Promise<void> {
+    this.#fetcher.remove(partitions);
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#pending.delete(key);
+      this.#positions.delete(key);
+    }
+    await this.#config.onRevoked?.(partitions);
+  }
+
+  /** Commits pending offsets (of `only`, if given), one commit at a time, with retries. */
+  #flushCommits(only?: readonly TopicPartition[]): Promise<void> {
+    const run = this.#commitChain.then(async () => {
+      const keys = only
+        ? only.map((p) => partitionKey(p.topic, p.partition)).filter((k) => this.#pending.has(k))
+        : [...this.#pending.keys()];
+      const offsets = keys.map((k) => this.#pending.get(k)!);
+      if (offsets.length === 0 || !this.#membership) return;
+      for (let attempt = 1;; attempt++) {
+        try {
+          await this.#membership.commit(offsets);
+          break;
+        } catch (e) {
+          const retriable = e instanceof KafkitError && e.retriable ||
+            e instanceof KafkaError && REJOINING.has(e.code);
+          if (!retriable || attempt >= this.#maxAttempts) throw e;
+          this.#logError(`kafkit: commit failed (attempt ${attempt})`, e);
+          await sleep(backoffDelay(attempt, this.#backoff));
+        }
+      }
+      for (const o of offsets) {
+        const key = partitionKey(o.topic, o.partition);
+        if (this.#pending.get(key) === o) this.#pending.delete(key);
+      }
+      this.#counters.commits += offsets.length;
+    });
+    this.#commitChain = run.catch(() => {});
+    return run;
+  }
+}
+
+/** Commit errors that clear up once the member has rejoined. */
+const REJOINING: ReadonlySet<number> = new Set([
+  ErrorCodes.REBALANCE_IN_PROGRESS,
+  ErrorCodes.STALE_MEMBER_EPOCH,
+]);
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,174 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  dial,
+  FirstOffset,
+  LastOffset,
+  mergeIterators,
+  type Message,
+  Reader,
+  Writer,
+} from "../../mod.ts";
+import { kafkaEnv, RUNTIME } from "../_env.ts";
+
+const dec = new TextDecoder();
+const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
+const uniqueTopic = (name: string) =>
+  `kafkit-reader-${name}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+const text = (m: Message) => dec.decode(m.value!);
+
+async function createTopic(topic: string, partitions = 1): Promise<void> {
+  await using conn = await dial(brokers()[0]);
+  await conn.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }]);
+}
+
+async function produce(topic: string, values: string[], partition?: number): Promise<void> {
+  await using w = new Writer({ brokers: brokers(), topic });
+  await w.writeMessages(values.map((value, i) => ({ key: `k${i}`, value, partition })));
+}
+
+const range = (n: number, prefix = "m") => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+describe(`Reader (${RUNTIME})`, () => {
+  test("kafka-go README: a partition reader from offset 42", async () => {
+    const topic = uniqueTopic("readme");
+    await createTopic(topic);
+    await produce(topic, range(50));
+    await using r = new Reader({ brokers: brokers(), topic, partition: 0, maxBytes: 10e6 });
+    r.setOffset(42);
+    const seen: string[] = [];
+    while (seen.length < 8) {
+      const m = await r.readMessage();
+      assert.equal(m.offset, 42 + seen.length);
+      seen.push(`${m.offset}:${text(m)}`);
+    }
+    assert.deepEqual(seen, range(8).map((_, i) => `${42 + i}:m${42 + i}`));
+    assert.equal(r.offset, 50);
+    assert.equal(r.lag, 0);
+  });
+
+  test("for await, readable, setOffsetAt, LastOffset, lag against the broker", async () => {
+    const topic = uniqueTopic("iter");
+    await createTopic(topic);
+    await produce(topic, range(10));
+    const before = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    await produce(topic, range(5, "late"));
+    await using r = new Reader({ brokers: brokers(), topic, maxWait: 200 });
+    const got: string[] = [];
+    for await (const m of r) {
+      got.push(text(m));
+      if (got.length === 15) break;
+    }
+    assert.deepEqual(got, [...range(10), ...range(5, "late")]);
+    await r.setOffsetAt(new Date(before));
+    const reader = r.readable.getReader();
+    assert.equal(text((await reader.read()).value!), "late0");
+    reader.releaseLock();
+    r.setOffset(FirstOffset);
+    assert.equal((await r.readMessage()).offset, 0);
+    assert.equal(await r.readLag(), 14);
+  });
+
+  test("startOffset LastOffset reads only new messages; onPartitionEof fires at the end", async () => {
+    const topic = uniqueTopic("last");
+    await createTopic(topic);
+    await produce(topic, range(3));
+    let atEnd!: () => void;
+    const eof = new Promise<void>((resolve) => (atEnd = resolve));
+    const eofs: number[] = [];
+    await using r = new Reader({
+      brokers: brokers(),
+      topic,
+      startOffset: LastOffset,
+      maxWait: 100,
+      onPartitionEof: (p, offset) => {
+        assert.deepEqual(p, { topic, partition: 0 });
+        eofs.push(offset);
+        atEnd();
+      },
+    });
+    const next = r.readMessage();
+    await eof;
+    await produce(topic, ["after"]);
+    const m = await next;
+    assert.equal(text(m), "after");
+    assert.equal(m.offset, 3);
+    assert.equal(eofs[0], 3);
+    assert.equal(await r.readLag(), 0);
+  });
+
+  test("an out-of-range offset resets to startOffset and is logged", async () => {
+    const topic = uniqueTopic("range");
+    await createTopic(topic);
+    await produce(topic, range(3));
+    const logs: string[] = [];
+    await using r = new Reader({
+      brokers: brokers(),
+      topic,
+      maxWait: 100,
+      logger: (m) => logs.push(m),
+    });
+    r.setOffset(1000);
+    assert.equal((await r.readMessage()).offset, 0);
+    assert.ok(logs.some((l) => l.includes("out of range")), logs.join("\n"));
+  });
+
+  test("group reader: readMessage commits, a restart resumes after the last commit", async () => {
+    const topic = uniqueTopic("group");
+    const groupId = `${topic}-g`;
+    await createTopic(topic, 3);
+    await produce(topic, range(30));
+    const first: string[] = [];
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic, heartbeatInterval: 500 });
+      while (first.length < 20) first.push(text(await r.readMessage()));
+      assert.throws(() => r.offset, /unavailable when the reader is part of a consumer group/);
+      assert.throws(() => r.setOffset(1), TypeError);
+    }
+    const rest: string[] = [];
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic, heartbeatInterval: 500 });
+      while (rest.length < 10) rest.push(text(await r.readMessage()));
+    }
+    assert.deepEqual([...first, ...rest].sort(), range(30).sort());
+  });
+
+  test("fetchMessage + commitMessages; commitInterval flushes on close", async () => {
+    const topic = uniqueTopic("explicit");
+    const groupId = `${topic}-g`;
+    await createTopic(topic);
+    await produce(topic, range(10));
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic });
+      const ms: Message[] = [];
+      for (let i = 0; i < 6; i++) ms.push(await r.fetchMessage());
+      await r.commitMessages(ms.slice(0, 4)); // 0..3 committed, 4 and 5 not
+    }
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic, commitInterval: 60_000 });
+      const m = await r.readMessage();
+      assert.equal(m.offset, 4);
+      assert.equal((await r.readMessage()).offset, 5);
+    } // close flushes the interval commit of offset 5
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic });
+      assert.equal((await r.fetchMessage()).offset, 6);
+    }
+  });
+
+  test("mergeIterators reads several partition readers as one stream", async () => {
+    const topic = uniqueTopic("merge");
+    await createTopic(topic, 2);
+    await produce(topic, range(3, "a"), 0);
+    await produce(topic, range(3, "b"), 1);
+    await using r0 = new Reader({ brokers: brokers(), topic, partition: 0 });
+    await using r1 = new Reader({ brokers: brokers(), topic, partition: 1 });
+    const got: string[] = [];
+    for await (const m of mergeIterators(r0, r1)) {
+      got.push(text(m));
+      if (got.length === 6) break;
+    }
+    assert.deepEqual(got.sort(), [...range(3, "a"), ...range(3, "b")]);
+  });
+});
