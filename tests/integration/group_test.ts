@@ -1,0 +1,222 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  ConsumerGroup,
+  dial,
+  LastOffset,
+  type Message,
+  Reader,
+  type ReaderConfig,
+  Writer,
+} from "../../mod.ts";
+import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { killable } from "../_killable.ts";
+
+const dec = new TextDecoder();
+const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
+const uniqueTopic = (name: string) =>
+  `kafkit-group-${name}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function createTopic(topic: string, partitions: number): Promise<void> {
+  await using conn = await dial(brokers()[0]);
+  await conn.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }]);
+}
+
+async function produce(topic: string, values: string[]): Promise<void> {
+  await using w = new Writer({ brokers: brokers(), topic });
+  await w.writeMessages(values.map((value) => ({ key: value, value })));
+}
+
+async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Reads in the background, recording every message, until stopped. */
+function consume(reader: Reader, seen: Message[]): { stop: () => Promise<void> } {
+  const stop = new AbortController();
+  const done = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        seen.push(await reader.readMessage({ signal: stop.signal }));
+      } catch {
+        if (stop.signal.aborted) return;
+        await sleep(50);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
+}
+
+const owners = (readers: Reader[]) =>
+  readers.flatMap((r, i) => r.assignments.map((p) => `${p.partition}:${i}`)).sort();
+
+describe(`consumer groups (${RUNTIME})`, () => {
+  test("three readers share six partitions; one closes, one crashes; none lost", async () => {
+    const topic = uniqueTopic("three");
+    const groupId = `${topic}-g`;
+    await createTopic(topic, 6);
+    const base: ReaderConfig = {
+      brokers: brokers(),
+      groupId,
+      topic,
+      heartbeatInterval: 300,
+      sessionTimeout: 6_000,
+      rebalanceTimeout: 10_000,
+      maxWait: 200,
+    };
+    const crash = killable();
+    const readers = [
+      new Reader(base),
+      new Reader(base),
+      new Reader({ ...base, connect: crash.connect }),
+    ];
+    const seen: Message[][] = [[], [], []];
+    const loops = readers.map((r, i) => consume(r, seen[i]));
+    try {
+      await until("each reader to own two partitions", () => {
+        const o = owners(readers);
+        return readers.every((r) => r.assignments.length === 2) &&
+          new Set(o.map((x) => x.split(":")[0])).size === 6;
+      });
+      const first = Array.from({ length: 300 }, (_, i) => `a${i}`);
+      await produce(topic, first);
+      await until("the first batch to be read", () => seen.flat().length >= 300);
+
+      // One leaves cleanly, one vanishes without LeaveGroup while messages keep coming.
+      await loops[0].stop();
+      await readers[0].close();
+      crash.kill();
+      const second = Array.from({ length: 300 }, (_, i) => `b${i}`);
+      await produce(topic, second);
+      await until("the survivor to own all six partitions", () => readers[1].assignments.length === 6);
+      await until(
+        "every message to be read",
+        () => new Set(seen.flat().map((m) => dec.decode(m.value!))).size === 600,
+      );
+      const values = new Set(seen.flat().map((m) => dec.decode(m.value!)));
+      for (const v of [...first, ...second]) assert.ok(values.has(v), `${v} was never read`);
+      // Each partition's messages were read in order by whoever owned it.
+      await loops[1].stop();
+      await readers[1].close();
+      await loops[2].stop();
+
+      // Commits resume where they left: a new member sees only what comes next.
+      await using late = new Reader(base);
+      await produce(topic, ["c0"]);
+      const m = await late.readMessage();
+      assert.equal(dec.decode(m.value!), "c0");
+    } finally {
+      await Promise.all(loops.map((l) => l.stop()));
+      await Promise.all(readers.map((r) => r.close().catch(() => {})));
+    }
+  });
+
+  test("onAssigned may move the start; onRevoked sees partitions before they go", async () => {
+    const topic = uniqueTopic("callbacks");
+    const groupId = `${topic}-g`;
+    await createTopic(topic, 2);
+    await produce(topic, ["old0", "old1", "old2", "old3"]);
+    const revoked: number[] = [];
+    const r = new Reader({
+      brokers: brokers(),
+      groupId,
+      topic,
+      heartbeatInterval: 300,
+      onAssigned: (ps) => {
+        for (const p of ps) p.offset = LastOffset;
+      },
+      onRevoked: (ps) => {
+        revoked.push(...ps.map((p) => p.partition));
+      },
+    });
+    try {
+      await until("assignment", () => r.assignments.length === 2);
+      const next = r.readMessage();
+      await sleep(500);
+      await produce(topic, ["new"]);
+      assert.equal(dec.decode((await next).value!), "new");
+    } finally {
+      await r.close();
+    }
+    assert.deepEqual(revoked.sort(), [0, 1]);
+  });
+
+  test("static membership: a restart within the session keeps the partitions", async () => {
+    const topic = uniqueTopic("static");
+    const groupId = `${topic}-g`;
+    await createTopic(topic, 4);
+    const config: ReaderConfig = {
+      brokers: brokers(),
+      groupId,
+      topic,
+      groupInstanceId: "instance-a",
+      heartbeatInterval: 300,
+      sessionTimeout: 10_000,
+    };
+    const other = new Reader({ ...config, groupInstanceId: "instance-b" });
+    try {
+      let a = new Reader(config);
+      await until("a split", () => a.assignments.length === 2 && other.assignments.length === 2);
+      const before = a.assignments.map((p) => p.partition).sort();
+      await a.close();
+      a = new Reader(config);
+      await until("the same partitions back", () => a.assignments.length === 2);
+      assert.deepEqual(a.assignments.map((p) => p.partition).sort(), before);
+      assert.equal(other.assignments.length, 2);
+      await a.close();
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("kafka-go ConsumerGroup/Generation: start, commitOffsets, next generation", async () => {
+    const topic = uniqueTopic("generation");
+    const id = `${topic}-g`;
+    await createTopic(topic, 2);
+    await using group = new ConsumerGroup({
+      id,
+      brokers: brokers(),
+      topics: [topic],
+      heartbeatInterval: 300,
+    });
+    const gen = await group.next();
+    assert.equal(gen.groupId, id);
+    const parts = gen.assignments.get(topic)!;
+    assert.deepEqual(parts.map((p) => p.id).sort(), [0, 1]);
+    let stopped = 0;
+    for (const p of parts) {
+      gen.start(async (signal) => {
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+        stopped++;
+      });
+      assert.ok(p.offset < 0, "no commits yet: the start offset");
+    }
+    await gen.commitOffsets(new Map([[topic, new Map([[0, 5], [1, 7]])]]));
+
+    // A second member forces a rebalance: the first generation's work ends first.
+    await using other = new ConsumerGroup({
+      id,
+      brokers: brokers(),
+      topics: [topic],
+      heartbeatInterval: 300,
+    });
+    const [mine, theirs] = await Promise.all([group.next(), other.next()]);
+    assert.equal(stopped, 2);
+    assert.ok(gen.signal.aborted);
+    const all = [...mine.assignments.get(topic) ?? [], ...theirs.assignments.get(topic) ?? []];
+    assert.deepEqual(
+      all.map((p) => `${p.id}@${p.offset}`).sort(),
+      ["0@5", "1@7"],
+    );
+  });
+});
