@@ -10,6 +10,7 @@ import {
   Dialer,
   dialLeader,
   errorForCode,
+  Reader,
   SeekAbsolute,
 } from "../../mod.ts";
 import {
@@ -138,5 +139,31 @@ describe(`read_committed with real transaction markers (${RUNTIME})`, () => {
       "committed-1",
       "plain-2",
     ]);
+
+    // The Reader's fetcher applies the same rules, in a group too.
+    for (const groupId of [undefined, `${topic}-g`]) {
+      await using reader = new Reader({
+        brokers: [address],
+        topic,
+        groupId,
+        isolationLevel: "read_committed",
+        maxWait: 100,
+      });
+      const got: string[] = [];
+      for (let i = 0; i < 3; i++) got.push(dec.decode((await reader.readMessage()).value!));
+      assert.deepEqual(got, ["plain-1", "committed-1", "plain-2"]);
+    }
+    await using partition = new Reader({ brokers: [address], topic, maxWait: 100 });
+    const all: string[] = [];
+    let last = -1;
+    for (let i = 0; i < 5; i++) {
+      const m = await partition.readMessage();
+      all.push(dec.decode(m.value!));
+      last = m.offset;
+    }
+    assert.deepEqual(all, ["plain-1", "aborted-1", "aborted-2", "committed-1", "plain-2"]);
+    assert.equal(partition.offset, last + 1);
+    // Only a commit marker can follow plain-2 (EndTxn returns before markers are written).
+    assert.equal(await partition.readLag(), end - last - 1);
   });
 });
