@@ -1,6 +1,6 @@
 // Runs the Java client's tools (from the harness's Kafka jars) as interop peers.
 
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,10 +19,18 @@ function findTool(): string {
 }
 const TOOL = findTool();
 
+/**
+ * Starts a Kafka Java tool class with `args` and piped stdio; the caller reads its output and
+ * must end it (`kill()`): java_tool.sh `exec`s the JVM, so the child is the JVM itself.
+ */
+export function spawnJavaTool(mainClass: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn("bash", [TOOL, mainClass, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+}
+
 /** Runs a Kafka Java tool class with `args`, feeding `input`; resolves with its stdout. */
 export function javaTool(mainClass: string, args: string[], input = ""): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [TOOL, mainClass, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawnJavaTool(mainClass, args);
     let out = "", err = "";
     child.stdout.on("data", (d) => out += d);
     child.stderr.on("data", (d) => err += d);

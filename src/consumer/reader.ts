@@ -13,7 +13,6 @@ import { KafkitError } from "../errors.ts";
 import type { Message } from "../message.ts";
 import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
-import { SummaryCounter } from "../producer/_stats.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_consumer_membership.ts";
 import { GroupCoordinator } from "./_coordinator.ts";
