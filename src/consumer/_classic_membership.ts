@@ -62,6 +62,8 @@ export class ClassicMembership implements GroupMembership {
   #owned: TopicPartition[] = [];
   /** Ends the heartbeat loop early (partition count changed, leave). */
   #rejoinNow: (() => void) | undefined;
+  /** As leader: the partition count per topic the last assignment used. */
+  #assignedCounts: Map<string, number> | undefined;
 
   constructor(options: MembershipOptions, balancers: readonly GroupBalancer[]) {
     this.#o = options;
@@ -93,7 +95,8 @@ export class ClassicMembership implements GroupMembership {
           this.#owned = [];
         }
         if (!rejoinAtOnce && failures > 0) {
-          await sleep(backoffDelay(failures, { backoffMin: 100, backoffMax: 5000 }), signal);
+          const backoffMax = this.#o.joinGroupBackoff ?? 5_000;
+          await sleep(backoffDelay(failures, { backoffMin: 100, backoffMax }), signal);
         }
         const assigned = await this.#joinAndSync(signal);
         failures = 0;
@@ -164,6 +167,7 @@ export class ClassicMembership implements GroupMembership {
     this.#generationId = join.generationId;
     const protocolName = join.protocolName ?? "";
     let assignments: { memberId: string; assignment: Uint8Array }[] = [];
+    this.#assignedCounts = undefined;
     if (join.leader === this.#memberId && !join.skipAssignment) {
       assignments = await this.#assign(join, protocolName);
     }
@@ -257,6 +261,7 @@ export class ClassicMembership implements GroupMembership {
     });
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
     const partitions = await this.#partitionsOf(topics);
+    this.#assignedCounts = partitionCounts(partitions);
     const result = balancer.assignGroups(members, partitions);
     return members.map((m) => {
       const byTopic = result.get(m.id) ?? new Map<string, number[]>();
@@ -329,7 +334,10 @@ export class ClassicMembership implements GroupMembership {
           this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, e);
           continue;
         }
-        if (code === ErrorCodes.NONE) continue;
+        if (code === ErrorCodes.NONE) {
+          if (await this.#partitionsChanged()) return "rebalance";
+          continue;
+        }
         if (code === ErrorCodes.REBALANCE_IN_PROGRESS) return "rebalance";
         if (code === ErrorCodes.ILLEGAL_GENERATION || code === ErrorCodes.UNKNOWN_MEMBER_ID) {
           if (code === ErrorCodes.UNKNOWN_MEMBER_ID) this.#memberId = "";
@@ -343,6 +351,31 @@ export class ClassicMembership implements GroupMembership {
       this.#rejoinNow = undefined;
       signal.removeEventListener("abort", onAbort);
     }
+  }
+
+  #lastWatch = 0;
+
+  /** As leader, whether a subscribed topic's partition count moved since the assignment. */
+  async #partitionsChanged(): Promise<boolean> {
+    const every = this.#o.partitionWatchInterval;
+    const counts = this.#assignedCounts;
+    if (every === undefined || !counts || Date.now() - this.#lastWatch < every) return false;
+    this.#lastWatch = Date.now();
+    try {
+      const now = partitionCounts(await this.#partitionsOf([...counts.keys()]));
+      for (const [topic, n] of counts) {
+        if ((now.get(topic) ?? n) !== n) {
+          this.#o.log(
+            `kafkit: group ${this.#o.groupId}: ${topic} now has ${now.get(topic)} ` +
+              `partitions (was ${n}), rebalancing`,
+          );
+          return true;
+        }
+      }
+    } catch (e) {
+      this.#o.logError(`kafkit: group ${this.#o.groupId}: checking partition counts failed`, e);
+    }
+    return false;
   }
 
   /** Gives everything up (committing through the handler) and leaves the group. */
@@ -381,4 +414,10 @@ export function groupByTopic(partitions: readonly TopicPartition[]): TopicPartit
     else topics.set(p.topic, [p.partition]);
   }
   return [...topics].map(([topic, ids]) => ({ topic, partitions: ids.sort((a, b) => a - b) }));
+}
+
+function partitionCounts(partitions: readonly GroupPartition[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of partitions) counts.set(p.topic, (counts.get(p.topic) ?? 0) + 1);
+  return counts;
 }

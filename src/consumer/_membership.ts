@@ -77,6 +77,13 @@ export interface MembershipOptions {
   rackId: string | null;
   /** How long commits are kept, in ms; -1 for the broker's default. */
   retentionTime: number;
+  /** Longest wait before joining again after a failure, in ms (classic only). */
+  joinGroupBackoff?: number;
+  /**
+   * As the classic group's leader, check the subscribed topics' partition counts this often
+   * (ms) and rebalance when they change; undefined to not watch (KIP-848 brokers do it).
+   */
+  partitionWatchInterval?: number;
   /** Informational messages (joins, assignments). */
   log: (message: string) => void;
   /** Errors that were handled by retrying. */

@@ -43,6 +43,12 @@ export interface ConsumerGroupConfig extends Omit<ConnectionOptions, "host" | "p
   rebalanceTimeout?: number;
   /** How long commits are kept, in ms (default: the broker's setting). */
   retentionTime?: number;
+  /** Longest wait before joining again after a failure, in ms (default 5 s). */
+  joinGroupBackoff?: number;
+  /** Rebalance when a subscribed topic gains partitions (default false; classic only). */
+  watchPartitionChanges?: boolean;
+  /** How often the leader checks partition counts, in ms (default 5 s). */
+  partitionWatchInterval?: number;
   /** Offset for partitions without a commit: FirstOffset (default) or LastOffset. */
   startOffset?: number;
   /** Static membership id (KIP-345). */
@@ -207,6 +213,9 @@ export class ConsumerGroup implements AsyncDisposable {
       sessionTimeout: _s,
       rebalanceTimeout: _r,
       retentionTime: _rt,
+      joinGroupBackoff: _jb,
+      watchPartitionChanges: _wp,
+      partitionWatchInterval: _pw,
       startOffset: _so,
       groupInstanceId: _gi,
       rackId: _ra,
@@ -229,6 +238,10 @@ export class ConsumerGroup implements AsyncDisposable {
       heartbeatInterval: positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000),
       rackId: config.rackId ?? null,
       retentionTime: positiveInt("retentionTime", config.retentionTime, -1, -1),
+      joinGroupBackoff: positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0),
+      partitionWatchInterval: config.watchPartitionChanges
+        ? positiveInt("partitionWatchInterval", config.partitionWatchInterval, 5_000)
+        : undefined,
       log: config.logger ?? (() => {}),
       logError: this.#logError,
     };

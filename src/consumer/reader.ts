@@ -267,9 +267,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     const heartbeatInterval = positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000);
     const sessionTimeout = positiveInt("sessionTimeout", config.sessionTimeout, 30_000);
     const rebalanceTimeout = positiveInt("rebalanceTimeout", config.rebalanceTimeout, 30_000);
-    positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0);
+    const joinGroupBackoff = positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0);
     const retentionTime = positiveInt("retentionTime", config.retentionTime, -1, -1);
-    positiveInt("partitionWatchInterval", config.partitionWatchInterval, 5_000);
+    const partitionWatchInterval = positiveInt(
+      "partitionWatchInterval",
+      config.partitionWatchInterval,
+      5_000,
+    );
     this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 3);
     this.#backoff = {
       backoffMin: positiveInt("readBackoffMin", config.readBackoffMin, 100, 0),
@@ -329,6 +333,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         heartbeatInterval,
         rackId: config.rackId ?? null,
         retentionTime,
+        joinGroupBackoff,
+        partitionWatchInterval: config.watchPartitionChanges ? partitionWatchInterval : undefined,
         log: this.#log,
         logError: this.#logError,
       };

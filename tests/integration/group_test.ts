@@ -9,6 +9,7 @@ import {
   type ReaderConfig,
   Writer,
 } from "../../mod.ts";
+import { CreatePartitions } from "../../src/protocol/generated/index.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { killable } from "../_killable.ts";
 
@@ -98,7 +99,10 @@ describe(`consumer groups (${RUNTIME})`, () => {
       crash.kill();
       const second = Array.from({ length: 300 }, (_, i) => `b${i}`);
       await produce(topic, second);
-      await until("the survivor to own all six partitions", () => readers[1].assignments.length === 6);
+      await until(
+        "the survivor to own all six partitions",
+        () => readers[1].assignments.length === 6,
+      );
       await until(
         "every message to be read",
         () => new Set(seen.flat().map((m) => dec.decode(m.value!))).size === 600,
@@ -149,6 +153,40 @@ describe(`consumer groups (${RUNTIME})`, () => {
       await r.close();
     }
     assert.deepEqual(revoked.sort(), [0, 1]);
+  });
+
+  test("watchPartitionChanges: new partitions are assigned and read", async () => {
+    const topic = uniqueTopic("watch");
+    await createTopic(topic, 2);
+    const logs: string[] = [];
+    const r = new Reader({
+      brokers: brokers(),
+      groupId: `${topic}-g`,
+      topic,
+      heartbeatInterval: 200,
+      watchPartitionChanges: true,
+      partitionWatchInterval: 300,
+      logger: (m) => logs.push(m),
+    });
+    try {
+      await until("assignment", () => r.assignments.length === 2);
+      {
+        await using conn = await dial(brokers()[0]);
+        const res = await conn.connection.request(CreatePartitions, {
+          topics: [{ name: topic, count: 4, assignments: null }],
+          timeoutMs: 10_000,
+        });
+        assert.equal(res.results[0].errorCode, 0);
+      }
+      await until("the new partitions", () => r.assignments.length === 4);
+      assert.ok(logs.some((l) => l.includes("now has 4 partitions")), logs.join("\n"));
+      await using w = new Writer({ brokers: brokers(), topic });
+      await w.writeMessages([{ value: "p3", partition: 3 }]);
+      const m = await r.readMessage();
+      assert.equal(m.partition, 3);
+    } finally {
+      await r.close();
+    }
   });
 
   test("static membership: a restart within the session keeps the partitions", async () => {
