@@ -193,8 +193,6 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #failure: unknown;
-  /** Offset after the last message returned, per partition. */
-  readonly #positions = new Map<string, number>();
   /** Offsets waiting for the next interval commit. */
   #pending = new Map<string, PartitionOffset>();
   #commitTimer: ReturnType<typeof setInterval> | undefined;
@@ -382,7 +380,6 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     const started = performance.now();
     const m = await this.#fetcher.next(options.signal);
     this.#counters.read(m, performance.now() - started);
-    this.#positions.set(partitionKey(m.topic, m.partition), m.offset + 1);
     this.#offset = m.offset + 1;
     this.#lag = Math.max(0, m.highWaterMark - m.offset - 1);
     return m;
@@ -598,17 +595,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     await this.#flushCommits(partitions).catch((e) => {
       this.#logError("kafkit: committing revoked partitions failed", e);
     });
-    for (const p of partitions) this.#positions.delete(partitionKey(p.topic, p.partition));
     await this.#config.onRevoked?.(partitions);
   }
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
     this.#fetcher.remove(partitions);
-    for (const p of partitions) {
-      const key = partitionKey(p.topic, p.partition);
-      this.#pending.delete(key);
-      this.#positions.delete(key);
-    }
+    for (const p of partitions) this.#pending.delete(partitionKey(p.topic, p.partition));
     await this.#config.onRevoked?.(partitions);
   }
 
