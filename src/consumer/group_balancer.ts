@@ -7,7 +7,9 @@
 
 /** Partitions of one topic. */
 export interface TopicPartitions {
+  /** The topic name. */
   topic: string;
+  /** Partition ids. */
   partitions: number[];
 }
 
@@ -31,7 +33,9 @@ export interface GroupMember {
 
 /** A partition the leader may assign, with the racks of its replicas. */
 export interface GroupPartition {
+  /** The topic name. */
   topic: string;
+  /** The partition id. */
   id: number;
   /** The leader's rack, or null when the broker has none. */
   leaderRack: string | null;
