@@ -296,6 +296,12 @@ function commonProps(mode: Mode, node: NodeState, voters: NodeState[]): Props {
     "num.partitions": 1,
     "auto.create.topics.enable": true,
     "group.initial.rebalance.delay.ms": 0,
+    // KIP-848 groups heartbeat every 5 s by default (also the minimum); tests want quicker
+    // reconciliation, and a crashed member noticed sooner.
+    "group.consumer.min.heartbeat.interval.ms": 500,
+    "group.consumer.heartbeat.interval.ms": 1000,
+    "group.consumer.min.session.timeout.ms": 6000,
+    "group.consumer.session.timeout.ms": 10000,
     // Fewer internal partitions: faster first group/transaction use, still spread on 3 nodes.
     "offsets.topic.num.partitions": 10,
     "transaction.state.log.num.partitions": 10,
