@@ -62,68 +62,71 @@ const owners = (readers: Reader[]) =>
   readers.flatMap((r, i) => r.assignments.map((p) => `${p.partition}:${i}`)).sort();
 
 describe(`consumer groups (${RUNTIME})`, () => {
-  test("three readers share six partitions; one closes, one crashes; none lost", async () => {
-    const topic = uniqueTopic("three");
-    const groupId = `${topic}-g`;
-    await createTopic(topic, 6);
-    const base: ReaderConfig = {
-      brokers: brokers(),
-      groupId,
-      topic,
-      heartbeatInterval: 300,
-      sessionTimeout: 6_000,
-      rebalanceTimeout: 10_000,
-      maxWait: 200,
-    };
-    const crash = killable();
-    const readers = [
-      new Reader(base),
-      new Reader(base),
-      new Reader({ ...base, connect: crash.connect }),
-    ];
-    const seen: Message[][] = [[], [], []];
-    const loops = readers.map((r, i) => consume(r, seen[i]));
-    try {
-      await until("each reader to own two partitions", () => {
-        const o = owners(readers);
-        return readers.every((r) => r.assignments.length === 2) &&
-          new Set(o.map((x) => x.split(":")[0])).size === 6;
-      });
-      const first = Array.from({ length: 300 }, (_, i) => `a${i}`);
-      await produce(topic, first);
-      await until("the first batch to be read", () => seen.flat().length >= 300);
+  for (const groupProtocol of ["classic", "consumer"] as const) {
+    test(`${groupProtocol} protocol: three readers share six partitions; one closes, one crashes; none lost`, async () => {
+      const topic = uniqueTopic(`three-${groupProtocol}`);
+      const groupId = `${topic}-g`;
+      await createTopic(topic, 6);
+      const base: ReaderConfig = {
+        brokers: brokers(),
+        groupId,
+        groupProtocol,
+        topic,
+        heartbeatInterval: 300,
+        sessionTimeout: 6_000,
+        rebalanceTimeout: 10_000,
+        maxWait: 200,
+      };
+      const crash = killable();
+      const readers = [
+        new Reader(base),
+        new Reader(base),
+        new Reader({ ...base, connect: crash.connect }),
+      ];
+      const seen: Message[][] = [[], [], []];
+      const loops = readers.map((r, i) => consume(r, seen[i]));
+      try {
+        await until("each reader to own two partitions", () => {
+          const o = owners(readers);
+          return readers.every((r) => r.assignments.length === 2) &&
+            new Set(o.map((x) => x.split(":")[0])).size === 6;
+        });
+        const first = Array.from({ length: 300 }, (_, i) => `a${i}`);
+        await produce(topic, first);
+        await until("the first batch to be read", () => seen.flat().length >= 300);
 
-      // One leaves cleanly, one vanishes without LeaveGroup while messages keep coming.
-      await loops[0].stop();
-      await readers[0].close();
-      crash.kill();
-      const second = Array.from({ length: 300 }, (_, i) => `b${i}`);
-      await produce(topic, second);
-      await until(
-        "the survivor to own all six partitions",
-        () => readers[1].assignments.length === 6,
-      );
-      await until(
-        "every message to be read",
-        () => new Set(seen.flat().map((m) => dec.decode(m.value!))).size === 600,
-      );
-      const values = new Set(seen.flat().map((m) => dec.decode(m.value!)));
-      for (const v of [...first, ...second]) assert.ok(values.has(v), `${v} was never read`);
-      // Each partition's messages were read in order by whoever owned it.
-      await loops[1].stop();
-      await readers[1].close();
-      await loops[2].stop();
+        // One leaves cleanly, one vanishes without LeaveGroup while messages keep coming.
+        await loops[0].stop();
+        await readers[0].close();
+        crash.kill();
+        const second = Array.from({ length: 300 }, (_, i) => `b${i}`);
+        await produce(topic, second);
+        await until(
+          "the survivor to own all six partitions",
+          () => readers[1].assignments.length === 6,
+        );
+        await until(
+          "every message to be read",
+          () => new Set(seen.flat().map((m) => dec.decode(m.value!))).size === 600,
+        );
+        const values = new Set(seen.flat().map((m) => dec.decode(m.value!)));
+        for (const v of [...first, ...second]) assert.ok(values.has(v), `${v} was never read`);
+        // Each partition's messages were read in order by whoever owned it.
+        await loops[1].stop();
+        await readers[1].close();
+        await loops[2].stop();
 
-      // Commits resume where they left: a new member sees only what comes next.
-      await using late = new Reader(base);
-      await produce(topic, ["c0"]);
-      const m = await late.readMessage();
-      assert.equal(dec.decode(m.value!), "c0");
-    } finally {
-      await Promise.all(loops.map((l) => l.stop()));
-      await Promise.all(readers.map((r) => r.close().catch(() => {})));
-    }
-  });
+        // Commits resume where they left: a new member sees only what comes next.
+        await using late = new Reader(base);
+        await produce(topic, ["c0"]);
+        const m = await late.readMessage();
+        assert.equal(dec.decode(m.value!), "c0");
+      } finally {
+        await Promise.all(loops.map((l) => l.stop()));
+        await Promise.all(readers.map((r) => r.close().catch(() => {})));
+      }
+    });
+  }
 
   test("onAssigned may move the start; onRevoked sees partitions before they go", async () => {
     const topic = uniqueTopic("callbacks");
