@@ -371,7 +371,9 @@ export class Fetcher {
         maxBytes: this.#o.maxBytes,
       });
     } catch (e) {
+      // Corrupt data stays corrupt: report it, and do not spin on the same offset.
       this.#o.onError?.(e, state);
+      await sleep(this.#backoff(3), this.#abort.signal).catch(() => {});
       return;
     }
     this.#o.onFetch?.(fetched.messages.length, part.records?.length ?? 0);

@@ -571,7 +571,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#counters.errors++;
     this.#config.onError?.(e);
     // Errors no retry can fix reach the application; the fetcher keeps trying meanwhile.
-    if (e instanceof KafkaError && !e.retriable) this.#fetcher.fail(e);
+    if (!(e instanceof KafkitError && e.retriable)) this.#fetcher.fail(e);
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {

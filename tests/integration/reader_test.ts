@@ -45,6 +45,12 @@ describe(`Reader (${RUNTIME})`, () => {
     assert.deepEqual(seen, range(8).map((_, i) => `${42 + i}:m${42 + i}`));
     assert.equal(r.offset, 50);
     assert.equal(r.lag, 0);
+    const stats = r.stats();
+    assert.equal(stats.messages, 8);
+    assert.ok(stats.fetches >= 1 && stats.fetchBytes.sum > 0);
+    assert.equal(stats.bytes, 8 * 3 + 8 * 3); // keys "k42".."k49", values "m42".."m49"
+    assert.deepEqual([stats.topic, stats.partition, stats.offset], [topic, "0", 50]);
+    assert.equal(r.stats().messages, 0, "counters restart after each read");
   });
 
   test("for await, readable, setOffsetAt, LastOffset, lag against the broker", async () => {
