@@ -7,7 +7,7 @@
  */
 import type { FetchResponsePartitionData } from "./protocol/generated/fetch.ts";
 import { committedRecords } from "./protocol/read_committed.ts";
-import { readRecordBatches } from "./protocol/records.ts";
+import { type FetchedRecord, readRecordBatches } from "./protocol/records.ts";
 import { type Message, toMessage } from "./message.ts";
 
 /** The messages of a fetched partition and the offset to fetch next. */
@@ -33,13 +33,14 @@ export async function fetchedMessages(
   const batches = await readRecordBatches(part.records ?? new Uint8Array(0), {
     maxDecompressedSize: Math.max(options.maxBytes * 64, 16 << 20),
   });
-  const records = options.readCommitted
-    ? committedRecords(batches, part.abortedTransactions ?? [])
-    : batches.flatMap((b) => (b.control ? [] : b.records));
   const messages: Message[] = [];
-  for (const r of records) {
-    if (r.offset >= offset) messages.push(toMessage(r, topic, partition, highWaterMark));
-  }
+  const take = (records: readonly FetchedRecord[]) => {
+    for (const r of records) {
+      if (r.offset >= offset) messages.push(toMessage(r, topic, partition, highWaterMark));
+    }
+  };
+  if (options.readCommitted) take(committedRecords(batches, part.abortedTransactions ?? []));
+  else for (const b of batches) if (!b.control) take(b.records);
   const last = batches[batches.length - 1];
   const endOffset = last ? Math.max(offset, last.baseOffset + last.lastOffsetDelta + 1) : offset;
   return { messages, endOffset, highWaterMark };

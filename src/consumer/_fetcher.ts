@@ -125,19 +125,23 @@ export class Fetcher {
     return this.#states.get(partitionKey(topic, partition))?.highWaterMark ?? -1;
   }
 
+  /** The next queued message, or undefined when none is; throws a pending failure. */
+  poll(): Message | undefined {
+    if (this.#failures.length > 0) throw this.#failures.shift();
+    const chunk = this.#queue[0];
+    if (!chunk) return undefined;
+    const m = chunk.messages[chunk.next++];
+    if (chunk.next >= chunk.messages.length) this.#queue.shift();
+    if (this.#buffered-- === this.#o.queueCapacity) this.#wake();
+    return m;
+  }
+
   /** The next message, waiting for one; rejects when `signal` aborts. */
   async next(signal?: AbortSignal): Promise<Message> {
     for (;;) {
       signal?.throwIfAborted();
-      if (this.#failures.length > 0) throw this.#failures.shift();
-      const chunk = this.#queue[0];
-      if (chunk) {
-        const m = chunk.messages[chunk.next++];
-        if (chunk.next >= chunk.messages.length) this.#queue.shift();
-        this.#buffered--;
-        if (this.#buffered < this.#o.queueCapacity) this.#wake();
-        return m;
-      }
+      const m = this.poll();
+      if (m) return m;
       await new Promise<void>((resolve) => {
         const done = () => {
           signal?.removeEventListener("abort", done);
@@ -188,6 +192,7 @@ export class Fetcher {
   }
 
   #wake(): void {
+    if (this.#wakeFetchers.length === 0) return;
     const waiting = this.#wakeFetchers;
     this.#wakeFetchers = [];
     for (const w of waiting) w();

@@ -377,9 +377,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   async fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
     if (this.#closed) throw new ReaderClosedError();
     if (this.#failure) throw this.#failure;
-    const started = performance.now();
-    const m = await this.#fetcher.next(options.signal);
-    this.#counters.read(m, performance.now() - started);
+    let m = this.#fetcher.poll();
+    if (m) this.#counters.read(m, 0);
+    else {
+      const started = performance.now();
+      m = await this.#fetcher.next(options.signal);
+      this.#counters.read(m, performance.now() - started);
+    }
     this.#offset = m.offset + 1;
     this.#lag = Math.max(0, m.highWaterMark - m.offset - 1);
     return m;
