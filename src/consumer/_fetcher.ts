@@ -165,11 +165,10 @@ export class Fetcher {
     this.#wakeReader?.();
   }
 
-  /** Stops every loop and waits for them. */
-  async close(): Promise<void> {
-    const closed = new ConnectionError("the reader is closed");
-    this.#abort.abort(closed);
-    this.fail(closed);
+  /** Stops every loop and waits for them; a waiting `next()` rejects with `reason`. */
+  async close(reason: Error): Promise<void> {
+    this.#abort.abort(reason);
+    this.fail(reason);
     for (const s of this.#states.values()) s.removed = true;
     this.#states.clear();
     this.#wake();

@@ -512,7 +512,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await this.#running;
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
     } finally {
-      await this.#fetcher.close();
+      await this.#fetcher.close(new ReaderClosedError());
       await Promise.all([this.#cluster.close(), this.#fetchCluster.close()]);
     }
   }

@@ -3,7 +3,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConsumerGroup, Reader, type ReaderConfig } from "../../../mod.ts";
+import { ConsumerGroup, Reader, ReaderClosedError, type ReaderConfig } from "../../../mod.ts";
 
 const ok: ReaderConfig = { brokers: ["127.0.0.1:1"], topic: "t" };
 
@@ -52,8 +52,10 @@ describe("Reader configuration", () => {
     const single = new Reader(ok);
     await assert.rejects(single.commitMessages([]), /only available with groupId/);
     assert.throws(() => single.setOffset(-7), RangeError);
+    const pending = assert.rejects(single.readMessage(), ReaderClosedError, "a waiting read ends");
     await single.close();
-    await assert.rejects(single.readMessage(), /the reader is closed/);
+    await pending;
+    await assert.rejects(single.readMessage(), ReaderClosedError);
   });
 });
 
