@@ -15,12 +15,16 @@
  * @module
  */
 
+import {
+  cpuAt,
+  type CpuSample,
+  javaClientVersion,
+  javaRuntimeVersion,
+  keyValues,
+  sampleCpu,
+  spawnJavaTool,
+} from "../_java_run.ts";
 import type { RunResult, RunSpec } from "./_measure.ts";
-
-const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
-const JAVA_TOOL = `${HERE}../../kafka/java_tool.sh`;
-const CLOCK_TICKS = 100; // USER_HZ: utime/stime in /proc/<pid>/stat are in 1/100 s
-const SAMPLE_MS = 20;
 
 /** The producer properties the Java run uses for `spec`. */
 export function javaProps(spec: RunSpec): Record<string, string | number> {
@@ -32,29 +36,6 @@ export function javaProps(spec: RunSpec): Record<string, string | number> {
     "compression.type": "none",
     "client.id": "kafkit-bench",
   };
-}
-
-/** The Java client's version: the kafka-clients jar in $KAFKA_LIBS (or "?"). */
-export function javaClientVersion(): string {
-  const libs = Deno.env.get("KAFKA_LIBS");
-  if (!libs) return "?";
-  for (const entry of Deno.readDirSync(libs)) {
-    const m = /^kafka-clients-(\d[^-]*)\.jar$/.exec(entry.name);
-    if (m) return m[1];
-  }
-  return "?";
-}
-
-/** CPU ms of a live process from /proc, or NaN once it is gone. */
-function procCpuMs(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 const STEADY =
@@ -78,26 +59,20 @@ export async function runJava(spec: RunSpec, timeoutMs: number): Promise<RunResu
     "--throughput",
     "-1",
     "--command-property",
-    ...Object.entries(props).map(([k, v]) => `${k}=${v}`),
+    ...keyValues(props),
   ];
-  // java_tool.sh execs the JVM, so the child's pid is the JVM's.
-  const child = new Deno.Command(JAVA_TOOL, { args, stdout: "piped", stderr: "piped" }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const samples: Sample[] = [];
-  const sample = () => {
-    const cpuMs = procCpuMs(child.pid);
-    if (!Number.isNaN(cpuMs)) samples.push({ at: performance.now(), cpuMs });
-  };
-  const poller = setInterval(sample, SAMPLE_MS);
+  const { child, timer } = spawnJavaTool(args, timeoutMs);
+  const sampler = sampleCpu(child.pid, () => performance.now());
+  const samples = sampler.samples;
   const stderr = new Response(child.stderr).text();
   let out = "";
-  let end: Sample | undefined;
+  let end: CpuSample | undefined;
   try {
     const decoder = new TextDecoder();
     for await (const chunk of child.stdout) {
       out += decoder.decode(chunk, { stream: true });
       if (!end && STEADY.test(out)) {
-        sample();
+        sampler.sample();
         end = samples.at(-1);
       }
     }
@@ -106,7 +81,7 @@ export async function runJava(spec: RunSpec, timeoutMs: number): Promise<RunResu
       throw new Error(`ProducerPerformance failed (${status.code}): ${(await stderr).trim()}`);
     }
   } finally {
-    clearInterval(poller);
+    sampler.stop();
     clearTimeout(timer);
   }
   const m = STEADY.exec(out);
@@ -127,36 +102,4 @@ export async function runJava(spec: RunSpec, timeoutMs: number): Promise<RunResu
       "max.in.flight.requests.per.connection=5, sticky partitioner (no key), " +
       "one send() per record from one thread",
   };
-}
-
-/** A reading of the JVM's CPU time. */
-interface Sample {
-  at: number;
-  cpuMs: number;
-}
-
-/** The CPU time at `at`, interpolated between the samples around it. */
-function cpuAt(samples: Sample[], at: number): number {
-  const i = samples.findIndex((s) => s.at >= at);
-  if (i < 0) return samples.at(-1)!.cpuMs;
-  if (i === 0) return samples[0].cpuMs;
-  const [a, b] = [samples[i - 1], samples[i]];
-  return a.cpuMs + (b.cpuMs - a.cpuMs) * (at - a.at) / (b.at - a.at);
-}
-
-let javaVersion: string | undefined;
-
-/** `java -version`'s version number, cached. */
-function javaRuntimeVersion(): string {
-  if (javaVersion === undefined) {
-    try {
-      const home = Deno.env.get("JAVA_HOME");
-      const java = home ? `${home}/bin/java` : "java";
-      const out = new Deno.Command(java, { args: ["-version"], stderr: "piped" }).outputSync();
-      javaVersion = /version "([^"]+)"/.exec(new TextDecoder().decode(out.stderr))?.[1] ?? "?";
-    } catch {
-      javaVersion = "?";
-    }
-  }
-  return javaVersion;
 }

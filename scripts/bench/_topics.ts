@@ -1,6 +1,6 @@
 // Fresh topics for each run, created and deleted with kafkit's own Conn.
 
-import { dial } from "../../../mod.ts";
+import { dial } from "../../mod.ts";
 
 /** Creates `topic` with `partitions` partitions (replication factor 1). */
 export async function createTopic(brokers: string, topic: string, partitions: number) {

@@ -1,0 +1,245 @@
+/**
+ * What every JavaScript runner of the consumer benchmark shares: the run description it is
+ * given, the counting sink each client feeds its messages into, and the result line it prints
+ * for the orchestrator (`scripts/bench/consumer.ts`).
+ *
+ * Two modes:
+ *
+ * - `throughput`: read a seeded topic from the beginning until `messages` records are seen.
+ *   The measured window runs from the moment the client is ready to fetch (kafkit: readers
+ *   created; group clients: group joined, as the Java tool's `fetch.time.ms`) to the last
+ *   message handed to the application; CPU is the process's user + system time over the same
+ *   window. Process start-up and group joins are left out; the first fetch is in (clients
+ *   decode a whole fetch response before handing its first message over).
+ * - `latency`: read a fresh topic that the orchestrator fills at a fixed rate once the runner
+ *   prints `READY`; every value starts with its send time (float64 ms since the epoch, from
+ *   `performance.timeOrigin + performance.now()`, little endian) and a sequence number
+ *   (uint32), and end-to-end latency is receive time − send time, for the records after the
+ *   first `warmup` (sequence numbers below it are read but not counted).
+ *
+ * Every client does the same per-message work: count the message and add up its value bytes
+ * (and, in latency mode, decode the send time).
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { RUNTIME } from "../_runtime.ts";
+
+/** One run, as the orchestrator passes it to a runner (JSON in the first argument). */
+export interface RunSpec {
+  mode: "throughput" | "latency";
+  brokers: string;
+  topic: string;
+  partitions: number;
+  /** Value size in bytes (no key, no headers). */
+  size: number;
+  /** Records to read in all. */
+  messages: number;
+  /** Each partition's end offset (the topic starts at offset 0), where known in advance. */
+  ends?: number[];
+  /** Latency mode: records (lowest sequence numbers) read but left out of the percentiles. */
+  warmup: number;
+  /** Largest fetch response, and per partition, in bytes (every client). */
+  fetchBytes: number;
+  /** Longest the broker may hold a fetch waiting for data, ms (every client). */
+  maxWaitMs: number;
+  /** kafkit: messages fetched ahead of the application. */
+  queueCapacity: number;
+  /** Give up when no message arrives for this long, ms. */
+  idleTimeoutMs: number;
+}
+
+/** What a runner reports; the orchestrator reads it from the `RESULT ` line. */
+export interface RunResult {
+  client: string;
+  /** e.g. "node 24.21.0". */
+  runtime: string;
+  messages: number;
+  /** Value bytes read. */
+  bytes: number;
+  /** First message to last message. */
+  wallMs: number;
+  /** User + system CPU of the client process over the measured window. */
+  cpuMs: number;
+  /** Latency mode: end-to-end percentiles over the measured records. */
+  p50Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+  /** The client settings, as one line for the report. */
+  settings: string;
+}
+
+/** The prefix of the line a runner prints its result on. */
+export const RESULT_PREFIX = "RESULT ";
+/** The line a latency runner prints once it is consuming. */
+export const READY_LINE = "READY";
+
+/** Reads the run description from the command line (`runner.ts '<json>'`). */
+export function readSpec(): RunSpec {
+  const arg = process.argv[2];
+  if (arg === undefined) throw new TypeError("usage: <runner> '<RunSpec as JSON>'");
+  return JSON.parse(arg) as RunSpec;
+}
+
+/** Milliseconds since the epoch with sub-millisecond precision, comparable across processes. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** A latency-mode value of `size` bytes (at least 12): send time, sequence number, pattern. */
+export function stampedValue(size: number, seq: number, sentAt: number): Uint8Array {
+  const value = new Uint8Array(Math.max(12, size));
+  for (let i = 12; i < value.length; i++) value[i] = (i * 131 + 17) & 0xff;
+  const view = new DataView(value.buffer);
+  view.setFloat64(0, sentAt, true);
+  view.setUint32(8, seq, true);
+  return value;
+}
+
+/**
+ * Counts the messages a client hands over and measures the window; `done` resolves when
+ * `messages` have been seen (or rejects when none came for `idleTimeoutMs`).
+ */
+export class Sink {
+  readonly #spec: RunSpec;
+  readonly #latencies: Float64Array;
+  #count = 0;
+  #bytes = 0;
+  #measured = 0;
+  #t0 = 0;
+  #t1 = 0;
+  #cpu0: ReturnType<typeof process.cpuUsage> | undefined;
+  #cpuMs = 0;
+  #lastSeen = performance.now();
+  #resolve!: () => void;
+  #reject!: (e: Error) => void;
+  readonly #watchdog: ReturnType<typeof setInterval>;
+  /** Settles when every expected message has been seen. */
+  readonly done: Promise<void>;
+
+  constructor(spec: RunSpec) {
+    this.#spec = spec;
+    this.#latencies = new Float64Array(spec.mode === "latency" ? spec.messages : 0);
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#watchdog = setInterval(() => {
+      if (performance.now() - this.#lastSeen > spec.idleTimeoutMs) {
+        clearInterval(this.#watchdog);
+        this.#reject(
+          new Error(
+            `no message for ${spec.idleTimeoutMs} ms after ${this.#count} of ${spec.messages}`,
+          ),
+        );
+      }
+    }, 250);
+  }
+
+  /** Whether every expected message has been seen. */
+  get finished(): boolean {
+    return this.#count >= this.#spec.messages;
+  }
+
+  /**
+   * Starts the measured window, once: the runner calls it when the client is ready to fetch
+   * (readers created; group joined), else the first message starts it.
+   */
+  start(): void {
+    if (this.#cpu0 !== undefined) return;
+    this.#t0 = performance.now();
+    this.#cpu0 = process.cpuUsage();
+  }
+
+  /** Takes one message's value (null counts as empty). */
+  add(value: Uint8Array | null | undefined): void {
+    if (this.#cpu0 === undefined) this.start();
+    this.#count++;
+    if (value) {
+      this.#bytes += value.length;
+      if (this.#spec.mode === "latency") this.#stamp(value);
+    }
+    if (this.#count === this.#spec.messages) {
+      this.#t1 = performance.now();
+      const cpu = process.cpuUsage(this.#cpu0);
+      this.#cpuMs = (cpu.user + cpu.system) / 1000;
+      clearInterval(this.#watchdog);
+      this.#resolve();
+    } else if ((this.#count & 1023) === 0) {
+      this.#lastSeen = performance.now();
+    }
+  }
+
+  #stamp(value: Uint8Array): void {
+    const now = epochNow();
+    const view = new DataView(value.buffer, value.byteOffset, 12);
+    const seq = view.getUint32(8, true);
+    if (seq >= this.#spec.warmup && this.#measured < this.#latencies.length) {
+      this.#latencies[this.#measured++] = now - view.getFloat64(0, true);
+    }
+    this.#lastSeen = performance.now();
+  }
+
+  /** The result line's content. */
+  result(client: string, settings: string): RunResult {
+    const result: RunResult = {
+      client,
+      runtime: RUNTIME,
+      messages: this.#count,
+      bytes: this.#bytes,
+      wallMs: this.#t1 - this.#t0,
+      cpuMs: this.#cpuMs,
+      settings,
+    };
+    if (this.#spec.mode === "latency") {
+      const sorted = this.#latencies.subarray(0, this.#measured).sort();
+      const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+      result.p50Ms = at(0.5);
+      result.p99Ms = at(0.99);
+      result.maxMs = sorted[sorted.length - 1];
+      result.messages = this.#measured;
+    }
+    return result;
+  }
+
+  /** Ends the run with an error the client reported. */
+  fail(error: unknown): void {
+    clearInterval(this.#watchdog);
+    this.#reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** Stops the idle watchdog. */
+  dispose(): void {
+    clearInterval(this.#watchdog);
+  }
+}
+
+/** A consuming client, as a runner hands it to `runConsumer`. */
+export interface OpenClient {
+  /** Stops consuming and disconnects. */
+  close: () => Promise<void>;
+  /** The settings that matter for the comparison, as one line (the same for every run). */
+  settings: string;
+}
+
+/**
+ * Runs one consumer benchmark: `open` starts the client consuming into the sink and resolves
+ * once it is subscribed (latency mode then prints READY); the result line is printed when the
+ * sink has every message, then the client is closed (not measured).
+ */
+export async function runConsumer(
+  client: string,
+  open: (spec: RunSpec, sink: Sink) => Promise<OpenClient>,
+): Promise<void> {
+  const spec = readSpec();
+  const sink = new Sink(spec);
+  let opened: OpenClient | undefined;
+  try {
+    opened = await open(spec, sink);
+    if (spec.mode === "latency") console.log(READY_LINE);
+    await sink.done;
+    console.log(RESULT_PREFIX + JSON.stringify(sink.result(client, opened.settings)));
+  } finally {
+    sink.dispose();
+    await opened?.close();
+  }
+}

@@ -1,0 +1,90 @@
+// The consumer benchmark's report: one markdown table row per throughput run with kafkit's
+// throughput as ratios to the peers' in the same configuration (the summary of those ratios is
+// `../_report_table.ts`'s), and the end-to-end latency runs.
+
+import {
+  cpuPerMessage,
+  failedCell,
+  fixed,
+  markdownTable,
+  ms,
+  peerHeads,
+  peerRatioCells,
+  PEERS,
+  rate,
+  type RunRow,
+  sizeText,
+} from "../_report_table.ts";
+import type { RunResult } from "./_measure.ts";
+
+/** The configuration a throughput run measured. */
+export interface Config {
+  size: number;
+  partitions: number;
+}
+
+/** One client's run in one configuration: its result, or why it has none. */
+export type Row = RunRow<Config, RunResult>;
+
+/** The markdown table of every throughput run. */
+export function resultsTable(rows: Row[]): string {
+  const head = [
+    "client",
+    "runtime",
+    "size",
+    "parts",
+    "msgs/s",
+    "MB/s",
+    "CPU µs/msg",
+    ...peerHeads(),
+  ];
+  const body = rows.map((row) => {
+    const { size, partitions } = row.config;
+    const r = row.result;
+    const cells = [r?.client ?? row.key, r?.runtime ?? "", sizeText(size), String(partitions)];
+    if (!r) return [...cells, failedCell(row.error), ...Array(2 + PEERS.length).fill("")];
+    return [
+      ...cells,
+      fixed(rate(r), 0),
+      fixed(r.bytes / r.wallMs / 1000, 1),
+      fixed(cpuPerMessage(r), 2),
+      ...peerRatioCells(rows, row),
+    ];
+  });
+  return markdownTable(head, 4, body);
+}
+
+/** One client's end-to-end latency run. */
+export interface LatencyRow {
+  key: string;
+  result?: RunResult;
+  error?: string;
+}
+
+/** The markdown table of the latency runs, with kafkit's p50/p99 over each peer's. */
+export function latencyTable(rows: LatencyRow[]): string {
+  const peers = PEERS.filter((p) => rows.some((r) => r.key === p.key && r.result));
+  const head = [
+    "client",
+    "runtime",
+    "measured",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    ...peers.map((p) => `p50/p99 ×${p.label}`),
+  ];
+  const body = rows.map((row) => {
+    const r = row.result;
+    const cells = [r?.client ?? row.key, r?.runtime ?? ""];
+    if (!r) return [...cells, failedCell(row.error), ...Array(3 + peers.length).fill("")];
+    cells.push(r.messages.toLocaleString("en-US"), ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs));
+    for (const peer of peers) {
+      const p = row.key.startsWith("kafkit")
+        ? rows.find((x) => x.key === peer.key)?.result
+        : undefined;
+      cells.push(p ? `${fixed(r.p50Ms! / p.p50Ms!, 2)}× / ${fixed(r.p99Ms! / p.p99Ms!, 2)}×` : "");
+    }
+    return cells;
+  });
+  return markdownTable(head, 2, body);
+}

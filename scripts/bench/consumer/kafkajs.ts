@@ -1,0 +1,59 @@
+/**
+ * Consumer benchmark runner for kafkajs on Node 24 (started by `scripts/bench/consumer.ts`):
+ *
+ *   node scripts/bench/consumer/kafkajs.ts '<RunSpec JSON>'
+ *
+ * kafkajs only consumes in a group: a fresh group id per run, `fromBeginning: true`, and
+ * `eachBatch` (its fastest path; each message of the batch goes to the sink). Offsets are
+ * committed every 5 s, as the Java client's `enable.auto.commit` does (kafkajs would
+ * otherwise commit after every batch). kafkajs has no CRC check and no option for one: its
+ * record batch decoder reads the CRC field and ignores it.
+ *
+ * @module
+ */
+
+import kafkajs from "kafkajs";
+import { runConsumer } from "./_measure.ts";
+
+const { Kafka, logLevel } = kafkajs;
+const VERSION = "2.2.4";
+
+await runConsumer(`kafkajs ${VERSION}`, async (spec, sink) => {
+  const kafka = new Kafka({
+    clientId: "kafkit-bench",
+    brokers: spec.brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: `bench-kafkajs-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    minBytes: 1,
+    maxBytes: spec.fetchBytes,
+    maxBytesPerPartition: spec.fetchBytes,
+    maxWaitTimeInMs: spec.maxWaitMs,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [spec.topic], fromBeginning: true });
+  // The measured window starts once the group is joined (as the Java tool's fetch.time.ms).
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      sink.start();
+      resolve();
+    })
+  );
+  await consumer.run({
+    autoCommitInterval: 5000,
+    eachBatch: ({ batch }) => {
+      for (const m of batch.messages) sink.add(m.value);
+      return Promise.resolve();
+    },
+  });
+  await joined;
+  return {
+    close: () => consumer.disconnect(),
+    settings:
+      `group (fresh id), fromBeginning, eachBatch, autoCommitInterval=5000 ms, minBytes=1, ` +
+      `maxBytes=maxBytesPerPartition=${spec.fetchBytes}, maxWaitTimeInMs=${spec.maxWaitMs}, ` +
+      "read_committed (default), no CRC check (none available)",
+  };
+});
