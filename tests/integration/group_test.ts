@@ -128,6 +128,29 @@ describe(`consumer groups (${RUNTIME})`, () => {
     });
   }
 
+  test("groupTopics: one member reads several topics", async () => {
+    const a = uniqueTopic("topics-a");
+    const b = uniqueTopic("topics-b");
+    await createTopic(a, 2);
+    await createTopic(b, 1);
+    await produce(a, ["a1", "a2"]);
+    await produce(b, ["b1"]);
+    await using r = new Reader({
+      brokers: brokers(),
+      groupId: `${a}-g`,
+      groupTopics: [a, b],
+      heartbeatInterval: 300,
+    });
+    const got: string[] = [];
+    while (got.length < 3) {
+      const m = await r.readMessage();
+      got.push(`${m.topic === a ? "a" : "b"}:${dec.decode(m.value!)}`);
+    }
+    assert.deepEqual(got.sort(), ["a:a1", "a:a2", "b:b1"]);
+    assert.equal(r.assignments.length, 3);
+    assert.equal(r.stats().topic, `${a},${b}`);
+  });
+
   test("onAssigned may move the start; onRevoked sees partitions before they go", async () => {
     const topic = uniqueTopic("callbacks");
     const groupId = `${topic}-g`;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   dial,
   FirstOffset,
+  KafkaError,
   LastOffset,
   mergeIterators,
   type Message,
@@ -118,6 +119,30 @@ describe(`Reader (${RUNTIME})`, () => {
     r.setOffset(1000);
     assert.equal((await r.readMessage()).offset, 0);
     assert.ok(logs.some((l) => l.includes("out of range")), logs.join("\n"));
+  });
+
+  test("onError reports a missing topic while the reader waits; it reads once the topic exists", async () => {
+    const topic = uniqueTopic("missing");
+    const errors: unknown[] = [];
+    await using r = new Reader({
+      brokers: brokers(),
+      topic,
+      maxWait: 100,
+      readBackoffMax: 200,
+      onError: (e) => errors.push(e),
+    });
+    const next = r.readMessage();
+    const deadline = Date.now() + 10_000;
+    while (errors.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const first = errors[0];
+    assert.ok(first instanceof KafkaError, String(first));
+    assert.equal(first.errorName, "UNKNOWN_TOPIC_OR_PARTITION");
+    assert.ok(first.retriable);
+    await createTopic(topic);
+    await produce(topic, ["finally"]);
+    assert.equal(text(await next), "finally");
   });
 
   test("group reader: readMessage commits, a restart resumes after the last commit", async () => {
