@@ -380,6 +380,9 @@ function clusterNodeProps(node: NodeState, all: NodeState[]): Props {
     ...commonProps("cluster", node, all),
     ...listenerProps(node, CLUSTER_LISTENERS),
     ...replicationProps(CLUSTER_SIZE, 2),
+    // One rack per node, and followers serve consumers in their rack (KIP-392).
+    "broker.rack": `rack-${node.id}`,
+    "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
   };
 }
 

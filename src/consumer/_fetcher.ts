@@ -1,7 +1,8 @@
 /**
- * Fetching ahead of the application: one loop per leader broker fetches all the partitions
- * it leads in one request, decodes them and queues the messages. The queue is bounded
- * (`queueCapacity` messages), so a slow reader stops the fetching, not the memory.
+ * Fetching ahead of the application: one loop per broker fetches, in one request, all the
+ * partitions read from it (their leader, or a replica in the consumer's rack), decodes them
+ * and queues the messages. The queue is bounded (`queueCapacity` messages), so a slow reader
+ * stops the fetching, not the memory.
  *
  * @module
  */
@@ -36,6 +37,10 @@ export interface FetcherOptions {
   onEof?: (partition: TopicPartition, offset: number) => void;
   /** A fetch failed (the fetcher retries; the reader may surface it). */
   onError?: (error: unknown, partition?: TopicPartition) => void;
+  /** This consumer's rack: brokers may point it to a replica in the same rack (KIP-392). */
+  rackId?: string;
+  /** How long a preferred read replica is used before the leader is asked again, in ms. */
+  preferredReplicaMaxAge?: number;
   /** A fetch response was decoded: messages queued and record bytes received. */
   onFetch?: (messages: number, bytes: number) => void;
 }
@@ -45,7 +50,10 @@ interface FetchState extends TopicPartition {
   key: string;
   /** Next offset to fetch; FirstOffset/LastOffset until resolved. */
   offset: number;
-  leader: number;
+  /** The broker fetched from: the leader, or a preferred read replica (KIP-392); -1 unplaced. */
+  node: number;
+  /** Until when (ms) a preferred read replica is used; 0 while fetching from the leader. */
+  preferredUntil: number;
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
@@ -75,8 +83,8 @@ const LEADER_MOVED: ReadonlySet<number> = new Set([
 export class Fetcher {
   readonly #o: FetcherOptions;
   readonly #states = new Map<string, FetchState>();
-  /** Leaders with a running fetch loop (kept in step synchronously with the loops). */
-  readonly #leaders = new Set<number>();
+  /** Brokers with a running fetch loop (kept in step synchronously with the loops). */
+  readonly #nodes = new Set<number>();
   readonly #loops = new Set<Promise<void>>();
   readonly #queue: Chunk[] = [];
   #buffered = 0;
@@ -100,14 +108,15 @@ export class Fetcher {
         partition: p.partition,
         key,
         offset: p.offset,
-        leader: -1,
+        node: -1,
+        preferredUntil: 0,
         highWaterMark: -1,
         atEof: false,
         removed: false,
       };
       this.#states.set(key, state);
     }
-    void this.#place([...this.#states.values()].filter((s) => s.leader < 0));
+    void this.#place([...this.#states.values()].filter((s) => s.node < 0));
   }
 
   /** Stops fetching `partitions` and drops their queued messages. */
@@ -213,16 +222,18 @@ export class Fetcher {
         leaders.set(s, p.leaderId);
       }
       // All at once, so a loop's next fetch includes every partition placed together.
-      for (const [s, leader] of leaders) if (!s.removed) s.leader = leader;
-      for (const leader of new Set(leaders.values())) {
-        if (!this.#leaders.has(leader)) this.#startLoop(leader);
+      for (const [s, leader] of leaders) {
+        if (s.removed) continue;
+        s.node = leader;
+        s.preferredUntil = 0;
       }
+      for (const leader of new Set(leaders.values())) this.#ensureLoop(leader);
     } catch (e) {
       if (signal.aborted) return;
       this.#o.logError(`kafkit: finding leaders to fetch from failed (attempt ${attempt + 1})`, e);
       this.#o.onError?.(e);
       for (const s of states) this.#o.cluster.invalidate(s.topic);
-      return this.#place(states.filter((s) => !s.removed && s.leader < 0), attempt + 1);
+      return this.#place(states.filter((s) => !s.removed && s.node < 0), attempt + 1);
     }
   }
 
@@ -243,9 +254,10 @@ export class Fetcher {
     }
   }
 
-  #startLoop(leader: number): void {
-    this.#leaders.add(leader);
-    const loop = this.#loop(leader).finally(() => this.#loops.delete(loop));
+  #ensureLoop(node: number): void {
+    if (this.#nodes.has(node)) return;
+    this.#nodes.add(node);
+    const loop = this.#loop(node).finally(() => this.#loops.delete(loop));
     this.#loops.add(loop);
   }
 
@@ -256,49 +268,53 @@ export class Fetcher {
     });
   }
 
-  async #loop(leader: number): Promise<void> {
-    // The finally runs in the same tick as the return, so #place never sees a leader
+  async #loop(node: number): Promise<void> {
+    // The finally runs in the same tick as the return, so #place never sees a broker
     // whose loop has already decided to stop.
     try {
       const signal = this.#abort.signal;
       let failures = 0;
       while (!signal.aborted) {
-        const states = [...this.#states.values()].filter((s) =>
-          s.leader === leader && s.offset >= 0
-        );
+        const states = [...this.#states.values()].filter((s) => s.node === node && s.offset >= 0);
         if (states.length === 0) return;
+        // A preferred replica is used for a while, then the leader is asked again (KIP-392).
+        const expired = states.filter((s) => s.preferredUntil > 0 && s.preferredUntil < Date.now());
+        if (expired.length > 0) {
+          this.#relocate(expired);
+          continue;
+        }
         if (this.#buffered >= this.#o.queueCapacity) {
           await new Promise<void>((resolve) => this.#wakeFetchers.push(resolve));
           continue;
         }
         let res: FetchResponse;
         try {
-          res = await this.#fetch(leader, states);
+          res = await this.#fetch(node, states);
           failures = 0;
         } catch (e) {
           if (signal.aborted) return;
           failures++;
-          this.#o.logError(`kafkit: fetch from broker ${leader} failed`, e);
+          this.#o.logError(`kafkit: fetch from broker ${node} failed`, e);
           this.#o.onError?.(e);
           if (e instanceof ConnectionError || failures >= 3) {
-            this.#o.cluster.brokerFailed(leader);
+            this.#o.cluster.brokerFailed(node);
             this.#relocate(states);
             return;
           }
           await sleep(this.#backoff(failures), signal).catch(() => {});
           continue;
         }
-        await this.#take(res, states, leader);
+        await this.#take(res, states, node);
       }
     } finally {
-      this.#leaders.delete(leader);
+      this.#nodes.delete(node);
     }
   }
 
-  #fetch(leader: number, states: FetchState[]): Promise<FetchResponse> {
+  #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
     const topics = new Map<string, FetchState[]>();
     for (const s of states) topics.set(s.topic, [...(topics.get(s.topic) ?? []), s]);
-    return this.#o.cluster.connection(leader).then(async (conn) => {
+    return this.#o.cluster.connection(node).then(async (conn) => {
       const ids = new Map<string, string>();
       for (const t of topics.keys()) ids.set(t, (await this.#o.cluster.topic(t)).id);
       for (const [t, id] of ids) this.#topicIds.set(t, id);
@@ -310,6 +326,7 @@ export class Fetcher {
         isolationLevel: this.#o.readCommitted ? 1 : 0,
         sessionId: 0,
         sessionEpoch: -1,
+        rackId: this.#o.rackId ?? "",
         topics: [...topics].map(([topic, ss]) => ({
           topic,
           topicId: ids.get(topic),
@@ -324,7 +341,7 @@ export class Fetcher {
   }
 
   /** Queues what a fetch returned and handles partition errors. */
-  async #take(res: FetchResponse, states: FetchState[], leader: number): Promise<void> {
+  async #take(res: FetchResponse, states: FetchState[], node: number): Promise<void> {
     const top = errorForCode(res.errorCode, { api: "Fetch" });
     if (top) {
       this.#o.onError?.(top);
@@ -339,20 +356,33 @@ export class Fetcher {
           (s.topic === t.topic || this.#topicIdMatches(s, t.topicId)) &&
           s.partition === part.partitionIndex
         );
-        // Skip partitions dropped, re-added or moved to another leader while this was out.
-        if (!state || state.removed || state.leader !== leader) continue;
+        // Skip partitions dropped, re-added or moved to another broker while this was out.
+        if (!state || state.removed || state.node !== node) continue;
         const err = errorForCode(part.errorCode, {
           api: "Fetch",
           topic: state.topic,
           partition: state.partition,
         });
         if (err) {
-          if (err.code === ErrorCodes.OFFSET_OUT_OF_RANGE) outOfRange.push(state);
-          else if (LEADER_MOVED.has(err.code)) moved.push(state);
-          else this.#o.onError?.(err, state);
+          // A follower may lag behind the leader: ask the leader before resetting.
+          if (err.code === ErrorCodes.OFFSET_OUT_OF_RANGE && !state.preferredUntil) {
+            outOfRange.push(state);
+          } else if (LEADER_MOVED.has(err.code) || err.code === ErrorCodes.OFFSET_OUT_OF_RANGE) {
+            moved.push(state);
+          } else this.#o.onError?.(err, state);
           continue;
         }
         await this.#queueMessages(state, part);
+        const preferred = part.preferredReadReplica;
+        if (preferred >= 0 && preferred !== node && !state.removed) {
+          this.#o.log(
+            `kafkit: fetching ${state.topic}/${state.partition} from broker ` +
+              `${preferred}, the preferred read replica for rack ${this.#o.rackId}`,
+          );
+          state.node = preferred;
+          state.preferredUntil = Date.now() + (this.#o.preferredReplicaMaxAge ?? 300_000);
+          this.#ensureLoop(preferred);
+        }
       }
     }
     if (outOfRange.length > 0) await this.#reset(outOfRange);
@@ -415,10 +445,10 @@ export class Fetcher {
     }
   }
 
-  /** Partitions whose leader moved: fetch them from wherever the fresh metadata says. */
+  /** Partitions whose leader moved (or whose replica expired): fetch them from the leader. */
   #relocate(states: FetchState[]): void {
     for (const s of states) {
-      s.leader = -1;
+      s.node = -1;
       this.#o.cluster.invalidate(s.topic);
     }
     void this.#place(states, 1);

@@ -91,7 +91,10 @@ export interface ReaderConfig extends Omit<ConnectionOptions, "host" | "port" | 
   groupRemoteAssignor?: string;
   /** Static membership id (KIP-345). */
   groupInstanceId?: string;
-  /** This consumer's rack, sent to the group. */
+  /**
+   * This consumer's rack: sent to the group (rack-aware assignors) and with fetches, so
+   * brokers with a rack-aware replica selector serve it from a replica in its rack (KIP-392).
+   */
   rackId?: string;
   /** `read_uncommitted` (default) or `read_committed` (skip aborted transactions). */
   isolationLevel?: "read_uncommitted" | "read_committed";
@@ -317,6 +320,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       onEof: config.onPartitionEof,
       onError: (e) => this.#fetchFailed(e),
       onFetch: (messages, bytes) => this.#counters.fetched(messages, bytes),
+      rackId: config.rackId,
     });
     if (this.#groupId !== undefined) {
       this.#coordinator = new GroupCoordinator(this.#cluster, this.#groupId);

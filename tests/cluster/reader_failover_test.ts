@@ -49,4 +49,40 @@ describe(`Reader on the 3-node cluster (${RUNTIME})`, () => {
       await harness("start-node", String(leader));
     }
   });
+
+  test("rackId: the reader fetches from the follower in its rack (KIP-392)", async () => {
+    const nodes = kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
+    for (const node of [1, 2, 3]) await harness("start-node", String(node));
+    const topic = `kafkit-rack-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+    {
+      await using admin = await dial(nodes[0]);
+      await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 3 }]);
+    }
+    const produce = async (from: number) => {
+      await using w = new Writer({ brokers: nodes, topic });
+      await w.writeMessages(Array.from({ length: 100 }, (_, i) => ({ value: String(from + i) })));
+    };
+    await produce(0);
+    const leader = (await new Dialer().lookupLeader(nodes[0], topic, 0)).id;
+    const follower = [1, 2, 3].find((n) => n !== leader)!;
+    const logs: string[] = [];
+    await using r = new Reader({
+      brokers: nodes,
+      topic,
+      rackId: `rack-${follower}`,
+      maxWait: 200,
+      logger: (m) => logs.push(m),
+    });
+    for (let i = 0; i < 100; i++) {
+      assert.equal(dec.decode((await r.readMessage()).value!), String(i));
+    }
+    await produce(100);
+    for (let i = 100; i < 200; i++) {
+      assert.equal(dec.decode((await r.readMessage()).value!), String(i));
+    }
+    assert.ok(
+      logs.some((l) => l.includes(`from broker ${follower}, the preferred read replica`)),
+      logs.join("\n"),
+    );
+  });
 });
