@@ -120,6 +120,7 @@ export {
   ConsumerGroup,
   type ConsumerGroupConfig,
   Generation,
+  GenerationEndedError,
   GroupClosedError,
   type PartitionAssignmentOffset,
 } from "./src/consumer/consumer_group.ts";

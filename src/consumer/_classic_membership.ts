@@ -109,10 +109,21 @@ export class ClassicMembership implements GroupMembership {
             `${this.#memberId} owns ${assigned.length} partitions (+${added.length} ` +
             `-${revoked.length})`,
         );
-        if (revoked.length > 0) await handlers.revoked(revoked);
-        this.#owned = assigned;
+        // Heartbeats start first: the group is stable, and handlers may take a while (a
+        // cooperative member commits what it gives up).
         const heartbeats = this.#heartbeat(signal);
-        await handlers.assigned(added);
+        heartbeats.catch(() => {}); // awaited below, or on failure
+        try {
+          if (revoked.length > 0) await handlers.revoked(revoked);
+          this.#owned = assigned;
+          await handlers.assigned(added);
+        } catch (e) {
+          // Only what the handlers took is owned; the next join claims no more than that.
+          this.#owned = assigned.filter((p) => had.has(partitionKey(p.topic, p.partition)));
+          this.#rejoinNow?.();
+          await heartbeats.catch(() => {});
+          throw e;
+        }
         // KIP-429: partitions given up are assigned elsewhere in a follow-up rebalance.
         if (this.#cooperative && revoked.length > 0) this.#rejoinNow?.();
         const end = await heartbeats;
@@ -138,13 +149,17 @@ export class ClassicMembership implements GroupMembership {
     await this.#leave(handlers);
   }
 
-  async commit(offsets: PartitionOffset[], signal?: AbortSignal): Promise<void> {
+  async commit(
+    offsets: PartitionOffset[],
+    signal?: AbortSignal,
+    generationId: number = this.#generationId,
+  ): Promise<void> {
     await commitOffsets(
       this.#o.coordinator,
       {
         groupId: this.#o.groupId,
         memberId: this.#memberId,
-        generationIdOrMemberEpoch: this.#generationId,
+        generationIdOrMemberEpoch: generationId,
         groupInstanceId: this.#o.groupInstanceId,
         retentionTime: this.#o.retentionTime,
       },
@@ -380,9 +395,9 @@ export class ClassicMembership implements GroupMembership {
 
   /** Gives everything up (committing through the handler) and leaves the group. */
   async #leave(handlers: MembershipHandlers): Promise<void> {
-    const owned = this.#owned;
+    // Still owned while the handler commits; given up after.
+    if (this.#owned.length > 0) await handlers.revoked(this.#owned);
     this.#owned = [];
-    if (owned.length > 0) await handlers.revoked(owned);
     // Static members stay registered so a restart within the session gets the same partitions.
     if (!this.#memberId || this.#o.groupInstanceId) return;
     try {

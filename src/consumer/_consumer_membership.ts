@@ -315,9 +315,14 @@ export class ConsumerProtocolMembership implements GroupMembership {
           for (const [k] of removed) this.#owned.delete(k);
         }
         if (era !== this.#era) return;
-        if (added.length > 0) {
+        if (removed.length > 0 || added.length > 0) {
+          // Called after every change (even with nothing added), so a consumer sees each
+          // new ownership period. A failed handler leaves the partitions unowned; the next
+          // heartbeat answer reconciles them again.
           for (const [k, p] of added) this.#owned.set(k, p);
-          await this.#call(handlers, "assigned", plain(added.map(([, p]) => p)));
+          if (!await this.#call(handlers, "assigned", plain(added.map(([, p]) => p)))) {
+            for (const [k] of added) this.#owned.delete(k);
+          }
         }
         // Acknowledge at once: the broker moves on when it sees the new owned set.
         if (removed.length > 0 || added.length > 0) this.#heartbeatNow();
@@ -351,16 +356,18 @@ export class ConsumerProtocolMembership implements GroupMembership {
     }
   }
 
-  /** Calls a handler; its failure is logged and reconciliation goes on, as Java's does. */
+  /** Calls a handler; a failure is logged and reconciliation goes on, as Java's does. */
   async #call(
     handlers: MembershipHandlers,
     kind: keyof MembershipHandlers,
     partitions: TopicPartition[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await handlers[kind](partitions);
+      return true;
     } catch (e) {
       this.#o.logError(`kafkit: group ${this.#o.groupId}: the ${kind} handler failed`, e);
+      return false;
     }
   }
 

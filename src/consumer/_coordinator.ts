@@ -7,7 +7,7 @@
  */
 import { ConnectionError } from "../errors.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
 import { FindCoordinator } from "../protocol/generated/find_coordinator.ts";
@@ -57,7 +57,8 @@ export class GroupCoordinator {
       let code: number;
       let failure: unknown;
       try {
-        nodeId = await this.#find(options.signal);
+        // The lookup is shared by every caller, so one caller's signal must not end it.
+        nodeId = await abortable(this.#find(), options.signal);
         conn = await this.#cluster.connection(nodeId);
         const res = await conn.request(api, body, {
           signal: options.signal,
@@ -84,9 +85,9 @@ export class GroupCoordinator {
     this.#nodeId = undefined;
   }
 
-  #find(signal?: AbortSignal): Promise<number> {
+  #find(): Promise<number> {
     if (!this.#nodeId) {
-      const lookup = this.#lookup(signal);
+      const lookup = this.#lookup();
       this.#nodeId = lookup;
       lookup.catch(() => {
         if (this.#nodeId === lookup) this.#nodeId = undefined;
@@ -95,13 +96,13 @@ export class GroupCoordinator {
     return this.#nodeId;
   }
 
-  async #lookup(signal?: AbortSignal): Promise<number> {
+  async #lookup(): Promise<number> {
     const conn = await this.#cluster.anyConnection();
     const res = await conn.request(FindCoordinator, {
       key: this.#groupId,
       keyType: 0,
       coordinatorKeys: [this.#groupId],
-    }, { signal });
+    });
     // v4+ answers per key; older versions at the top level.
     const c = res.coordinators[0] ?? { ...res, key: this.#groupId };
     const err = errorForCode(c.errorCode, { api: "FindCoordinator" });

@@ -88,9 +88,11 @@ export class Fetcher {
   readonly #loops = new Set<Promise<void>>();
   readonly #queue: Chunk[] = [];
   #buffered = 0;
-  #wakeReader: (() => void) | undefined;
+  /** Readers waiting for a message (several `next()` calls may wait at once). */
+  readonly #waiting = new Set<() => void>();
   /** Errors for the reader's next `next()` call, ahead of any message. */
   readonly #failures: unknown[] = [];
+  #closed: Error | undefined;
   #wakeFetchers: (() => void)[] = [];
   readonly #abort = new AbortController();
 
@@ -136,6 +138,7 @@ export class Fetcher {
 
   /** The next queued message, or undefined when none is; throws a pending failure. */
   poll(): Message | undefined {
+    if (this.#closed) throw this.#closed;
     if (this.#failures.length > 0) throw this.#failures.shift();
     const chunk = this.#queue[0];
     if (!chunk) return undefined;
@@ -154,10 +157,10 @@ export class Fetcher {
       await new Promise<void>((resolve) => {
         const done = () => {
           signal?.removeEventListener("abort", done);
-          this.#wakeReader = undefined;
+          this.#waiting.delete(done);
           resolve();
         };
-        this.#wakeReader = done;
+        this.#waiting.add(done);
         signal?.addEventListener("abort", done, { once: true });
       });
     }
@@ -168,16 +171,33 @@ export class Fetcher {
     return this.#buffered;
   }
 
-  /** Makes the reader's next `next()` reject with `error` (fetching goes on). */
+  /**
+   * Makes the reader's next `next()` reject with `error` (fetching goes on). One failure
+   * waits at a time: a partition failing on every fetch does not pile them up.
+   */
   fail(error: unknown): void {
-    this.#failures.push(error);
-    this.#wakeReader?.();
+    if (this.#failures.length === 0) this.#failures.push(error);
+    this.#wakeReaders();
+  }
+
+  /** Puts a message taken by `poll`/`next` back at the head of the queue. */
+  unread(m: Message): void {
+    const state = this.#states.get(partitionKey(m.topic, m.partition));
+    if (!state) return; // no longer fetched: its next owner reads it
+    this.#queue.unshift({ state, messages: [m], next: 0 });
+    this.#buffered++;
+  }
+
+  #wakeReaders(): void {
+    for (const wake of [...this.#waiting]) wake();
   }
 
   /** Stops every loop and waits for them; a waiting `next()` rejects with `reason`. */
   async close(reason: Error): Promise<void> {
     this.#abort.abort(reason);
-    this.fail(reason);
+    // Every read from now on ends with the reason, waiting ones included.
+    this.#closed = reason;
+    this.#wakeReaders();
     for (const s of this.#states.values()) s.removed = true;
     this.#states.clear();
     this.#wake();
@@ -298,13 +318,18 @@ export class Fetcher {
           this.#o.onError?.(e);
           if (e instanceof ConnectionError || failures >= 3) {
             this.#o.cluster.brokerFailed(node);
-            this.#relocate(states);
+            // Every partition on this broker now, not just this fetch's: some may have been
+            // placed here while the request was out, and this loop is about to end.
+            this.#relocate([...this.#states.values()].filter((s) => s.node === node));
             return;
           }
           await sleep(this.#backoff(failures), signal).catch(() => {});
           continue;
         }
-        await this.#take(res, states, node);
+        if (await this.#take(res, states, node)) {
+          // Partition errors come back at once: do not spin on them.
+          await sleep(this.#backoff(++failures), signal).catch(() => {});
+        }
       }
     } finally {
       this.#nodes.delete(node);
@@ -340,14 +365,14 @@ export class Fetcher {
     });
   }
 
-  /** Queues what a fetch returned and handles partition errors. */
-  async #take(res: FetchResponse, states: FetchState[], node: number): Promise<void> {
+  /** Queues what a fetch returned and handles partition errors; true if any failed. */
+  async #take(res: FetchResponse, states: FetchState[], node: number): Promise<boolean> {
     const top = errorForCode(res.errorCode, { api: "Fetch" });
     if (top) {
       this.#o.onError?.(top);
-      await sleep(this.#backoff(1), this.#abort.signal).catch(() => {});
-      return;
+      return true;
     }
+    let failed = false;
     const moved: FetchState[] = [];
     const outOfRange: FetchState[] = [];
     for (const t of res.responses) {
@@ -369,10 +394,13 @@ export class Fetcher {
             outOfRange.push(state);
           } else if (LEADER_MOVED.has(err.code) || err.code === ErrorCodes.OFFSET_OUT_OF_RANGE) {
             moved.push(state);
-          } else this.#o.onError?.(err, state);
+          } else {
+            this.#o.onError?.(err, state);
+            failed = true;
+          }
           continue;
         }
-        await this.#queueMessages(state, part);
+        if (!await this.#queueMessages(state, part)) failed = true;
         const preferred = part.preferredReadReplica;
         if (preferred >= 0 && preferred !== node && !state.removed) {
           this.#o.log(
@@ -387,6 +415,7 @@ export class Fetcher {
     }
     if (outOfRange.length > 0) await this.#reset(outOfRange);
     if (moved.length > 0) this.#relocate(moved);
+    return failed;
   }
 
   readonly #topicIds = new Map<string, string>();
@@ -397,7 +426,7 @@ export class Fetcher {
   async #queueMessages(
     state: FetchState,
     part: FetchResponse["responses"][number]["partitions"][number],
-  ): Promise<void> {
+  ): Promise<boolean> {
     let fetched;
     try {
       fetched = await fetchedMessages(part, state.topic, state.partition, state.offset, {
@@ -405,13 +434,12 @@ export class Fetcher {
         maxBytes: this.#o.maxBytes,
       });
     } catch (e) {
-      // Corrupt data stays corrupt: report it, and do not spin on the same offset.
+      // Corrupt data stays corrupt: report it; the loop backs off before fetching it again.
       this.#o.onError?.(e, state);
-      await sleep(this.#backoff(3), this.#abort.signal).catch(() => {});
-      return;
+      return false;
     }
     this.#o.onFetch?.(fetched.messages.length, part.records?.length ?? 0);
-    if (state.removed) return;
+    if (state.removed) return true;
     state.highWaterMark = this.#o.readCommitted
       ? Number(part.lastStableOffset)
       : fetched.highWaterMark;
@@ -420,12 +448,17 @@ export class Fetcher {
       this.#queue.push({ state, messages: fetched.messages, next: 0 });
       this.#buffered += fetched.messages.length;
       state.atEof = false;
-      this.#wakeReader?.();
+      this.#wakeReaders();
+      // Partitions that returned data go last in the next request, so one partition's
+      // backlog cannot take every response's byte budget (as the Java client rotates).
+      this.#states.delete(state.key);
+      this.#states.set(state.key, state);
     }
     if (state.offset >= state.highWaterMark && !state.atEof) {
       state.atEof = true;
       this.#o.onEof?.({ topic: state.topic, partition: state.partition }, state.offset);
     }
+    return true;
   }
 
   /** An offset out of range starts over where `startOffset` says, as kafka-go does. */

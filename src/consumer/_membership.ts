@@ -54,8 +54,11 @@ export interface GroupMembership {
    * fatal error rejects it.
    */
   run(handlers: MembershipHandlers, signal: AbortSignal): Promise<void>;
-  /** Commits offsets as the current generation/epoch. */
-  commit(offsets: PartitionOffset[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Commits offsets as the current generation/epoch, or as `generationId` (classic only: a
+   * kafka-go Generation commits as itself, so the broker refuses it once the group moved on).
+   */
+  commit(offsets: PartitionOffset[], signal?: AbortSignal, generationId?: number): Promise<void>;
 }
 
 /** What both protocols' memberships are built from. */

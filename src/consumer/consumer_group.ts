@@ -76,6 +76,14 @@ export class GroupClosedError extends KafkitError {
   }
 }
 
+/** A generation's work was asked to stop, or a commit came after it ended. Retriable. */
+export class GenerationEndedError extends KafkitError {
+  /** Creates the error. */
+  constructor() {
+    super("the generation ended", true);
+  }
+}
+
 /** One period of stable partition ownership (kafka-go's `Generation`). */
 export class Generation {
   /** The classic generation id, or the KIP-848 member epoch. */
@@ -86,6 +94,7 @@ export class Generation {
   readonly assignments: ReadonlyMap<string, readonly PartitionAssignmentOffset[]>;
   readonly #abort = new AbortController();
   readonly #work: Promise<void>[] = [];
+  #over = false;
   readonly #membership: GroupMembership;
   readonly #logError: (message: string, error: unknown) => void;
 
@@ -123,24 +132,27 @@ export class Generation {
   }
 
   /**
-   * Commits offsets (topic → partition → next offset to read) as this generation. Fails
-   * with a `KafkaError` (e.g. ILLEGAL_GENERATION) once the generation is over.
+   * Commits offsets (topic → partition → next offset to read) as this generation: allowed
+   * until the work started on it has returned (so it can commit as its signal aborts), then
+   * a `GenerationEndedError`; the broker refuses it too once the group has moved on.
    */
   async commitOffsets(
     offsets: ReadonlyMap<string, ReadonlyMap<number, number>>,
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    if (this.#over) throw new GenerationEndedError();
     const list: PartitionOffset[] = [];
     for (const [topic, parts] of offsets) {
       for (const [partition, offset] of parts) list.push({ topic, partition, offset });
     }
-    await this.#membership.commit(list, options.signal);
+    await this.#membership.commit(list, options.signal, this.id);
   }
 
   /** Ends the generation and waits for the work started on it. */
   async end(): Promise<void> {
-    this.#abort.abort(new KafkitError("the generation ended", true));
+    this.#abort.abort(new GenerationEndedError());
     await Promise.all(this.#work);
+    this.#over = true;
   }
 }
 
@@ -171,7 +183,7 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #stop = new AbortController();
   readonly #running: Promise<void>;
   readonly #ready: Generation[] = [];
-  #waiting: (() => void) | undefined;
+  readonly #waiting = new Set<() => void>();
   #current: Generation | undefined;
   #failure: unknown;
   #closed = false;
@@ -257,7 +269,7 @@ export class ConsumerGroup implements AsyncDisposable {
       lost: () => this.#endCurrent(),
     }, this.#stop.signal).catch((e) => {
       this.#failure = e;
-    }).finally(() => this.#waiting?.());
+    }).finally(() => this.#wake());
   }
 
   /** The next generation; waits for the group to (re)balance. */
@@ -267,7 +279,13 @@ export class ConsumerGroup implements AsyncDisposable {
       if (this.#failure) throw this.#failure;
       const gen = this.#ready.shift();
       if (gen) return gen;
-      await abortable(new Promise<void>((resolve) => (this.#waiting = resolve)), options.signal);
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => this.#waiting.add(wake = resolve));
+      try {
+        await abortable(woken, options.signal);
+      } finally {
+        this.#waiting.delete(wake);
+      }
     }
   }
 
@@ -284,6 +302,10 @@ export class ConsumerGroup implements AsyncDisposable {
   /** Closes the group (for `await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#waiting]) wake();
   }
 
   async #endCurrent(): Promise<void> {
@@ -313,6 +335,6 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#current = gen;
     this.#ready.length = 0;
     this.#ready.push(gen);
-    this.#waiting?.();
+    this.#wake();
   }
 }

@@ -6,9 +6,10 @@
  */
 
 /**
- * Yields values from all `sources` as they arrive, until every source is done. Breaking out
- * stops every source; a value a source was still fetching at that moment is not yielded
- * (group readers have not committed it, so it is read again later).
+ * Yields values from all `sources` as they arrive, until every source is done. A source is
+ * asked for its next value only after the loop body has taken its previous one (so a group
+ * reader commits a message only after the body is done with it). Breaking out stops every
+ * source; a reader's pending read is cancelled rather than taking a message.
  *
  * @example
  * ```ts ignore
@@ -27,16 +28,14 @@ export async function* mergeIterators<T>(...sources: AsyncIterable<T>[]): AsyncG
   try {
     while (pending.size > 0) {
       const { i, r } = await Promise.race(pending.values());
-      if (r.done) {
-        pending.delete(i);
-        continue;
-      }
-      pull(i);
+      pending.delete(i);
+      if (r.done) continue;
       yield r.value;
+      pull(i);
     }
   } finally {
-    // Sources still fetching are told to stop but not awaited: a source blocked on an idle
-    // topic would hold the loop's exit. Their results are dropped.
+    // Sources still reading are told to stop but not awaited: a source blocked on an idle
+    // topic would hold the loop's exit.
     for (const [i, p] of pending) {
       p.catch(() => {});
       iterators[i].return?.()?.catch(() => {});

@@ -373,7 +373,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
     const m = await this.fetchMessage(options);
-    if (this.#groupId !== undefined) await this.commitMessages([m], options);
+    if (this.#groupId === undefined) return m;
+    // The signal only covers the wait for a message: a commit once started finishes, so a
+    // message is never committed without being returned.
+    try {
+      await this.commitMessages([m]);
+    } catch (e) {
+      // Not committed, so not returned: it is the next message read again.
+      const key = partitionKey(m.topic, m.partition);
+      if (this.#pending.get(key)?.offset === m.offset + 1) this.#pending.delete(key);
+      this.#fetcher.unread(m);
+      throw e;
+    }
     return m;
   }
 
@@ -531,18 +542,33 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * loop asks for the next one, so one the loop body failed on (or broke out at) is read
    * again after a restart or rebalance: at least once.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
-    for (;;) {
-      let m: Message;
-      try {
-        m = await this.fetchMessage();
-      } catch (e) {
-        if (this.#closed) return;
-        throw e;
-      }
-      yield m;
-      if (this.#groupId !== undefined) await this.commitMessages([m]);
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<Message> {
+    // Not a generator: `return()` must be able to cancel a pending read (a generator queues
+    // it behind the read), so a loop that stops, or mergeIterators, takes no message it then
+    // drops.
+    const stop = new AbortController();
+    let previous: Message | undefined;
+    const end = (): IteratorResult<Message> => ({ done: true, value: undefined });
+    const iterator: AsyncIterableIterator<Message> = {
+      next: async () => {
+        if (stop.signal.aborted) return end();
+        if (previous && this.#groupId !== undefined) await this.commitMessages([previous]);
+        previous = undefined;
+        try {
+          previous = await this.fetchMessage({ signal: stop.signal });
+          return { done: false, value: previous };
+        } catch (e) {
+          if (this.#closed || stop.signal.aborted) return end();
+          throw e;
+        }
+      },
+      return: () => {
+        stop.abort();
+        return Promise.resolve(end());
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /** A Web `ReadableStream` of the messages; group readers commit as the iterator does. */
@@ -585,11 +611,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   async #assigned(partitions: TopicPartition[]): Promise<void> {
     this.#counters.rebalances++;
     if (partitions.length === 0) return;
-    const committed = await fetchOffsets(this.#coordinator!, this.#groupId!, partitions, {
-      signal: this.#stop.signal,
-      memberId: this.#membership!.memberId,
-      memberEpoch: this.#membership!.generationId,
-    });
+    const committed = await this.#committed(partitions);
     const starts: PartitionAssignment[] = partitions.map((p) => {
       const c = committed.get(partitionKey(p.topic, p.partition));
       return { ...p, offset: c && c.offset >= 0 ? c.offset : this.#startOffset };
@@ -598,11 +620,35 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#fetcher.add(starts);
   }
 
+  /**
+   * The committed offsets of newly assigned partitions. Retried: pending transactional
+   * commits (UNSTABLE_OFFSET_COMMIT) and a member epoch that just moved clear up.
+   */
+  async #committed(partitions: TopicPartition[]) {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await fetchOffsets(this.#coordinator!, this.#groupId!, partitions, {
+          signal: this.#stop.signal,
+          memberId: this.#membership!.memberId,
+          memberEpoch: this.#membership!.generationId,
+        });
+      } catch (e) {
+        const retriable = e instanceof KafkitError && e.retriable ||
+          e instanceof KafkaError && REJOINING.has(e.code);
+        if (!retriable || attempt >= 10 || this.#stop.signal.aborted) throw e;
+        this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e);
+        await sleep(backoffDelay(attempt, this.#backoff), this.#stop.signal);
+      }
+    }
+  }
+
   async #revoked(partitions: TopicPartition[]): Promise<void> {
     this.#fetcher.remove(partitions);
     await this.#flushCommits(partitions).catch((e) => {
       this.#logError("kafkit: committing revoked partitions failed", e);
     });
+    // Whatever happened, these offsets are not ours to commit any more.
+    for (const p of partitions) this.#pending.delete(partitionKey(p.topic, p.partition));
     await this.#config.onRevoked?.(partitions);
   }
 
@@ -615,11 +661,15 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   /** Commits pending offsets (of `only`, if given), one commit at a time, with retries. */
   #flushCommits(only?: readonly TopicPartition[]): Promise<void> {
     const run = this.#commitChain.then(async () => {
+      if (!this.#membership) return;
+      // Only partitions still owned: an old offset must never overwrite a new owner's.
+      const owned = new Set(this.#membership.owned.map((p) => partitionKey(p.topic, p.partition)));
+      for (const key of this.#pending.keys()) if (!owned.has(key)) this.#pending.delete(key);
       const keys = only
         ? only.map((p) => partitionKey(p.topic, p.partition)).filter((k) => this.#pending.has(k))
         : [...this.#pending.keys()];
       const offsets = keys.map((k) => this.#pending.get(k)!);
-      if (offsets.length === 0 || !this.#membership) return;
+      if (offsets.length === 0) return;
       for (let attempt = 1;; attempt++) {
         try {
           await this.#membership.commit(offsets);

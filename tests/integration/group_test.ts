@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import {
   ConsumerGroup,
   dial,
+  GenerationEndedError,
   LastOffset,
+  mergeIterators,
   type Message,
   Reader,
   type ReaderConfig,
@@ -282,5 +284,73 @@ describe(`consumer groups (${RUNTIME})`, () => {
       all.map((p) => `${p.id}@${p.offset}`).sort(),
       ["0@5", "1@7"],
     );
+    // An ended generation can no longer commit over the new owners' offsets.
+    await assert.rejects(
+      gen.commitOffsets(new Map([[topic, new Map([[0, 1]])]])),
+      GenerationEndedError,
+    );
+  });
+
+  test("consumer protocol ConsumerGroup: a rebalance that only takes partitions away still starts a generation", async () => {
+    const topic = uniqueTopic("generation-848");
+    const id = `${topic}-g`;
+    await createTopic(topic, 4);
+    const config = {
+      id,
+      brokers: brokers(),
+      topics: [topic],
+      groupProtocol: "consumer" as const,
+    };
+    await using a = new ConsumerGroup(config);
+    const first = await a.next();
+    assert.equal(first.assignments.get(topic)?.length, 4);
+    await using b = new ConsumerGroup(config);
+    const [later, theirs] = await Promise.all([a.next(), b.next()]);
+    assert.ok(first.signal.aborted);
+    assert.ok((later.assignments.get(topic)?.length ?? 0) < 4);
+    assert.ok((theirs.assignments.get(topic)?.length ?? 0) <= 4);
+  });
+
+  test("a partition with a backlog does not starve another on the same broker", async () => {
+    const topic = uniqueTopic("starve");
+    await createTopic(topic, 2);
+    {
+      await using w = new Writer({ brokers: brokers(), topic });
+      await w.writeMessages(
+        Array.from({ length: 3_000 }, (_, i) => ({ value: `big-${i}`.padEnd(200), partition: 0 })),
+      );
+      await w.writeMessages([{ value: "small", partition: 1 }]);
+    }
+    await using r = new Reader({
+      brokers: brokers(),
+      groupId: `${topic}-g`,
+      topic,
+      maxBytes: 50_000,
+      queueCapacity: 100,
+    });
+    let at = -1;
+    for (let i = 0; i < 3_001 && at < 0; i++) {
+      const m = await r.fetchMessage();
+      if (m.partition === 1) at = i;
+    }
+    assert.ok(at >= 0 && at < 1_000, `partition 1's message came ${at}th`);
+  });
+
+  test("mergeIterators of group readers: the message the loop broke on is read again", async () => {
+    const topic = uniqueTopic("merge-group");
+    await createTopic(topic, 1);
+    await produce(topic, ["m0", "m1", "m2", "m3"]);
+    const config = { brokers: brokers(), groupId: `${topic}-g`, topic, maxWait: 100 };
+    {
+      await using r = new Reader(config);
+      let n = 0;
+      for await (const m of mergeIterators(r)) {
+        assert.equal(dec.decode(m.value!), `m${n}`);
+        if (++n === 2) break; // the body is done with m0, and fails on m1
+      }
+    }
+    // m0 was committed when the loop asked for m1; m1 was not.
+    await using again = new Reader(config);
+    assert.equal(dec.decode((await again.readMessage()).value!), "m1");
   });
 });
