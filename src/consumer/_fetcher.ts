@@ -54,6 +54,8 @@ interface FetchState extends TopicPartition {
   node: number;
   /** Until when (ms) a preferred read replica is used; 0 while fetching from the leader. */
   preferredUntil: number;
+  /** The leader epoch the metadata gave, sent so a stale leader or stale metadata is refused. */
+  leaderEpoch: number;
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
@@ -112,6 +114,7 @@ export class Fetcher {
         offset: p.offset,
         node: -1,
         preferredUntil: 0,
+        leaderEpoch: -1,
         highWaterMark: -1,
         atEof: false,
         removed: false,
@@ -234,20 +237,21 @@ export class Fetcher {
       if (attempt > 0) await sleep(this.#backoff(attempt), signal);
       const unresolved = states.filter((s) => !s.removed && s.offset < 0);
       if (unresolved.length > 0) await this.#resolve(unresolved);
-      const leaders = new Map<FetchState, number>();
+      const leaders = new Map<FetchState, { id: number; epoch: number }>();
       for (const s of states) {
         const topic = await this.#o.cluster.topic(s.topic);
         const p = topic.partitions.find((x) => x.id === s.partition);
         if (!p || p.leaderId < 0) throw p?.error ?? new ConnectionError(`no leader for ${s.key}`);
-        leaders.set(s, p.leaderId);
+        leaders.set(s, { id: p.leaderId, epoch: p.leaderEpoch });
       }
       // All at once, so a loop's next fetch includes every partition placed together.
       for (const [s, leader] of leaders) {
         if (s.removed) continue;
-        s.node = leader;
+        s.node = leader.id;
+        s.leaderEpoch = leader.epoch;
         s.preferredUntil = 0;
       }
-      for (const leader of new Set(leaders.values())) this.#ensureLoop(leader);
+      for (const node of new Set([...leaders.values()].map((l) => l.id))) this.#ensureLoop(node);
     } catch (e) {
       if (signal.aborted) return;
       this.#o.logError(`kafkit: finding leaders to fetch from failed (attempt ${attempt + 1})`, e);
@@ -357,6 +361,7 @@ export class Fetcher {
           topicId: ids.get(topic),
           partitions: ss.map((s) => ({
             partition: s.partition,
+            currentLeaderEpoch: s.leaderEpoch,
             fetchOffset: BigInt(s.offset),
             partitionMaxBytes: this.#o.maxBytes,
           })),
