@@ -1,12 +1,31 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, dial, Dialer } from "../../mod.ts";
+import { ConnectionError, dial, Dialer, KafkitError } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { harness } from "../_harness.ts";
 
 describe(`Conn on the 3-node cluster (${RUNTIME})`, () => {
   const nodes = () => kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
   const topic = `kafkit-leaders-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+
+  async function settle(dialer: Dialer): Promise<void> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        const views = await Promise.all(nodes().map((n) => dialer.lookupPartitions(n, topic)));
+        const leaders = views.map((v) => v.map((p) => p.leader.id).join());
+        if (new Set(leaders).size === 1) {
+          for (const p of views[0]) {
+            await using conn = await dialer.dialLeader(nodes()[0], topic, p.id);
+            await conn.writeMessagesAt([{ value: "settle" }]);
+          }
+          return;
+        }
+      } catch (e) {
+        if (!(e instanceof KafkitError && e.retriable) || attempt >= 50) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 
   before(async () => {
     // A previous run that stopped a node may have left it down: start any that is.
@@ -17,6 +36,9 @@ describe(`Conn on the 3-node cluster (${RUNTIME})`, () => {
 
   test("every node's lookups name the same leaders, and dialLeader reaches them", async () => {
     const dialer = new Dialer({ clientId: "kafkit-cluster-test" });
+    // A new topic's leaders reach every broker's metadata (and the leaders themselves) a
+    // moment apart: wait until every node names the same leaders and each accepts a write.
+    await settle(dialer);
     const views = await Promise.all(nodes().map((n) => dialer.lookupPartitions(n, topic)));
     const leaders = views[0].map((p) => p.leader.id);
     assert.equal(leaders.length, 6);
