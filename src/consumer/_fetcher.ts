@@ -90,6 +90,8 @@ export class Fetcher {
   readonly #loops = new Set<Promise<void>>();
   readonly #queue: Chunk[] = [];
   #buffered = 0;
+  /** Key and value bytes of the queued messages. */
+  #bufferedBytes = 0;
   /** Readers waiting for a message (several `next()` calls may wait at once). */
   readonly #waiting = new Set<() => void>();
   /** Errors for the reader's next `next()` call, ahead of any message. */
@@ -147,7 +149,9 @@ export class Fetcher {
     if (!chunk) return undefined;
     const m = chunk.messages[chunk.next++];
     if (chunk.next >= chunk.messages.length) this.#queue.shift();
-    if (this.#buffered-- === this.#o.queueCapacity) this.#wake();
+    this.#buffered--;
+    this.#bufferedBytes -= size(m);
+    if (this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
     return m;
   }
 
@@ -189,6 +193,16 @@ export class Fetcher {
     if (!state) return; // no longer fetched: its next owner reads it
     this.#queue.unshift({ state, messages: [m], next: 0 });
     this.#buffered++;
+    this.#bufferedBytes += size(m);
+  }
+
+  /**
+   * Fetching pauses once the queue holds `queueCapacity` messages and a full response's worth
+   * of bytes (`maxBytes`): small messages keep a response ahead of the reader, large ones stay
+   * bounded by the count.
+   */
+  #full(): boolean {
+    return this.#buffered >= this.#o.queueCapacity && this.#bufferedBytes >= this.#o.maxBytes;
   }
 
   #wakeReaders(): void {
@@ -216,6 +230,7 @@ export class Fetcher {
       const c = this.#queue[i];
       if (c.state === state) {
         this.#buffered -= c.messages.length - c.next;
+        for (let j = c.next; j < c.messages.length; j++) this.#bufferedBytes -= size(c.messages[j]);
         this.#queue.splice(i, 1);
       }
     }
@@ -307,7 +322,7 @@ export class Fetcher {
           this.#relocate(expired);
           continue;
         }
-        if (this.#buffered >= this.#o.queueCapacity) {
+        if (this.#full()) {
           await new Promise<void>((resolve) => this.#wakeFetchers.push(resolve));
           continue;
         }
@@ -452,6 +467,7 @@ export class Fetcher {
     if (fetched.messages.length > 0) {
       this.#queue.push({ state, messages: fetched.messages, next: 0 });
       this.#buffered += fetched.messages.length;
+      for (const m of fetched.messages) this.#bufferedBytes += size(m);
       state.atEof = false;
       this.#wakeReaders();
       // Partitions that returned data go last in the next request, so one partition's
@@ -492,3 +508,6 @@ export class Fetcher {
     void this.#place(states, 1);
   }
 }
+
+/** The bytes a queued message holds (key and value). */
+const size = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0);

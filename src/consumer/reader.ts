@@ -63,7 +63,10 @@ export interface ReaderConfig extends Omit<ConnectionOptions, "host" | "port" | 
   maxWait?: number;
   /** Time allowed for a fetch beyond `maxWait`, in ms (default 10 s). */
   readBatchTimeout?: number;
-  /** Messages fetched ahead of the application (default 100). */
+  /**
+   * Messages fetched ahead of the application (default 100); fetching also runs ahead until
+   * `maxBytes` of small messages are queued.
+   */
   queueCapacity?: number;
   /** Where to start without a committed offset: FirstOffset (default) or LastOffset. */
   startOffset?: number;
