@@ -371,8 +371,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   /**
-   * Reads the next message; in a group its offset is committed (at once, or by the next
-   * interval commit when `commitInterval` is set) before it is returned.
+   * Reads the next message; in a group its offset is committed before it is returned (with
+   * `commitInterval`, queued for the next interval commit instead).
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
     const m = await this.fetchMessage(options);
