@@ -16,6 +16,7 @@ import { Metadata } from "../protocol/generated/metadata.ts";
 import { SyncGroup } from "../protocol/generated/sync_group.ts";
 import { commitOffsets } from "./_offsets.ts";
 import {
+  byTopic,
   type GroupMembership,
   type MembershipHandlers,
   type MembershipOptions,
@@ -421,14 +422,11 @@ export class ClassicMembership implements GroupMembership {
 }
 
 /** `[{topic, partition}]` as `[{topic, partitions}]`. */
-export function groupByTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
-  const topics = new Map<string, number[]>();
-  for (const p of partitions) {
-    const list = topics.get(p.topic);
-    if (list) list.push(p.partition);
-    else topics.set(p.topic, [p.partition]);
-  }
-  return [...topics].map(([topic, ids]) => ({ topic, partitions: ids.sort((a, b) => a - b) }));
+function groupByTopic(partitions: readonly TopicPartition[]): TopicPartitions[] {
+  return [...byTopic(partitions)].map(([topic, ps]) => ({
+    topic,
+    partitions: ps.map((p) => p.partition).sort((a, b) => a - b),
+  }));
 }
 
 function partitionCounts(partitions: readonly GroupPartition[]): Map<string, number> {

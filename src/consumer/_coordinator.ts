@@ -80,11 +80,6 @@ export class GroupCoordinator {
     }
   }
 
-  /** Forgets the coordinator, so the next request looks it up again. */
-  reset(): void {
-    this.#nodeId = undefined;
-  }
-
   #find(): Promise<number> {
     if (!this.#nodeId) {
       const lookup = this.#lookup();

@@ -15,7 +15,7 @@ import type { Message } from "../message.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
 import { Fetch, type FetchResponse } from "../protocol/generated/fetch.ts";
 import { listOffsets } from "./_list_offsets.ts";
-import { partitionKey, type TopicPartition } from "./_membership.ts";
+import { byTopic, partitionKey, type TopicPartition } from "./_membership.ts";
 
 /** Settings of a {@linkcode Fetcher}. */
 export interface FetcherOptions {
@@ -129,16 +129,6 @@ export class Fetcher {
   /** Stops fetching `partitions` and drops their queued messages. */
   remove(partitions: readonly TopicPartition[]): void {
     for (const p of partitions) this.#drop(partitionKey(p.topic, p.partition));
-  }
-
-  /** The partitions being fetched. */
-  get partitions(): TopicPartition[] {
-    return [...this.#states.values()].map(({ topic, partition }) => ({ topic, partition }));
-  }
-
-  /** The high watermark last seen for a partition, or -1. */
-  highWaterMark(topic: string, partition: number): number {
-    return this.#states.get(partitionKey(topic, partition))?.highWaterMark ?? -1;
   }
 
   /** The next queued message, or undefined when none is; throws a pending failure. */
@@ -356,8 +346,7 @@ export class Fetcher {
   }
 
   #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
-    const topics = new Map<string, FetchState[]>();
-    for (const s of states) topics.set(s.topic, [...(topics.get(s.topic) ?? []), s]);
+    const topics = byTopic(states);
     return this.#o.cluster.connection(node).then(async (conn) => {
       const ids = new Map<string, string>();
       for (const t of topics.keys()) ids.set(t, (await this.#o.cluster.topic(t)).id);

@@ -8,7 +8,7 @@ import { backoffDelay, sleep } from "../cluster/retry.ts";
 import { ConnectionError } from "../errors.ts";
 import { errorForCode, KafkaError } from "../protocol/errors.ts";
 import { ListOffsets } from "../protocol/generated/list_offsets.ts";
-import { partitionKey, type TopicPartition } from "./_membership.ts";
+import { byTopic, partitionKey, type TopicPartition } from "./_membership.ts";
 
 /** `timestamp` is ms since the epoch, or -2 (earliest) / -1 (latest). */
 export interface OffsetQuery extends TopicPartition {
@@ -45,8 +45,7 @@ export async function listOffsets(
     await Promise.all([...byLeader].map(async ([leader, qs]) => {
       try {
         const conn = await cluster.connection(leader);
-        const topics = new Map<string, OffsetQuery[]>();
-        for (const q of qs) topics.set(q.topic, [...(topics.get(q.topic) ?? []), q]);
+        const topics = byTopic(qs);
         const res = await conn.request(ListOffsets, {
           replicaId: -1,
           isolationLevel: options.readCommitted ? 1 : 0,

@@ -93,6 +93,17 @@ export interface MembershipOptions {
   logError: (message: string, error: unknown) => void;
 }
 
+/** Items grouped by their topic, in first-seen order. */
+export function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
+  const topics = new Map<string, T[]>();
+  for (const item of items) {
+    const list = topics.get(item.topic);
+    if (list) list.push(item);
+    else topics.set(item.topic, [item]);
+  }
+  return topics;
+}
+
 /** A map key for a partition. */
 export const partitionKey = (topic: string, partition: number): string =>
   `${topic}\u0000${partition}`;

@@ -8,7 +8,7 @@ import { errorForCode } from "../protocol/errors.ts";
 import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
 import { OffsetFetch } from "../protocol/generated/offset_fetch.ts";
 import type { GroupCoordinator } from "./_coordinator.ts";
-import { partitionKey, type PartitionOffset, type TopicPartition } from "./_membership.ts";
+import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "./_membership.ts";
 
 /** Who commits: the member and its generation (classic) or epoch (KIP-848). */
 export interface Committer {
@@ -19,16 +19,6 @@ export interface Committer {
   /** How long the broker keeps the offsets, in ms; -1 for its default. */
   retentionTime?: number;
 }
-
-const byTopic = <T extends TopicPartition>(items: readonly T[]): Map<string, T[]> => {
-  const topics = new Map<string, T[]>();
-  for (const item of items) {
-    const list = topics.get(item.topic);
-    if (list) list.push(item);
-    else topics.set(item.topic, [item]);
-  }
-  return topics;
-};
 
 /**
  * Commits `offsets`. Throws the first partition error as a `KafkaError` naming the partition
