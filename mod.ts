@@ -84,8 +84,9 @@ export {
   type PartitionInfo,
   type TopicInfo,
 } from "./src/cluster/cluster.ts";
-export type { Balancer } from "./src/producer/balancer.ts";
+
 export {
+  type Balancer,
   balancerFunc,
   CRC32Balancer,
   type CRC32BalancerOptions,
@@ -131,12 +132,12 @@ export type {
   GroupPartition,
   MemberState,
   TopicPartitions,
-} from "./src/consumer/group_balancer.ts";
+} from "./src/consumer/assignors/group_balancers.ts";
 export {
   CooperativeStickyGroupBalancer,
   RackAffinityGroupBalancer,
   type RackAffinityGroupBalancerOptions,
   RangeGroupBalancer,
   RoundRobinGroupBalancer,
-} from "./src/consumer/group_balancers.ts";
+} from "./src/consumer/assignors/group_balancers.ts";
 export { mergeIterators } from "./src/consumer/merge.ts";

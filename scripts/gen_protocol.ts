@@ -347,7 +347,7 @@ function emitStruct(
   const wBody = body.join("\n");
   out.push(
     `/** Encodes ${tsName} at \`version\`. */`,
-    `export function write${tsName}(w: Writer, v: ${tsName}, version: number): void {`,
+    `export function write${tsName}(w: ByteWriter, v: ${tsName}, version: number): void {`,
   );
   const wFull = (usesFlex(wBody) ? `const flex = ${flexCheck};\n` : "") + wBody;
   for (const param of ["w", "v", "version"]) {
@@ -392,7 +392,7 @@ function emitStruct(
   const rText = rBody.join("\n");
   out.push(
     `/** Decodes ${tsName} at \`version\`. */`,
-    `export function read${tsName}(r: Reader, version: number): ${tsName} {`,
+    `export function read${tsName}(r: ByteReader, version: number): ${tsName} {`,
   );
   const rFull = (usesFlex(rText) ? `const flex = ${flexCheck};\n` : "") + rText;
   if (!/(?<!\.)\bversion\b(?!:)/.test(rFull)) out.push(`void version;`);
@@ -489,8 +489,8 @@ function imports(code: string): string {
     "writeTagged",
   ].filter(want);
   const lines = [
-    `import type { Reader } from "../../wire/reader.ts";`,
-    `import type { Writer } from "../../wire/writer.ts";`,
+    `import type { ByteReader } from "../../wire/byte_reader.ts";`,
+    `import type { ByteWriter } from "../../wire/byte_writer.ts";`,
   ];
   if (want("ZERO_UUID")) lines.push(`import { ZERO_UUID } from "../../wire/uuid.ts";`);
   if (codec.length) lines.push(`import { ${codec.join(", ")} } from "../_codec.ts";`);

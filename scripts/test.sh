@@ -101,7 +101,7 @@ if [[ -z ${KAFKA_CLUSTER_BROKERS:-} ]]; then
   source "${KAFKIT_STATE:-/tmp/kafkit-kafka}/cluster/env"
   set +a
 fi
-phase tests/cluster || status=1
+phase tests/three_node || status=1
 
 step "done"
 echo "kafkit: $passed passed, $failed failed"

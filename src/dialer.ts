@@ -13,7 +13,7 @@ import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, type ConnectionOptions } from "./transport/connection.ts";
-import { sleep } from "./cluster/retry.ts";
+import { delay as wait } from "./_async/delay.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
 export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -125,7 +125,7 @@ export class Dialer {
         throw p.error ??
           new KafkaError(ErrorCodes.LEADER_NOT_AVAILABLE, { api: "Metadata", topic, partition });
       }
-      await sleep(delay, options.signal);
+      await wait(delay, { signal: options.signal });
     }
   }
 
@@ -151,7 +151,7 @@ export class Dialer {
       } catch (e) {
         if (!(e instanceof KafkaError && e.retriable) || Date.now() + delay > deadline) throw e;
       }
-      await sleep(delay, options.signal);
+      await wait(delay, { signal: options.signal });
     }
   }
 

@@ -18,7 +18,7 @@ import {
   writeRecordBatch,
 } from "../../src/protocol/records.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
-import { Writer } from "../../src/wire/writer.ts";
+import { ByteWriter } from "../../src/wire/byte_writer.ts";
 import { RUNTIME } from "./_runtime.ts";
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -37,7 +37,7 @@ function makeRecords(valueSize: number): RecordInput[] {
 async function bench(valueSize: number): Promise<string[]> {
   const records = makeRecords(valueSize);
   const batches = RECORDS / PER_BATCH;
-  const w = new Writer(PER_BATCH * (valueSize + 32));
+  const w = new ByteWriter(PER_BATCH * (valueSize + 32));
   // Warm up the JIT, then time.
   for (let i = 0; i < 20; i++) {
     w.reset();

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { ConnectionError, KafkitError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Heartbeat } from "../protocol/generated/heartbeat.ts";
@@ -35,7 +36,7 @@ import type {
   GroupMember,
   GroupPartition,
   TopicPartitions,
-} from "./group_balancer.ts";
+} from "./assignors/group_balancers.ts";
 
 /** Errors after which the member cannot go on. */
 const FATAL: ReadonlySet<number> = new Set([
@@ -97,7 +98,7 @@ export class ClassicMembership implements GroupMembership {
         }
         if (!rejoinAtOnce && failures > 0) {
           const backoffMax = this.#o.joinGroupBackoff ?? 5_000;
-          await sleep(backoffDelay(failures, { backoffMin: 100, backoffMax }), signal);
+          await delay(backoffDelay(failures, { backoffMin: 100, backoffMax }), { signal });
         }
         const assigned = await this.#joinAndSync(signal);
         failures = 0;
@@ -326,7 +327,7 @@ export class ClassicMembership implements GroupMembership {
     try {
       for (;;) {
         try {
-          await sleep(this.#o.heartbeatInterval, stop.signal);
+          await delay(this.#o.heartbeatInterval, { signal: stop.signal });
         } catch {
           return rejoin ? "rebalance" : "stopped";
         }

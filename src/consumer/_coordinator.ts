@@ -7,7 +7,9 @@
  */
 import { ConnectionError } from "../errors.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
+import { abortable } from "../_async/abortable.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
 import { FindCoordinator } from "../protocol/generated/find_coordinator.ts";
@@ -76,7 +78,9 @@ export class GroupCoordinator {
       }
       if (MOVED.has(code)) this.#nodeId = undefined;
       if (attempt >= this.#attempts) throw failure;
-      await sleep(backoffDelay(attempt, { backoffMin: 50, backoffMax: 1000 }), options.signal);
+      await delay(backoffDelay(attempt, { backoffMin: 50, backoffMax: 1000 }), {
+        signal: options.signal,
+      });
     }
   }
 

@@ -7,7 +7,8 @@
  * @module
  */
 import type { Cluster } from "../cluster/cluster.ts";
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { FirstOffset, LastOffset } from "../conn.ts";
 import { ConnectionError } from "../errors.ts";
 import { fetchedMessages } from "../fetched.ts";
@@ -239,7 +240,7 @@ export class Fetcher {
     const signal = this.#abort.signal;
     if (states.length === 0 || signal.aborted) return;
     try {
-      if (attempt > 0) await sleep(this.#backoff(attempt), signal);
+      if (attempt > 0) await delay(this.#backoff(attempt), { signal });
       const unresolved = states.filter((s) => !s.removed && s.offset < 0);
       if (unresolved.length > 0) await this.#resolve(unresolved);
       const leaders = new Map<FetchState, { id: number; epoch: number }>();
@@ -332,12 +333,12 @@ export class Fetcher {
             this.#relocate([...this.#states.values()].filter((s) => s.node === node));
             return;
           }
-          await sleep(this.#backoff(failures), signal).catch(() => {});
+          await delay(this.#backoff(failures), { signal }).catch(() => {});
           continue;
         }
         if (await this.#take(res, states, node)) {
           // Partition errors come back at once: do not spin on them.
-          await sleep(this.#backoff(++failures), signal).catch(() => {});
+          await delay(this.#backoff(++failures), { signal }).catch(() => {});
         }
       }
     } finally {
@@ -484,7 +485,7 @@ export class Fetcher {
       await this.#resolve(states, this.#o.startOffset === LastOffset ? LastOffset : FirstOffset);
     } catch (e) {
       this.#o.onError?.(e);
-      await sleep(this.#backoff(1), this.#abort.signal).catch(() => {});
+      await delay(this.#backoff(1), { signal: this.#abort.signal }).catch(() => {});
     }
   }
 

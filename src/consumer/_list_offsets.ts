@@ -4,7 +4,8 @@
  * @module
  */
 import type { Cluster } from "../cluster/cluster.ts";
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { ConnectionError } from "../errors.ts";
 import { errorForCode, KafkaError } from "../protocol/errors.ts";
 import { ListOffsets } from "../protocol/generated/list_offsets.ts";
@@ -85,7 +86,9 @@ export async function listOffsets(
     if (retry.length > 0 && attempt >= attempts) throw failure;
     pending = retry;
     if (pending.length > 0) {
-      await sleep(backoffDelay(attempt, { backoffMin: 100, backoffMax: 1000 }), options.signal);
+      await delay(backoffDelay(attempt, { backoffMin: 100, backoffMax: 1000 }), {
+        signal: options.signal,
+      });
     }
   }
   return out;

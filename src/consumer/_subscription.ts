@@ -16,9 +16,9 @@ import {
   readConsumerProtocolSubscription,
   writeConsumerProtocolSubscription,
 } from "../protocol/generated/consumer_protocol_subscription.ts";
-import { Reader } from "../wire/reader.ts";
-import { Writer } from "../wire/writer.ts";
-import type { TopicPartitions } from "./group_balancer.ts";
+import { ByteReader } from "../wire/byte_reader.ts";
+import { ByteWriter } from "../wire/byte_writer.ts";
+import type { TopicPartitions } from "./assignors/group_balancers.ts";
 
 /** The versions we write (the Java client's current ones). */
 const SUBSCRIPTION_VERSION = 3;
@@ -26,7 +26,7 @@ const ASSIGNMENT_VERSION = 3;
 
 /** Encodes a subscription. */
 export function encodeSubscription(s: ConsumerProtocolSubscription): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   w.int16(SUBSCRIPTION_VERSION);
   writeConsumerProtocolSubscription(w, s, SUBSCRIPTION_VERSION);
   return w.bytes();
@@ -34,7 +34,7 @@ export function encodeSubscription(s: ConsumerProtocolSubscription): Uint8Array 
 
 /** Decodes a subscription; newer versions are read as far as we know them. */
 export function decodeSubscription(bytes: Uint8Array): ConsumerProtocolSubscription {
-  const r = new Reader(bytes);
+  const r = new ByteReader(bytes);
   const version = r.int16();
   if (version < 0) throw new DecodeError(`subscription version ${version} is invalid`, 0);
   const s = readConsumerProtocolSubscription(r, Math.min(version, SUBSCRIPTION_VERSION));
@@ -51,7 +51,7 @@ export function encodeAssignment(
   partitions: readonly TopicPartitions[],
   userData: Uint8Array | null = null,
 ): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   w.int16(ASSIGNMENT_VERSION);
   writeConsumerProtocolAssignment(w, {
     assignedPartitions: partitions.map((t) => ({ topic: t.topic, partitions: t.partitions })),
@@ -63,7 +63,7 @@ export function encodeAssignment(
 /** Decodes an assignment; empty bytes mean nothing assigned. */
 export function decodeAssignment(bytes: Uint8Array): ConsumerProtocolAssignment {
   if (bytes.length === 0) return { assignedPartitions: [], userData: null };
-  const r = new Reader(bytes);
+  const r = new ByteReader(bytes);
   const version = r.int16();
   if (version < 0) throw new DecodeError(`assignment version ${version} is invalid`, 0);
   const a = readConsumerProtocolAssignment(r, Math.min(version, ASSIGNMENT_VERSION));

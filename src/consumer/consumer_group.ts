@@ -7,18 +7,18 @@
  * @module
  */
 import { Cluster } from "../cluster/cluster.ts";
-import { abortable } from "../cluster/retry.ts";
+import { abortable } from "../_async/abortable.ts";
 import { positiveInt } from "../config.ts";
 import { FirstOffset, LastOffset } from "../conn.ts";
 import { KafkitError } from "../errors.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
-import { ConsumerProtocolMembership } from "./_consumer_membership.ts";
+import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
 import { GroupCoordinator } from "./_coordinator.ts";
 import type { GroupMembership, MembershipOptions, PartitionOffset } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
-import type { GroupBalancer } from "./group_balancer.ts";
-import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./group_balancers.ts";
+import type { GroupBalancer } from "./assignors/group_balancers.ts";
+import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
 import { partitionKey } from "./_membership.ts";
 
 /** Configuration of a {@linkcode ConsumerGroup} (kafka-go's `ConsumerGroupConfig`). */

@@ -6,7 +6,9 @@
  * @module
  */
 import { Cluster } from "../cluster/cluster.ts";
-import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
+import { abortable } from "../_async/abortable.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { positiveInt } from "../config.ts";
 import { FirstOffset, LastOffset } from "../conn.ts";
 import { KafkitError } from "../errors.ts";
@@ -14,7 +16,7 @@ import type { Message } from "../message.ts";
 import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
-import { ConsumerProtocolMembership } from "./_consumer_membership.ts";
+import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
 import { GroupCoordinator } from "./_coordinator.ts";
 import { Fetcher } from "./_fetcher.ts";
 import { listOffsets } from "./_list_offsets.ts";
@@ -26,8 +28,8 @@ import {
   type TopicPartition,
 } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
-import type { GroupBalancer } from "./group_balancer.ts";
-import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./group_balancers.ts";
+import type { GroupBalancer } from "./assignors/group_balancers.ts";
+import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 
 export type { ReaderStats };
@@ -640,7 +642,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
           e instanceof KafkaError && REJOINING.has(e.code);
         if (!retriable || attempt >= 10 || this.#stop.signal.aborted) throw e;
         this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e);
-        await sleep(backoffDelay(attempt, this.#backoff), this.#stop.signal);
+        await delay(backoffDelay(attempt, this.#backoff), { signal: this.#stop.signal });
       }
     }
   }
@@ -682,7 +684,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
             e instanceof KafkaError && REJOINING.has(e.code);
           if (!retriable || attempt >= this.#maxAttempts) throw e;
           this.#logError(`kafkit: commit failed (attempt ${attempt})`, e);
-          await sleep(backoffDelay(attempt, this.#backoff));
+          await delay(backoffDelay(attempt, this.#backoff));
         }
       }
       for (const o of offsets) {

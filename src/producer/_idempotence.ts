@@ -5,7 +5,8 @@
 import type { Cluster } from "../cluster/cluster.ts";
 import { errorForCode } from "../protocol/errors.ts";
 import { InitProducerId } from "../protocol/generated/init_producer_id.ts";
-import { backoffDelay, sleep } from "../cluster/retry.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 
 /** A producer id and epoch. */
 export interface ProducerIdentity {
@@ -40,7 +41,7 @@ export class IdempotentState {
       const err = errorForCode(res.errorCode, { api: "InitProducerId" });
       if (!err) return { producerId: res.producerId, producerEpoch: res.producerEpoch };
       if (!err.retriable || attempt >= 10) throw err;
-      await sleep(backoffDelay(attempt));
+      await delay(backoffDelay(attempt));
     }
   }
 

@@ -8,7 +8,9 @@
 
 import { Cluster } from "../cluster/cluster.ts";
 import { positiveInt } from "../config.ts";
-import { abortable, backoffDelay, sleep } from "../cluster/retry.ts";
+import { abortable } from "../_async/abortable.ts";
+import { delay } from "../_async/delay.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { ConnectionError, KafkitError, MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, toRecord } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
@@ -17,7 +19,7 @@ import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Produce } from "../protocol/generated/produce.ts";
 import { encodeRecordBatch, type RecordInput } from "../protocol/records.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
-import type { Balancer } from "./balancer.ts";
+import type { Balancer } from "./balancers.ts";
 import { RoundRobin } from "./balancers.ts";
 import { IdempotentState, type ProducerIdentity } from "./_idempotence.ts";
 import { type Entry, PartitionQueue, WriteCall } from "./_partition_queue.ts";
@@ -356,7 +358,7 @@ export class Writer implements AsyncDisposable {
         const retriable = (e instanceof KafkaError || e instanceof ConnectionError) && e.retriable;
         if (!retriable || attempt >= this.#maxAttempts) throw e;
         this.#counters.retries++;
-        await sleep(backoffDelay(attempt, this.#backoff));
+        await delay(backoffDelay(attempt, this.#backoff));
       }
     }
   }
@@ -391,7 +393,7 @@ export class Writer implements AsyncDisposable {
         this.#counters.retries++;
         const wait = backoffDelay(attempt - 1, this.#backoff);
         this.#counters.waitTime.observe(wait);
-        await sleep(wait);
+        await delay(wait);
       }
       let leader = -1;
       try {

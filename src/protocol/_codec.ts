@@ -1,10 +1,10 @@
 // Helpers the generated message codecs share: arrays, tagged-field sections, null checks.
 
-import type { Reader } from "../wire/reader.ts";
-import { Writer } from "../wire/writer.ts";
+import type { ByteReader } from "../wire/byte_reader.ts";
+import { ByteWriter } from "../wire/byte_writer.ts";
 
 /** Reads a non-nullable array; a null length marks the reader failed. */
-export function readArray<T>(r: Reader, flex: boolean, read: () => T): T[] {
+export function readArray<T>(r: ByteReader, flex: boolean, read: () => T): T[] {
   const n = flex ? r.compactArrayLength() : r.arrayLength();
   if (n < 0) r.fail("null array where none is allowed");
   const out: T[] = [];
@@ -14,7 +14,7 @@ export function readArray<T>(r: Reader, flex: boolean, read: () => T): T[] {
 
 /** Reads an array that may be null when `nullable` holds for this version. */
 export function readNullableArray<T>(
-  r: Reader,
+  r: ByteReader,
   flex: boolean,
   nullable: boolean,
   read: () => T,
@@ -33,7 +33,7 @@ export function readNullableArray<T>(
  * Reads a tagged-field section. `onTag` decodes a known tag and returns true; unknown tags
  * (from newer brokers) are skipped. Each field must use exactly its declared size.
  */
-export function readTags(r: Reader, onTag: (tag: number) => boolean): void {
+export function readTags(r: ByteReader, onTag: (tag: number) => boolean): void {
   const count = r.uvarint();
   for (let i = 0; i < count && r.ok; i++) {
     const tag = r.uvarint();
@@ -46,13 +46,13 @@ export function readTags(r: Reader, onTag: (tag: number) => boolean): void {
 }
 
 /** Skips a tagged-field section of a struct that declares no tags. */
-export function skipTags(r: Reader): void {
+export function skipTags(r: ByteReader): void {
   readTags(r, () => false);
 }
 
 /** Writes one tagged field: its tag, its size, then what `write` encodes. */
-export function writeTagged(w: Writer, tag: number, write: (w: Writer) => void): void {
-  const field = new Writer(32);
+export function writeTagged(w: ByteWriter, tag: number, write: (w: ByteWriter) => void): void {
+  const field = new ByteWriter(32);
   write(field);
   w.uvarint(tag);
   w.uvarint(field.length);

@@ -4,7 +4,7 @@
 
 import { DecodeError } from "../errors.ts";
 import { crc32 } from "../wire/hashes.ts";
-import { Reader } from "../wire/reader.ts";
+import { ByteReader } from "../wire/byte_reader.ts";
 import type { DecodeOptions, FetchedRecord, RecordBatch } from "./records.ts";
 import { decompress } from "./records.ts";
 import { fixLegacyLz4Frame } from "./compression/lz4.ts";
@@ -58,7 +58,7 @@ interface Message {
 }
 
 function parseMessage(bytes: Uint8Array, at: number): Message {
-  const r = new Reader(bytes);
+  const r = new ByteReader(bytes);
   const offset = r.int64Number();
   const size = r.int32();
   const crc = r.uint32();

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Reader } from "../wire/reader.ts";
-import type { Writer } from "../wire/writer.ts";
+import type { ByteReader } from "../wire/byte_reader.ts";
+import type { ByteWriter } from "../wire/byte_writer.ts";
 
 /**
  * Which broker must receive a request: any broker, the controller, the group's
@@ -43,13 +43,13 @@ export interface Api<Req, Res> {
   /** Listener types that accept the request (`broker`, `controller`). */
   readonly listeners: readonly string[];
   /** Encodes a request body at a version. */
-  readonly writeRequest: (w: Writer, v: Req, version: number) => void;
+  readonly writeRequest: (w: ByteWriter, v: Req, version: number) => void;
   /** Decodes a request body at a version. */
-  readonly readRequest: (r: Reader, version: number) => Req;
+  readonly readRequest: (r: ByteReader, version: number) => Req;
   /** Encodes a response body at a version. */
-  readonly writeResponse: (w: Writer, v: Res, version: number) => void;
+  readonly writeResponse: (w: ByteWriter, v: Res, version: number) => void;
   /** Decodes a response body at a version. */
-  readonly readResponse: (r: Reader, version: number) => Res;
+  readonly readResponse: (r: ByteReader, version: number) => Res;
 }
 
 /** The request header version for an API at a request version (v2 once flexible). */

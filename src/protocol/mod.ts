@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import { Metadata, Writer } from "@kafkit/kafkit/protocol";
- * const w = new Writer();
+ * import { Metadata, ByteWriter } from "@kafkit/kafkit/protocol";
+ * const w = new ByteWriter();
  * Metadata.writeRequest(w, { topics: null }, 12);
  * console.log(w.length);
  * ```
@@ -36,6 +36,6 @@ export { committedRecords } from "./read_committed.ts";
 export { crc32c } from "../wire/crc32c.ts";
 export { concatBytes } from "../wire/bytes.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
-export { Reader } from "../wire/reader.ts";
-export { Writer } from "../wire/writer.ts";
+export { ByteReader } from "../wire/byte_reader.ts";
+export { ByteWriter } from "../wire/byte_writer.ts";
 export { ZERO_UUID } from "../wire/uuid.ts";

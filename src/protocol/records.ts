@@ -9,8 +9,8 @@
 
 import { DecodeError } from "../errors.ts";
 import { crc32c } from "../wire/crc32c.ts";
-import { Reader } from "../wire/reader.ts";
-import { Writer } from "../wire/writer.ts";
+import { ByteReader } from "../wire/byte_reader.ts";
+import { ByteWriter } from "../wire/byte_writer.ts";
 import type { CompressionCodec, CompressionName } from "./compression/codec.ts";
 import { compressionCodec } from "./compression/registry.ts";
 import { readLegacyMessage } from "./_legacy_message_set.ts";
@@ -91,7 +91,7 @@ const encoder = new TextEncoder();
 
 /** Encodes records as one uncompressed v2 batch, appended to `w`. */
 export function writeRecordBatch(
-  w: Writer,
+  w: ByteWriter,
   records: RecordInput[],
   options: BatchOptions = {},
 ): void {
@@ -119,12 +119,12 @@ export async function encodeRecordBatch(
 ): Promise<Uint8Array> {
   const c = options.compression ?? "none";
   const codec = c === "none" ? undefined : typeof c === "string" ? compressionCodec(c) : c;
-  const w = new Writer(V2_HEADER + records.length * 64);
+  const w = new ByteWriter(V2_HEADER + records.length * 64);
   const batch = beginBatch(w, records, options, codec?.id ?? 0);
   if (codec === undefined) {
     writeRecords(w, records, batch.baseTimestamp);
   } else {
-    const plain = new Writer(records.length * 64);
+    const plain = new ByteWriter(records.length * 64);
     writeRecords(plain, records, batch.baseTimestamp);
     w.raw(await codec.compress(plain.bytes()));
   }
@@ -140,7 +140,7 @@ interface OpenBatch {
 
 /** Writes a v2 batch header, leaving the length and CRC to `endBatch`. */
 function beginBatch(
-  w: Writer,
+  w: ByteWriter,
   records: RecordInput[],
   options: BatchOptions,
   codecId: number,
@@ -168,13 +168,13 @@ function beginBatch(
 }
 
 /** Fills in the batch length and the CRC-32C over attributes..end. */
-function endBatch(w: Writer, batch: OpenBatch): void {
+function endBatch(w: ByteWriter, batch: OpenBatch): void {
   w.patchInt32(batch.start + 8, w.length - batch.start - 12);
   w.patchUint32(batch.start + 17, crc32c(w.bytes().subarray(batch.start + CRC_START)));
 }
 
 /** Writes each record with its length prefix, sized up front so nothing is copied twice. */
-function writeRecords(w: Writer, records: RecordInput[], baseTimestamp: number): void {
+function writeRecords(w: ByteWriter, records: RecordInput[], baseTimestamp: number): void {
   for (let i = 0; i < records.length; i++) {
     const rec = records[i];
     const delta = (rec.timestamp ?? baseTimestamp) - baseTimestamp;
@@ -228,7 +228,7 @@ function varBytesSize(b: Uint8Array | null): number {
   return b === null ? 1 : varintSize(b.length) + b.length;
 }
 
-function writeVarBytes(w: Writer, b: Uint8Array | null): void {
+function writeVarBytes(w: ByteWriter, b: Uint8Array | null): void {
   if (b === null) return w.varint(-1);
   w.varint(b.length);
   w.raw(b);
@@ -269,7 +269,7 @@ async function readBatchV2(
   at: number,
   options: DecodeOptions,
 ): Promise<RecordBatch> {
-  const r = new Reader(b);
+  const r = new ByteReader(b);
   const baseOffset = r.int64Number();
   r.int32(); // batch length, checked by the caller
   const partitionLeaderEpoch = r.int32();
@@ -301,7 +301,7 @@ async function readBatchV2(
   let section = r;
   if (batch.compression !== 0) {
     const plain = await decompress(batch.compression, b.subarray(V2_HEADER), at, options);
-    section = new Reader(plain);
+    section = new ByteReader(plain);
   }
   if (count < 0 || count > section.remaining) {
     throw new DecodeError(`record count ${count} does not fit the batch`, at + 57);
@@ -332,7 +332,7 @@ export async function decompress(
   }
 }
 
-function readRecord(r: Reader, batch: RecordBatch): FetchedRecord {
+function readRecord(r: ByteReader, batch: RecordBatch): FetchedRecord {
   const length = r.varint();
   const end = r.limit(length);
   r.int8(); // record attributes: unused
@@ -361,13 +361,13 @@ function readRecord(r: Reader, batch: RecordBatch): FetchedRecord {
   };
 }
 
-function readVarBytes(r: Reader): Uint8Array | null {
+function readVarBytes(r: ByteReader): Uint8Array | null {
   const n = r.varint();
   return n < 0 ? null : r.raw(n);
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
-function utf8(r: Reader, b: Uint8Array): string {
+function utf8(r: ByteReader, b: Uint8Array): string {
   try {
     return decoder.decode(b);
   } catch {
@@ -392,12 +392,12 @@ export function readControlRecord(record: FetchedRecord): ControlRecord {
   if (record.key === null || record.key.length < 4) {
     throw new DecodeError("control record key is shorter than 4 bytes", 0);
   }
-  const key = new Reader(record.key);
+  const key = new ByteReader(record.key);
   key.int16(); // version
   const t = key.int16();
   let coordinatorEpoch = -1;
   if (record.value !== null && record.value.length >= 6) {
-    const value = new Reader(record.value);
+    const value = new ByteReader(record.value);
     value.int16(); // version
     coordinatorEpoch = value.int32();
   }

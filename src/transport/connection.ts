@@ -6,14 +6,15 @@
  * @module
  */
 
+import { deadline } from "../_async/deadline.ts";
 import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import { type Api, requestHeaderVersion, responseHeaderVersion } from "../protocol/api.ts";
 import { ApiVersions, type ApiVersionsResponse } from "../protocol/generated/api_versions.ts";
 import { negotiateVersion, type VersionRange } from "../protocol/negotiate.ts";
 import { writeRequestHeader } from "../protocol/generated/request_header.ts";
 import { readResponseHeader } from "../protocol/generated/response_header.ts";
-import { Reader } from "../wire/reader.ts";
-import { Writer } from "../wire/writer.ts";
+import { ByteReader } from "../wire/byte_reader.ts";
+import { ByteWriter } from "../wire/byte_writer.ts";
 import { Framer } from "./_framer.ts";
 import { type Connect, detectConnect, type Socket, type TlsOptions } from "./socket.ts";
 import {
@@ -113,7 +114,7 @@ export class Connection {
     const address = `${options.host}:${options.port}`;
     const timeout = options.connectTimeout ?? 10_000;
     const connect = options.connect ?? await detectConnect();
-    const socket = await withDeadline(
+    const socket = await deadline(
       connect({
         host: options.host,
         port: options.port,
@@ -121,9 +122,7 @@ export class Connection {
         tls: options.tls,
       }),
       timeout,
-      options.signal,
-      `connecting to ${address}`,
-      (s) => s.close(),
+      { signal: options.signal, what: `connecting to ${address}`, dispose: (s) => s.close() },
     ).catch((e) => {
       // Bad options are the caller's to fix, not a connection failure to retry.
       if (
@@ -190,7 +189,7 @@ export class Connection {
   ): { id: number; frame: Uint8Array } {
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) & 0x7fff_ffff;
-    const w = new Writer(128);
+    const w = new ByteWriter(128);
     const sizeAt = w.reserve(4);
     writeRequestHeader(w, {
       requestApiKey: api.key,
@@ -279,7 +278,7 @@ export class Connection {
   }
 
   #dispatch(frame: Uint8Array): void {
-    const r = new Reader(frame);
+    const r = new ByteReader(frame);
     const id = r.int32();
     r.check("response header");
     const pending = this.#pending.get(id);
@@ -288,7 +287,7 @@ export class Connection {
     this.#pending.delete(id);
     pending.cleanup();
     try {
-      const r = new Reader(frame);
+      const r = new ByteReader(frame);
       readResponseHeader(r, responseHeaderVersion(pending.api, pending.version));
       const body = pending.api.readResponse(r, pending.version);
       r.done(`${pending.api.name} v${pending.version} response`);
@@ -370,41 +369,4 @@ function messageOf(e: unknown): string {
 
 function isAbort(e: unknown): boolean {
   return e instanceof Error && e.name === "AbortError";
-}
-
-/** Races `promise` against a timeout and a signal; `dispose` releases a late result. */
-function withDeadline<T>(
-  promise: Promise<T>,
-  ms: number,
-  signal: AbortSignal | undefined,
-  what: string,
-  dispose: (value: T) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const finish = () => {
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    const timer = setTimeout(() => {
-      finish();
-      reject(new TimeoutError(`${what} timed out after ${ms} ms`));
-    }, ms);
-    const onAbort = () => {
-      finish();
-      reject(signal!.reason);
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then((v) => {
-      if (settled) return dispose(v);
-      finish();
-      resolve(v);
-    }, (e) => {
-      if (settled) return;
-      finish();
-      reject(e);
-    });
-  });
 }

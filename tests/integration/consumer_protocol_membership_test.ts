@@ -5,7 +5,7 @@ import { GroupCoordinator } from "../../src/consumer/_coordinator.ts";
 import {
   ConsumerProtocolMembership,
   type ConsumerProtocolOptions,
-} from "../../src/consumer/_consumer_membership.ts";
+} from "../../src/consumer/_kip848_membership.ts";
 import { partitionKey, type TopicPartition } from "../../src/consumer/_membership.ts";
 import { fetchOffsets } from "../../src/consumer/_offsets.ts";
 import { ConsumerGroupHeartbeat } from "../../src/protocol/generated/consumer_group_heartbeat.ts";

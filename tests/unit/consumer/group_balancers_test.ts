@@ -6,13 +6,13 @@ import {
   RackAffinityGroupBalancer,
   RangeGroupBalancer,
   RoundRobinGroupBalancer,
-} from "../../../src/consumer/group_balancers.ts";
+} from "../../../src/consumer/assignors/group_balancers.ts";
 import type {
   GroupBalancer,
   GroupMember,
   GroupMemberAssignments,
   GroupPartition,
-} from "../../../src/consumer/group_balancer.ts";
+} from "../../../src/consumer/assignors/group_balancers.ts";
 
 const RUNS = 200;
 

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import * as generated from "../../../src/protocol/generated/index.ts";
-import type { Reader } from "../../../src/wire/reader.ts";
-import type { Writer } from "../../../src/wire/writer.ts";
+import type { ByteReader } from "../../../src/wire/byte_reader.ts";
+import type { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { uuidToString } from "../../../src/wire/uuid.ts";
 import {
   baseType,
@@ -16,8 +16,8 @@ import {
 } from "../../../scripts/_kafka_specs.ts";
 
 export type Codec = {
-  write: (w: Writer, v: unknown, version: number) => void;
-  read: (r: Reader, version: number) => unknown;
+  write: (w: ByteWriter, v: unknown, version: number) => void;
+  read: (r: ByteReader, version: number) => unknown;
 };
 
 /** A small deterministic PRNG (mulberry32), so failures reproduce. */

@@ -6,8 +6,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import process from "node:process";
-import { Reader } from "../../../src/wire/reader.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteReader } from "../../../src/wire/byte_reader.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { DecodeError } from "../../../src/errors.ts";
 import {
   encodeRecordBatch,
@@ -61,7 +61,7 @@ function assertBounded(value: unknown, inputLength: number, where: string): void
 function decodeAny(entry: (typeof specs)[number], version: number, bytes: Uint8Array): void {
   const where = `${entry.spec.name} v${version}`;
   try {
-    const r = new Reader(bytes);
+    const r = new ByteReader(bytes);
     const value = entry.codec.read(r, version);
     r.done(where);
     assertBounded(value, bytes.length, where);
@@ -90,7 +90,7 @@ describe("decoders under random and corrupted input", () => {
           const entry = specs[index];
           const { lo, hi } = entry.range;
           const version = lo + (versionPick % (hi - lo + 1));
-          const w = new Writer();
+          const w = new ByteWriter();
           entry.codec.write(
             w,
             new Sampler(seed, entry.defs).struct(entry.spec.fields, version),
@@ -131,7 +131,7 @@ describe("decoders under random and corrupted input", () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.uint8Array({ maxLength: 80 }),
         async (records, changes, keep, noise) => {
-          const w = new Writer();
+          const w = new ByteWriter();
           writeRecordBatch(
             w,
             records.map((r) => ({

@@ -1,8 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ALL_APIS } from "../../../src/protocol/generated/all.ts";
-import { Reader } from "../../../src/wire/reader.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteReader } from "../../../src/wire/byte_reader.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { ApiVersions, Metadata } from "../../../src/protocol/generated/index.ts";
 
 describe("generated protocol", () => {
@@ -24,10 +24,10 @@ describe("generated protocol", () => {
     let cases = 0;
     for (const api of ALL_APIS) {
       for (let v = api.minVersion; v <= api.maxVersion; v++) {
-        const w = new Writer();
+        const w = new ByteWriter();
         api.writeRequest(w, {}, v);
-        const req = api.readRequest(new Reader(w.bytes()), v);
-        const w2 = new Writer();
+        const req = api.readRequest(new ByteReader(w.bytes()), v);
+        const w2 = new ByteWriter();
         api.writeRequest(w2, req, v);
         assert.deepEqual(w2.bytes(), w.bytes(), `${api.name} request v${v}`);
         cases++;
@@ -37,23 +37,23 @@ describe("generated protocol", () => {
   });
 
   test("ApiVersions v3 request bytes match the wire format", () => {
-    const w = new Writer();
+    const w = new ByteWriter();
     ApiVersions.writeRequest(w, { clientSoftwareName: "a", clientSoftwareVersion: "1" }, 3);
     // compact strings (length+1) and an empty tagged-field section
     assert.deepEqual([...w.bytes()], [2, 0x61, 2, 0x31, 0]);
   });
 
   test("Metadata: null topics encode as -1 (classic) and 0 (compact)", () => {
-    const classic = new Writer();
+    const classic = new ByteWriter();
     Metadata.writeRequest(classic, { topics: null, allowAutoTopicCreation: false }, 4);
     assert.deepEqual([...classic.bytes()], [0xff, 0xff, 0xff, 0xff, 0]);
-    const compact = new Writer();
+    const compact = new ByteWriter();
     Metadata.writeRequest(compact, { topics: null }, 12);
     assert.deepEqual([...compact.bytes()], [0, 1, 0, 0]);
   });
 
   test("a response with bad lengths is a DecodeError, not a crash", () => {
-    const r = new Reader(new Uint8Array([0, 0, 0x7f, 0xff, 0xff, 0xff]));
+    const r = new ByteReader(new Uint8Array([0, 0, 0x7f, 0xff, 0xff, 0xff]));
     ApiVersions.readResponse(r, 0);
     assert.throws(() => r.done("ApiVersions"), { name: "DecodeError" });
   });

@@ -22,8 +22,8 @@ import {
   writeResponseHeader,
 } from "../../../src/protocol/generated/response_header.ts";
 import { requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api.ts";
-import { Reader } from "../../../src/wire/reader.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteReader } from "../../../src/wire/byte_reader.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import type { Exchange } from "../../golden/exchange.ts";
 
 const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -42,12 +42,12 @@ describe("golden frames from the Java client and a real broker", () => {
 
     test(`${e.tool.split(".").pop()} ${api.name} v${v}: request decodes and re-encodes identically`, () => {
       const bytes = fromHex(e.request);
-      const r = new Reader(bytes);
+      const r = new ByteReader(bytes);
       const header = readRequestHeader(r, requestHeaderVersion(api, v));
       const body = api.readRequest(r, v);
       r.done(`${api.name} request`);
       assert.equal(header.requestApiKey, api.key);
-      const w = new Writer();
+      const w = new ByteWriter();
       writeRequestHeader(w, header, requestHeaderVersion(api, v));
       api.writeRequest(w, body, v);
       assert.deepEqual(w.bytes(), bytes);
@@ -55,11 +55,11 @@ describe("golden frames from the Java client and a real broker", () => {
 
     test(`${e.tool.split(".").pop()} ${api.name} v${v}: broker response decodes and re-encodes identically`, () => {
       const bytes = fromHex(e.response);
-      const r = new Reader(bytes);
+      const r = new ByteReader(bytes);
       const header = readResponseHeader(r, responseHeaderVersion(api, v));
       const body = api.readResponse(r, v);
       r.done(`${api.name} response`);
-      const w = new Writer();
+      const w = new ByteWriter();
       writeResponseHeader(w, header, responseHeaderVersion(api, v));
       api.writeResponse(w, body, v);
       assert.deepEqual(w.bytes(), bytes);

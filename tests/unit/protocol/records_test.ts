@@ -7,14 +7,14 @@ import {
   readRecordBatches,
   writeRecordBatch,
 } from "../../../src/protocol/records.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { DecodeError } from "../../../src/errors.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe("record batch v2", () => {
   test("round-trips keys, values, nulls, headers, timestamps and offsets", async () => {
-    const w = new Writer(16);
+    const w = new ByteWriter(16);
     writeRecordBatch(w, [
       { key: enc("k1"), value: enc("v1"), timestamp: 1_700_000_000_000 },
       {
@@ -44,7 +44,7 @@ describe("record batch v2", () => {
   });
 
   test("a partial trailing batch is left out; two whole batches both decode", async () => {
-    const w = new Writer();
+    const w = new ByteWriter();
     writeRecordBatch(w, [{ value: enc("a") }], { baseOffset: 0 });
     writeRecordBatch(w, [{ value: enc("b") }], { baseOffset: 1 });
     const all = w.bytes();
@@ -53,7 +53,7 @@ describe("record batch v2", () => {
   });
 
   test("a flipped bit fails the CRC check with a DecodeError", async () => {
-    const w = new Writer();
+    const w = new ByteWriter();
     writeRecordBatch(w, [{ value: enc("payload") }]);
     const bytes = w.bytes().slice();
     bytes[bytes.length - 2] ^= 1;

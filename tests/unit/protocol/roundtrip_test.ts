@@ -5,8 +5,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Reader } from "../../../src/wire/reader.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteReader } from "../../../src/wire/byte_reader.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { parseRange, structDefinitions } from "../../../scripts/_kafka_specs.ts";
 import { codecFor, liveSpecs, project, Sampler } from "./_samples.ts";
 
@@ -22,14 +22,14 @@ describe("generated codecs round-trip non-default values", () => {
       for (let version = lo; version <= hi; version++) {
         for (let seed = 0; seed < 3; seed++) {
           const input = new Sampler(seed * 1000 + version, defs).struct(spec.fields, version);
-          const w = new Writer();
+          const w = new ByteWriter();
           codec.write(w, input, version);
-          const r = new Reader(w.bytes());
+          const r = new ByteReader(w.bytes());
           const decoded = codec.read(r, version);
           r.done(`${spec.name} v${version}`);
           const where = `${spec.name} v${version} seed ${seed}`;
           assert.deepEqual(project(decoded, spec.fields, defs, version), input, where);
-          const again = new Writer();
+          const again = new ByteWriter();
           codec.write(again, decoded, version);
           assert.deepEqual(again.bytes(), w.bytes(), `${where}: re-encoding`);
           cases++;
@@ -46,11 +46,11 @@ describe("generated codecs round-trip non-default values", () => {
       const defs = structDefinitions(spec);
       const codec = codecFor(spec);
       const version = parseRange(spec.validVersions).hi;
-      const w = new Writer();
+      const w = new ByteWriter();
       codec.write(w, new Sampler(7, defs).struct(spec.fields, version), version);
       const bytes = w.bytes();
       for (let cut = 0; cut < bytes.length; cut += Math.max(1, Math.floor(bytes.length / 40))) {
-        const r = new Reader(bytes.subarray(0, cut));
+        const r = new ByteReader(bytes.subarray(0, cut));
         codec.read(r, version);
         assert.throws(
           () => r.done(spec.name),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { backoffDelay } from "../cluster/retry.ts";
+import { backoffDelay } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import {

@@ -11,7 +11,7 @@ const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
 /** Encodes Kafka wire types into a buffer that grows as needed. */
-export class Writer {
+export class ByteWriter {
   #buf: Uint8Array;
   #view: DataView;
   #pos = 0;

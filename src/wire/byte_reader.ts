@@ -14,7 +14,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 const EMPTY = new Uint8Array(0);
 
 /** Decodes Kafka wire types from a byte range. */
-export class Reader {
+export class ByteReader {
   readonly buf: Uint8Array;
   readonly #view: DataView;
   #pos: number;

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { GroupMember, GroupPartition } from "./group_balancer.ts";
+import type { GroupMember, GroupPartition } from "./group_balancers.ts";
 
 /** One topic-partition; there is exactly one object per partition, so identity is equality. */
 export interface TopicPartition {

@@ -1,13 +1,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Reader } from "../../../src/wire/reader.ts";
-import { Writer } from "../../../src/wire/writer.ts";
+import { ByteReader } from "../../../src/wire/byte_reader.ts";
+import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 import { uuidToBytes, uuidToString, ZERO_UUID } from "../../../src/wire/uuid.ts";
 import { DecodeError } from "../../../src/errors.ts";
 
-describe("Writer and Reader", () => {
+describe("ByteWriter and ByteReader", () => {
   test("fixed-width integers round-trip at their limits", () => {
-    const w = new Writer(1);
+    const w = new ByteWriter(1);
     w.int8(-128);
     w.int16(32767);
     w.uint16(65535);
@@ -17,7 +17,7 @@ describe("Writer and Reader", () => {
     w.int64Number(-9007199254740991);
     w.float64(1.5);
     w.bool(true);
-    const r = new Reader(w.bytes());
+    const r = new ByteReader(w.bytes());
     assert.equal(r.int8(), -128);
     assert.equal(r.int16(), 32767);
     assert.equal(r.uint16(), 65535);
@@ -45,10 +45,10 @@ describe("Writer and Reader", () => {
       [-2147483648, [0xff, 0xff, 0xff, 0xff, 0x0f]],
     ];
     for (const [value, bytes] of cases) {
-      const w = new Writer();
+      const w = new ByteWriter();
       w.varint(value);
       assert.deepEqual([...w.bytes()], bytes, `varint ${value}`);
-      assert.equal(new Reader(w.bytes()).varint(), value);
+      assert.equal(new ByteReader(w.bytes()).varint(), value);
     }
   });
 
@@ -64,9 +64,9 @@ describe("Writer and Reader", () => {
         -Number.MAX_SAFE_INTEGER,
       ]
     ) {
-      const w = new Writer();
+      const w = new ByteWriter();
       w.varlong(v);
-      const r = new Reader(w.bytes());
+      const r = new ByteReader(w.bytes());
       assert.equal(r.varlong(), v);
       r.done("varlong");
     }
@@ -74,14 +74,14 @@ describe("Writer and Reader", () => {
 
   test("strings: classic, compact, null, and multi-byte UTF-8", () => {
     const long = "x".repeat(300) + "é€😀";
-    const w = new Writer(4);
+    const w = new ByteWriter(4);
     w.string("héllo");
     w.string(null);
     w.compactString("añb");
     w.compactString(null);
     w.compactString(long);
     w.compactString("");
-    const r = new Reader(w.bytes());
+    const r = new ByteReader(w.bytes());
     assert.equal(r.string(), "héllo");
     assert.equal(r.nullableString(), null);
     assert.equal(r.compactString(), "añb");
@@ -92,11 +92,11 @@ describe("Writer and Reader", () => {
   });
 
   test("bytes are views into the input, not copies", () => {
-    const w = new Writer();
+    const w = new ByteWriter();
     w.bytesField(new Uint8Array([1, 2, 3]));
     w.compactBytes(null);
     const input = w.bytes();
-    const r = new Reader(input);
+    const r = new ByteReader(input);
     const b = r.bytes();
     assert.deepEqual([...b], [1, 2, 3]);
     assert.equal(b.buffer, input.buffer);
@@ -113,7 +113,7 @@ describe("Writer and Reader", () => {
   });
 
   test("a truncated read is sticky and reported once, with its offset", () => {
-    const r = new Reader(new Uint8Array([0, 0, 0, 7, 1]));
+    const r = new ByteReader(new Uint8Array([0, 0, 0, 7, 1]));
     assert.equal(r.int32(), 7);
     assert.equal(r.int32(), 0); // only one byte left
     assert.equal(r.ok, false);
@@ -127,31 +127,31 @@ describe("Writer and Reader", () => {
   });
 
   test("a length larger than the input never allocates", () => {
-    const w = new Writer();
+    const w = new ByteWriter();
     w.int32(0x7fff_ffff); // array length
     w.int8(0);
-    const r = new Reader(w.bytes());
+    const r = new ByteReader(w.bytes());
     assert.equal(r.arrayLength(), 0);
     assert.throws(() => r.check("array"), DecodeError);
-    const r2 = new Reader(new Uint8Array([0x7f, 0xff, 0xff, 0xff]));
+    const r2 = new ByteReader(new Uint8Array([0x7f, 0xff, 0xff, 0xff]));
     assert.equal(r2.bytes().length, 0);
     assert.throws(() => r2.check("bytes"), DecodeError);
   });
 
   test("an over-long unsigned varint fails", () => {
-    const r = new Reader(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    const r = new ByteReader(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
     r.uvarint();
     assert.throws(() => r.check("uvarint"), /longer than 5 bytes/);
   });
 
   test("invalid UTF-8 is a DecodeError", () => {
-    const r = new Reader(new Uint8Array([0, 2, 0xc3, 0x28]));
+    const r = new ByteReader(new Uint8Array([0, 2, 0xc3, 0x28]));
     r.string();
     assert.throws(() => r.check("string"), DecodeError);
   });
 
   test("trailing bytes fail done()", () => {
-    const r = new Reader(new Uint8Array([1, 2]));
+    const r = new ByteReader(new Uint8Array([1, 2]));
     r.int8();
     assert.throws(() => r.done("msg"), /1 unexpected trailing bytes/);
   });

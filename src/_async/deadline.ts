@@ -1,0 +1,55 @@
+/**
+ * Racing a promise against a time limit.
+ *
+ * @module
+ */
+
+import { TimeoutError } from "../errors.ts";
+
+/** Options of {@linkcode deadline}. */
+export interface DeadlineOptions<T> {
+  /** Ends the wait early with the signal's reason. */
+  signal?: AbortSignal;
+  /** Names the operation in the `TimeoutError` ("connecting to a:1 timed out after …"). */
+  what?: string;
+  /** Releases a result that arrives after the wait ended (e.g. closes a late socket). */
+  dispose?: (value: T) => void;
+}
+
+/**
+ * `promise`, or a `TimeoutError` after `ms`, or the signal's reason when it aborts first.
+ */
+export function deadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  options: DeadlineOptions<T> = {},
+): Promise<T> {
+  const { signal, what = "operation", dispose } = options;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new TimeoutError(`${what} timed out after ${ms} ms`));
+    }, ms);
+    const onAbort = () => {
+      finish();
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then((v) => {
+      if (settled) return dispose?.(v);
+      finish();
+      resolve(v);
+    }, (e) => {
+      if (settled) return;
+      finish();
+      reject(e);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The one retry helper: capped exponential backoff with full jitter, a retriable test, an
+ * attempt budget and the caller's signal.
+ *
+ * @module
+ */
+
+import { delay } from "./delay.ts";
+
+/** Backoff settings. */
+export interface BackoffOptions {
+  /** First delay in ms (default 100). */
+  backoffMin?: number;
+  /** Largest delay in ms (default 1000). */
+  backoffMax?: number;
+}
+
+/**
+ * The delay before retry number `attempt` (1 for the first retry): a random time up to
+ * `min * 2^(attempt-1)`, capped at `max`, and never below a tenth of `min` ("full jitter",
+ * so many clients retrying at once spread out).
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const min = options.backoffMin ?? 100;
+  const max = options.backoffMax ?? 1000;
+  const ceiling = Math.min(max, min * 2 ** Math.max(0, attempt - 1));
+  return Math.max(min / 10, Math.random() * ceiling);
+}
+
+/** Options of {@linkcode retry}. */
+export interface RetryOptions extends BackoffOptions {
+  /** Attempts in all, the first included (default 10). */
+  attempts?: number;
+  /** Whether a failure may be retried (default: its `retriable` flag is true). */
+  isRetriable?: (error: unknown, attempt: number) => boolean;
+  /** Stops retrying: a wait in progress rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called before each wait, with the failure, the attempt that failed and the delay. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Whether an error says a retry can help (`KafkaError`, `ConnectionError`, …). */
+export function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable === true;
+}
+
+/**
+ * Runs `fn` until it succeeds, a failure is not retriable, the attempts run out (the last
+ * failure is thrown) or `signal` aborts. `fn` gets the attempt number, from 1.
+ */
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 10;
+  const retriable = options.isRetriable ?? isRetriable;
+  for (let attempt = 1;; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      if (options.signal?.aborted || attempt >= attempts || !retriable(e, attempt)) throw e;
+      const wait = backoffDelay(attempt, options);
+      options.onRetry?.(e, attempt, wait);
+      await delay(wait, { signal: options.signal });
+    }
+  }
+}
