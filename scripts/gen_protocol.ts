@@ -504,8 +504,23 @@ function banner(files: string[]): string {
   }.\n// DO NOT EDIT: change the generator and run \`deno task gen\`.\n`;
 }
 
+/**
+ * APIs whose partitions each go to their leader (the specs do not say so): the client splits
+ * such a request by leader.
+ */
+const LEADER_APIS = new Set([
+  "Produce",
+  "Fetch",
+  "ListOffsets",
+  "OffsetForLeaderEpoch",
+  "DeleteRecords",
+  "ShareFetch",
+  "ShareAcknowledge",
+]);
+
 /** Which broker a request must go to, from its listeners and top-level entity fields. */
 function targetOf(req: Spec): string {
+  if (LEADER_APIS.has(req.name.replace(/Request$/, ""))) return "leader";
   const l = req.listeners ?? [];
   if (l.length > 0 && !l.includes("broker")) return "controller";
   if (req.fields.some((f) => f.entityType === "groupId")) return "group";

@@ -1,12 +1,12 @@
 /**
- * Brokers and partitions as the kafka-go style APIs report them, built from Metadata
- * responses.
+ * Brokers and partitions as the kafka-go style APIs report them, built from the core's
+ * metadata model.
  *
  * @module
  */
 
 import type { MetadataResponse } from "./protocol/generated/metadata.ts";
-import { errorForCode } from "./protocol/errors.ts";
+import { type MetadataSnapshot, readMetadata } from "./cluster/metadata_model.ts";
 
 /** A broker of the cluster. */
 export interface Broker {
@@ -38,7 +38,11 @@ function unknownBroker(id: number): Broker {
 
 /** The brokers of a Metadata response. */
 export function brokersOf(meta: MetadataResponse): Broker[] {
-  return meta.brokers.map((b) => ({ host: b.host, port: b.port, id: b.nodeId, rack: b.rack }));
+  return brokerViews(readMetadata(meta));
+}
+
+function brokerViews(snapshot: MetadataSnapshot): Broker[] {
+  return snapshot.brokers.map((b) => ({ host: b.host, port: b.port, id: b.nodeId, rack: b.rack }));
 }
 
 /**
@@ -46,26 +50,23 @@ export function brokersOf(meta: MetadataResponse): Broker[] {
  * `KafkaError` naming the topic); partition-level errors are kept on the partition.
  */
 export function partitionsOf(meta: MetadataResponse): Partition[] {
-  const byId = new Map(brokersOf(meta).map((b) => [b.id, b]));
+  const snapshot = readMetadata(meta);
+  const first = snapshot.topicErrors.values().next();
+  if (!first.done) throw first.value;
+  const byId = new Map(brokerViews(snapshot).map((b) => [b.id, b]));
   const broker = (id: number) => byId.get(id) ?? unknownBroker(id);
   const out: Partition[] = [];
-  for (const t of meta.topics) {
-    const topicError = errorForCode(t.errorCode, { api: "Metadata", topic: t.name ?? undefined });
-    if (topicError) throw topicError;
+  for (const t of snapshot.topics) {
     for (const p of t.partitions) {
       out.push({
-        topic: t.name ?? "",
-        topicId: t.topicId,
-        id: p.partitionIndex,
+        topic: t.name,
+        topicId: t.id,
+        id: p.id,
         leader: broker(p.leaderId),
-        replicas: p.replicaNodes.map(broker),
-        isr: p.isrNodes.map(broker),
-        offlineReplicas: p.offlineReplicas.map(broker),
-        error: errorForCode(p.errorCode, {
-          api: "Metadata",
-          topic: t.name ?? undefined,
-          partition: p.partitionIndex,
-        }),
+        replicas: p.replicas.map(broker),
+        isr: p.isr.map(broker),
+        offlineReplicas: p.offline.map(broker),
+        error: p.error,
       });
     }
   }

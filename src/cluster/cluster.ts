@@ -1,21 +1,32 @@
 /**
- * The cluster client the Writer, Reader and admin share: bootstrap, one pooled connection per
- * broker (dialed lazily, closed when found idle), a metadata cache refreshed on a timer and on
- * demand, and broker failover.
+ * The client core: one metadata model, connections per broker and lane, and routing of any
+ * request to its target — any broker, a partition's leader, the controller, or a group,
+ * transaction or share coordinator — with the one retry helper. The Writer, Reader,
+ * ConsumerGroup and admin client are policies on top of it, and may share one.
  *
  * @module
  */
 
-import { ConnectionError } from "../errors.ts";
-import { parseAddress } from "../address.ts";
-import { errorForCode, KafkaError } from "../protocol/errors.ts";
-import { Metadata, type MetadataResponse } from "../protocol/generated/metadata.ts";
-import { Connection, type ConnectionOptions } from "../transport/connection.ts";
+import { abortable } from "../_async/abortable.ts";
+import { retry } from "../_async/retry.ts";
+import { parseBrokers } from "../config.ts";
+import { ConnectionError, TimeoutError } from "../errors.ts";
+import type { Api } from "../protocol/api.ts";
+import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
+import { Metadata } from "../protocol/generated/metadata.ts";
+import type { Connection, ConnectionOptions } from "../transport/connection.ts";
+import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
+import { ConnectionPool, type Lane } from "./_pool.ts";
+import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
+
+export type { Lane } from "./_pool.ts";
+export type { CoordinatorType } from "./_coordinators.ts";
+export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
 
 /** Options of a {@linkcode Cluster}. */
 export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
-  /** Bootstrap brokers, `host:port`. */
-  brokers: readonly string[];
+  /** Bootstrap brokers: `host:port` strings, or one comma-separated string. */
+  brokers: string | readonly string[];
   /** Refresh cached metadata at least this often, in ms (default 5 minutes). */
   metadataMaxAge?: number;
   /** Close a broker connection unused for this long, in ms (default 9 minutes). */
@@ -26,141 +37,176 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   allowAutoTopicCreation?: boolean;
 }
 
-/** One partition in the cache. */
-export interface PartitionInfo {
-  id: number;
-  leaderId: number;
-  leaderEpoch: number;
-  /** The partition's error at the last refresh, if any (e.g. LEADER_NOT_AVAILABLE). */
-  error: KafkaError | undefined;
+/** Where a request goes. */
+export type Route =
+  | { to: "any" }
+  | { to: "node"; nodeId: number }
+  | { to: "controller" }
+  | { to: "leader"; topic: string; partition: number }
+  | { to: CoordinatorType; key: string };
+
+/** Options of a routed {@linkcode Cluster.request}. */
+export interface RouteOptions<Res> {
+  /** Where to send it (default: from the API's target; coordinator targets need `key`). */
+  route?: Route;
+  /** The group id or transactional id, for APIs whose target is a coordinator. */
+  key?: string;
+  /** Which connection to the broker (default `"default"`). */
+  lane?: Lane;
+  signal?: AbortSignal;
+  /** Time allowed for the broker's answer, in ms. */
+  timeout?: number;
+  /** Use at most this version of the API. */
+  maxVersion?: number;
+  /** Attempts in all (default 10; 1 sends once). */
+  attempts?: number;
+  backoffMin?: number;
+  backoffMax?: number;
+  /**
+   * The answer's error code that says whether the request reached the wrong broker (the
+   * top-level one, or a partition's): NOT_COORDINATOR, NOT_CONTROLLER or a leader move is
+   * retried on a fresh route; any other code is returned for the caller to handle.
+   */
+  errorCode?: (res: Res) => number;
+  /** Called before each retry. */
+  onRetry?: (error: unknown, attempt: number) => void;
 }
 
-/** One topic in the cache. */
-export interface TopicInfo {
-  name: string;
-  id: string;
-  /** Sorted by id. */
-  partitions: PartitionInfo[];
-  /** The partition ids, sorted (what balancers take). */
-  partitionIds: number[];
-  /** When this entry was fetched (ms since the epoch). */
-  fetchedAt: number;
-}
+/** Errors that say a coordinator moved or is not ready: find it again. */
+const COORDINATOR_MOVED: ReadonlySet<number> = new Set([
+  ErrorCodes.NOT_COORDINATOR,
+  ErrorCodes.COORDINATOR_NOT_AVAILABLE,
+]);
 
-interface Pooled {
-  conn: Promise<Connection>;
-  lastUsed: number;
-}
+/** Errors after which a partition's leader must be looked up again. */
+export const LEADER_MOVED: ReadonlySet<number> = new Set([
+  ErrorCodes.NOT_LEADER_OR_FOLLOWER,
+  ErrorCodes.LEADER_NOT_AVAILABLE,
+  ErrorCodes.FENCED_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_LEADER_EPOCH,
+  ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCodes.UNKNOWN_TOPIC_ID,
+  ErrorCodes.KAFKA_STORAGE_ERROR,
+  ErrorCodes.REPLICA_NOT_AVAILABLE,
+  ErrorCodes.OFFSET_NOT_AVAILABLE,
+]);
 
 /** The bootstrap list's pseudo node ids are negative, as in the Java client. */
 const bootstrapId = (i: number) => -1 - i;
 
+/** A partition's leader, as routing needs it. */
+export interface Leader {
+  nodeId: number;
+  leaderEpoch: number;
+  topicId: string;
+}
+
 /**
- * Connections and metadata for a whole cluster.
+ * Connections, metadata and routing for a whole cluster. Low-level: the Writer, Reader and
+ * admin client build one each, or share one passed as their `cluster` option.
  *
  * @example
  * ```ts ignore
- * import { Cluster } from "@kafkit/kafkit";
- * const cluster = new Cluster({ brokers: ["127.0.0.1:9092"] });
+ * import { Cluster } from "@kafkit/kafkit/core";
+ * const cluster = new Cluster({ brokers: "127.0.0.1:9092" });
  * const topic = await cluster.topic("events");
- * console.log(topic.partitionIds);
+ * console.log(topic.partitionIds, await cluster.leader("events", 0));
  * await cluster.close();
  * ```
  */
 export class Cluster {
   readonly #options: ClusterOptions;
   readonly #addresses = new Map<number, string>();
-  readonly #pool = new Map<number, Pooled>();
-  readonly #deadUntil = new Map<number, number>();
+  readonly #brokers = new Map<number, BrokerInfo>();
+  readonly #pool: ConnectionPool;
+  readonly #coordinators: Coordinators;
   readonly #topics = new Map<string, TopicInfo>();
+  readonly #topicErrors = new Map<string, KafkaError>();
+  #controllerId = -1;
+  #clusterId: string | null = null;
   #refreshing: Promise<void> | undefined;
   #wanted = new Set<string>();
-  #lastSweep = Date.now();
   #closed = false;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
   constructor(options: ClusterOptions) {
-    if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
-      throw new TypeError("brokers must list at least one host:port address");
-    }
-    options.brokers.forEach((b, i) => {
-      parseAddress(b);
-      this.#addresses.set(bootstrapId(i), b);
-    });
+    parseBrokers(options.brokers).forEach((b, i) => this.#addresses.set(bootstrapId(i), b));
     this.#options = { ...options };
+    const {
+      brokers: _b,
+      metadataMaxAge: _m,
+      idleTimeout,
+      deadBrokerBackoff,
+      allowAutoTopicCreation: _a,
+      ...dial
+    } = options;
+    this.#pool = new ConnectionPool(dial, idleTimeout ?? 540_000, deadBrokerBackoff ?? 1_000);
+    this.#coordinators = new Coordinators({
+      anyConnection: () => this.anyConnection(),
+      rememberBroker: (id, address) => this.rememberBroker(id, address),
+    });
   }
 
-  /** A pooled connection to broker `nodeId`, dialed if needed. */
-  connection(nodeId: number): Promise<Connection> {
+  /** The connection to broker `nodeId` on `lane`, dialed if needed. */
+  connection(nodeId: number, lane: Lane = "default"): Promise<Connection> {
     if (this.#closed) return Promise.reject(new ConnectionError("the cluster client is closed"));
     const address = this.#addresses.get(nodeId);
     if (!address) {
       return Promise.reject(new ConnectionError(`broker ${nodeId} is not in the metadata`));
     }
-    this.#sweepIdle();
-    const pooled = this.#pool.get(nodeId);
-    if (pooled) {
-      pooled.lastUsed = Date.now();
-      return pooled.conn.then((c) => c.closed ? this.#redial(nodeId, address) : c);
-    }
-    return this.#redial(nodeId, address);
+    return this.#pool.get(nodeId, address, lane);
   }
 
-  #redial(nodeId: number, address: string): Promise<Connection> {
-    const { host, port } = parseAddress(address);
-    const {
-      brokers: _b,
-      metadataMaxAge: _m,
-      idleTimeout: _i,
-      deadBrokerBackoff: _d,
-      allowAutoTopicCreation: _a,
-      ...rest
-    } = this.#options;
-    const conn = Connection.connect({ ...rest, host, port });
-    this.#pool.set(nodeId, { conn, lastUsed: Date.now() });
-    conn.catch(() => {
-      this.#markDead(nodeId);
-      if (this.#pool.get(nodeId)?.conn === conn) this.#pool.delete(nodeId);
-    });
-    return conn;
-  }
-
-  /**
-   * Records a broker's address learned outside Metadata (FindCoordinator answers), so
-   * `connection(nodeId)` can reach it.
-   */
+  /** Records a broker's address learned outside Metadata (FindCoordinator answers). */
   rememberBroker(nodeId: number, address: string): void {
     const old = this.#addresses.get(nodeId);
-    if (old !== undefined && old !== address) this.#drop(nodeId);
+    if (old !== undefined && old !== address) this.#pool.drop(nodeId);
     this.#addresses.set(nodeId, address);
-  }
-
-  /** Remembers that a broker failed, so `anyConnection` tries others first for a while. */
-  #markDead(nodeId: number): void {
-    this.#deadUntil.set(nodeId, Date.now() + (this.#options.deadBrokerBackoff ?? 1_000));
   }
 
   /**
    * A connection to any live broker: known brokers first, then the bootstrap list, skipping
    * recently failed ones while others remain. Fails only when every broker fails.
    */
-  async anyConnection(): Promise<Connection> {
+  async anyConnection(lane: Lane = "default"): Promise<Connection> {
+    return (await this.#anyBroker(lane)).conn;
+  }
+
+  async #anyBroker(lane: Lane): Promise<{ nodeId: number; conn: Connection }> {
+    if (this.#closed) throw new ConnectionError("the cluster client is closed");
     const now = Date.now();
-    const ids = [...this.#addresses.keys()].sort((a, b) => {
-      const deadA = (this.#deadUntil.get(a) ?? 0) > now ? 1 : 0;
-      const deadB = (this.#deadUntil.get(b) ?? 0) > now ? 1 : 0;
-      // Live before dead, already pooled first, real brokers before bootstrap entries.
-      return deadA - deadB || Number(this.#pool.has(b)) - Number(this.#pool.has(a)) || b - a;
-    });
+    const pool = this.#pool;
+    const ids = [...this.#addresses.keys()].sort((a, b) =>
+      // Live before dead, already connected first, real brokers before bootstrap entries.
+      Number(pool.isDead(a, now)) - Number(pool.isDead(b, now)) ||
+      Number(pool.has(b)) - Number(pool.has(a)) || b - a
+    );
     let last: unknown;
-    for (const id of ids) {
+    for (const nodeId of ids) {
       try {
-        return await this.connection(id);
+        return { nodeId, conn: await this.connection(nodeId, lane) };
       } catch (e) {
         last = e;
+        if (e instanceof TypeError || e instanceof RangeError) throw e;
       }
     }
     throw last instanceof Error ? last : new ConnectionError("no broker could be reached");
+  }
+
+  /** Reports a failure on `nodeId`: drops its connection(s) and avoids it briefly. */
+  brokerFailed(nodeId: number, lane?: Lane): void {
+    this.#pool.markDead(nodeId);
+    this.#pool.drop(nodeId, lane);
+  }
+
+  /** The brokers of the last metadata answer. */
+  get brokers(): BrokerInfo[] {
+    return [...this.#brokers.values()];
+  }
+
+  /** The cluster id of the last metadata answer (null before one). */
+  get clusterId(): string | null {
+    return this.#clusterId;
   }
 
   /** Cached metadata of `topic`, fetched when missing or older than `metadataMaxAge`. */
@@ -170,8 +216,47 @@ export class Cluster {
     if (cached && Date.now() - cached.fetchedAt < maxAge) return cached;
     await this.refresh([name]);
     const fresh = this.#topics.get(name);
-    if (!fresh) throw new KafkaError(3, { api: "Metadata", topic: name });
+    if (!fresh) {
+      throw new KafkaError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, { api: "Metadata", topic: name });
+    }
     return fresh;
+  }
+
+  /**
+   * The leader of a partition. No leader (an election, an offline partition) is the
+   * partition's error, or LEADER_NOT_AVAILABLE; both are retriable and invalidate the topic.
+   */
+  async leader(topic: string, partition: number): Promise<Leader> {
+    const info = await this.topic(topic);
+    const p = info.partitions.find((x) => x.id === partition);
+    if (!p) {
+      this.invalidate(topic);
+      throw new KafkaError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, { topic, partition });
+    }
+    if (p.leaderId < 0) {
+      this.invalidate(topic);
+      throw p.error ?? new KafkaError(ErrorCodes.LEADER_NOT_AVAILABLE, { topic, partition });
+    }
+    return { nodeId: p.leaderId, leaderEpoch: p.leaderEpoch, topicId: info.id };
+  }
+
+  /** The controller's node id, from metadata (refreshed when unknown). */
+  async controller(): Promise<number> {
+    if (this.#controllerId < 0) await this.refresh();
+    if (this.#controllerId < 0) {
+      throw new KafkaError(ErrorCodes.NOT_CONTROLLER, { api: "Metadata" });
+    }
+    return this.#controllerId;
+  }
+
+  /** The coordinator of a group, transactional id or share group (cached). */
+  coordinator(type: CoordinatorType, key: string): Promise<number> {
+    return this.#coordinators.find(type, key);
+  }
+
+  /** Forgets a coordinator, so the next request looks it up again. */
+  forgetCoordinator(type: CoordinatorType, key: string): void {
+    this.#coordinators.forget(type, key);
   }
 
   /**
@@ -181,9 +266,8 @@ export class Cluster {
   async refresh(topics: readonly string[] = []): Promise<void> {
     for (const t of topics) this.#wanted.add(t);
     while (this.#refreshing) await this.#refreshing.catch(() => {});
-    if (
-      topics.every((t) => this.#topics.has(t) && Date.now() - this.#topics.get(t)!.fetchedAt < 50)
-    ) return;
+    const fresh = (t: string) => Date.now() - (this.#topics.get(t)?.fetchedAt ?? 0) < 50;
+    if (topics.length > 0 && topics.every(fresh)) return;
     const names = [...new Set([...this.#wanted, ...this.#topics.keys()])];
     this.#wanted = new Set();
     this.#refreshing = this.#fetchMetadata(names);
@@ -198,58 +282,41 @@ export class Cluster {
     }
   }
 
-  #topicErrors = new Map<string, KafkaError>();
-
+  /** Metadata from any broker; another one is asked when one fails mid-request. */
   async #fetchMetadata(names: string[]): Promise<void> {
-    let meta: MetadataResponse | undefined;
-    let last: unknown;
-    // Another broker may answer when one fails mid-request.
-    for (let attempt = 0; attempt < Math.max(2, this.#addresses.size) && !meta; attempt++) {
-      const conn = await this.anyConnection();
+    const meta = await retry(async () => {
+      const { nodeId, conn } = await this.#anyBroker("default");
       try {
-        meta = await conn.request(Metadata, {
+        return await conn.request(Metadata, {
           topics: names.map((name) => ({ name })),
           allowAutoTopicCreation: this.#options.allowAutoTopicCreation ?? false,
         });
       } catch (e) {
-        last = e;
-        if (!(e instanceof ConnectionError)) throw e;
+        if (e instanceof ConnectionError || e instanceof TimeoutError) {
+          // A dead (half-open) connection must not be picked again.
+          this.brokerFailed(nodeId);
+        }
+        throw e;
       }
+    }, {
+      attempts: Math.max(2, this.#addresses.size),
+      backoffMin: 10,
+      backoffMax: 100,
+      isRetriable: (e) => e instanceof ConnectionError || e instanceof TimeoutError,
+    });
+    const snapshot = readMetadata(meta);
+    for (const b of snapshot.brokers) {
+      this.rememberBroker(b.nodeId, `${b.host}:${b.port}`);
+      this.#brokers.set(b.nodeId, b);
     }
-    if (!meta) throw last;
-    this.#apply(meta);
-  }
-
-  #apply(meta: MetadataResponse): void {
-    for (const b of meta.brokers) this.rememberBroker(b.nodeId, `${b.host}:${b.port}`);
-    const now = Date.now();
+    this.#controllerId = snapshot.controllerId;
+    this.#clusterId = snapshot.clusterId;
     this.#topicErrors.clear();
-    for (const t of meta.topics) {
-      const name = t.name ?? "";
-      const err = errorForCode(t.errorCode, { api: "Metadata", topic: name });
-      if (err) {
-        this.#topicErrors.set(name, err);
-        if (!err.retriable) this.#topics.delete(name);
-        continue;
-      }
-      const partitions = t.partitions.map((p) => ({
-        id: p.partitionIndex,
-        leaderId: p.leaderId,
-        leaderEpoch: p.leaderEpoch,
-        error: errorForCode(p.errorCode, {
-          api: "Metadata",
-          topic: name,
-          partition: p.partitionIndex,
-        }),
-      })).sort((a, b) => a.id - b.id);
-      this.#topics.set(name, {
-        name,
-        id: t.topicId,
-        partitions,
-        partitionIds: partitions.map((p) => p.id),
-        fetchedAt: now,
-      });
+    for (const [name, err] of snapshot.topicErrors) {
+      this.#topicErrors.set(name, err);
+      if (!err.retriable) this.#topics.delete(name);
     }
+    for (const t of snapshot.topics) this.#topics.set(t.name, t);
   }
 
   /** Forgets a topic's cached metadata so the next use fetches it again. */
@@ -258,36 +325,124 @@ export class Cluster {
     if (t) t.fetchedAt = 0;
   }
 
-  /** Closes the pooled connection to `nodeId` (after a failure on it). */
-  #drop(nodeId: number): void {
-    const pooled = this.#pool.get(nodeId);
-    this.#pool.delete(nodeId);
-    pooled?.conn.then((c) => c.close(), () => {});
-  }
-
-  /** Reports a connection failure on `nodeId`: drops its connection and avoids it briefly. */
-  brokerFailed(nodeId: number): void {
-    this.#markDead(nodeId);
-    this.#drop(nodeId);
-  }
-
   /**
-   * Closes connections unused for `idleTimeout`. Runs as connections are asked for, not on a
-   * timer, so an idle client holds no timer that would keep a process alive.
+   * Sends a request to its target and returns the answer, retrying (with backoff, up to
+   * `attempts`) when the connection fails or the answer says the target moved. Other error
+   * codes in the answer are the caller's.
    */
-  #sweepIdle(): void {
-    const idle = this.#options.idleTimeout ?? 540_000;
-    const now = Date.now();
-    if (now - this.#lastSweep < Math.min(idle, 10_000)) return;
-    this.#lastSweep = now;
-    for (const [id, p] of this.#pool) if (p.lastUsed < now - idle) this.#drop(id);
+  async request<Req, Res>(
+    api: Api<Req, Res>,
+    body: Req,
+    options: RouteOptions<Res> = {},
+  ): Promise<Res> {
+    const route = options.route ?? defaultRoute(api, options.key);
+    return await retry(async () => {
+      const nodeId = await abortable(
+        this.#resolve(route, options.lane ?? "default"),
+        options.signal,
+      );
+      let res: Res;
+      try {
+        const conn = await this.connection(nodeId, options.lane);
+        res = await conn.request(api, body, {
+          signal: options.signal,
+          timeout: options.timeout,
+          version: conn.negotiate(api, options.maxVersion),
+        });
+      } catch (e) {
+        if (e instanceof ConnectionError || e instanceof TimeoutError) {
+          this.brokerFailed(nodeId, options.lane);
+          this.#forgetRoute(route);
+        }
+        throw e;
+      }
+      const code = options.errorCode?.(res) ?? 0;
+      if (this.#moved(route, code)) {
+        this.#forgetRoute(route);
+        throw errorForCode(code, { api: api.name })!;
+      }
+      return res;
+    }, {
+      attempts: options.attempts ?? 10,
+      backoffMin: options.backoffMin ?? 50,
+      backoffMax: options.backoffMax ?? 1_000,
+      signal: options.signal,
+      onRetry: options.onRetry,
+    });
+  }
+
+  #resolve(route: Route, lane: Lane): Promise<number> {
+    switch (route.to) {
+      case "any":
+        return this.#anyBroker(lane).then((b) => b.nodeId);
+      case "node":
+        return Promise.resolve(route.nodeId);
+      case "controller":
+        return this.controller();
+      case "leader":
+        return this.leader(route.topic, route.partition).then((l) => l.nodeId);
+      default:
+        return this.coordinator(route.to, route.key);
+    }
+  }
+
+  /** Whether an answer's code says the route is stale. */
+  #moved(route: Route, code: number): boolean {
+    if (code === 0) return false;
+    switch (route.to) {
+      case "controller":
+        return code === ErrorCodes.NOT_CONTROLLER;
+      case "leader":
+        return LEADER_MOVED.has(code);
+      case "group":
+      case "transaction":
+      case "share":
+        return COORDINATOR_MOVED.has(code) || code === ErrorCodes.COORDINATOR_LOAD_IN_PROGRESS;
+      default:
+        return false;
+    }
+  }
+
+  #forgetRoute(route: Route): void {
+    switch (route.to) {
+      case "controller":
+        this.#controllerId = -1;
+        break;
+      case "leader":
+        this.invalidate(route.topic);
+        break;
+      case "group":
+      case "transaction":
+      case "share":
+        this.forgetCoordinator(route.to, route.key);
+        break;
+    }
   }
 
   /** Closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
-    const conns = [...this.#pool.values()].map((p) => p.conn);
-    this.#pool.clear();
-    await Promise.all(conns.map((c) => c.then((conn) => conn.close(), () => {})));
+    await this.#pool.close();
+  }
+}
+
+/** The route an API's descriptor implies. */
+// deno-lint-ignore no-explicit-any
+function defaultRoute(api: Api<any, any>, key: string | undefined): Route {
+  switch (api.target) {
+    case "controller":
+      return { to: "controller" };
+    case "group":
+    case "transaction":
+      // A transaction API without a transactional id (idempotent InitProducerId) goes anywhere.
+      if (key === undefined) {
+        if (api.target === "transaction") return { to: "any" };
+        throw new TypeError(`${api.name} goes to a group coordinator: pass the group id as key`);
+      }
+      return { to: api.target, key };
+    case "leader":
+      throw new TypeError(`${api.name} goes to a partition leader: pass route { to: "leader" }`);
+    default:
+      return { to: "any" };
   }
 }

@@ -10,9 +10,9 @@ import type { ByteWriter } from "../wire/byte_writer.ts";
 
 /**
  * Which broker must receive a request: any broker, the controller, the group's
- * coordinator, or the transaction coordinator.
+ * coordinator, the transaction coordinator, or each partition's leader.
  */
-export type ApiTarget = "any" | "controller" | "group" | "transaction";
+export type ApiTarget = "any" | "controller" | "group" | "transaction" | "leader";
 
 /**
  * One Kafka API: a request type, its response type, and what is needed to send it.

@@ -274,7 +274,7 @@ export const DeleteRecords: Api<DeleteRecordsRequest, DeleteRecordsResponse> = {
   latestVersionUnstable: false,
   flexibleVersion: 2,
   responseFlexibleVersion: 2,
-  target: "any" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker"],
   writeRequest: writeDeleteRecordsRequest,
   readRequest: readDeleteRecordsRequest,

@@ -926,7 +926,7 @@ export const Fetch: Api<FetchRequest, FetchResponse> = {
   latestVersionUnstable: false,
   flexibleVersion: 12,
   responseFlexibleVersion: 12,
-  target: "any" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker", "controller"],
   writeRequest: writeFetchRequest,
   readRequest: readFetchRequest,

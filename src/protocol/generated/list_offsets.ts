@@ -321,7 +321,7 @@ export const ListOffsets: Api<ListOffsetsRequest, ListOffsetsResponse> = {
   latestVersionUnstable: false,
   flexibleVersion: 6,
   responseFlexibleVersion: 6,
-  target: "any" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker"],
   writeRequest: writeListOffsetsRequest,
   readRequest: readListOffsetsRequest,

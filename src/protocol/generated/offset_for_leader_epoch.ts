@@ -308,7 +308,7 @@ export const OffsetForLeaderEpoch: Api<OffsetForLeaderEpochRequest, OffsetForLea
     latestVersionUnstable: false,
     flexibleVersion: 4,
     responseFlexibleVersion: 4,
-    target: "any" satisfies ApiTarget,
+    target: "leader" satisfies ApiTarget,
     listeners: ["broker"],
     writeRequest: writeOffsetForLeaderEpochRequest,
     readRequest: readOffsetForLeaderEpochRequest,

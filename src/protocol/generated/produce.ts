@@ -527,7 +527,7 @@ export const Produce: Api<ProduceRequest, ProduceResponse> = {
   latestVersionUnstable: false,
   flexibleVersion: 9,
   responseFlexibleVersion: 9,
-  target: "transaction" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker"],
   writeRequest: writeProduceRequest,
   readRequest: readProduceRequest,

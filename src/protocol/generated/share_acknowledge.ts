@@ -501,7 +501,7 @@ export const ShareAcknowledge: Api<ShareAcknowledgeRequest, ShareAcknowledgeResp
   latestVersionUnstable: false,
   flexibleVersion: 0,
   responseFlexibleVersion: 0,
-  target: "group" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker"],
   writeRequest: writeShareAcknowledgeRequest,
   readRequest: readShareAcknowledgeRequest,

@@ -669,7 +669,7 @@ export const ShareFetch: Api<ShareFetchRequest, ShareFetchResponse> = {
   latestVersionUnstable: false,
   flexibleVersion: 0,
   responseFlexibleVersion: 0,
-  target: "group" satisfies ApiTarget,
+  target: "leader" satisfies ApiTarget,
   listeners: ["broker"],
   writeRequest: writeShareFetchRequest,
   readRequest: readShareFetchRequest,

@@ -1,0 +1,116 @@
+/**
+ * Connections per broker and lane: dialed lazily, redialed once closed, closed when found
+ * idle (no timer keeps a process alive), and failed brokers avoided for a while.
+ *
+ * @module
+ */
+
+import { ConnectionError } from "../errors.ts";
+import { parseAddress } from "../address.ts";
+import { Connection, type ConnectionOptions } from "../transport/connection.ts";
+
+/**
+ * Which connection to a broker a request takes. A broker answers the requests of one
+ * connection in order, so traffic that waits (a long-poll Fetch, a slow admin call) gets a
+ * lane of its own and never delays heartbeats, commits or produce.
+ */
+export type Lane = "default" | "produce" | "fetch" | "group" | "admin";
+
+/** What a pool dials with: the connection options less the address. */
+export type DialOptions = Omit<ConnectionOptions, "host" | "port" | "signal">;
+
+interface Pooled {
+  conn: Promise<Connection>;
+  lastUsed: number;
+}
+
+/** A pool of broker connections. */
+export class ConnectionPool {
+  readonly #dial: DialOptions;
+  readonly #idleTimeout: number;
+  readonly #deadBrokerBackoff: number;
+  readonly #pool = new Map<string, Pooled>();
+  readonly #deadUntil = new Map<number, number>();
+  #lastSweep = Date.now();
+  #closed = false;
+
+  constructor(dial: DialOptions, idleTimeout: number, deadBrokerBackoff: number) {
+    this.#dial = dial;
+    this.#idleTimeout = idleTimeout;
+    this.#deadBrokerBackoff = deadBrokerBackoff;
+  }
+
+  /** The connection to `nodeId` at `address` on `lane`, dialed if needed. */
+  get(nodeId: number, address: string, lane: Lane): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new ConnectionError("the cluster client is closed"));
+    this.#sweepIdle();
+    const key = `${nodeId}/${lane}`;
+    const pooled = this.#pool.get(key);
+    if (pooled) {
+      pooled.lastUsed = Date.now();
+      return pooled.conn.then((c) => c.closed ? this.#redial(key, nodeId, address) : c);
+    }
+    return this.#redial(key, nodeId, address);
+  }
+
+  #redial(key: string, nodeId: number, address: string): Promise<Connection> {
+    const { host, port } = parseAddress(address);
+    const conn = Connection.connect({ ...this.#dial, host, port });
+    this.#pool.set(key, { conn, lastUsed: Date.now() });
+    conn.catch(() => {
+      this.markDead(nodeId);
+      if (this.#pool.get(key)?.conn === conn) this.#pool.delete(key);
+    });
+    return conn;
+  }
+
+  /** Whether a connection to `nodeId` is open or being dialed, on any lane. */
+  has(nodeId: number): boolean {
+    for (const key of this.#pool.keys()) if (key.startsWith(`${nodeId}/`)) return true;
+    return false;
+  }
+
+  /** Whether `nodeId` failed within the dead-broker backoff. */
+  isDead(nodeId: number, now: number = Date.now()): boolean {
+    return (this.#deadUntil.get(nodeId) ?? 0) > now;
+  }
+
+  /** Avoid `nodeId` for a while (after it failed). */
+  markDead(nodeId: number): void {
+    this.#deadUntil.set(nodeId, Date.now() + this.#deadBrokerBackoff);
+  }
+
+  /** Closes the connection(s) to `nodeId`: one lane, or all of them. */
+  drop(nodeId: number, lane?: Lane): void {
+    for (const [key, pooled] of this.#pool) {
+      if (lane === undefined ? key.startsWith(`${nodeId}/`) : key === `${nodeId}/${lane}`) {
+        this.#pool.delete(key);
+        pooled.conn.then((c) => c.close(), () => {});
+      }
+    }
+  }
+
+  /**
+   * Closes connections unused for `idleTimeout`. Runs as connections are asked for, not on a
+   * timer, so an idle client holds no timer that would keep a process alive.
+   */
+  #sweepIdle(): void {
+    const now = Date.now();
+    if (now - this.#lastSweep < Math.min(this.#idleTimeout, 10_000)) return;
+    this.#lastSweep = now;
+    for (const [key, p] of this.#pool) {
+      if (p.lastUsed < now - this.#idleTimeout) {
+        this.#pool.delete(key);
+        p.conn.then((c) => c.close(), () => {});
+      }
+    }
+  }
+
+  /** Closes every connection; later `get` calls fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const conns = [...this.#pool.values()].map((p) => p.conn);
+    this.#pool.clear();
+    await Promise.all(conns.map((c) => c.then((conn) => conn.close(), () => {})));
+  }
+}
