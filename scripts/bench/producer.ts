@@ -6,6 +6,7 @@
  *   deno run -A scripts/bench/producer.ts [--out report.md]
  *     [--clients kafkit,kafkajs,platformatic,java]   kafkit = kafkit-deno,kafkit-bun,kafkit-node
  *     [--sizes 100,1024] [--acks 1,all] [--partitions 1,3]
+ *     [--keys 0]            distinct keys per configuration (default 0: no key; e.g. 0,1000)
  *     [--messages N]        measured messages per run (default 400000 of 100 B, 150000 of 1 KiB)
  *     [--warmup N]          messages produced before measuring (default: 20% of --messages)
  *     [--repeat 2]          runs per client and configuration; the report keeps the fastest
@@ -22,13 +23,19 @@
  *
  * Every client gets the same job: values of the given size without key, no compression,
  * round-robin partitioning, batches of about --batch-bytes, at most --inflight-bytes
- * unacknowledged. The JavaScript clients are driven by `producer/_measure.ts`: calls of one
- * batch's worth of messages, up to inflight/batch calls open, send→ack per call. Java gets
- * batch.size = --batch-bytes, linger.ms = --linger-ms, buffer.memory = --inflight-bytes.
- * msgs/s and MB/s (10^6 bytes of values per second) run from the first send to the last ack of
- * the measured phase; CPU is the client process's user + system time per message (for Java,
- * see `producer/java.ts`: the same steady-state window, from /proc). With a full in-flight budget, p50 ≈ budget ÷
- * throughput (Little's law): latencies compare clients at saturation, not idle round trips.
+ * unacknowledged. With --keys N > 0 (e.g. `--sizes 100 --partitions 64 --keys 1000`, the
+ * "100 B records, 64 partitions, keyed" configuration) every message has one of N keys,
+ * `key-0` … `key-(N-1)` in turn, and each client partitions by its default keyed partitioner
+ * (kafkit's Writer with `Murmur2Balancer`, the Java client's partition for a key). The
+ * JavaScript clients are driven by `producer/_measure.ts`: calls of one batch's worth of
+ * messages, up to inflight/batch calls open, send→ack per call. Java gets batch.size =
+ * --batch-bytes, linger.ms = --linger-ms, buffer.memory = --inflight-bytes, through
+ * ProducerPerformance, or for keyed runs `producer/ProducerBench.java` (the tool's loop with
+ * keys). msgs/s and MB/s (10^6 bytes of values per second) run from the first send to the last
+ * ack of the measured phase; CPU is the client process's user + system time per message (for
+ * Java, see `producer/java.ts`: the same steady-state window, from /proc). With a full
+ * in-flight budget, p50 ≈ budget ÷ throughput (Little's law): latencies compare clients at
+ * saturation, not idle round trips.
  *
  * @module
  */
@@ -51,7 +58,7 @@ import {
 import { cpuPerMessage, rate, sizeText, summarySection } from "./_report_table.ts";
 import { createTopic, deleteTopic } from "./_topics.ts";
 import { RESULT_PREFIX, type RunResult, type RunSpec } from "./producer/_measure.ts";
-import { type Config, resultsTable, type Row, settingsList } from "./producer/_report.ts";
+import { type Config, keysText, resultsTable, type Row, settingsList } from "./producer/_report.ts";
 import { runJava } from "./producer/java.ts";
 
 const RUN_TIMEOUT_MS = 180_000;
@@ -64,6 +71,7 @@ const opts = parseOptions("producer.ts", {
   sizes: { type: "string", default: "100,1024" },
   acks: { type: "string", default: "1,all" },
   partitions: { type: "string", default: "1,3" },
+  keys: { type: "string", default: "0" },
   messages: { type: "string" },
   warmup: { type: "string" },
   "batch-bytes": { type: "string", default: "65536" },
@@ -88,6 +96,7 @@ const acksList = items("acks", opts.acks).map((a) => {
   throw new RangeError(`--acks takes 1 and all, got ${a}`);
 });
 const partitionsList = items("partitions", opts.partitions).map((p) => positive("partitions", p));
+const keysList = items("keys", opts.keys).map((k) => k === "0" ? 0 : positive("keys", k));
 const batchBytes = positive("batch-bytes", opts["batch-bytes"]);
 const lingerMs = Number(opts["linger-ms"]);
 const inflightBytes = positive("inflight-bytes", opts["inflight-bytes"]);
@@ -110,7 +119,7 @@ let topicSeq = 0;
 const topicName = (key: string, c: Config) =>
   `bench-${key}-${c.size}-${
     c.acks === -1 ? "all" : c.acks
-  }-${c.partitions}-${Date.now()}-${topicSeq++}`;
+  }-${c.partitions}-k${c.keys}-${Date.now()}-${topicSeq++}`;
 
 function specFor(topic: string, c: Config, messages?: number, warmup?: number): RunSpec {
   return {
@@ -118,6 +127,7 @@ function specFor(topic: string, c: Config, messages?: number, warmup?: number): 
     topic,
     partitions: c.partitions,
     size: c.size,
+    keys: c.keys,
     acks: c.acks,
     messages: messages ?? messagesFor(c.size),
     warmup: warmup ?? warmupFor(c.size),
@@ -154,7 +164,7 @@ try {
   // Warm the broker up (its JIT, page cache, log segments) with a throw-away Java run.
   log("warming the broker up");
   {
-    const c: Config = { size: 100, acks: 1, partitions: 1 };
+    const c: Config = { size: 100, acks: 1, partitions: 1, keys: 0 };
     const topic = topicName("warmup", c);
     await createTopic(brokers, topic, 1);
     await runJava(specFor(topic, c, 500_000, 100_000), RUN_TIMEOUT_MS).catch((e) =>
@@ -165,14 +175,16 @@ try {
   const configs: Config[] = [];
   for (const size of sizes) {
     for (const acks of acksList) {
-      for (const partitions of partitionsList) configs.push({ size, acks, partitions });
+      for (const partitions of partitionsList) {
+        for (const keys of keysList) configs.push({ size, acks, partitions, keys });
+      }
     }
   }
   const total = configs.length * clients.length * repeat;
   let done = 0;
   for (const config of configs) {
     const what = `${config.size} B acks=${config.acks === -1 ? "all" : config.acks} ` +
-      `p=${config.partitions}`;
+      `p=${config.partitions}${config.keys > 0 ? ` keys=${config.keys}` : ""}`;
     const best = await fastestRuns(clients, repeat, (key) => run(key, config), (row) =>
       log(
         `[${++done}/${total}] ${row.key} ${what}: ` +
@@ -199,7 +211,8 @@ const report = [
     } per run after ${
       sizes.map((s) => warmupFor(s).toLocaleString("en-US")).join("/")
     } warm-up · batches of ${sizeText(batchBytes)}, linger ${lingerMs} ms, ` +
-      `${sizeText(inflightBytes)} in flight`,
+      `${sizeText(inflightBytes)} in flight` +
+      (keysList.some((k) => k > 0) ? ` · keys: ${keysList.map(keysText).join(", ")}` : ""),
     repeat,
     started,
   ),

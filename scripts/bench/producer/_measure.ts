@@ -10,6 +10,10 @@
  * gets that latency, so the percentiles are exact per message (one entry per call, weighted by
  * its message count — memory grows with calls, not messages).
  *
+ * With `keys` = N > 0 every message has a key: `key-0` … `key-(N-1)` (UTF-8 bytes), taken in
+ * turn from the run's first message on (warm-up included), so every client — and the Java run,
+ * `ProducerBench.java` — sends the same keys in the same order and partitions by them.
+ *
  * @module
  */
 
@@ -21,8 +25,10 @@ export interface RunSpec {
   brokers: string;
   topic: string;
   partitions: number;
-  /** Value size in bytes (no key, no headers). */
+  /** Value size in bytes (no headers). */
   size: number;
+  /** Distinct keys, used in turn (`keyCycle`); 0: no key, round-robin partitioning. */
+  keys: number;
   /** 1 (leader) or -1 (all in-sync replicas). */
   acks: 1 | -1;
   /** Measured messages, after the warm-up. */
@@ -79,6 +85,25 @@ export function payload(size: number): Uint8Array {
   const value = new Uint8Array(size);
   for (let i = 0; i < size; i++) value[i] = (i * 131 + 17) & 0xff;
   return value;
+}
+
+/**
+ * The key of each next message, `key-0` … `key-(keys-1)` as UTF-8 bytes in turn, each made
+ * once up front (by `as` from the bytes, e.g. as a Buffer); undefined for `keys` = 0 (no key).
+ */
+export function keyCycle<K = Uint8Array>(
+  keys: number,
+  as: (bytes: Uint8Array) => K = (bytes) => bytes as K,
+): (() => K) | undefined {
+  if (keys === 0) return undefined;
+  const encoder = new TextEncoder();
+  const all = Array.from({ length: keys }, (_, i) => as(encoder.encode(`key-${i}`)));
+  let next = 0;
+  return () => {
+    const key = all[next];
+    next = next + 1 === keys ? 0 : next + 1;
+    return key;
+  };
 }
 
 /** Sends `count` messages and resolves when the client reports all of them acknowledged. */

@@ -1,5 +1,6 @@
 // The producer benchmark's report: one markdown table row per run, with kafkit's throughput as
-// ratios to the peers' in the same configuration (the summary is `../_report_table.ts`'s).
+// ratios to the peers' in the same configuration (the summary is `../_report_table.ts`'s). The
+// keys column appears when some configuration is keyed.
 
 import {
   cpuPerMessage,
@@ -22,6 +23,8 @@ export interface Config {
   size: number;
   acks: 1 | -1;
   partitions: number;
+  /** Distinct keys, used in turn; 0: no key. */
+  keys: number;
 }
 
 /** One client's run in one configuration: its result, or why it has none. */
@@ -29,14 +32,21 @@ export type Row = RunRow<Config, RunResult>;
 
 const acksText = (acks: number) => acks === -1 ? "all" : String(acks);
 
+/** The keys of a configuration, for its table cell and progress label: "none", "1,000". */
+export const keysText = (keys: number): string => keys === 0 ? "none" : fixed(keys, 0);
+
+const anyKeyed = (rows: Row[]) => rows.some((row) => row.config.keys > 0);
+
 /** The markdown table of every run. */
 export function resultsTable(rows: Row[]): string {
+  const keyed = anyKeyed(rows);
   const head = [
     "client",
     "runtime",
     "size",
     "acks",
     "parts",
+    ...(keyed ? ["keys"] : []),
     "msgs/s",
     "MB/s",
     "CPU µs/msg",
@@ -45,7 +55,7 @@ export function resultsTable(rows: Row[]): string {
     ...peerHeads(),
   ];
   const body = rows.map((row) => {
-    const { size, acks, partitions } = row.config;
+    const { size, acks, partitions, keys } = row.config;
     const r = row.result;
     const cells = [
       r?.client ?? row.key,
@@ -53,6 +63,7 @@ export function resultsTable(rows: Row[]): string {
       sizeText(size),
       acksText(acks),
       String(partitions),
+      ...(keyed ? [keysText(keys)] : []),
     ];
     if (!r) return [...cells, failedCell(row.error), ...Array(4 + PEERS.length).fill("")];
     const msgs = rate(r);
@@ -66,10 +77,13 @@ export function resultsTable(rows: Row[]): string {
       ...peerRatioCells(rows, row),
     ];
   });
-  return markdownTable(head, 5, body);
+  return markdownTable(head, keyed ? 6 : 5, body);
 }
 
-/** Each client's settings, once per distinct line, and how the driver fed the JS clients. */
+/**
+ * Each client's settings, once per distinct line, how the driver fed the JS clients, and, when
+ * some configuration is keyed, its keys.
+ */
 export function settingsList(rows: Row[]): string {
   const driver = new Map<number, Set<string>>();
   for (const row of rows) {
@@ -87,6 +101,16 @@ export function settingsList(rows: Row[]): string {
       `- **JavaScript driver** (all three clients, send→ack per call): ${
         [...driver.values()].flatMap((s) => [...s]).join("; ")
       }`,
+    );
+  }
+  if (anyKeyed(rows)) {
+    const counts = [...new Set(rows.map((row) => row.config.keys).filter((k) => k > 0))];
+    lines.push(
+      `- **Keys** (keyed configurations): ${
+        counts.map((k) => `${keysText(k)} keys`).join(", ")
+      }, \`key-0\` … \`key-(N-1)\` as UTF-8 bytes, in turn from every run's first message ` +
+        "(warm-up included), the same order for every client; each partitions by its default " +
+        "keyed partitioner (see its line)",
     );
   }
   return lines.join("\n");

@@ -5,13 +5,14 @@
  *
  * kafkajs does not batch across calls: each `producer.send()` becomes one Produce request per
  * broker, so the driver's call size is the batch size. Defaults otherwise: not idempotent,
- * unlimited requests in flight, the Java-compatible partitioner (round robin without a key).
+ * unlimited requests in flight, the Java-compatible partitioner (round robin without a key,
+ * the Java client's murmur2 partition with one).
  *
  * @module
  */
 
 import kafkajs from "kafkajs";
-import { payload, runBenchmark } from "./_measure.ts";
+import { keyCycle, payload, runBenchmark } from "./_measure.ts";
 
 const { CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs;
 const VERSION = "2.2.4";
@@ -28,9 +29,11 @@ await runBenchmark(`kafkajs ${VERSION}`, async (spec) => {
   });
   await producer.connect();
   const value = Buffer.from(payload(spec.size));
+  const nextKey = keyCycle(spec.keys, (bytes) => Buffer.from(bytes));
   const send = (count: number) => {
     const messages = new Array(count);
-    for (let i = 0; i < count; i++) messages[i] = { value };
+    if (nextKey) { for (let i = 0; i < count; i++) messages[i] = { key: nextKey(), value }; }
+    else for (let i = 0; i < count; i++) messages[i] = { value };
     return producer.send({
       topic: spec.topic,
       messages,
@@ -42,6 +45,7 @@ await runBenchmark(`kafkajs ${VERSION}`, async (spec) => {
     send,
     close: () => producer.disconnect(),
     settings: "acks per send, idempotent=false, no linger (one Produce request per send), " +
-      "maxInFlightRequests=unlimited, compression=none, default partitioner (round robin)",
+      "maxInFlightRequests=unlimited, compression=none, default partitioner (" +
+      (spec.keys > 0 ? "murmur2 of the key, as the Java client" : "round robin") + ")",
   };
 });

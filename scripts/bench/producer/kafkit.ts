@@ -10,13 +10,15 @@
  * open at once (the in-flight budget), each resolving when all its messages are acknowledged
  * — so send→ack is measured the same way as for kafkajs and @platformatic/kafka. The Writer
  * batches per partition (`batchBytes`, `batchTimeout` = linger) across those calls; it is
- * idempotent by default with acks=all (as the Java client is), and not with acks=1.
+ * idempotent by default with acks=all (as the Java client is), and not with acks=1. Without
+ * keys it balances round robin (its default); with keys, by `Murmur2Balancer` (the Java
+ * client's partition for a key).
  *
  * @module
  */
 
-import { VERSION, Writer } from "../../../mod.ts";
-import { chunking, payload, runBenchmark } from "./_measure.ts";
+import { Murmur2Balancer, VERSION, Writer } from "../../../mod.ts";
+import { chunking, keyCycle, payload, runBenchmark } from "./_measure.ts";
 
 await runBenchmark(`kafkit ${VERSION}`, (spec) => {
   const { chunk } = chunking(spec);
@@ -28,11 +30,14 @@ await runBenchmark(`kafkit ${VERSION}`, (spec) => {
     batchSize: chunk,
     batchTimeout: spec.lingerMs,
     requiredAcks: spec.acks,
+    ...(spec.keys > 0 ? { balancer: new Murmur2Balancer() } : {}),
   });
   const value = payload(spec.size);
+  const nextKey = keyCycle(spec.keys);
   const send = (count: number) => {
     const messages = new Array(count);
-    for (let i = 0; i < count; i++) messages[i] = { value };
+    if (nextKey) { for (let i = 0; i < count; i++) messages[i] = { key: nextKey(), value }; }
+    else for (let i = 0; i < count; i++) messages[i] = { value };
     return writer.writeMessages(messages);
   };
   return Promise.resolve({
@@ -40,6 +45,7 @@ await runBenchmark(`kafkit ${VERSION}`, (spec) => {
     close: () => writer.close(),
     settings: "requiredAcks per writer, idempotent by default (true with acks=all, false with " +
       `acks=1), batchBytes=${spec.batchBytes}, batchSize=batchBytes÷size, ` +
-      `batchTimeout=${spec.lingerMs} ms, compression=none, round robin`,
+      `batchTimeout=${spec.lingerMs} ms, compression=none, ` +
+      (spec.keys > 0 ? "Murmur2Balancer (the Java client's partition for a key)" : "round robin"),
   });
 });
