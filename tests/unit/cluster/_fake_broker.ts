@@ -26,7 +26,10 @@ export interface Received {
 // deno-lint-ignore no-explicit-any
 type Handler = (body: any, version: number, host: string) => unknown;
 
-/** Fake brokers by host; `handle` scripts an API's answer (ApiVersions is built in). */
+/**
+ * Fake brokers by host; `handle` scripts an API's answer, which may be a promise (an answer
+ * held back). ApiVersions is built in.
+ */
 export class FakeBrokers {
   readonly received: Received[] = [];
   readonly connects: string[] = [];
@@ -37,13 +40,18 @@ export class FakeBrokers {
     this.#handlers.set(api.key, handler as Handler);
   }
 
+  /** The handler scripted for `api` (to wrap it). */
+  handlers<Req, Res>(api: Api<Req, Res>): (body: Req, version: number, host: string) => unknown {
+    return this.#handlers.get(api.key)!;
+  }
+
   /** The `connect` option for the core. */
   readonly connect: Connect = ({ host }) => {
     this.connects.push(host);
     return Promise.resolve(new FakeSocket((frame) => this.#answer(host, frame)));
   };
 
-  #answer(host: string, frame: Uint8Array): Uint8Array {
+  async #answer(host: string, frame: Uint8Array): Promise<Uint8Array> {
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const api = ALL_APIS.find((a) => a.key === view.getInt16(0))!;
     const version = view.getInt16(2);
@@ -60,7 +68,7 @@ export class FakeBrokers {
           maxVersion: a.latestVersionUnstable ? a.maxVersion - 1 : a.maxVersion,
         })),
       }
-      : this.#handlers.get(api.key)?.(body, version, host);
+      : await this.#handlers.get(api.key)?.(body, version, host);
     if (res === undefined) throw new Error(`fake broker ${host}: no answer for ${api.name}`);
     const w = new ByteWriter();
     w.int32(0);
@@ -77,13 +85,15 @@ export class FakeBrokers {
 
 /** Frames in, answers out, all in memory. */
 class FakeSocket implements Socket {
-  readonly #answer: (frame: Uint8Array) => Uint8Array;
+  readonly #answer: (frame: Uint8Array) => Promise<Uint8Array>;
+  /** Answers leave in request order, as a broker sends them. */
+  #answered: Promise<void> = Promise.resolve();
   readonly #out: Uint8Array[] = [];
   #reader: ((chunk: Uint8Array | null) => void) | undefined;
   #pending = new Uint8Array(0);
   #closed = false;
 
-  constructor(answer: (frame: Uint8Array) => Uint8Array) {
+  constructor(answer: (frame: Uint8Array) => Promise<Uint8Array>) {
     this.#answer = answer;
   }
 
@@ -95,7 +105,8 @@ class FakeSocket implements Socket {
     while (all.length - at >= 4) {
       const size = new DataView(all.buffer, at).getInt32(0);
       if (all.length - at - 4 < size) break;
-      this.#push(this.#answer(all.slice(at + 4, at + 4 + size)));
+      const answer = this.#answer(all.slice(at + 4, at + 4 + size));
+      this.#answered = this.#answered.then(() => answer).then((a) => this.#push(a));
       at += 4 + size;
     }
     this.#pending = all.slice(at);

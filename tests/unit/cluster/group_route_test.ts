@@ -118,4 +118,44 @@ describe("group requests through the core", () => {
       await cluster.close();
     }
   });
+
+  test("a caller's signal ends its own wait, not the coordinator lookup others share", async () => {
+    const fake = brokers(["b1"]);
+    const answer = fake.handlers(FindCoordinator);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    let asked!: () => void;
+    const lookupSent = new Promise<void>((resolve) => asked = resolve);
+    fake.handle(FindCoordinator, async (req, version, host) => {
+      asked();
+      await held;
+      return answer(req, version, host);
+    });
+    fake.handle(OffsetCommit, (req) => ({
+      throttleTimeMs: 0,
+      topics: (req.topics ?? []).map((t) => ({
+        name: t.name,
+        partitions: (t.partitions ?? []).map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: 0,
+        })),
+      })),
+    }));
+    const cluster = new Cluster({ brokers: "b1:1", connect: fake.connect });
+    try {
+      const offsets = [{ topic: "t", partition: 0, offset: 1 }];
+      const stop = new AbortController();
+      const impatient = commitOffsets(cluster, who, offsets, stop.signal);
+      const patient = commitOffsets(cluster, who, offsets);
+      await lookupSent;
+      stop.abort(new Error("caller gave up"));
+      await assert.rejects(impatient, /caller gave up/);
+      release();
+      await patient;
+      assert.equal(fake.received.filter((r) => r.api === "FindCoordinator").length, 1);
+      assert.equal(fake.received.filter((r) => r.api === "OffsetCommit").length, 1);
+    } finally {
+      await cluster.close();
+    }
+  });
 });
