@@ -16,10 +16,13 @@ import { CreateTopics } from "./protocol/generated/create_topics.ts";
 import { DeleteTopics } from "./protocol/generated/delete_topics.ts";
 import { Fetch } from "./protocol/generated/fetch.ts";
 import { ListOffsets } from "./protocol/generated/list_offsets.ts";
+import { fetchRequest } from "./cluster/requests/fetch.ts";
+import { fetchedMessages } from "./cluster/requests/fetched.ts";
+import { listOffsetsRequest, readListOffsets } from "./cluster/requests/list_offsets.ts";
+import { FirstOffset, LastOffset } from "./offsets.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { Produce } from "./protocol/generated/produce.ts";
 import { encodeRecordBatch } from "./protocol/records.ts";
-import { fetchedMessages } from "./fetched.ts";
 import type { Connection } from "./transport/connection.ts";
 
 /** Seek relative to the first offset of the partition. */
@@ -32,10 +35,7 @@ export const SeekEnd = 2;
 export const SeekCurrent = 3;
 /** Flag to add to a whence: do not check the offset against the partition's range. */
 export const SeekDontCheck: number = 1 << 30;
-/** The offset sentinel for "the first offset of the partition". */
-export const FirstOffset = -2;
-/** The offset sentinel for "the end of the partition". */
-export const LastOffset = -1;
+export { FirstOffset, LastOffset };
 
 /** Per-call options: a signal and a timeout in ms. */
 export interface CallOptions {
@@ -365,21 +365,17 @@ export class Conn implements AsyncDisposable {
 
   async #listOffset(timestamp: bigint, options: CallOptions): Promise<number> {
     const p = this.#bound("list offsets of");
-    const res = await this.#connection.request(ListOffsets, {
-      replicaId: -1,
-      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.id, timestamp }] }],
-    }, options);
-    const part = res.topics[0]?.partitions[0];
+    const res = await this.#connection.request(
+      ListOffsets,
+      listOffsetsRequest([{ topic: p.topic, partition: p.id, timestamp: Number(timestamp) }]),
+      options,
+    );
+    const part = readListOffsets(res)[0];
     if (!part) {
       throw new KafkaError(ErrorCodes.UNKNOWN_SERVER_ERROR, { api: "ListOffsets", topic: p.topic });
     }
-    const err = errorForCode(part.errorCode, {
-      api: "ListOffsets",
-      topic: p.topic,
-      partition: p.id,
-    });
-    if (err) throw err;
-    return Number(part.offset);
+    if (part.error) throw part.error;
+    return part.offset;
   }
 
   /** Fetches a batch at the current offset (kafka-go's `ReadBatch`). */
@@ -432,17 +428,16 @@ export class Conn implements AsyncDisposable {
       (options.timeout === undefined ? DEFAULT_MAX_WAIT : Math.floor(options.timeout * 0.8));
     const timeout = options.timeout ?? maxWait + 30_000;
     const committed = options.isolationLevel === "read_committed";
-    const res = await this.#connection.request(Fetch, {
-      maxWaitMs: maxWait,
-      minBytes,
-      maxBytes,
-      isolationLevel: committed ? 1 : 0,
-      topics: [{
-        topic: p.topic,
-        topicId: p.topicId,
-        partitions: [{ partition: p.id, fetchOffset: BigInt(offset), partitionMaxBytes: maxBytes }],
-      }],
-    }, { signal: options.signal, timeout });
+    const res = await this.#connection.request(
+      Fetch,
+      fetchRequest([{ topic: p.topic, topicId: p.topicId, partition: p.id, offset }], {
+        minBytes,
+        maxBytes,
+        maxWait,
+        readCommitted: committed,
+      }),
+      { signal: options.signal, timeout },
+    );
     const part = res.responses[0]?.partitions[0];
     const highWaterMark = Number(part?.highWatermark ?? -1);
     const fields = { offset, throttle: res.throttleTimeMs, highWaterMark };

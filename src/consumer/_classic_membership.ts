@@ -13,17 +13,14 @@ import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Heartbeat } from "../protocol/generated/heartbeat.ts";
 import { JoinGroup, type JoinGroupResponse } from "../protocol/generated/join_group.ts";
 import { LeaveGroup } from "../protocol/generated/leave_group.ts";
-import { Metadata } from "../protocol/generated/metadata.ts";
 import { SyncGroup } from "../protocol/generated/sync_group.ts";
 import { commitOffsets } from "./_offsets.ts";
+import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
 import {
-  byTopic,
+  GROUP_ATTEMPTS,
   type GroupMembership,
   type MembershipHandlers,
   type MembershipOptions,
-  partitionKey,
-  type PartitionOffset,
-  type TopicPartition,
 } from "./_membership.ts";
 import {
   decodeAssignment,
@@ -157,7 +154,7 @@ export class ClassicMembership implements GroupMembership {
     generationId: number = this.#generationId,
   ): Promise<void> {
     await commitOffsets(
-      this.#o.coordinator,
+      this.#o.cluster,
       {
         groupId: this.#o.groupId,
         memberId: this.#memberId,
@@ -188,7 +185,7 @@ export class ClassicMembership implements GroupMembership {
     if (join.leader === this.#memberId && !join.skipAssignment) {
       assignments = await this.#assign(join, protocolName);
     }
-    const res = await this.#o.coordinator.request(
+    const res = await this.#o.cluster.request(
       SyncGroup,
       {
         groupId: this.#o.groupId,
@@ -199,8 +196,14 @@ export class ClassicMembership implements GroupMembership {
         protocolName,
         assignments,
       },
-      (r) => r.errorCode,
-      { signal, timeout: this.#o.rebalanceTimeout + 5_000 },
+      {
+        key: this.#o.groupId,
+        lane: "group",
+        errorCode: (r) => r.errorCode,
+        attempts: GROUP_ATTEMPTS,
+        signal,
+        timeout: this.#o.rebalanceTimeout + 5_000,
+      },
     );
     const err = errorForCode(res.errorCode, { api: "SyncGroup" });
     if (err) throw err;
@@ -229,7 +232,7 @@ export class ClassicMembership implements GroupMembership {
       }),
     }));
     for (let attempt = 0;; attempt++) {
-      const res = await this.#o.coordinator.request(
+      const res = await this.#o.cluster.request(
         JoinGroup,
         {
           groupId: this.#o.groupId,
@@ -240,8 +243,14 @@ export class ClassicMembership implements GroupMembership {
           protocolType: "consumer",
           protocols,
         },
-        (r) => r.errorCode,
-        { signal, timeout: this.#o.rebalanceTimeout + 5_000 },
+        {
+          key: this.#o.groupId,
+          lane: "group",
+          errorCode: (r) => r.errorCode,
+          attempts: GROUP_ATTEMPTS,
+          signal,
+          timeout: this.#o.rebalanceTimeout + 5_000,
+        },
       );
       // KIP-394: the first join only obtains a member id, then joins again with it.
       if (res.errorCode === ErrorCodes.MEMBER_ID_REQUIRED && attempt < 2) {
@@ -291,23 +300,33 @@ export class ClassicMembership implements GroupMembership {
     });
   }
 
-  /** Every partition of `topics` with its replicas' racks (what rack-aware balancers need). */
+  /**
+   * Every partition of `topics` with its replicas' racks (what rack-aware balancers need),
+   * from fresh metadata of the core's model. Topics that do not exist are left out.
+   */
   async #partitionsOf(topics: string[]): Promise<GroupPartition[]> {
-    const conn = await this.#o.cluster.anyConnection();
-    const meta = await conn.request(Metadata, {
-      topics: topics.map((name) => ({ name })),
-      allowAutoTopicCreation: false,
-    });
-    const racks = new Map(meta.brokers.map((b) => [b.nodeId, b.rack]));
+    const cluster = this.#o.cluster;
+    try {
+      await cluster.refresh(topics);
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e; // a topic error: that topic is left out below
+    }
+    const racks = new Map(cluster.brokers.map((b) => [b.nodeId, b.rack]));
     const out: GroupPartition[] = [];
-    for (const t of meta.topics) {
-      if (t.errorCode !== 0 || !t.name) continue;
-      for (const p of t.partitions) {
+    for (const name of topics) {
+      let topic;
+      try {
+        topic = await cluster.topic(name);
+      } catch (e) {
+        if (e instanceof KafkaError) continue;
+        throw e;
+      }
+      for (const p of topic.partitions) {
         out.push({
-          topic: t.name,
-          id: p.partitionIndex,
+          topic: name,
+          id: p.id,
           leaderRack: racks.get(p.leaderId) ?? null,
-          replicaRacks: p.replicaNodes.map((n) => racks.get(n)).filter((r): r is string => !!r),
+          replicaRacks: p.replicas.map((n) => racks.get(n)).filter((r): r is string => !!r),
         });
       }
     }
@@ -333,7 +352,7 @@ export class ClassicMembership implements GroupMembership {
         }
         let code: number;
         try {
-          const res = await this.#o.coordinator.request(
+          const res = await this.#o.cluster.request(
             Heartbeat,
             {
               groupId: this.#o.groupId,
@@ -341,13 +360,19 @@ export class ClassicMembership implements GroupMembership {
               memberId: this.#memberId,
               groupInstanceId: this.#o.groupInstanceId,
             },
-            (r) => r.errorCode,
-            { signal: stop.signal, timeout: this.#o.sessionTimeout },
+            {
+              key: this.#o.groupId,
+              lane: "group",
+              errorCode: (r) => r.errorCode,
+              attempts: GROUP_ATTEMPTS,
+              signal: stop.signal,
+              timeout: this.#o.sessionTimeout,
+            },
           );
           code = res.errorCode;
         } catch (e) {
           if (stop.signal.aborted) return rejoin ? "rebalance" : "stopped";
-          // The coordinator helper already retried; keep trying until the session decides.
+          // The core already retried; keep trying until the session decides.
           this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, e);
           continue;
         }
@@ -403,15 +428,20 @@ export class ClassicMembership implements GroupMembership {
     // Static members stay registered so a restart within the session gets the same partitions.
     if (!this.#memberId || this.#o.groupInstanceId) return;
     try {
-      await this.#o.coordinator.request(
+      await this.#o.cluster.request(
         LeaveGroup,
         {
           groupId: this.#o.groupId,
           memberId: this.#memberId,
           members: [{ memberId: this.#memberId, groupInstanceId: null, reason: "closing" }],
         },
-        (r) => r.errorCode,
-        { timeout: 5_000 },
+        {
+          key: this.#o.groupId,
+          lane: "group",
+          errorCode: (r) => r.errorCode,
+          attempts: GROUP_ATTEMPTS,
+          timeout: 5_000,
+        },
       );
     } catch (e) {
       if (!(e instanceof ConnectionError || e instanceof KafkaError)) throw e;

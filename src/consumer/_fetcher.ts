@@ -6,17 +6,17 @@
  *
  * @module
  */
-import type { Cluster } from "../cluster/cluster.ts";
+import { type Cluster, LEADER_MOVED } from "../cluster/cluster.ts";
+import { fetchRequest } from "../cluster/requests/fetch.ts";
+import { fetchedMessages } from "../cluster/requests/fetched.ts";
+import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { delay } from "../_async/delay.ts";
-import { backoffDelay } from "../_async/retry.ts";
-import { FirstOffset, LastOffset } from "../conn.ts";
+import { backoffDelay, retry } from "../_async/retry.ts";
 import { ConnectionError } from "../errors.ts";
-import { fetchedMessages } from "../fetched.ts";
 import type { Message } from "../message.ts";
+import { FirstOffset, LastOffset, partitionKey, type TopicPartition } from "../offsets.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
 import { Fetch, type FetchResponse } from "../protocol/generated/fetch.ts";
-import { listOffsets } from "./_list_offsets.ts";
-import { byTopic, partitionKey, type TopicPartition } from "./_membership.ts";
 
 /** Settings of a {@linkcode Fetcher}. */
 export interface FetcherOptions {
@@ -25,6 +25,8 @@ export interface FetcherOptions {
   maxBytes: number;
   /** Longest time the broker may hold a fetch waiting for `minBytes`, in ms. */
   maxWait: number;
+  /** Time allowed for a fetch's answer, `maxWait` included, in ms. */
+  fetchTimeout: number;
   readCommitted: boolean;
   /** Where to go when an offset is unknown or out of range: FirstOffset or LastOffset. */
   startOffset: number;
@@ -68,19 +70,6 @@ interface Chunk {
   messages: Message[];
   next: number;
 }
-
-/** Leader errors after which metadata is refreshed and the partition fetched elsewhere. */
-const LEADER_MOVED: ReadonlySet<number> = new Set([
-  ErrorCodes.NOT_LEADER_OR_FOLLOWER,
-  ErrorCodes.LEADER_NOT_AVAILABLE,
-  ErrorCodes.FENCED_LEADER_EPOCH,
-  ErrorCodes.UNKNOWN_LEADER_EPOCH,
-  ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCodes.UNKNOWN_TOPIC_ID,
-  ErrorCodes.KAFKA_STORAGE_ERROR,
-  ErrorCodes.REPLICA_NOT_AVAILABLE,
-  ErrorCodes.OFFSET_NOT_AVAILABLE,
-]);
 
 /** Fetches a changing set of partitions into one bounded queue. */
 export class Fetcher {
@@ -235,35 +224,48 @@ export class Fetcher {
     for (const w of waiting) w();
   }
 
-  /** Finds leaders (and starting offsets) for partitions that have none, then loops. */
-  async #place(states: FetchState[], attempt = 0): Promise<void> {
+  /**
+   * Finds leaders (and starting offsets) for partitions that have none, then starts their
+   * brokers' loops; retried with backoff until placed, removed or closed. `later` waits one
+   * backoff first (a partition that just left a broker).
+   */
+  async #place(states: FetchState[], later = false): Promise<void> {
     const signal = this.#abort.signal;
-    if (states.length === 0 || signal.aborted) return;
+    const unplaced = () => states.filter((s) => !s.removed && s.node < 0);
+    if (unplaced().length === 0 || signal.aborted) return;
     try {
-      if (attempt > 0) await delay(this.#backoff(attempt), { signal });
-      const unresolved = states.filter((s) => !s.removed && s.offset < 0);
-      if (unresolved.length > 0) await this.#resolve(unresolved);
-      const leaders = new Map<FetchState, { id: number; epoch: number }>();
-      for (const s of states) {
-        const topic = await this.#o.cluster.topic(s.topic);
-        const p = topic.partitions.find((x) => x.id === s.partition);
-        if (!p || p.leaderId < 0) throw p?.error ?? new ConnectionError(`no leader for ${s.key}`);
-        leaders.set(s, { id: p.leaderId, epoch: p.leaderEpoch });
-      }
-      // All at once, so a loop's next fetch includes every partition placed together.
-      for (const [s, leader] of leaders) {
-        if (s.removed) continue;
-        s.node = leader.id;
-        s.leaderEpoch = leader.epoch;
-        s.preferredUntil = 0;
-      }
-      for (const node of new Set([...leaders.values()].map((l) => l.id))) this.#ensureLoop(node);
+      if (later) await delay(this.#backoff(1), { signal });
+      await retry(async () => {
+        const todo = unplaced();
+        const unresolved = todo.filter((s) => s.offset < 0);
+        if (unresolved.length > 0) await this.#resolve(unresolved);
+        const leaders = await Promise.all(
+          todo.map((s) => this.#o.cluster.leader(s.topic, s.partition)),
+        );
+        // All at once, so a loop's next fetch includes every partition placed together.
+        todo.forEach((s, i) => {
+          if (s.removed) return;
+          s.node = leaders[i].nodeId;
+          s.leaderEpoch = leaders[i].leaderEpoch;
+          s.preferredUntil = 0;
+        });
+        for (const node of new Set(leaders.map((l) => l.nodeId))) this.#ensureLoop(node);
+      }, {
+        attempts: Infinity,
+        backoffMin: this.#o.backoffMin,
+        backoffMax: this.#o.backoffMax,
+        signal,
+        // Even errors no retry can fix (reported through onError) are tried again: the
+        // reader surfaces them, and the partition is read once they clear up.
+        isRetriable: () => !signal.aborted,
+        onRetry: (e, attempt) => {
+          this.#o.logError(`kafkit: finding leaders to fetch from failed (attempt ${attempt})`, e);
+          this.#o.onError?.(e);
+          for (const s of unplaced()) this.#o.cluster.invalidate(s.topic);
+        },
+      });
     } catch (e) {
-      if (signal.aborted) return;
-      this.#o.logError(`kafkit: finding leaders to fetch from failed (attempt ${attempt + 1})`, e);
-      this.#o.onError?.(e);
-      for (const s of states) this.#o.cluster.invalidate(s.topic);
-      return this.#place(states.filter((s) => !s.removed && s.node < 0), attempt + 1);
+      if (!signal.aborted) throw e;
     }
   }
 
@@ -327,7 +329,8 @@ export class Fetcher {
           this.#o.logError(`kafkit: fetch from broker ${node} failed`, e);
           this.#o.onError?.(e);
           if (e instanceof ConnectionError || failures >= 3) {
-            this.#o.cluster.brokerFailed(node);
+            // Only this lane: the broker's group and produce connections are not ours.
+            this.#o.cluster.brokerFailed(node, "fetch");
             // Every partition on this broker now, not just this fetch's: some may have been
             // placed here while the request was out, and this loop is about to end.
             this.#relocate([...this.#states.values()].filter((s) => s.node === node));
@@ -346,33 +349,26 @@ export class Fetcher {
     }
   }
 
-  #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
-    const topics = byTopic(states);
-    return this.#o.cluster.connection(node).then(async (conn) => {
-      const ids = new Map<string, string>();
-      for (const t of topics.keys()) ids.set(t, (await this.#o.cluster.topic(t)).id);
-      for (const [t, id] of ids) this.#topicIds.set(t, id);
-      return conn.request(Fetch, {
-        replicaId: -1,
-        maxWaitMs: this.#o.maxWait,
+  /** One Fetch of `states` on the broker's "fetch" lane (a long-poll delays nothing else). */
+  async #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
+    const conn = await this.#o.cluster.connection(node, "fetch");
+    const partitions = [];
+    for (const s of states) {
+      const topicId = (await this.#o.cluster.topic(s.topic)).id;
+      this.#topicIds.set(s.topic, topicId);
+      partitions.push({ ...s, topicId });
+    }
+    return conn.request(
+      Fetch,
+      fetchRequest(partitions, {
         minBytes: this.#o.minBytes,
         maxBytes: this.#o.maxBytes,
-        isolationLevel: this.#o.readCommitted ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        rackId: this.#o.rackId ?? "",
-        topics: [...topics].map(([topic, ss]) => ({
-          topic,
-          topicId: ids.get(topic),
-          partitions: ss.map((s) => ({
-            partition: s.partition,
-            currentLeaderEpoch: s.leaderEpoch,
-            fetchOffset: BigInt(s.offset),
-            partitionMaxBytes: this.#o.maxBytes,
-          })),
-        })),
-      }, { signal: this.#abort.signal, timeout: this.#o.maxWait + 30_000 });
-    });
+        maxWait: this.#o.maxWait,
+        readCommitted: this.#o.readCommitted,
+        rackId: this.#o.rackId,
+      }),
+      { signal: this.#abort.signal, timeout: this.#o.fetchTimeout },
+    );
   }
 
   /** Queues what a fetch returned and handles partition errors; true if any failed. */
@@ -495,7 +491,7 @@ export class Fetcher {
       s.node = -1;
       this.#o.cluster.invalidate(s.topic);
     }
-    void this.#place(states, 1);
+    void this.#place(states, true);
   }
 }
 

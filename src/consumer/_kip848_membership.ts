@@ -16,14 +16,13 @@ import {
   type ConsumerGroupHeartbeatResponse,
 } from "../protocol/generated/consumer_group_heartbeat.ts";
 import { uuidToString } from "../wire/uuid.ts";
-import type {
-  GroupMembership,
-  MembershipHandlers,
-  MembershipOptions,
-  PartitionOffset,
-  TopicPartition,
+import { partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import {
+  GROUP_ATTEMPTS,
+  type GroupMembership,
+  type MembershipHandlers,
+  type MembershipOptions,
 } from "./_membership.ts";
-import { partitionKey } from "./_membership.ts";
 import { commitOffsets } from "./_offsets.ts";
 
 /** What the KIP-848 membership takes beyond {@linkcode MembershipOptions}. */
@@ -147,7 +146,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
     for (let attempt = 0;; attempt++) {
       try {
         await commitOffsets(
-          this.#o.coordinator,
+          this.#o.cluster,
           {
             groupId: this.#o.groupId,
             memberId: this.#memberId || this.#localId,
@@ -179,12 +178,13 @@ export class ConsumerProtocolMembership implements GroupMembership {
       let res: ConsumerGroupHeartbeatResponse | undefined;
       let error: unknown;
       try {
-        res = await this.#o.coordinator.request(
-          ConsumerGroupHeartbeat,
-          this.#request(),
-          (r) => r.errorCode,
-          { signal },
-        );
+        res = await this.#o.cluster.request(ConsumerGroupHeartbeat, this.#request(), {
+          key: this.#o.groupId,
+          lane: "group",
+          errorCode: (r) => r.errorCode,
+          signal,
+          attempts: GROUP_ATTEMPTS,
+        });
       } catch (e) {
         if (signal.aborted) return;
         error = e;
@@ -397,7 +397,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), LEAVE_TIMEOUT);
     try {
-      const res = await this.#o.coordinator.request(
+      const res = await this.#o.cluster.request(
         ConsumerGroupHeartbeat,
         {
           groupId: this.#o.groupId,
@@ -405,8 +405,14 @@ export class ConsumerProtocolMembership implements GroupMembership {
           memberEpoch: this.#o.groupInstanceId === null ? LEAVE_EPOCH : LEAVE_STATIC_EPOCH,
           instanceId: this.#o.groupInstanceId,
         },
-        (r) => r.errorCode,
-        { signal: stop.signal, timeout: LEAVE_TIMEOUT },
+        {
+          key: this.#o.groupId,
+          lane: "group",
+          errorCode: (r) => r.errorCode,
+          signal: stop.signal,
+          timeout: LEAVE_TIMEOUT,
+          attempts: GROUP_ATTEMPTS,
+        },
       );
       const err = errorForCode(res.errorCode, {
         api: "ConsumerGroupHeartbeat",

@@ -7,22 +7,7 @@
  */
 
 import type { Cluster } from "../cluster/cluster.ts";
-import type { GroupCoordinator } from "./_coordinator.ts";
-
-/** One partition of one topic. */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-/** A position to commit: the offset of the next message to read. */
-export interface PartitionOffset extends TopicPartition {
-  offset: number;
-  /** The leader epoch of the last message consumed, or -1. */
-  leaderEpoch?: number;
-  /** Free-form metadata stored with the commit. */
-  metadata?: string | null;
-}
+import type { PartitionOffset, TopicPartition } from "../offsets.ts";
 
 /** What the membership calls as ownership changes. Each call is awaited. */
 export interface MembershipHandlers {
@@ -63,8 +48,8 @@ export interface GroupMembership {
 
 /** What both protocols' memberships are built from. */
 export interface MembershipOptions {
+  /** The core every group request goes through (lane "group", keyed by `groupId`). */
   cluster: Cluster;
-  coordinator: GroupCoordinator;
   groupId: string;
   /** Subscribed topics. */
   topics: readonly string[];
@@ -93,17 +78,8 @@ export interface MembershipOptions {
   logError: (message: string, error: unknown) => void;
 }
 
-/** Items grouped by their topic, in first-seen order. */
-export function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
-  const topics = new Map<string, T[]>();
-  for (const item of items) {
-    const list = topics.get(item.topic);
-    if (list) list.push(item);
-    else topics.set(item.topic, [item]);
-  }
-  return topics;
-}
-
-/** A map key for a partition. */
-export const partitionKey = (topic: string, partition: number): string =>
-  `${topic}\u0000${partition}`;
+/**
+ * Attempts for one request to the group coordinator: it may move, still be loading, or not
+ * exist yet on a new cluster (the offsets topic is created on first use).
+ */
+export const GROUP_ATTEMPTS = 20;

@@ -1,14 +1,15 @@
 /**
- * OffsetCommit and OffsetFetch through the group coordinator, shared by both group
- * protocols. Topics are named (versions up to 9), so no topic ids are needed.
+ * OffsetCommit and OffsetFetch, routed by the core to the group's coordinator on the "group"
+ * lane, shared by both group protocols. Topics are named (versions up to 9), so no topic ids are needed.
  *
  * @module
  */
 import { errorForCode } from "../protocol/errors.ts";
 import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
 import { OffsetFetch } from "../protocol/generated/offset_fetch.ts";
-import type { GroupCoordinator } from "./_coordinator.ts";
-import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "./_membership.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import { GROUP_ATTEMPTS } from "./_membership.ts";
 
 /** Who commits: the member and its generation (classic) or epoch (KIP-848). */
 export interface Committer {
@@ -25,7 +26,7 @@ export interface Committer {
  * (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, … are the caller's to handle).
  */
 export async function commitOffsets(
-  coordinator: GroupCoordinator,
+  cluster: Cluster,
   who: Committer,
   offsets: readonly PartitionOffset[],
   signal?: AbortSignal,
@@ -40,7 +41,7 @@ export async function commitOffsets(
       committedMetadata: p.metadata ?? null,
     })),
   }));
-  const res = await coordinator.request(
+  const res = await cluster.request(
     OffsetCommit,
     {
       groupId: who.groupId,
@@ -50,8 +51,14 @@ export async function commitOffsets(
       retentionTimeMs: BigInt(who.retentionTime ?? -1),
       topics,
     },
-    (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,
-    { signal, maxVersion: 9 },
+    {
+      key: who.groupId,
+      lane: "group",
+      errorCode: (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,
+      signal,
+      maxVersion: 9,
+      attempts: GROUP_ATTEMPTS,
+    },
   );
   for (const t of res.topics) {
     for (const p of t.partitions) {
@@ -74,7 +81,7 @@ export interface CommittedOffset {
 
 /** The committed offsets of `partitions`, keyed by {@linkcode partitionKey}. */
 export async function fetchOffsets(
-  coordinator: GroupCoordinator,
+  cluster: Cluster,
   groupId: string,
   partitions: readonly TopicPartition[],
   options: { memberId?: string; memberEpoch?: number; signal?: AbortSignal } = {},
@@ -85,7 +92,7 @@ export async function fetchOffsets(
     name,
     partitionIndexes: parts.map((p) => p.partition),
   }));
-  const res = await coordinator.request(
+  const res = await cluster.request(
     OffsetFetch,
     {
       groupId,
@@ -99,8 +106,14 @@ export async function fetchOffsets(
       // Wait for pending transactional commits instead of reading past them.
       requireStable: true,
     },
-    (r) => r.groups[0]?.errorCode ?? r.errorCode,
-    { signal: options.signal, maxVersion: 9 },
+    {
+      key: groupId,
+      lane: "group",
+      errorCode: (r) => r.groups[0]?.errorCode ?? r.errorCode,
+      signal: options.signal,
+      maxVersion: 9,
+      attempts: GROUP_ATTEMPTS,
+    },
   );
   const group = res.groups[0];
   const code = group ? group.errorCode : res.errorCode;

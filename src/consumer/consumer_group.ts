@@ -6,27 +6,28 @@
  *
  * @module
  */
-import { Cluster } from "../cluster/cluster.ts";
+import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
 import { abortable } from "../_async/abortable.ts";
-import { positiveInt } from "../config.ts";
-import { FirstOffset, LastOffset } from "../conn.ts";
 import { KafkitError } from "../errors.ts";
-import type { ConnectionOptions } from "../transport/connection.ts";
+import { partitionKey, type PartitionOffset } from "../offsets.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
-import { GroupCoordinator } from "./_coordinator.ts";
-import type { GroupMembership, MembershipOptions, PartitionOffset } from "./_membership.ts";
+import { resolveGroupConfig } from "./_group_config.ts";
+import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
-import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
-import { partitionKey } from "./_membership.ts";
 
 /** Configuration of a {@linkcode ConsumerGroup} (kafka-go's `ConsumerGroupConfig`). */
-export interface ConsumerGroupConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+export interface ConsumerGroupConfig extends Omit<ClusterOptions, "brokers"> {
   /** The group id. */
   id: string;
-  /** Bootstrap brokers, `host:port`. */
-  brokers: string | readonly string[];
+  /** Bootstrap brokers, `host:port` (required unless `cluster` is given). */
+  brokers?: string | readonly string[];
+  /**
+   * A core shared with Writers, Readers or the admin client, instead of the group's own
+   * (then `brokers` and the connection options are the cluster's). Not closed by `close()`.
+   */
+  cluster?: Cluster;
   /** Topics to subscribe to. */
   topics: readonly string[];
   /** Balancers offered to the group (default range, then roundrobin). */
@@ -177,7 +178,8 @@ export class Generation {
 export class ConsumerGroup implements AsyncDisposable {
   readonly #id: string;
   readonly #cluster: Cluster;
-  readonly #coordinator: GroupCoordinator;
+  /** Whether the cluster is the group's own (closed with it) or shared. */
+  readonly #ownCluster: boolean;
   readonly #membership: GroupMembership;
   readonly #startOffset: number;
   readonly #stop = new AbortController();
@@ -191,78 +193,31 @@ export class ConsumerGroup implements AsyncDisposable {
 
   /** Creates the group member and starts joining. */
   constructor(config: ConsumerGroupConfig) {
-    if (config === null || typeof config !== "object") {
-      throw new TypeError("ConsumerGroup takes a ConsumerGroupConfig object");
-    }
-    if (typeof config.id !== "string" || config.id === "") {
-      throw new TypeError("id must be a non-empty string");
-    }
-    const brokers = typeof config.brokers === "string" ? [config.brokers] : config.brokers;
-    if (!Array.isArray(brokers) || brokers.length === 0) {
-      throw new TypeError("brokers must list at least one host:port address");
-    }
-    if (!Array.isArray(config.topics) || config.topics.length === 0) {
-      throw new TypeError("topics must list at least one topic");
-    }
-    const start = config.startOffset ?? FirstOffset;
-    if (start !== FirstOffset && start !== LastOffset) {
-      throw new RangeError(`startOffset must be FirstOffset (-2) or LastOffset (-1), got ${start}`);
-    }
-    const protocol = config.groupProtocol ?? "classic";
-    if (protocol !== "classic" && protocol !== "consumer") {
-      throw new TypeError(`groupProtocol must be classic or consumer, got ${String(protocol)}`);
-    }
-    this.#id = config.id;
-    this.#startOffset = start;
-    const {
-      id: _i,
-      brokers: _b,
-      topics: _t,
-      groupBalancers: _gb,
-      groupProtocol: _gp,
-      groupRemoteAssignor: _gr,
-      heartbeatInterval: _h,
-      sessionTimeout: _s,
-      rebalanceTimeout: _r,
-      retentionTime: _rt,
-      joinGroupBackoff: _jb,
-      watchPartitionChanges: _wp,
-      partitionWatchInterval: _pw,
-      startOffset: _so,
-      groupInstanceId: _gi,
-      rackId: _ra,
-      logger: _l,
-      errorLogger: _el,
-      ...connection
-    } = config;
-    this.#cluster = new Cluster({ ...connection, brokers });
-    this.#coordinator = new GroupCoordinator(this.#cluster, config.id);
+    const c = resolveGroupConfig(config);
+    this.#id = c.id;
+    this.#startOffset = c.startOffset;
+    this.#ownCluster = !(c.cluster instanceof Cluster);
+    this.#cluster = c.cluster instanceof Cluster ? c.cluster : new Cluster(c.cluster);
     this.#logError = (m, e) =>
       config.errorLogger?.(`${m}: ${e instanceof Error ? e.message : String(e)}`);
     const options: MembershipOptions = {
       cluster: this.#cluster,
-      coordinator: this.#coordinator,
-      groupId: config.id,
-      topics: [...config.topics],
+      groupId: c.id,
+      topics: c.topics,
       groupInstanceId: config.groupInstanceId ?? null,
-      sessionTimeout: positiveInt("sessionTimeout", config.sessionTimeout, 30_000),
-      rebalanceTimeout: positiveInt("rebalanceTimeout", config.rebalanceTimeout, 30_000),
-      heartbeatInterval: positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000),
+      sessionTimeout: c.sessionTimeout,
+      rebalanceTimeout: c.rebalanceTimeout,
+      heartbeatInterval: c.heartbeatInterval,
       rackId: config.rackId ?? null,
-      retentionTime: positiveInt("retentionTime", config.retentionTime, -1, -1),
-      joinGroupBackoff: positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0),
-      partitionWatchInterval: config.watchPartitionChanges
-        ? positiveInt("partitionWatchInterval", config.partitionWatchInterval, 5_000)
-        : undefined,
+      retentionTime: c.retentionTime,
+      joinGroupBackoff: c.joinGroupBackoff,
+      partitionWatchInterval: c.partitionWatchInterval,
       log: config.logger ?? (() => {}),
       logError: this.#logError,
     };
-    this.#membership = protocol === "consumer"
+    this.#membership = c.groupProtocol === "consumer"
       ? new ConsumerProtocolMembership(options, { serverAssignor: config.groupRemoteAssignor })
-      : new ClassicMembership(
-        options,
-        config.groupBalancers ?? [new RangeGroupBalancer(), new RoundRobinGroupBalancer()],
-      );
+      : new ClassicMembership(options, c.groupBalancers);
     this.#running = this.#membership.run({
       assigned: (ps) => this.#changed(ps.length > 0),
       revoked: () => this.#endCurrent(),
@@ -289,14 +244,14 @@ export class ConsumerGroup implements AsyncDisposable {
     }
   }
 
-  /** Ends the current generation, leaves the group and closes connections. */
+  /** Ends the current generation, leaves the group and closes its own connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stop.abort(new GroupClosedError());
     await this.#running;
     await this.#endCurrent();
-    await this.#cluster.close();
+    if (this.#ownCluster) await this.#cluster.close();
   }
 
   /** Closes the group (for `await using`). */
@@ -319,7 +274,7 @@ export class ConsumerGroup implements AsyncDisposable {
     if (this.#current && !gained) return;
     await this.#endCurrent();
     const owned = this.#membership.owned;
-    const committed = await fetchOffsets(this.#coordinator, this.#id, owned, {
+    const committed = await fetchOffsets(this.#cluster, this.#id, owned, {
       memberId: this.#membership.memberId,
       memberEpoch: this.#membership.generationId,
       signal: this.#stop.signal,

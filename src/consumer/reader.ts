@@ -5,31 +5,21 @@
  *
  * @module
  */
-import { Cluster } from "../cluster/cluster.ts";
+import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
+import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable } from "../_async/abortable.ts";
-import { delay } from "../_async/delay.ts";
-import { backoffDelay } from "../_async/retry.ts";
-import { positiveInt } from "../config.ts";
-import { FirstOffset, LastOffset } from "../conn.ts";
+import { retry } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import type { Message } from "../message.ts";
+import { LastOffset, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
 import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
-import type { ConnectionOptions } from "../transport/connection.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
-import { GroupCoordinator } from "./_coordinator.ts";
 import { Fetcher } from "./_fetcher.ts";
-import { listOffsets } from "./_list_offsets.ts";
-import {
-  type GroupMembership,
-  type MembershipOptions,
-  partitionKey,
-  type PartitionOffset,
-  type TopicPartition,
-} from "./_membership.ts";
+import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
+import { resolveReaderConfig } from "./_reader_config.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
-import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 
 export type { ReaderStats };
@@ -42,9 +32,15 @@ export interface PartitionAssignment extends TopicPartition {
 }
 
 /** Configuration of a {@linkcode Reader} (kafka-go's `ReaderConfig`). */
-export interface ReaderConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
-  /** Bootstrap brokers, `host:port`. */
-  brokers: string | readonly string[];
+export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
+  /** Bootstrap brokers, `host:port` (required unless `cluster` is given). */
+  brokers?: string | readonly string[];
+  /**
+   * A core shared with Writers, other Readers or the admin client, instead of the reader's
+   * own (then `brokers` and the connection options are the cluster's). Not closed by
+   * `close()`.
+   */
+  cluster?: Cluster;
   /** The topic to read (required unless `groupTopics` is given). */
   topic?: string;
   /** The partition to read without a group (default 0). Not allowed with `groupId`. */
@@ -131,43 +127,6 @@ export class ReaderClosedError extends KafkitError {
   }
 }
 
-const READER_KEYS = [
-  "brokers",
-  "topic",
-  "partition",
-  "groupId",
-  "groupTopics",
-  "minBytes",
-  "maxBytes",
-  "maxWait",
-  "readBatchTimeout",
-  "queueCapacity",
-  "startOffset",
-  "commitInterval",
-  "heartbeatInterval",
-  "sessionTimeout",
-  "rebalanceTimeout",
-  "joinGroupBackoff",
-  "retentionTime",
-  "partitionWatchInterval",
-  "watchPartitionChanges",
-  "groupBalancers",
-  "groupProtocol",
-  "groupRemoteAssignor",
-  "groupInstanceId",
-  "rackId",
-  "isolationLevel",
-  "readBackoffMin",
-  "readBackoffMax",
-  "maxAttempts",
-  "logger",
-  "errorLogger",
-  "onPartitionEof",
-  "onError",
-  "onAssigned",
-  "onRevoked",
-] as const;
-
 /**
  * Reads messages from Kafka (kafka-go's `Reader`).
  *
@@ -191,12 +150,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #readCommitted: boolean;
   readonly #config: ReaderConfig;
   readonly #cluster: Cluster;
-  readonly #fetchCluster: Cluster;
+  /** Whether the cluster is the reader's own (closed with it) or shared. */
+  readonly #ownCluster: boolean;
   readonly #fetcher: Fetcher;
   readonly #counters = new ReaderCounters();
   readonly #log: (message: string) => void;
   readonly #logError: (message: string, error: unknown) => void;
-  readonly #coordinator: GroupCoordinator | undefined;
   readonly #membership: GroupMembership | undefined;
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
@@ -212,113 +171,35 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   /** Creates a reader; nothing is dialed until the first read (or, in a group, right away). */
   constructor(config: ReaderConfig) {
-    if (config === null || typeof config !== "object") {
-      throw new TypeError("Reader takes a ReaderConfig object");
-    }
-    const brokers = typeof config.brokers === "string" ? [config.brokers] : config.brokers;
-    if (!Array.isArray(brokers) || brokers.length === 0) {
-      throw new TypeError("brokers must list at least one host:port address");
-    }
-    const groupTopics = config.groupTopics ? [...config.groupTopics] : undefined;
-    if (config.groupId !== undefined) {
-      if (typeof config.groupId !== "string" || config.groupId === "") {
-        throw new TypeError("groupId must be a non-empty string");
-      }
-      if (config.partition !== undefined) {
-        throw new TypeError("partition cannot be set with groupId: the group assigns partitions");
-      }
-      if (config.topic !== undefined && groupTopics) {
-        throw new TypeError("set either topic or groupTopics, not both");
-      }
-      if (!config.topic && !groupTopics?.length) {
-        throw new TypeError("a group reader needs topic or groupTopics");
-      }
-    } else {
-      if (groupTopics) throw new TypeError("groupTopics needs groupId");
-      if (typeof config.topic !== "string" || config.topic === "") {
-        throw new TypeError("topic must be a non-empty string");
-      }
-    }
-    const start = config.startOffset ?? FirstOffset;
-    if (start !== FirstOffset && start !== LastOffset) {
-      throw new RangeError(`startOffset must be FirstOffset (-2) or LastOffset (-1), got ${start}`);
-    }
-    const level = config.isolationLevel ?? "read_uncommitted";
-    if (level !== "read_uncommitted" && level !== "read_committed") {
-      throw new TypeError(
-        `isolationLevel must be read_uncommitted or read_committed, got ${String(level)}`,
-      );
-    }
-    const protocol = config.groupProtocol ?? "classic";
-    if (protocol !== "classic" && protocol !== "consumer") {
-      throw new TypeError(`groupProtocol must be classic or consumer, got ${String(protocol)}`);
-    }
-    const balancers = config.groupBalancers ??
-      [new RangeGroupBalancer(), new RoundRobinGroupBalancer()];
-    if (
-      balancers.length === 0 ||
-      balancers.some((b) => typeof b?.assignGroups !== "function" || !b.protocolName)
-    ) {
-      throw new TypeError("groupBalancers must be GroupBalancers with a protocolName");
-    }
-    const minBytes = positiveInt("minBytes", config.minBytes, 1, 0);
-    const maxBytes = positiveInt("maxBytes", config.maxBytes, 1_000_000);
-    if (minBytes > maxBytes) {
-      throw new RangeError(`minBytes (${minBytes}) must not exceed maxBytes (${maxBytes})`);
-    }
-    const maxWait = positiveInt("maxWait", config.maxWait, 500, 0);
-    const readBatchTimeout = positiveInt("readBatchTimeout", config.readBatchTimeout, 10_000);
-    const queueCapacity = positiveInt("queueCapacity", config.queueCapacity, 100);
-    this.#commitInterval = positiveInt("commitInterval", config.commitInterval, 0, 0);
-    const heartbeatInterval = positiveInt("heartbeatInterval", config.heartbeatInterval, 3_000);
-    const sessionTimeout = positiveInt("sessionTimeout", config.sessionTimeout, 30_000);
-    const rebalanceTimeout = positiveInt("rebalanceTimeout", config.rebalanceTimeout, 30_000);
-    const joinGroupBackoff = positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0);
-    const retentionTime = positiveInt("retentionTime", config.retentionTime, -1, -1);
-    const partitionWatchInterval = positiveInt(
-      "partitionWatchInterval",
-      config.partitionWatchInterval,
-      5_000,
-    );
-    this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 3);
-    this.#backoff = {
-      backoffMin: positiveInt("readBackoffMin", config.readBackoffMin, 100, 0),
-      backoffMax: positiveInt("readBackoffMax", config.readBackoffMax, 1_000, 0),
-    };
-    if (config.partition !== undefined) positiveInt("partition", config.partition, 0, 0);
-
+    const c = resolveReaderConfig(config);
     this.#config = config;
-    this.#topic = groupTopics ? undefined : config.topic;
-    this.#partition = config.partition ?? 0;
-    this.#groupId = config.groupId;
-    this.#startOffset = start;
-    this.#offset = start;
-    this.#readCommitted = level === "read_committed";
+    this.#topic = c.topic;
+    this.#partition = c.partition;
+    this.#groupId = c.groupId;
+    this.#startOffset = c.startOffset;
+    this.#offset = c.startOffset;
+    this.#readCommitted = c.readCommitted;
+    this.#commitInterval = c.commitInterval;
+    this.#maxAttempts = c.maxAttempts;
+    this.#backoff = c.backoff;
     const errorLogger = config.errorLogger;
     this.#log = config.logger ?? (() => {});
     this.#logError = errorLogger
       ? (message, error) => errorLogger(`${message}: ${errorText(error)}`)
       : () => {};
-    const connection = Object.fromEntries(
-      Object.entries(config).filter(([k]) => !(READER_KEYS as readonly string[]).includes(k)),
-    ) as Omit<ConnectionOptions, "host" | "port" | "signal">;
-    const clusterOptions = {
-      ...connection,
-      brokers,
-      requestTimeout: connection.requestTimeout ?? maxWait + readBatchTimeout,
-    };
-    this.#cluster = new Cluster(clusterOptions);
-    // Fetches wait up to maxWait on the broker, and a broker answers one request per connection
-    // at a time: commits and heartbeats get connections of their own.
-    this.#fetchCluster = new Cluster(clusterOptions);
+    this.#ownCluster = !(c.cluster instanceof Cluster);
+    // One core: fetches take its "fetch" lane, group traffic its "group" lane, so a fetch
+    // the broker holds for maxWait never delays a heartbeat or a commit.
+    this.#cluster = c.cluster instanceof Cluster ? c.cluster : new Cluster(c.cluster);
     this.#fetcher = new Fetcher({
-      cluster: this.#fetchCluster,
-      minBytes,
-      maxBytes,
-      maxWait,
+      cluster: this.#cluster,
+      minBytes: c.minBytes,
+      maxBytes: c.maxBytes,
+      maxWait: c.maxWait,
+      fetchTimeout: c.maxWait + c.readBatchTimeout,
       readCommitted: this.#readCommitted,
-      startOffset: start,
-      queueCapacity,
+      startOffset: c.startOffset,
+      queueCapacity: c.queueCapacity,
       ...this.#backoff,
       log: this.#log,
       logError: this.#logError,
@@ -328,26 +209,24 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       rackId: config.rackId,
     });
     if (this.#groupId !== undefined) {
-      this.#coordinator = new GroupCoordinator(this.#cluster, this.#groupId);
       const options: MembershipOptions = {
         cluster: this.#cluster,
-        coordinator: this.#coordinator,
         groupId: this.#groupId,
-        topics: groupTopics ?? [config.topic!],
+        topics: c.topics,
         groupInstanceId: config.groupInstanceId ?? null,
-        sessionTimeout,
-        rebalanceTimeout,
-        heartbeatInterval,
+        sessionTimeout: c.sessionTimeout,
+        rebalanceTimeout: c.rebalanceTimeout,
+        heartbeatInterval: c.heartbeatInterval,
         rackId: config.rackId ?? null,
-        retentionTime,
-        joinGroupBackoff,
-        partitionWatchInterval: config.watchPartitionChanges ? partitionWatchInterval : undefined,
+        retentionTime: c.retentionTime,
+        joinGroupBackoff: c.joinGroupBackoff,
+        partitionWatchInterval: c.partitionWatchInterval,
         log: this.#log,
         logError: this.#logError,
       };
-      this.#membership = protocol === "consumer"
+      this.#membership = c.groupProtocol === "consumer"
         ? new ConsumerProtocolMembership(options, { serverAssignor: config.groupRemoteAssignor })
-        : new ClassicMembership(options, balancers);
+        : new ClassicMembership(options, c.groupBalancers);
       this.#running = this.#membership.run({
         assigned: (ps) => this.#assigned(ps),
         revoked: (ps) => this.#revoked(ps),
@@ -363,7 +242,9 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         }, this.#commitInterval);
       }
     } else {
-      this.#fetcher.add([{ topic: this.#topic!, partition: this.#partition, offset: start }]);
+      this.#fetcher.add([
+        { topic: this.#topic!, partition: this.#partition, offset: c.startOffset },
+      ]);
     }
   }
 
@@ -533,7 +414,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
     } finally {
       await this.#fetcher.close(new ReaderClosedError());
-      await Promise.all([this.#cluster.close(), this.#fetchCluster.close()]);
+      if (this.#ownCluster) await this.#cluster.close();
     }
   }
 
@@ -629,22 +510,20 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * The committed offsets of newly assigned partitions. Retried: pending transactional
    * commits (UNSTABLE_OFFSET_COMMIT) and a member epoch that just moved clear up.
    */
-  async #committed(partitions: TopicPartition[]) {
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await fetchOffsets(this.#coordinator!, this.#groupId!, partitions, {
-          signal: this.#stop.signal,
-          memberId: this.#membership!.memberId,
-          memberEpoch: this.#membership!.generationId,
-        });
-      } catch (e) {
-        const retriable = e instanceof KafkitError && e.retriable ||
-          e instanceof KafkaError && REJOINING.has(e.code);
-        if (!retriable || attempt >= 10 || this.#stop.signal.aborted) throw e;
-        this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e);
-        await delay(backoffDelay(attempt, this.#backoff), { signal: this.#stop.signal });
-      }
-    }
+  #committed(partitions: TopicPartition[]) {
+    return retry(() =>
+      fetchOffsets(this.#cluster, this.#groupId!, partitions, {
+        signal: this.#stop.signal,
+        memberId: this.#membership!.memberId,
+        memberEpoch: this.#membership!.generationId,
+      }), {
+      attempts: 10,
+      ...this.#backoff,
+      signal: this.#stop.signal,
+      isRetriable: retriableCommit,
+      onRetry: (e, attempt) =>
+        this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e),
+    });
   }
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
@@ -675,18 +554,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         : [...this.#pending.keys()];
       const offsets = keys.map((k) => this.#pending.get(k)!);
       if (offsets.length === 0) return;
-      for (let attempt = 1;; attempt++) {
-        try {
-          await this.#membership.commit(offsets);
-          break;
-        } catch (e) {
-          const retriable = e instanceof KafkitError && e.retriable ||
-            e instanceof KafkaError && REJOINING.has(e.code);
-          if (!retriable || attempt >= this.#maxAttempts) throw e;
-          this.#logError(`kafkit: commit failed (attempt ${attempt})`, e);
-          await delay(backoffDelay(attempt, this.#backoff));
-        }
-      }
+      const membership = this.#membership;
+      await retry(() => membership.commit(offsets), {
+        attempts: this.#maxAttempts,
+        ...this.#backoff,
+        isRetriable: retriableCommit,
+        onRetry: (e, attempt) => this.#logError(`kafkit: commit failed (attempt ${attempt})`, e),
+      });
       for (const o of offsets) {
         const key = partitionKey(o.topic, o.partition);
         if (this.#pending.get(key) === o) this.#pending.delete(key);
@@ -703,6 +577,12 @@ const REJOINING: ReadonlySet<number> = new Set([
   ErrorCodes.REBALANCE_IN_PROGRESS,
   ErrorCodes.STALE_MEMBER_EPOCH,
 ]);
+
+/** Commit (and committed-offset) errors worth another try. */
+function retriableCommit(e: unknown): boolean {
+  return e instanceof KafkitError && e.retriable ||
+    e instanceof KafkaError && REJOINING.has(e.code);
+}
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

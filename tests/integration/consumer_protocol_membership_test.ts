@@ -1,12 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Cluster, dial, KafkaError } from "../../mod.ts";
-import { GroupCoordinator } from "../../src/consumer/_coordinator.ts";
 import {
   ConsumerProtocolMembership,
   type ConsumerProtocolOptions,
 } from "../../src/consumer/_kip848_membership.ts";
-import { partitionKey, type TopicPartition } from "../../src/consumer/_membership.ts";
+import { partitionKey, type TopicPartition } from "../../src/offsets.ts";
 import { fetchOffsets } from "../../src/consumer/_offsets.ts";
 import { ConsumerGroupHeartbeat } from "../../src/protocol/generated/consumer_group_heartbeat.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
@@ -30,11 +29,9 @@ function startMember(
   groupInstanceId: string | null = null,
 ) {
   const cluster = new Cluster({ brokers: brokers() });
-  const coordinator = new GroupCoordinator(cluster, groupId);
   const errors: unknown[] = [];
   const membership = new ConsumerProtocolMembership({
     cluster,
-    coordinator,
     groupId,
     topics: [topic],
     groupInstanceId,
@@ -69,7 +66,7 @@ function startMember(
   done.catch(() => {});
   return {
     membership,
-    coordinator,
+    cluster,
     events,
     errors,
     commitErrors,
@@ -125,7 +122,7 @@ describe(`KIP-848 consumer group membership (${RUNTIME})`, () => {
       assert.deepEqual(keys(revoked), keys(b.membership.owned));
       // The revoked handler committed with the epoch it had, while the broker waited for it.
       assert.deepEqual([...a.commitErrors, ...b.commitErrors], []);
-      const committed = await fetchOffsets(a.coordinator, groupId, revoked);
+      const committed = await fetchOffsets(a.cluster, groupId, revoked);
       assert.ok([...committed.values()].every((c) => c.offset === 1));
     } finally {
       await a.close();
@@ -175,7 +172,7 @@ describe(`KIP-848 consumer group membership (${RUNTIME})`, () => {
         { topic, partition: 0, offset: 42, metadata: "kip-848" },
         { topic, partition: 2, offset: 7, leaderEpoch: 0 },
       ]);
-      const got = await fetchOffsets(a.coordinator, groupId, m.owned, {
+      const got = await fetchOffsets(a.cluster, groupId, m.owned, {
         memberId: m.memberId,
         memberEpoch: m.generationId,
       });
@@ -185,7 +182,7 @@ describe(`KIP-848 consumer group membership (${RUNTIME})`, () => {
       assert.equal(got.get(partitionKey(topic, 2))?.offset, 7);
       // A made-up epoch is refused.
       await assert.rejects(
-        fetchOffsets(a.coordinator, groupId, m.owned, {
+        fetchOffsets(a.cluster, groupId, m.owned, {
           memberId: m.memberId,
           memberEpoch: m.generationId + 5,
         }),
@@ -205,11 +202,11 @@ describe(`KIP-848 consumer group membership (${RUNTIME})`, () => {
       await waitFor("the assignment", () => a.membership.owned.length === 2);
       const memberId = a.membership.memberId;
       // Leave on the member's behalf: its next heartbeat is answered UNKNOWN_MEMBER_ID.
-      const res = await a.coordinator.request(ConsumerGroupHeartbeat, {
+      const res = await a.cluster.request(ConsumerGroupHeartbeat, {
         groupId,
         memberId,
         memberEpoch: -1,
-      }, (r) => r.errorCode);
+      }, { key: groupId, lane: "group", errorCode: (r) => r.errorCode });
       assert.equal(res.errorCode, 0);
       await waitFor("the loss", () => a.events.some((e) => e.kind === "lost"));
       const lost = a.events.find((e) => e.kind === "lost")!;

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { FetchResponsePartitionData } from "./protocol/generated/fetch.ts";
-import { committedRecords } from "./protocol/read_committed.ts";
-import { type FetchedRecord, readRecordBatches } from "./protocol/records.ts";
-import { type Message, toMessage } from "./message.ts";
+import type { FetchResponsePartitionData } from "../../protocol/generated/fetch.ts";
+import { committedRecords } from "../../protocol/read_committed.ts";
+import { type FetchedRecord, readRecordBatches } from "../../protocol/records.ts";
+import { type Message, toMessage } from "../../message.ts";
 
 /** The messages of a fetched partition and the offset to fetch next. */
 export interface FetchedMessages {

@@ -1,0 +1,41 @@
+/**
+ * The words every layer shares about positions in a log: the offset sentinels, a partition
+ * of a topic, a position to commit, and how partitions are keyed and grouped.
+ *
+ * @module
+ */
+
+/** The offset sentinel for "the first offset of the partition". */
+export const FirstOffset = -2;
+/** The offset sentinel for "the end of the partition". */
+export const LastOffset = -1;
+
+/** One partition of one topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** A position to commit: the offset of the next message to read. */
+export interface PartitionOffset extends TopicPartition {
+  offset: number;
+  /** The leader epoch of the last message consumed, or -1. */
+  leaderEpoch?: number;
+  /** Free-form metadata stored with the commit. */
+  metadata?: string | null;
+}
+
+/** A map key for a partition. */
+export const partitionKey = (topic: string, partition: number): string =>
+  `${topic}\u0000${partition}`;
+
+/** Items grouped by their topic, in first-seen order. */
+export function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
+  const topics = new Map<string, T[]>();
+  for (const item of items) {
+    const list = topics.get(item.topic);
+    if (list) list.push(item);
+    else topics.set(item.topic, [item]);
+  }
+  return topics;
+}
