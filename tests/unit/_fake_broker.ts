@@ -196,8 +196,8 @@ export class FakeKafka {
     else socket.push(answer);
   }
 
-  #metadata(topics: { name: string | null }[] | null) {
-    const names = topics === null ? [...this.topics.keys()] : topics.map((t) => t.name ?? "");
+  #metadata(topics: { name?: string | null }[] | null | undefined) {
+    const names = topics == null ? [...this.topics.keys()] : topics.map((t) => t.name ?? "");
     return {
       throttleTimeMs: 0,
       brokers: this.brokers.map((_, i) => ({
