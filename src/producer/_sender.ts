@@ -46,7 +46,7 @@ export interface SenderOptions {
 interface Sent {
   pipeline: PartitionPipeline;
   batch: ProducerBatch;
-  data: PartitionBatch;
+  topicId: string;
 }
 
 /** Sends sealed batches (the queues' {@linkcode BatchSink}). */
@@ -154,6 +154,7 @@ export class Sender implements BatchSink {
   async #drainOnce(): Promise<void> {
     // Per broker, a list of requests: a partition's k-th batch goes in request k.
     const byNode = new Map<number, Sent[][]>();
+    const taken: Sent[] = [];
     for (const pipeline of this.#pipelines.values()) {
       if (pipeline.needsNewEpoch) {
         if (pipeline.inFlight === 0 && !pipeline.bumping) void this.#bump(pipeline);
@@ -164,6 +165,7 @@ export class Sender implements BatchSink {
       let leader;
       try {
         leader = await this.#o.cluster.leader(pipeline.topic, pipeline.partition);
+        await this.#number(pipeline, ready);
       } catch (e) {
         // Only the first waits out a backoff; the rest stay queued behind it.
         this.#fail(ready[0], e);
@@ -171,27 +173,59 @@ export class Sender implements BatchSink {
       }
       const requests = byNode.get(leader.nodeId) ?? [];
       byNode.set(leader.nodeId, requests);
-      for (const [k, batch] of ready.entries()) {
-        try {
-          if (!await this.#prepare(pipeline, batch) || batch.state !== "waiting") break;
-        } catch (e) {
-          this.#fail(batch, e);
-          break;
-        }
-        batch.state = "inFlight";
-        (requests[k] ??= []).push({
-          pipeline,
-          batch,
-          data: {
-            topic: pipeline.topic,
-            topicId: leader.topicId,
-            partition: pipeline.partition,
-            records: batch.encoded!,
-          },
-        });
-      }
+      ready.forEach((batch, k) => {
+        batch.state = "inFlight"; // taken: no bump renumbers it now
+        const sent = { pipeline, batch, topicId: leader.topicId };
+        (requests[k] ??= []).push(sent);
+        taken.push(sent);
+      });
     }
-    for (const [nodeId, requests] of byNode) void this.#produceAll(nodeId, requests);
+    const failed = new Set<Sent>();
+    await Promise.all(taken.map((sent) =>
+      this.#encode(sent.batch).catch((e) => {
+        failed.add(sent);
+        this.#fail(sent.batch, e);
+      })
+    ));
+    for (const [nodeId, requests] of byNode) {
+      const ok = requests.map((r) => r.filter((sent) => this.#keep(sent, failed)));
+      void this.#produceAll(nodeId, ok.filter((r) => r.length > 0));
+    }
+  }
+
+  /** Gives the batches their sequence numbers (idempotent writes), in order. */
+  async #number(pipeline: PartitionPipeline, batches: ProducerBatch[]): Promise<void> {
+    const ids = this.#o.producerIds;
+    if (!ids || batches.every((b) => b.identity)) return;
+    const current = await ids.current();
+    for (const b of batches) pipeline.assignSequence(b, current);
+  }
+
+  /** Encodes a batch, unless a retry already has its bytes. */
+  async #encode(batch: ProducerBatch): Promise<void> {
+    batch.encoded ??= await encodeRecordBatch(batch.records, {
+      compression: this.#o.codec ?? "none",
+      ...batch.identity,
+    });
+  }
+
+  /**
+   * Whether a taken batch still goes: not when it failed to encode, nor when an earlier batch
+   * of its partition did (it goes back to waiting, behind that one).
+   */
+  #keep(sent: Sent, failed: Set<Sent>): boolean {
+    if (failed.has(sent)) return false;
+    if (sent.batch.state !== "inFlight") return false;
+    const earlierFailed = sent.pipeline.batches.some((b) =>
+      b.state === "backoff" &&
+      sent.pipeline.batches.indexOf(b) < sent.pipeline.batches.indexOf(sent.batch)
+    );
+    if (earlierFailed) {
+      sent.batch.state = "waiting";
+      this.#wake();
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -209,31 +243,14 @@ export class Sender implements BatchSink {
     for (const sent of requests) void this.#produce(conn, nodeId, sent);
   }
 
-  /**
-   * Numbers (idempotent writes) and encodes a batch, unless a retry already has the bytes.
-   * False when a bump renumbered it meanwhile (it waits for the next drain).
-   */
-  async #prepare(pipeline: PartitionPipeline, batch: ProducerBatch): Promise<boolean> {
-    if (this.#o.producerIds && !batch.identity) {
-      pipeline.assignSequence(batch, await this.#o.producerIds.current());
-    }
-    if (batch.encoded) return true;
-    const identity = batch.identity;
-    const encoded = await encodeRecordBatch(batch.records, {
-      compression: this.#o.codec ?? "none",
-      ...identity,
-    });
-    if (batch.identity !== identity) {
-      this.#wake();
-      return false;
-    }
-    batch.encoded = encoded;
-    return true;
-  }
-
   /** Build, send, classify, complete: one Produce to one broker. */
   async #produce(conn: Connection, nodeId: number, sent: Sent[]): Promise<void> {
-    const data = sent.map((s) => s.data);
+    const data = sent.map((s): PartitionBatch => ({
+      topic: s.pipeline.topic,
+      topicId: s.topicId,
+      partition: s.pipeline.partition,
+      records: s.batch.encoded!,
+    }));
     const body = buildProduceRequest(data, { acks: this.#o.acks, timeoutMs: this.#o.writeTimeout });
     const started = Date.now();
     let outcomes: PartitionOutcome[];
