@@ -155,22 +155,30 @@ export class Sender implements BatchSink {
     // Per broker, a list of requests: a partition's k-th batch goes in request k.
     const byNode = new Map<number, Sent[][]>();
     const taken: Sent[] = [];
+    const due: { pipeline: PartitionPipeline; ready: ProducerBatch[] }[] = [];
     for (const pipeline of this.#pipelines.values()) {
       if (pipeline.needsNewEpoch) {
         if (pipeline.inFlight === 0 && !pipeline.bumping) void this.#bump(pipeline);
         continue;
       }
       const ready = pipeline.sendable();
-      if (ready.length === 0) continue;
-      let leader;
+      if (ready.length > 0) due.push({ pipeline, ready });
+    }
+    // Leaders come from the cached metadata; a stale topic costs one shared refresh.
+    const leaders = await Promise.all(due.map(async ({ pipeline, ready }) => {
       try {
-        leader = await this.#o.cluster.leader(pipeline.topic, pipeline.partition);
+        const leader = await this.#o.cluster.leader(pipeline.topic, pipeline.partition);
         await this.#number(pipeline, ready);
+        return leader;
       } catch (e) {
         // Only the first waits out a backoff; the rest stay queued behind it.
         this.#fail(ready[0], e);
-        continue;
+        return undefined;
       }
+    }));
+    due.forEach(({ pipeline, ready }, i) => {
+      const leader = leaders[i];
+      if (!leader) return;
       const requests = byNode.get(leader.nodeId) ?? [];
       byNode.set(leader.nodeId, requests);
       ready.forEach((batch, k) => {
@@ -179,7 +187,7 @@ export class Sender implements BatchSink {
         (requests[k] ??= []).push(sent);
         taken.push(sent);
       });
-    }
+    });
     const failed = new Set<Sent>();
     await Promise.all(taken.map((sent) =>
       this.#encode(sent.batch).catch((e) => {
