@@ -65,7 +65,8 @@ export class FakeKafka {
   readonly produces: ReceivedProduce[] = [];
   readonly initProducerIds: { producerId: bigint; producerEpoch: number }[] = [];
   /** Decides a fault for a partition of a Produce (called before the sequence checks). */
-  onProduce: (topic: string, partition: number, batch: BatchHeader) => Fault = () => undefined;
+  onProduce: (topic: string, partition: number, batch: BatchHeader, nodeId: number) => Fault = () =>
+    undefined;
   readonly #brokers: number;
   #held: (() => void)[] | undefined;
   #arrivals: { count: number; resolve: () => void }[] = [];
@@ -246,7 +247,7 @@ export class FakeKafka {
           const header = readHeader(p.records!);
           const partition = p.index ?? 0;
           received.partitions.push({ topic: name, partition, batch: header });
-          const fault = this.onProduce(name, partition, header);
+          const fault = this.onProduce(name, partition, header, nodeId);
           let answer: { errorCode: number; baseOffset: number };
           if (fault && "errorCode" in fault) {
             answer = { errorCode: fault.errorCode, baseOffset: -1 };

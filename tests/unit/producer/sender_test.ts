@@ -72,6 +72,23 @@ describe("Writer's sender (in-memory broker)", () => {
     assert.deepEqual(await kafka.values("t", 0), ["m0", "m1", "m2", "m3", "m4"]);
   });
 
+  test("NOT_LEADER_OR_FOLLOWER refreshes the metadata and sends to the new leader", async () => {
+    const kafka = new FakeKafka(2);
+    kafka.createTopic("t", 1); // led by broker 1
+    kafka.onProduce = (_t, _p, _b, nodeId) => {
+      if (nodeId === 1) {
+        kafka.topics.get("t")!.leaders[0] = 2; // the leadership moved
+        return { errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER };
+      }
+    };
+    const w = writer(kafka, "t", { batchSize: 2 });
+    await w.writeMessages(values("m", 6));
+    await w.close();
+    assert.deepEqual(await kafka.values("t", 0), values("m", 6).map((m) => m.value));
+    assert.equal(kafka.produces.at(-1)?.nodeId, 2);
+    assert.ok(kafka.produces.some((p) => p.nodeId === 1));
+  });
+
   test("a batch whose answer was lost is sent again and deduplicated, not written twice", async () => {
     const kafka = new FakeKafka();
     kafka.createTopic("t", 1);
@@ -118,6 +135,21 @@ describe("Writer's sender (in-memory broker)", () => {
     assert.deepEqual(kafka.log("t", 1).map((h) => h.baseSequence), [0, 2]);
     assert.deepEqual(await kafka.values("t", 0), ["a0", "a2", "b0", "b2"]);
     assert.deepEqual(await kafka.values("t", 1), ["a1", "a3", "b1", "b3"]);
+  });
+
+  test("OUT_OF_ORDER_SEQUENCE_NUMBER on a partition's oldest batch (state expired) bumps the epoch", async () => {
+    const kafka = new FakeKafka();
+    kafka.createTopic("t", 1);
+    const w = writer(kafka, "t", { batchSize: 2 });
+    await w.writeMessages(values("a", 2));
+    kafka.forgetProducers(); // the broker answers seq 2 with OUT_OF_ORDER_SEQUENCE_NUMBER
+    await w.writeMessages(values("b", 2));
+    await w.close();
+    assert.deepEqual(
+      kafka.log("t", 0).map((h) => [h.producerEpoch, h.baseSequence]),
+      [[0, 0], [1, 0]],
+    );
+    assert.deepEqual(await kafka.values("t", 0), ["a0", "a1", "b0", "b1"]);
   });
 
   test("PRODUCER_FENCED fails the batch clearly; nothing stays pending", async () => {
