@@ -53,7 +53,6 @@ interface Sent {
 export class Sender implements BatchSink {
   readonly #o: SenderOptions;
   readonly #pipelines = new Map<string, PartitionPipeline>();
-  readonly #queues = new Map<PartitionPipeline, PartitionQueue>();
   #scheduled = false;
   #draining = false;
   #again = false;
@@ -78,7 +77,6 @@ export class Sender implements BatchSink {
     if (!p) {
       p = new PartitionPipeline(queue.topic, queue.partition, this.#o.maxInFlight);
       this.#pipelines.set(queue.key, p);
-      this.#queues.set(p, queue);
     }
     return p;
   }
@@ -326,7 +324,8 @@ export class Sender implements BatchSink {
       const stale = pipeline.identity ?? await ids.current();
       pipeline.restartSequences(await ids.bump(stale));
     } catch (e) {
-      // The bump failed: fail the oldest batch's next attempt; the others wait behind it.
+      // The bump failed: the batches are numbered afresh under the identity the next send
+      // asks for (a new producer id), or wait out their backoff while none can be had.
       pipeline.needsNewEpoch = false;
       for (const b of pipeline.batches) {
         b.identity = undefined;
