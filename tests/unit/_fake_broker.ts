@@ -37,6 +37,8 @@ export type Fault =
   | { errorCode: number }
   /** Append the batch, then close the connection without answering (a lost answer). */
   | { dropAnswer: true }
+  /** Append the batch and never answer, leaving the connection open (a hung broker). */
+  | { noAnswer: true }
   | undefined;
 
 /** One Produce the broker received. */
@@ -64,6 +66,8 @@ export class FakeKafka {
   readonly logs = new Map<string, Appended[]>();
   readonly produces: ReceivedProduce[] = [];
   readonly initProducerIds: { producerId: bigint; producerEpoch: number }[] = [];
+  /** Sockets opened, and closed by the client. */
+  readonly sockets = { opened: 0, closed: 0 };
   /** Decides a fault for a partition of a Produce (called before the sequence checks). */
   onProduce: (topic: string, partition: number, batch: BatchHeader, nodeId: number) => Fault = () =>
     undefined;
@@ -130,7 +134,13 @@ export class FakeKafka {
     if (nodeId < 1 || nodeId > this.#brokers) {
       return Promise.reject(new Error(`no fake broker ${nodeId}`));
     }
-    return Promise.resolve(new FakeSocket((frame, socket) => this.#handle(nodeId, frame, socket)));
+    this.sockets.opened++;
+    return Promise.resolve(
+      new FakeSocket(
+        (frame, socket) => this.#handle(nodeId, frame, socket),
+        () => this.sockets.closed++,
+      ),
+    );
   };
 
   #handle(nodeId: number, frame: Uint8Array, socket: FakeSocket): void {
@@ -187,6 +197,7 @@ export class FakeKafka {
       case Produce.key: {
         const res = this.#produce(nodeId, version, Produce.readRequest(r, version));
         if (res === "drop") return socket.close();
+        if (res === "silent") return;
         Produce.writeResponse(w, res, version);
         break;
       }
@@ -238,6 +249,7 @@ export class FakeKafka {
     this.produces.push(received);
     for (const a of this.#arrivals.filter((a) => a.count <= this.produces.length)) a.resolve();
     let drop = false;
+    let silent = false;
     const responses = (req.topicData ?? []).map((t) => {
       const name = t.name || [...this.topics].find(([, v]) => v.id === t.topicId)?.[0] || "";
       return {
@@ -253,6 +265,7 @@ export class FakeKafka {
             answer = { errorCode: fault.errorCode, baseOffset: -1 };
           } else answer = this.#append(`${name}/${partition}`, header, p.records!);
           if (fault && "dropAnswer" in fault) drop = true;
+          if (fault && "noAnswer" in fault) silent = true;
           return {
             index: partition,
             errorCode: answer.errorCode,
@@ -267,6 +280,7 @@ export class FakeKafka {
       };
     });
     if (drop) return "drop" as const;
+    if (silent) return "silent" as const;
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   }
 
@@ -324,13 +338,15 @@ function readHeader(batch: Uint8Array): BatchHeader {
 /** One connection: request frames in, answer frames out. */
 class FakeSocket implements Socket {
   readonly #handle: (frame: Uint8Array, socket: FakeSocket) => void;
+  readonly #onClose: () => void;
   #input = new Uint8Array(0);
   readonly #output: Uint8Array[] = [];
   #reader: ((chunk: Uint8Array | null) => void) | undefined;
   #closed = false;
 
-  constructor(handle: (frame: Uint8Array, socket: FakeSocket) => void) {
+  constructor(handle: (frame: Uint8Array, socket: FakeSocket) => void, onClose: () => void) {
     this.#handle = handle;
+    this.#onClose = onClose;
   }
 
   write(data: Uint8Array): Promise<void> {
@@ -367,6 +383,7 @@ class FakeSocket implements Socket {
   }
 
   close(): void {
+    if (!this.#closed) this.#onClose();
     this.#closed = true;
     const r = this.#reader;
     this.#reader = undefined;

@@ -107,6 +107,26 @@ describe("Writer's sender (in-memory broker)", () => {
     assert.deepEqual(kafka.log("t", 0).map((h) => h.baseSequence), [0, 3, 6]);
   });
 
+  test("a Produce that times out drops its connection; the batch is re-sent and deduplicated", async () => {
+    const kafka = new FakeKafka();
+    kafka.createTopic("t", 1);
+    let hung = false;
+    kafka.onProduce = () => {
+      if (!hung) {
+        hung = true;
+        return { noAnswer: true }; // written, but the answer never comes
+      }
+    };
+    // The request may take writeTimeout plus 5 s of slack before it counts as lost.
+    const w = writer(kafka, "t", { writeTimeout: 100 });
+    const closedBefore = kafka.sockets.closed;
+    await w.writeMessages(values("m", 3));
+    assert.ok(kafka.sockets.closed > closedBefore, "the hung connection was closed");
+    await w.close();
+    assert.deepEqual(await kafka.values("t", 0), ["m0", "m1", "m2"]);
+    assert.equal(kafka.produces.length, 2);
+  });
+
   test("UNKNOWN_PRODUCER_ID bumps the epoch with InitProducerId and restarts that partition's sequence", async () => {
     const kafka = new FakeKafka();
     kafka.createTopic("t", 2);
