@@ -22,6 +22,7 @@ import { listOffsetsRequest, readListOffsets } from "./cluster/requests/list_off
 import { FirstOffset, LastOffset } from "./offsets.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { Produce } from "./protocol/generated/produce.ts";
+import { buildProduceRequest, classifyProduceResponse } from "./cluster/requests/produce.ts";
 import { encodeRecordBatch } from "./protocol/records.ts";
 import type { Connection } from "./transport/connection.ts";
 
@@ -70,7 +71,7 @@ export interface WriteOptions extends CallOptions {
   transactional?: boolean;
 }
 
-/** What a write reports: bytes of keys and values, and where the batch landed. */
+/** What a write reports: payload bytes (`payloadSize`), and where the batch landed. */
 export interface WriteResult {
   bytes: number;
   partition: number;
@@ -222,12 +223,12 @@ export class Conn implements AsyncDisposable {
     this.#requiredAcks = acks;
   }
 
-  /** Writes messages to the partition; resolves with the bytes of their keys and values. */
+  /** Writes messages to the partition; resolves with their payload bytes (`payloadSize`). */
   async writeMessages(messages: MessageInput[], options: WriteOptions = {}): Promise<number> {
     return (await this.writeCompressedMessagesAt(null, messages, options)).bytes;
   }
 
-  /** Writes messages compressed with `codec`; resolves with the bytes of keys and values. */
+  /** Writes messages compressed with `codec`; resolves with the payload bytes. */
   async writeCompressedMessages(
     codec: CompressionName | CompressionCodec | null,
     messages: MessageInput[],
@@ -260,16 +261,12 @@ export class Conn implements AsyncDisposable {
     });
     const bytes = records.reduce((n, r) => n + payloadSize(r), 0);
     const timeoutMs = options.timeout ?? 10_000;
-    const request = {
-      transactionalId: this.#transactionalId,
+    const sent = [{ topic: p.topic, topicId: p.topicId, partition: p.id, records: batch }];
+    const request = buildProduceRequest(sent, {
       acks: this.#requiredAcks,
       timeoutMs,
-      topicData: [{
-        name: p.topic,
-        topicId: p.topicId,
-        partitionData: [{ index: p.id, records: batch }],
-      }],
-    };
+      transactionalId: this.#transactionalId,
+    });
     if (this.#requiredAcks === 0) {
       await this.#connection.sendWithoutResponse(Produce, request);
       return { bytes, partition: p.id, offset: -1, appendTime: null };
@@ -278,19 +275,9 @@ export class Conn implements AsyncDisposable {
       signal: options.signal,
       timeout: timeoutMs + 5_000,
     });
-    const part = res.responses[0]?.partitionResponses[0];
-    if (!part) {
-      throw new KafkaError(ErrorCodes.UNKNOWN_SERVER_ERROR, { api: "Produce", topic: p.topic });
-    }
-    const err = errorForCode(part.errorCode, {
-      api: "Produce",
-      topic: p.topic,
-      partition: p.id,
-      brokerMessage: part.errorMessage,
-    });
-    if (err) throw err;
-    const appendTime = part.logAppendTimeMs >= 0n ? new Date(Number(part.logAppendTimeMs)) : null;
-    return { bytes, partition: p.id, offset: Number(part.baseOffset), appendTime };
+    const outcome = classifyProduceResponse(res, sent)[0];
+    if (outcome.kind !== "written") throw outcome.error;
+    return { bytes, partition: p.id, offset: outcome.baseOffset, appendTime: outcome.appendTime };
   }
 
   /** The current offset and how it is expressed (always absolute here). */

@@ -87,7 +87,29 @@ export function toMessage(
   };
 }
 
-/** The key and value bytes of a message (what `writeMessages` reports as written). */
+/**
+ * The size of a message as kafkit counts it, the one definition: the bytes of its key, value,
+ * header keys (UTF-8) and header values. `Conn` writes report the sum over their messages
+ * (kafka-go's count, which has no headers); the Writer seals batches at `batchBytes` of it
+ * and counts it in `stats().bytes`.
+ */
 export function payloadSize(r: RecordInput): number {
-  return (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers ?? []) n += utf8Length(h.key) + (h.value?.length ?? 0);
+  return n;
+}
+
+/** The UTF-8 length of `s`, without encoding it. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4; // a surrogate pair: one 4-byte sequence
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

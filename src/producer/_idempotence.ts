@@ -1,66 +1,76 @@
-// The idempotent producer's identity: a producer id and epoch from InitProducerId, and one
-// sequence counter per partition. The broker keeps the last sequences per producer and
-// partition, so a retried batch with the same sequence is recognised as a duplicate.
+// The idempotent producer's id and epoch, from InitProducerId through the client core. When
+// the broker has lost a producer's sequence state for a partition (KIP-360), the epoch is
+// bumped — InitProducerId with the current id and epoch (v3+; older brokers hand out a new
+// id) — and only the affected partitions start their sequences over.
 
 import type { Cluster } from "../cluster/cluster.ts";
+import { retry } from "../_async/retry.ts";
 import { errorForCode } from "../protocol/errors.ts";
 import { InitProducerId } from "../protocol/generated/init_producer_id.ts";
-import { delay } from "../_async/delay.ts";
-import { backoffDelay } from "../_async/retry.ts";
 
 /** A producer id and epoch. */
 export interface ProducerIdentity {
-  producerId: bigint;
-  producerEpoch: number;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
 }
 
-/** Hands out the producer identity and per-partition sequence numbers. */
-export class IdempotentState {
+/** Retry settings of InitProducerId. */
+export interface ProducerIdOptions {
+  attempts: number;
+  backoffMin: number;
+  backoffMax: number;
+  timeout: number;
+}
+
+/** Hands out the current producer identity and bumps its epoch on request. */
+export class ProducerIds {
   readonly #cluster: Cluster;
-  #identity: Promise<ProducerIdentity> | undefined;
-  readonly #sequences = new Map<string, number>();
+  readonly #options: ProducerIdOptions;
+  #current: Promise<ProducerIdentity> | undefined;
 
-  constructor(cluster: Cluster) {
+  constructor(cluster: Cluster, options: ProducerIdOptions) {
     this.#cluster = cluster;
+    this.#options = options;
   }
 
-  /** The current identity, asking the cluster for one on first use. */
-  identity(): Promise<ProducerIdentity> {
-    this.#identity ??= this.#init();
-    this.#identity.catch(() => (this.#identity = undefined));
-    return this.#identity;
+  /** The current identity, asking the cluster for one on first use (or after a failure). */
+  current(): Promise<ProducerIdentity> {
+    if (!this.#current) {
+      const p = this.#init(undefined);
+      this.#current = p;
+      p.catch(() => {
+        if (this.#current === p) this.#current = undefined;
+      });
+    }
+    return this.#current;
   }
 
-  async #init(): Promise<ProducerIdentity> {
-    for (let attempt = 1;; attempt++) {
-      const conn = await this.#cluster.anyConnection();
-      const res = await conn.request(InitProducerId, {
+  /**
+   * A new epoch replacing `stale`. Several partitions that lost their state at once share one
+   * bump: when `stale` is no longer current, the current identity is returned.
+   */
+  async bump(stale: ProducerIdentity): Promise<ProducerIdentity> {
+    const now = await this.current().catch(() => undefined);
+    if (now && now !== stale) return now;
+    const p = this.#init(stale);
+    this.#current = p;
+    p.catch(() => {
+      if (this.#current === p) this.#current = undefined;
+    });
+    return await p;
+  }
+
+  #init(stale: ProducerIdentity | undefined): Promise<ProducerIdentity> {
+    return retry(async () => {
+      const res = await this.#cluster.request(InitProducerId, {
         transactionalId: null,
         transactionTimeoutMs: 60_000,
-      });
+        producerId: stale?.producerId ?? -1n,
+        producerEpoch: stale?.producerEpoch ?? -1,
+      }, { attempts: 1, timeout: this.#options.timeout });
       const err = errorForCode(res.errorCode, { api: "InitProducerId" });
-      if (!err) return { producerId: res.producerId, producerEpoch: res.producerEpoch };
-      if (!err.retriable || attempt >= 10) throw err;
-      await delay(backoffDelay(attempt));
-    }
-  }
-
-  /**
-   * Takes `count` sequence numbers for a partition's next batch; returns the first. Sequences
-   * wrap at 2^31, as the broker expects.
-   */
-  nextSequence(partitionKey: string, count: number): number {
-    const base = this.#sequences.get(partitionKey) ?? 0;
-    this.#sequences.set(partitionKey, (base + count) % 0x8000_0000);
-    return base;
-  }
-
-  /**
-   * Starts over with a new producer id (after the broker lost this producer's state or saw
-   * a sequence gap): every partition's sequence restarts at 0.
-   */
-  reset(): void {
-    this.#identity = undefined;
-    this.#sequences.clear();
+      if (err) throw err;
+      return { producerId: res.producerId, producerEpoch: res.producerEpoch };
+    }, this.#options);
   }
 }

@@ -1,7 +1,7 @@
 // One partition's queue of messages waiting to be sent. Messages collect until a batch is
-// full (batchSize messages or batchBytes) or batchTimeout passes; one batch per partition is
-// in flight at a time, which keeps the partition's order and makes retries safe for the
-// idempotent producer. While a batch is in flight the next one fills up.
+// full (batchSize messages or batchBytes) or batchTimeout passes; a batch is sealed only
+// while the sender has room for it (maxInFlight sealed batches per partition), so while the
+// sender is busy the next batch fills up.
 
 import type { MessageInput } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
@@ -35,6 +35,8 @@ export interface Entry {
   call: WriteCall;
   index: number;
   enqueuedAt: number;
+  /** When its batch was sealed (set on a batch's first entry). */
+  sealedAt?: number;
 }
 
 /** Limits that seal a batch. */
@@ -44,8 +46,13 @@ export interface QueueLimits {
   batchTimeout: number;
 }
 
-/** Sends a sealed batch; settles when the batch is delivered or has failed for good. */
-export type SendBatch = (queue: PartitionQueue, batch: Entry[]) => Promise<void>;
+/** Where sealed batches go. */
+export interface BatchSink {
+  /** Whether the sender takes another batch of this partition now. */
+  hasRoom(queue: PartitionQueue): boolean;
+  /** Takes a sealed batch; the sender calls `wake()` once it has room again. */
+  send(queue: PartitionQueue, batch: Entry[]): void;
+}
 
 /** The queue of one topic-partition. */
 export class PartitionQueue {
@@ -53,25 +60,24 @@ export class PartitionQueue {
   readonly partition: number;
   readonly key: string;
   readonly #limits: QueueLimits;
-  readonly #send: SendBatch;
+  readonly #sink: BatchSink;
   #pending: Entry[] = [];
   #pendingBytes = 0;
-  #inFlight = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Send at once, ignoring batchTimeout (set while flushing or closing). */
   urgent = false;
 
-  constructor(topic: string, partition: number, limits: QueueLimits, send: SendBatch) {
+  constructor(topic: string, partition: number, limits: QueueLimits, sink: BatchSink) {
     this.topic = topic;
     this.partition = partition;
     this.key = `${topic}\u0000${partition}`;
     this.#limits = limits;
-    this.#send = send;
+    this.#sink = sink;
   }
 
-  /** Messages waiting or in flight. */
-  get idle(): boolean {
-    return !this.#inFlight && this.#pending.length === 0;
+  /** Messages waiting to be sealed into a batch. */
+  get pending(): number {
+    return this.#pending.length;
   }
 
   add(entry: Entry): void {
@@ -85,7 +91,7 @@ export class PartitionQueue {
    * linger has already passed, so that every message a call adds in one go joins the batch.
    */
   #schedule(): void {
-    if (this.#inFlight || this.#pending.length === 0) return;
+    if (this.#pending.length === 0 || !this.#sink.hasRoom(this)) return;
     const full = this.#pending.length >= this.#limits.batchSize ||
       this.#pendingBytes >= this.#limits.batchBytes;
     if (full || this.urgent) {
@@ -94,9 +100,14 @@ export class PartitionQueue {
       const waited = Date.now() - this.#pending[0].enqueuedAt;
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        if (!this.#inFlight && this.#pending.length > 0) this.#sendNext();
+        if (this.#pending.length > 0 && this.#sink.hasRoom(this)) this.#sendNext();
       }, Math.max(0, this.#limits.batchTimeout - waited));
     }
+  }
+
+  /** The sender has room again: seal what is due. */
+  wake(): void {
+    this.#schedule();
   }
 
   /** Flushes what is waiting without further delay. */
@@ -121,10 +132,7 @@ export class PartitionQueue {
     }
     const batch = this.#pending.splice(0, count);
     this.#pendingBytes -= bytes;
-    this.#inFlight = true;
-    this.#send(this, batch).finally(() => {
-      this.#inFlight = false;
-      this.#schedule();
-    });
+    this.#sink.send(this, batch);
+    this.#schedule();
   }
 }

@@ -1,76 +1,29 @@
 /**
  * The Writer: kafka-go's batching producer. Messages are routed to partitions by a balancer,
- * batched per partition, sent to each partition's leader, retried on retriable errors, and
- * (by default) written idempotently, so retries never duplicate or reorder a partition.
+ * batched per partition, and sent by the sender: one Produce per broker carrying every
+ * partition's ready batch, up to `maxInFlight` batches per partition, retried on retriable
+ * errors and (by default) written idempotently, so retries never duplicate or reorder a
+ * partition.
  *
  * @module
  */
 
 import { Cluster } from "../cluster/cluster.ts";
-import { positiveInt } from "../config.ts";
 import { abortable } from "../_async/abortable.ts";
-import { delay } from "../_async/delay.ts";
-import { backoffDelay } from "../_async/retry.ts";
-import { ConnectionError, KafkitError, MessageTooLargeError, TimeoutError } from "../errors.ts";
-import { type MessageInput, toRecord } from "../message.ts";
-import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
-import { compressionCodec } from "../protocol/compression/registry.ts";
-import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
-import { Produce } from "../protocol/generated/produce.ts";
-import { encodeRecordBatch, type RecordInput } from "../protocol/records.ts";
-import type { ConnectionOptions } from "../transport/connection.ts";
-import type { Balancer } from "./balancers.ts";
-import { RoundRobin } from "./balancers.ts";
-import { IdempotentState, type ProducerIdentity } from "./_idempotence.ts";
+import { retry } from "../_async/retry.ts";
+import { KafkitError, MessageTooLargeError } from "../errors.ts";
+import { type MessageInput, payloadSize, toRecord } from "../message.ts";
+import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, PartitionQueue, WriteCall } from "./_partition_queue.ts";
+import { Sender } from "./_sender.ts";
 import { type Summary, WriterCounters } from "./_stats.ts";
+import {
+  type ResolvedWriterConfig,
+  resolveWriterConfig,
+  type WriterConfig,
+} from "./_writer_config.ts";
 
-/** Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). */
-export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
-  /** Bootstrap brokers, `host:port`. */
-  brokers: string | readonly string[];
-  /** The topic of every message; without it, each message names its own. */
-  topic?: string;
-  /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
-  balancer?: Balancer;
-  /** Attempts per batch before its messages fail (default 10). */
-  maxAttempts?: number;
-  /** First retry delay in ms (default 100). */
-  writeBackoffMin?: number;
-  /** Largest retry delay in ms (default 1000). */
-  writeBackoffMax?: number;
-  /** Messages per batch (default 100). */
-  batchSize?: number;
-  /** Bytes per batch; a larger message fails alone (default 1 MiB). */
-  batchBytes?: number;
-  /** How long a partition's first message waits for more, in ms (default 5). */
-  batchTimeout?: number;
-  /** Time allowed for a Produce request, in ms (default 10000). */
-  writeTimeout?: number;
-  /** Time allowed for metadata and other reads, in ms (default 10000). */
-  readTimeout?: number;
-  /** -1 waits for all in-sync replicas (default), 1 for the leader, 0 for nothing. */
-  requiredAcks?: -1 | 0 | 1;
-  /** Resolve `writeMessages` at once and report through `completion`. */
-  async?: boolean;
-  /** Called once per batch with its messages and, if they failed, the error. */
-  completion?: (messages: MessageInput[], error?: Error) => void;
-  /** Codec for batches (default none). */
-  compression?: CompressionName | CompressionCodec;
-  /** Idempotent writes (default true with requiredAcks -1; requires it). */
-  idempotent?: boolean;
-  /** Let metadata lookups create missing topics (default false). */
-  allowAutoTopicCreation?: boolean;
-  /**
-   * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
-   * partitions are used (kafka-go's `rebalanceInterval` role).
-   */
-  metadataMaxAge?: number;
-  /** Informational messages (retries, metadata refreshes). */
-  logger?: (message: string) => void;
-  /** Errors. */
-  errorLogger?: (message: string) => void;
-}
+export type { WriterConfig } from "./_writer_config.ts";
 
 /** What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. */
 export interface WriterStats {
@@ -130,8 +83,6 @@ export class WriterClosedError extends KafkitError {
   }
 }
 
-const RECORD_OVERHEAD = 24; // varints and attributes of one record, a little generously
-
 /**
  * Writes messages to Kafka in batches (kafka-go's `Writer`).
  *
@@ -147,22 +98,10 @@ const RECORD_OVERHEAD = 24; // varints and attributes of one record, a little ge
  * ```
  */
 export class Writer implements AsyncDisposable {
+  readonly #config: ResolvedWriterConfig;
   readonly #cluster: Cluster;
-  readonly #topic: string | undefined;
-  readonly #balancer: Balancer;
-  readonly #maxAttempts: number;
-  readonly #backoff: { backoffMin: number; backoffMax: number };
-  readonly #limits: { batchSize: number; batchBytes: number; batchTimeout: number };
-  readonly #writeTimeout: number;
-  readonly #readTimeout: number;
-  readonly #acks: -1 | 0 | 1;
-  readonly #async: boolean;
-  readonly #completion: ((messages: MessageInput[], error?: Error) => void) | undefined;
-  readonly #codec: CompressionCodec | undefined;
-  readonly #idempotence: IdempotentState | undefined;
-  readonly #log: (message: string) => void;
-  readonly #logError: (message: string) => void;
-  readonly #clientId: string;
+  readonly #ownsCluster: boolean;
+  readonly #sender: Sender;
   readonly #queues = new Map<string, PartitionQueue>();
   readonly #counters = new WriterCounters();
   #outstanding = 0;
@@ -172,91 +111,30 @@ export class Writer implements AsyncDisposable {
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
   constructor(config: WriterConfig) {
-    const brokers = typeof config.brokers === "string" ? config.brokers.split(",") : config.brokers;
-    if (
-      !Array.isArray(brokers) || brokers.length === 0 ||
-      brokers.some((b) => typeof b !== "string" || !b)
-    ) {
-      throw new TypeError("brokers must be a non-empty list of host:port addresses");
-    }
-    if (config.topic !== undefined && (typeof config.topic !== "string" || config.topic === "")) {
-      throw new TypeError(`topic must be a non-empty string, got ${JSON.stringify(config.topic)}`);
-    }
-    const acks = config.requiredAcks ?? -1;
-    if (acks !== -1 && acks !== 0 && acks !== 1) {
-      throw new RangeError(`requiredAcks must be -1, 0 or 1, got ${acks}`);
-    }
-    if (config.idempotent === true && acks !== -1) {
-      throw new RangeError("idempotent writes need requiredAcks -1 (all in-sync replicas)");
-    }
-    let codec: CompressionCodec | undefined;
-    if (config.compression !== undefined) {
-      try {
-        codec = typeof config.compression === "string"
-          ? compressionCodec(config.compression)
-          : config.compression;
-      } catch {
-        throw new TypeError(
-          `compression must be gzip, snappy, lz4, zstd or a codec, got ${
-            String(config.compression)
-          }`,
-        );
-      }
-    }
-    if (config.balancer !== undefined && typeof config.balancer.balance !== "function") {
-      throw new TypeError("balancer must have a balance(message, partitions) method");
-    }
-    this.#topic = config.topic;
-    this.#balancer = config.balancer ?? new RoundRobin();
-    this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 10);
-    this.#backoff = {
-      backoffMin: positiveInt("writeBackoffMin", config.writeBackoffMin, 100, 0),
-      backoffMax: positiveInt("writeBackoffMax", config.writeBackoffMax, 1000, 0),
-    };
-    this.#limits = {
-      batchSize: positiveInt("batchSize", config.batchSize, 100),
-      batchBytes: positiveInt("batchBytes", config.batchBytes, 1_048_576),
-      batchTimeout: positiveInt("batchTimeout", config.batchTimeout, 5, 0),
-    };
-    this.#writeTimeout = positiveInt("writeTimeout", config.writeTimeout, 10_000);
-    this.#readTimeout = positiveInt("readTimeout", config.readTimeout, 10_000);
-    this.#acks = acks;
-    this.#async = config.async ?? false;
-    this.#completion = config.completion;
-    this.#codec = codec;
-    this.#log = config.logger ?? (() => {});
-    this.#logError = config.errorLogger ?? (() => {});
-    this.#clientId = config.clientId ?? "kafkit";
-    const {
-      brokers: _b,
-      topic: _t,
-      balancer: _ba,
-      maxAttempts: _ma,
-      writeBackoffMin: _w1,
-      writeBackoffMax: _w2,
-      batchSize: _bs,
-      batchBytes: _bb,
-      batchTimeout: _bt,
-      writeTimeout: _wt,
-      readTimeout: _rt,
-      requiredAcks: _ra,
-      async: _as,
-      completion: _c,
-      compression: _co,
-      idempotent: _id,
-      logger: _l,
-      errorLogger: _el,
-      ...connection
-    } = config;
-    positiveInt("metadataMaxAge", config.metadataMaxAge, 300_000, 0);
-    this.#cluster = new Cluster({
-      ...connection,
-      brokers,
-      requestTimeout: connection.requestTimeout ?? this.#readTimeout,
-    });
-    this.#idempotence = (config.idempotent ?? acks === -1)
-      ? new IdempotentState(this.#cluster)
+    const c = resolveWriterConfig(config);
+    this.#config = c;
+    this.#ownsCluster = c.cluster === undefined;
+    this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
+    const producerIds = c.idempotent
+      ? new ProducerIds(this.#cluster, {
+        attempts: c.maxAttempts,
+        ...c.backoff,
+        timeout: c.readTimeout,
+      })
       : undefined;
+    this.#sender = new Sender({
+      cluster: this.#cluster,
+      producerIds,
+      acks: c.acks,
+      writeTimeout: c.writeTimeout,
+      codec: c.codec,
+      maxInFlight: c.maxInFlight,
+      maxAttempts: c.maxAttempts,
+      backoff: c.backoff,
+      counters: this.#counters,
+      log: c.logger,
+      completed: (queue, entries, error) => this.#completed(queue, entries, error),
+    });
   }
 
   /**
@@ -273,12 +151,12 @@ export class Writer implements AsyncDisposable {
     const now = Date.now();
     const byTopic = new Map<string, number[]>();
     messages.forEach((m, i) => {
-      if (m.topic !== undefined && this.#topic !== undefined) {
+      if (m.topic !== undefined && this.#config.topic !== undefined) {
         throw new TypeError(
-          `message ${i} names topic "${m.topic}" but the writer is bound to "${this.#topic}"`,
+          `message ${i} names topic "${m.topic}" but the writer is bound to "${this.#config.topic}"`,
         );
       }
-      const topic = m.topic ?? this.#topic;
+      const topic = m.topic ?? this.#config.topic;
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
@@ -291,7 +169,7 @@ export class Writer implements AsyncDisposable {
     await Promise.all(
       [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, messages, call, now)),
     );
-    if (this.#async) return;
+    if (this.#config.async) return;
     await abortable(call.done, options.signal);
     if (call.errors.some((e) => e !== undefined)) throw new WriteErrors(call.errors);
   }
@@ -317,19 +195,20 @@ export class Writer implements AsyncDisposable {
     for (const i of indexes) {
       const message = messages[i];
       const record = toRecord(message, now);
-      const bytes = recordBytes(record);
-      if (bytes > this.#limits.batchBytes) {
+      const bytes = payloadSize(record);
+      const limit = this.#config.limits.batchBytes;
+      if (bytes > limit) {
         this.#fail(
           call,
           i,
           message,
           new MessageTooLargeError(
-            `message ${i} of about ${bytes} bytes exceeds batchBytes ${this.#limits.batchBytes}`,
+            `message ${i} of ${bytes} payload bytes exceeds batchBytes ${limit}`,
           ),
         );
         continue;
       }
-      const partition = message.partition ?? this.#balancer.balance(message, partitions);
+      const partition = message.partition ?? this.#config.balancer.balance(message, partitions);
       if (!partitions.includes(partition)) {
         this.#fail(
           call,
@@ -350,153 +229,52 @@ export class Writer implements AsyncDisposable {
     }
   }
 
-  async #withMetadataRetry(topic: string) {
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await this.#cluster.topic(topic);
-      } catch (e) {
-        const retriable = (e instanceof KafkaError || e instanceof ConnectionError) && e.retriable;
-        if (!retriable || attempt >= this.#maxAttempts) throw e;
-        this.#counters.retries++;
-        await delay(backoffDelay(attempt, this.#backoff));
-      }
-    }
+  /** The topic's metadata, retried (with backoff) while the answer is retriable. */
+  #withMetadataRetry(topic: string) {
+    return retry(() => this.#cluster.topic(topic), {
+      attempts: this.#config.maxAttempts,
+      ...this.#config.backoff,
+      onRetry: () => this.#counters.retries++,
+    });
   }
 
   #queue(topic: string, partition: number): PartitionQueue {
     const key = `${topic}\u0000${partition}`;
     let q = this.#queues.get(key);
     if (!q) {
-      q = new PartitionQueue(
-        topic,
-        partition,
-        this.#limits,
-        (queue, batch) => this.#sendBatch(queue, batch),
-      );
+      q = new PartitionQueue(topic, partition, this.#config.limits, {
+        hasRoom: (queue) => this.#sender.hasRoom(queue),
+        send: (queue, batch) => this.#sealed(queue, batch),
+      });
       q.urgent = this.#closed;
       this.#queues.set(key, q);
     }
     return q;
   }
 
-  /** Sends one batch to its partition's leader, retrying until it succeeds or fails for good. */
-  async #sendBatch(queue: PartitionQueue, batch: Entry[]): Promise<void> {
-    const started = Date.now();
-    this.#counters.batchQueueTime.observe(started - batch[0].enqueuedAt);
-    this.#balancer.onBatchFlushed?.(queue.partition);
-    const records = batch.map((e) => e.record);
-    let identity: (ProducerIdentity & { baseSequence: number }) | undefined;
-    let encoded: Uint8Array | undefined;
-    let error: Error | undefined;
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      if (attempt > 1) {
-        this.#counters.retries++;
-        const wait = backoffDelay(attempt - 1, this.#backoff);
-        this.#counters.waitTime.observe(wait);
-        await delay(wait);
-      }
-      let leader = -1;
-      try {
-        const topic = await this.#cluster.topic(queue.topic);
-        const part = topic.partitions.find((p) => p.id === queue.partition);
-        leader = part?.leaderId ?? -1;
-        if (leader < 0) {
-          error = part?.error ??
-            new KafkaError(ErrorCodes.LEADER_NOT_AVAILABLE, {
-              topic: queue.topic,
-              partition: queue.partition,
-            });
-          this.#cluster.invalidate(queue.topic);
-          continue;
-        }
-        if (this.#idempotence && !identity) {
-          const id = await this.#idempotence.identity();
-          identity = {
-            ...id,
-            baseSequence: this.#idempotence.nextSequence(queue.key, records.length),
-          };
-          encoded = undefined;
-        }
-        encoded ??= await encodeRecordBatch(records, {
-          compression: this.#codec ?? "none",
-          ...identity,
-        });
-        const conn = await this.#cluster.connection(leader);
-        const request = {
-          transactionalId: null,
-          acks: this.#acks,
-          timeoutMs: this.#writeTimeout,
-          topicData: [{
-            name: queue.topic,
-            topicId: topic.id,
-            partitionData: [{ index: queue.partition, records: encoded }],
-          }],
-        };
-        const sentAt = Date.now();
-        if (this.#acks === 0) {
-          await conn.sendWithoutResponse(Produce, request);
-          error = undefined;
-        } else {
-          const res = await conn.request(Produce, request, { timeout: this.#writeTimeout + 5_000 });
-          const p = res.responses[0]?.partitionResponses[0];
-          error = p
-            ? errorForCode(p.errorCode, {
-              api: "Produce",
-              topic: queue.topic,
-              partition: queue.partition,
-              brokerMessage: p.errorMessage,
-            })
-            : new KafkaError(ErrorCodes.UNKNOWN_SERVER_ERROR, {
-              api: "Produce",
-              topic: queue.topic,
-            });
-        }
-        this.#counters.writeTime.observe(Date.now() - sentAt);
-        if (
-          !error ||
-          (error instanceof KafkaError && error.code === ErrorCodes.DUPLICATE_SEQUENCE_NUMBER)
-        ) {
-          error = undefined;
-          break;
-        }
-        if (!(error instanceof KafkaError)) break;
-        if (this.#idempotence && PRODUCER_STATE_LOST.has(error.code)) {
-          // The broker no longer knows this producer's sequence: start a new identity.
-          this.#log(
-            `producer state lost on ${queue.topic}/${queue.partition} (${error.errorName}); resetting`,
-          );
-          this.#idempotence.reset();
-          identity = undefined;
-          continue;
-        }
-        if (!error.retriable) break;
-        this.#cluster.invalidate(queue.topic);
-        this.#log(
-          `retrying ${queue.topic}/${queue.partition} after ${error.errorName} (attempt ${attempt})`,
-        );
-      } catch (e) {
-        error = e as Error;
-        if (e instanceof ConnectionError || e instanceof TimeoutError) {
-          if (leader >= 0) this.#cluster.brokerFailed(leader);
-          this.#cluster.invalidate(queue.topic);
-          continue;
-        }
-        if (e instanceof KafkaError && e.retriable) continue;
-        break;
-      }
-    }
-    this.#counters.batchTime.observe(Date.now() - started);
-    this.#counters.batchSize.observe(batch.length);
+  /** A batch was sealed: hand it to the sender. */
+  #sealed(queue: PartitionQueue, batch: Entry[]): void {
+    batch[0].sealedAt = Date.now();
+    this.#counters.batchQueueTime.observe(batch[0].sealedAt - batch[0].enqueuedAt);
+    this.#config.balancer.onBatchFlushed?.(queue.partition);
+    this.#sender.send(queue, batch);
+  }
+
+  /** The sender is done with a batch: count it and settle its messages. */
+  #completed(queue: PartitionQueue, batch: Entry[], error: Error | undefined): void {
+    const c = this.#counters;
+    c.batchTime.observe(Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt));
+    c.batchSize.observe(batch.length);
     const bytes = batch.reduce((n, e) => n + e.bytes, 0);
-    this.#counters.batchBytes.observe(bytes);
+    c.batchBytes.observe(bytes);
     if (error) {
-      this.#counters.errors++;
-      this.#logError(
+      c.errors++;
+      this.#config.errorLogger(
         `writing ${batch.length} messages to ${queue.topic}/${queue.partition} failed: ${error.message}`,
       );
     } else {
-      this.#counters.messages += batch.length;
-      this.#counters.bytes += bytes;
+      c.messages += batch.length;
+      c.bytes += bytes;
     }
     this.#complete(batch, error);
   }
@@ -516,9 +294,9 @@ export class Writer implements AsyncDisposable {
 
   #report(messages: MessageInput[], error: Error | undefined): void {
     try {
-      this.#completion?.(messages, error);
+      this.#config.completion?.(messages, error);
     } catch (e) {
-      this.#logError(`completion callback threw: ${e}`);
+      this.#config.errorLogger(`completion callback threw: ${e}`);
     }
   }
 
@@ -536,13 +314,16 @@ export class Writer implements AsyncDisposable {
     for (const q of this.#queues.values()) q.urgent = this.#closed;
   }
 
-  /** Flushes, then closes every connection. New writes are rejected from now on. */
+  /**
+   * Flushes, then closes every connection (a shared `cluster` stays open). New writes are
+   * rejected from now on.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#writable?.close().catch(() => {});
     await this.flush();
-    await this.#cluster.close();
+    if (this.#ownsCluster) await this.#cluster.close();
   }
 
   /** Closes the writer (for `await using`). */
@@ -557,7 +338,7 @@ export class Writer implements AsyncDisposable {
   get writable(): WritableStream<MessageInput> {
     if (this.#writable) return this.#writable;
     const inFlight = new Set<Promise<void>>();
-    const limit = this.#limits.batchSize * 4;
+    const limit = this.#config.limits.batchSize * 4;
     let failure: unknown;
     this.#writable = new WritableStream<MessageInput>({
       write: async (message) => {
@@ -580,6 +361,7 @@ export class Writer implements AsyncDisposable {
   /** Counters since the last call, and the configuration (kafka-go's `Stats`). */
   stats(): WriterStats {
     const c = this.#counters;
+    const cfg = this.#config;
     return {
       ...c.takeCounts(),
       batchTime: c.batchTime.take(),
@@ -588,31 +370,17 @@ export class Writer implements AsyncDisposable {
       waitTime: c.waitTime.take(),
       batchSize: c.batchSize.take(),
       batchBytes: c.batchBytes.take(),
-      maxAttempts: this.#maxAttempts,
-      writeBackoffMin: this.#backoff.backoffMin,
-      writeBackoffMax: this.#backoff.backoffMax,
-      maxBatchSize: this.#limits.batchSize,
-      batchTimeout: this.#limits.batchTimeout,
-      readTimeout: this.#readTimeout,
-      writeTimeout: this.#writeTimeout,
-      requiredAcks: this.#acks,
-      async: this.#async,
-      topic: this.#topic ?? "",
-      clientId: this.#clientId,
+      maxAttempts: cfg.maxAttempts,
+      writeBackoffMin: cfg.backoff.backoffMin,
+      writeBackoffMax: cfg.backoff.backoffMax,
+      maxBatchSize: cfg.limits.batchSize,
+      batchTimeout: cfg.limits.batchTimeout,
+      readTimeout: cfg.readTimeout,
+      writeTimeout: cfg.writeTimeout,
+      requiredAcks: cfg.acks,
+      async: cfg.async,
+      topic: cfg.topic ?? "",
+      clientId: cfg.clientId,
     };
   }
-}
-
-/** Errors after which the broker has lost (or never had) this producer's sequence state. */
-const PRODUCER_STATE_LOST = new Set<number>([
-  ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER,
-  ErrorCodes.UNKNOWN_PRODUCER_ID,
-  ErrorCodes.INVALID_PRODUCER_EPOCH,
-]);
-
-/** Roughly what a record takes in a batch. */
-function recordBytes(r: RecordInput): number {
-  let n = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const h of r.headers ?? []) n += h.key.length * 3 + (h.value?.length ?? 0) + 4;
-  return n;
 }

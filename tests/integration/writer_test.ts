@@ -1,6 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dial, type MessageInput, MessageTooLargeError, WriteErrors, Writer } from "../../mod.ts";
+import {
+  type Connect,
+  dial,
+  type MessageInput,
+  MessageTooLargeError,
+  WriteErrors,
+  Writer,
+} from "../../mod.ts";
+import { detectConnect } from "../../src/transport/socket.ts";
 import { CreatePartitions } from "../../src/protocol/generated/index.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { readTopic } from "../_read_topic.ts";
@@ -185,5 +193,42 @@ describe(`Writer (${RUNTIME})`, () => {
     // The broker only accepts these batches in sequence order: 12 messages, 0..11.
     const read = await readTopic(address(), topic, 12);
     assert.deepEqual(read.map((m) => m.offset), Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  test("one Writer on 8 partitions sends fewer Produce requests than batches and loses nothing", async () => {
+    const topic = uniqueTopic("per-broker");
+    await createTopic(topic, 8);
+    // Count the Produce frames (api key 0) the writer's sockets carry.
+    let produces = 0;
+    const runtime = await detectConnect();
+    const connect: Connect = async (options) => {
+      const socket = await runtime(options);
+      return {
+        read: () => socket.read(),
+        close: () => socket.close(),
+        write: (frame) => {
+          if (frame.length >= 6 && new DataView(frame.buffer, frame.byteOffset).getInt16(4) === 0) {
+            produces++;
+          }
+          return socket.write(frame);
+        },
+      };
+    };
+    const w = new Writer({ brokers: address(), topic, batchSize: 50, connect });
+    const total = 4_000;
+    for (let from = 0; from < total; from += 400) {
+      await w.writeMessages(
+        Array.from({ length: 400 }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}` })),
+      );
+    }
+    const batches = w.stats().batchSize.count;
+    await w.close();
+    assert.ok(batches >= total / 50, `${batches} batches`);
+    assert.ok(produces < batches, `${produces} Produce requests for ${batches} batches`);
+    const read = await readTopic(address(), topic, total);
+    const seen = new Set(read.map((m) => dec.decode(m.value!)));
+    assert.equal(read.length, total, "no duplicates");
+    assert.equal(seen.size, total, "nothing lost");
+    assert.deepEqual(new Set(read.map((m) => m.partition)).size, 8);
   });
 });

@@ -1,0 +1,352 @@
+// The Writer's sender: drains every sendable batch led by one broker into one Produce
+// request for that broker (one batch per partition and request), keeps up to maxInFlight
+// batches in flight per partition in sequence order, and takes each batch through the one
+// retry helper until it is written or fails for good. A Produce that times out or whose
+// connection fails drops that connection and refreshes the topics' metadata; a batch is
+// then sent again byte for byte, so the broker deduplicates it by its sequence numbers.
+
+import type { Cluster } from "../cluster/cluster.ts";
+import {
+  buildProduceRequest,
+  classifyProduceResponse,
+  type PartitionBatch,
+  type PartitionOutcome,
+  PRODUCER_STATE_LOST,
+} from "../cluster/requests/produce.ts";
+import { isRetriable, retry } from "../_async/retry.ts";
+import { ConnectionError, TimeoutError } from "../errors.ts";
+import type { Connection } from "../transport/connection.ts";
+import type { CompressionCodec } from "../protocol/compression/codec.ts";
+import { KafkaError } from "../protocol/errors.ts";
+import { Produce } from "../protocol/generated/produce.ts";
+import { encodeRecordBatch } from "../protocol/records.ts";
+import type { ProducerIds } from "./_idempotence.ts";
+import { PartitionPipeline, ProducerBatch } from "./_partition_pipeline.ts";
+import type { BatchSink, Entry, PartitionQueue } from "./_partition_queue.ts";
+import type { WriterCounters } from "./_stats.ts";
+
+/** What the sender needs. */
+export interface SenderOptions {
+  cluster: Cluster;
+  /** The idempotent producer's ids; undefined for plain writes. */
+  producerIds: ProducerIds | undefined;
+  acks: -1 | 0 | 1;
+  writeTimeout: number;
+  codec: CompressionCodec | undefined;
+  maxInFlight: number;
+  maxAttempts: number;
+  backoff: { backoffMin: number; backoffMax: number };
+  counters: WriterCounters;
+  log: (message: string) => void;
+  /** A batch is done: written (`error` undefined) or failed for good. Called once per batch. */
+  completed: (queue: PartitionQueue, entries: Entry[], error: Error | undefined) => void;
+}
+
+/** One sent batch, where it went. */
+interface Sent {
+  pipeline: PartitionPipeline;
+  batch: ProducerBatch;
+  topicId: string;
+}
+
+/** Sends sealed batches (the queues' {@linkcode BatchSink}). */
+export class Sender implements BatchSink {
+  readonly #o: SenderOptions;
+  readonly #pipelines = new Map<string, PartitionPipeline>();
+  #scheduled = false;
+  #draining = false;
+  #again = false;
+
+  constructor(options: SenderOptions) {
+    this.#o = options;
+  }
+
+  hasRoom(queue: PartitionQueue): boolean {
+    return this.#pipeline(queue).hasRoom;
+  }
+
+  send(queue: PartitionQueue, entries: Entry[]): void {
+    const pipeline = this.#pipeline(queue);
+    const batch = new ProducerBatch(entries);
+    pipeline.add(batch);
+    void this.#deliver(queue, pipeline, batch);
+  }
+
+  #pipeline(queue: PartitionQueue): PartitionPipeline {
+    let p = this.#pipelines.get(queue.key);
+    if (!p) {
+      p = new PartitionPipeline(queue.topic, queue.partition, this.#o.maxInFlight);
+      this.#pipelines.set(queue.key, p);
+    }
+    return p;
+  }
+
+  /** Takes a batch through its attempts; reports it exactly once. */
+  async #deliver(queue: PartitionQueue, pipeline: PartitionPipeline, batch: ProducerBatch) {
+    let error: Error | undefined;
+    try {
+      await retry(() => this.#attempt(batch), {
+        attempts: this.#o.maxAttempts,
+        ...this.#o.backoff,
+        isRetriable: (e) => this.#isRetriable(e),
+        onRetry: (e, attempt, wait) => {
+          this.#o.counters.retries++;
+          this.#o.counters.waitTime.observe(wait);
+          this.#o.log(
+            `retrying ${queue.topic}/${queue.partition} after ${messageOf(e)} (attempt ${attempt})`,
+          );
+        },
+      });
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    pipeline.remove(batch);
+    this.#o.completed(queue, batch.entries, error);
+    queue.wake();
+    this.#wake();
+  }
+
+  /** One attempt: the batch waits for the next drain; settles with its answer. */
+  #attempt(batch: ProducerBatch): Promise<void> {
+    return new Promise((resolve, reject) => {
+      batch.attempt = { resolve, reject };
+      batch.state = "waiting";
+      this.#wake();
+    });
+  }
+
+  #isRetriable(e: unknown): boolean {
+    if (isRetriable(e)) return true;
+    // The sequence starts over (epoch bump), or the error echoes an earlier batch's failure.
+    return this.#o.producerIds !== undefined && e instanceof KafkaError &&
+      PRODUCER_STATE_LOST.has(e.code);
+  }
+
+  /** Drains soon: batches sealed in the same turn share their brokers' requests. */
+  #wake(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setTimeout(() => {
+      this.#scheduled = false;
+      void this.#drain();
+    }, 0);
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#drainOnce();
+      } while (this.#again);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Every sendable batch, grouped by its leader; one Produce per broker. */
+  async #drainOnce(): Promise<void> {
+    // Per broker, a list of requests: a partition's k-th batch goes in request k.
+    const byNode = new Map<number, Sent[][]>();
+    const taken: Sent[] = [];
+    const due: { pipeline: PartitionPipeline; ready: ProducerBatch[] }[] = [];
+    for (const pipeline of this.#pipelines.values()) {
+      if (pipeline.needsNewEpoch) {
+        if (pipeline.inFlight === 0 && !pipeline.bumping) void this.#bump(pipeline);
+        continue;
+      }
+      const ready = pipeline.sendable();
+      if (ready.length > 0) due.push({ pipeline, ready });
+    }
+    // Leaders come from the cached metadata; a stale topic costs one shared refresh.
+    const leaders = await Promise.all(due.map(async ({ pipeline, ready }) => {
+      try {
+        const leader = await this.#o.cluster.leader(pipeline.topic, pipeline.partition);
+        await this.#number(pipeline, ready);
+        return leader;
+      } catch (e) {
+        // Only the first waits out a backoff; the rest stay queued behind it.
+        this.#fail(ready[0], e);
+        return undefined;
+      }
+    }));
+    due.forEach(({ pipeline, ready }, i) => {
+      const leader = leaders[i];
+      if (!leader) return;
+      const requests = byNode.get(leader.nodeId) ?? [];
+      byNode.set(leader.nodeId, requests);
+      ready.forEach((batch, k) => {
+        batch.state = "inFlight"; // taken: no bump renumbers it now
+        const sent = { pipeline, batch, topicId: leader.topicId };
+        (requests[k] ??= []).push(sent);
+        taken.push(sent);
+      });
+    });
+    const failed = new Set<Sent>();
+    await Promise.all(taken.map((sent) =>
+      this.#encode(sent.batch).catch((e) => {
+        failed.add(sent);
+        this.#fail(sent.batch, e);
+      })
+    ));
+    for (const [nodeId, requests] of byNode) {
+      const ok = requests.map((r) => r.filter((sent) => this.#keep(sent, failed)));
+      void this.#produceAll(nodeId, ok.filter((r) => r.length > 0));
+    }
+  }
+
+  /** Gives the batches their sequence numbers (idempotent writes), in order. */
+  async #number(pipeline: PartitionPipeline, batches: ProducerBatch[]): Promise<void> {
+    const ids = this.#o.producerIds;
+    if (!ids || batches.every((b) => b.identity)) return;
+    const current = await ids.current();
+    for (const b of batches) pipeline.assignSequence(b, current);
+  }
+
+  /** Encodes a batch, unless a retry already has its bytes. */
+  async #encode(batch: ProducerBatch): Promise<void> {
+    batch.encoded ??= await encodeRecordBatch(batch.records, {
+      compression: this.#o.codec ?? "none",
+      ...batch.identity,
+    });
+  }
+
+  /**
+   * Whether a taken batch still goes: not when it failed to encode, nor when an earlier batch
+   * of its partition did (it goes back to waiting, behind that one).
+   */
+  #keep(sent: Sent, failed: Set<Sent>): boolean {
+    if (failed.has(sent)) return false;
+    if (sent.batch.state !== "inFlight") return false;
+    const earlierFailed = sent.pipeline.batches.some((b) =>
+      b.state === "backoff" &&
+      sent.pipeline.batches.indexOf(b) < sent.pipeline.batches.indexOf(sent.batch)
+    );
+    if (earlierFailed) {
+      sent.batch.state = "waiting";
+      this.#wake();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends a broker's requests in order on its produce connection: the broker handles one
+   * connection's requests in order, so a partition's batches arrive in sequence order.
+   */
+  async #produceAll(nodeId: number, requests: Sent[][]): Promise<void> {
+    let conn: Connection;
+    try {
+      conn = await this.#o.cluster.connection(nodeId, "produce");
+    } catch (e) {
+      for (const sent of requests) this.#failed(nodeId, sent, e);
+      return;
+    }
+    for (const sent of requests) void this.#produce(conn, nodeId, sent);
+  }
+
+  /** Build, send, classify, complete: one Produce to one broker. */
+  async #produce(conn: Connection, nodeId: number, sent: Sent[]): Promise<void> {
+    const data = sent.map((s): PartitionBatch => ({
+      topic: s.pipeline.topic,
+      topicId: s.topicId,
+      partition: s.pipeline.partition,
+      records: s.batch.encoded!,
+    }));
+    const body = buildProduceRequest(data, { acks: this.#o.acks, timeoutMs: this.#o.writeTimeout });
+    const started = Date.now();
+    let outcomes: PartitionOutcome[];
+    try {
+      if (this.#o.acks === 0) {
+        await conn.sendWithoutResponse(Produce, body);
+        outcomes = data.map(() => WRITTEN_UNACKNOWLEDGED);
+      } else {
+        const res = await conn.request(Produce, body, { timeout: this.#o.writeTimeout + 5_000 });
+        outcomes = classifyProduceResponse(res, data);
+      }
+    } catch (e) {
+      return this.#failed(nodeId, sent, e);
+    }
+    this.#o.counters.writeTime.observe(Date.now() - started);
+    sent.forEach((s, i) => this.#complete(s, outcomes[i]));
+  }
+
+  /** A request failed as a whole: a dead connection is dropped and the leaders looked up. */
+  #failed(nodeId: number, sent: Sent[], error: unknown): void {
+    if (error instanceof ConnectionError || error instanceof TimeoutError) {
+      // Its other requests fail too, and are sent again on a new connection.
+      this.#o.cluster.brokerFailed(nodeId, "produce");
+      for (const s of sent) this.#o.cluster.invalidate(s.pipeline.topic);
+    }
+    for (const s of sent) this.#fail(s.batch, error);
+  }
+
+  /** Settles a sent batch's attempt from its outcome. */
+  #complete(s: Sent, outcome: PartitionOutcome): void {
+    const { pipeline, batch } = s;
+    switch (outcome.kind) {
+      case "written":
+        batch.state = "backoff"; // no longer in flight; removed once reported
+        batch.attempt?.resolve();
+        return;
+      case "retriable":
+        if (outcome.leaderMoved) this.#o.cluster.invalidate(pipeline.topic);
+        break;
+      case "producerStateLost":
+        // Lost state, unless an older batch of the partition failed first (then this is its
+        // echo): start a new epoch before sending more.
+        if (pipeline.isOldest(batch) && this.#o.producerIds) {
+          this.#o.log(
+            `producer state lost on ${pipeline.topic}/${pipeline.partition} (${outcome.error.errorName}); bumping the epoch`,
+          );
+          pipeline.needsNewEpoch = true;
+        }
+        break;
+    }
+    this.#fail(batch, outcome.error);
+  }
+
+  /** Ends an attempt with `error`; the batch blocks those after it until its retry. */
+  #fail(batch: ProducerBatch, error: unknown): void {
+    batch.state = "backoff";
+    batch.attempt?.reject(error);
+  }
+
+  /** A new epoch for a partition whose state the broker lost; its batches are renumbered. */
+  async #bump(pipeline: PartitionPipeline): Promise<void> {
+    pipeline.bumping = true;
+    try {
+      const ids = this.#o.producerIds!;
+      const stale = pipeline.identity ?? await ids.current();
+      pipeline.restartSequences(await ids.bump(stale));
+    } catch (e) {
+      // The bump failed: the batches are numbered afresh under the identity the next send
+      // asks for (a new producer id), or wait out their backoff while none can be had.
+      pipeline.needsNewEpoch = false;
+      for (const b of pipeline.batches) {
+        b.identity = undefined;
+        b.encoded = undefined;
+      }
+      this.#o.log(`epoch bump failed: ${messageOf(e)}`);
+    } finally {
+      pipeline.bumping = false;
+      this.#wake();
+    }
+  }
+}
+
+/** What acks 0 tells: nothing, so the batch counts as written. */
+const WRITTEN_UNACKNOWLEDGED: PartitionOutcome = {
+  kind: "written",
+  baseOffset: -1,
+  appendTime: null,
+  duplicate: false,
+};
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

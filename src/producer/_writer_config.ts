@@ -1,0 +1,244 @@
+// The Writer's configuration, checked and resolved in one pure function: defaults filled in,
+// a bad value is a TypeError or RangeError naming its field, an unknown option name (a typo
+// such as `batchTimout`) is a TypeError naming it.
+
+import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
+import { parseBrokers, positiveInt, rejectUnknownOptions } from "../config.ts";
+import type { MessageInput } from "../message.ts";
+import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
+import { compressionCodec } from "../protocol/compression/registry.ts";
+import type { ConnectionOptions } from "../transport/connection.ts";
+import { type Balancer, RoundRobin } from "./balancers.ts";
+
+/** Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). */
+export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+  /**
+   * Bootstrap brokers: `host:port` strings, or one comma-separated string. Required unless
+   * `cluster` is given.
+   */
+  brokers?: string | readonly string[];
+  /**
+   * A client core to share with Readers or the admin client; then `brokers` and the
+   * connection options are the cluster's, and `close()` leaves the cluster open.
+   */
+  cluster?: Cluster;
+  /** The topic of every message; without it, each message names its own. */
+  topic?: string;
+  /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
+  balancer?: Balancer;
+  /** Attempts per batch before its messages fail (default 10). */
+  maxAttempts?: number;
+  /** First retry delay in ms (default 100). */
+  writeBackoffMin?: number;
+  /** Largest retry delay in ms (default 1000). */
+  writeBackoffMax?: number;
+  /** Messages per batch (default 100). */
+  batchSize?: number;
+  /** Payload bytes per batch (`payloadSize`); a larger message fails alone (default 1 MiB). */
+  batchBytes?: number;
+  /** How long a partition's first message waits for more, in ms (default 5). */
+  batchTimeout?: number;
+  /**
+   * Batches in flight per partition when idempotent (default 5, at most 5: the broker
+   * remembers the last five batches of a producer for deduplication). Without idempotence
+   * one batch per partition is in flight, which keeps the partition's order.
+   */
+  maxInFlight?: number;
+  /** Time allowed for a Produce request, in ms (default 10000). */
+  writeTimeout?: number;
+  /** Time allowed for metadata and other reads, in ms (default 10000). */
+  readTimeout?: number;
+  /** -1 waits for all in-sync replicas (default), 1 for the leader, 0 for nothing. */
+  requiredAcks?: -1 | 0 | 1;
+  /** Resolve `writeMessages` at once and report through `completion`. */
+  async?: boolean;
+  /** Called once per batch with its messages and, if they failed, the error. */
+  completion?: (messages: MessageInput[], error?: Error) => void;
+  /** Codec for batches (default none). */
+  compression?: CompressionName | CompressionCodec;
+  /** Idempotent writes (default true with requiredAcks -1; requires it). */
+  idempotent?: boolean;
+  /** Let metadata lookups create missing topics (default false). */
+  allowAutoTopicCreation?: boolean;
+  /**
+   * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
+   * partitions are used (kafka-go's `rebalanceInterval` role).
+   */
+  metadataMaxAge?: number;
+  /** Close a broker connection unused for this long, in ms (default 9 minutes). */
+  idleTimeout?: number;
+  /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
+  deadBrokerBackoff?: number;
+  /** Informational messages (retries, metadata refreshes). */
+  logger?: (message: string) => void;
+  /** Errors. */
+  errorLogger?: (message: string) => void;
+}
+
+/** Every option name a WriterConfig knows. */
+const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
+  "brokers",
+  "cluster",
+  "topic",
+  "balancer",
+  "maxAttempts",
+  "writeBackoffMin",
+  "writeBackoffMax",
+  "batchSize",
+  "batchBytes",
+  "batchTimeout",
+  "maxInFlight",
+  "writeTimeout",
+  "readTimeout",
+  "requiredAcks",
+  "async",
+  "completion",
+  "compression",
+  "idempotent",
+  "allowAutoTopicCreation",
+  "metadataMaxAge",
+  "idleTimeout",
+  "deadBrokerBackoff",
+  "logger",
+  "errorLogger",
+  "clientId",
+  "connectTimeout",
+  "requestTimeout",
+  "maxResponseSize",
+  "keepAlive",
+  "tls",
+  "connect",
+  "sasl",
+]);
+
+/** The broker keeps the metadata of a producer's last five batches per partition. */
+const MAX_IN_FLIGHT_LIMIT = 5;
+
+/** A WriterConfig with every default filled in. */
+export interface ResolvedWriterConfig {
+  /** The cluster options, when the Writer builds its own core (no `cluster` given). */
+  clusterOptions: ClusterOptions | undefined;
+  cluster: Cluster | undefined;
+  topic: string | undefined;
+  balancer: Balancer;
+  maxAttempts: number;
+  backoff: { backoffMin: number; backoffMax: number };
+  limits: { batchSize: number; batchBytes: number; batchTimeout: number };
+  /** Batches in flight per partition: `maxInFlight` when idempotent, else 1. */
+  maxInFlight: number;
+  writeTimeout: number;
+  readTimeout: number;
+  acks: -1 | 0 | 1;
+  idempotent: boolean;
+  async: boolean;
+  completion: ((messages: MessageInput[], error?: Error) => void) | undefined;
+  codec: CompressionCodec | undefined;
+  logger: (message: string) => void;
+  errorLogger: (message: string) => void;
+  clientId: string;
+}
+
+/** Checks a WriterConfig and fills in the defaults. Pure: dials nothing. */
+export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig {
+  if (config === null || typeof config !== "object") {
+    throw new TypeError("Writer: the configuration must be an object");
+  }
+  rejectUnknownOptions("Writer", config, KNOWN);
+  if (config.cluster !== undefined && typeof config.cluster?.request !== "function") {
+    throw new TypeError("cluster must be a Cluster");
+  }
+  const brokers = config.cluster && config.brokers === undefined
+    ? []
+    : parseBrokers(config.brokers, "brokers");
+  if (config.topic !== undefined && (typeof config.topic !== "string" || config.topic === "")) {
+    throw new TypeError(`topic must be a non-empty string, got ${JSON.stringify(config.topic)}`);
+  }
+  const acks = config.requiredAcks ?? -1;
+  if (acks !== -1 && acks !== 0 && acks !== 1) {
+    throw new RangeError(`requiredAcks must be -1, 0 or 1, got ${acks}`);
+  }
+  if (config.idempotent === true && acks !== -1) {
+    throw new RangeError("idempotent writes need requiredAcks -1 (all in-sync replicas)");
+  }
+  if (config.balancer !== undefined && typeof config.balancer?.balance !== "function") {
+    throw new TypeError("balancer must have a balance(message, partitions) method");
+  }
+  const idempotent = config.idempotent ?? acks === -1;
+  const maxInFlight = positiveInt("maxInFlight", config.maxInFlight, MAX_IN_FLIGHT_LIMIT);
+  if (maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+    throw new RangeError(`maxInFlight must be at most ${MAX_IN_FLIGHT_LIMIT}, got ${maxInFlight}`);
+  }
+  const readTimeout = positiveInt("readTimeout", config.readTimeout, 10_000);
+  positiveInt("metadataMaxAge", config.metadataMaxAge, 300_000, 0);
+  positiveInt("idleTimeout", config.idleTimeout, 540_000, 0);
+  positiveInt("deadBrokerBackoff", config.deadBrokerBackoff, 1_000, 0);
+  const backoff = {
+    backoffMin: positiveInt("writeBackoffMin", config.writeBackoffMin, 100, 0),
+    backoffMax: positiveInt("writeBackoffMax", config.writeBackoffMax, 1000, 0),
+  };
+  if (backoff.backoffMax < backoff.backoffMin) {
+    throw new RangeError(
+      `writeBackoffMax (${backoff.backoffMax}) must be >= writeBackoffMin (${backoff.backoffMin})`,
+    );
+  }
+  return {
+    clusterOptions: config.cluster ? undefined : clusterOptions(config, brokers, readTimeout),
+    cluster: config.cluster,
+    topic: config.topic,
+    balancer: config.balancer ?? new RoundRobin(),
+    maxAttempts: positiveInt("maxAttempts", config.maxAttempts, 10),
+    backoff,
+    limits: {
+      batchSize: positiveInt("batchSize", config.batchSize, 100),
+      batchBytes: positiveInt("batchBytes", config.batchBytes, 1_048_576),
+      batchTimeout: positiveInt("batchTimeout", config.batchTimeout, 5, 0),
+    },
+    maxInFlight: idempotent ? maxInFlight : 1,
+    writeTimeout: positiveInt("writeTimeout", config.writeTimeout, 10_000),
+    readTimeout,
+    acks,
+    idempotent,
+    async: config.async ?? false,
+    completion: config.completion,
+    codec: codecOf(config.compression),
+    logger: config.logger ?? (() => {}),
+    errorLogger: config.errorLogger ?? (() => {}),
+    clientId: config.clientId ?? "kafkit",
+  };
+}
+
+/** The options of the Writer's own cluster core: connection options and brokers. */
+function clusterOptions(
+  config: WriterConfig,
+  brokers: string[],
+  readTimeout: number,
+): ClusterOptions {
+  return {
+    brokers,
+    clientId: config.clientId,
+    connectTimeout: config.connectTimeout,
+    requestTimeout: config.requestTimeout ?? readTimeout,
+    maxResponseSize: config.maxResponseSize,
+    keepAlive: config.keepAlive,
+    tls: config.tls,
+    connect: config.connect,
+    sasl: config.sasl,
+    metadataMaxAge: config.metadataMaxAge,
+    idleTimeout: config.idleTimeout,
+    deadBrokerBackoff: config.deadBrokerBackoff,
+    allowAutoTopicCreation: config.allowAutoTopicCreation,
+  };
+}
+
+function codecOf(
+  compression: CompressionName | CompressionCodec | undefined,
+): CompressionCodec | undefined {
+  if (compression === undefined) return undefined;
+  try {
+    return typeof compression === "string" ? compressionCodec(compression) : compression;
+  } catch {
+    throw new TypeError(
+      `compression must be gzip, snappy, lz4, zstd or a codec, got ${String(compression)}`,
+    );
+  }
+}

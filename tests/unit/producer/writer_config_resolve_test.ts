@@ -1,0 +1,127 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Cluster } from "../../../src/cluster/cluster.ts";
+import { resolveWriterConfig } from "../../../src/producer/_writer_config.ts";
+import { Hash } from "../../../mod.ts";
+
+describe("resolveWriterConfig", () => {
+  test("defaults", () => {
+    const c = resolveWriterConfig({ brokers: "a:1" });
+    assert.equal(c.acks, -1);
+    assert.equal(c.idempotent, true);
+    assert.equal(c.maxInFlight, 5);
+    assert.equal(c.maxAttempts, 10);
+    assert.deepEqual(c.limits, { batchSize: 100, batchBytes: 1_048_576, batchTimeout: 5 });
+    assert.deepEqual(c.backoff, { backoffMin: 100, backoffMax: 1000 });
+    assert.equal(c.writeTimeout, 10_000);
+    assert.equal(c.clientId, "kafkit");
+    assert.equal(c.cluster, undefined);
+    assert.deepEqual(c.clusterOptions?.brokers, ["a:1"]);
+    assert.equal(c.clusterOptions?.requestTimeout, 10_000); // readTimeout
+  });
+
+  test("brokers: one comma-separated string or a list", () => {
+    assert.deepEqual(resolveWriterConfig({ brokers: "a:1,b:2" }).clusterOptions?.brokers, [
+      "a:1",
+      "b:2",
+    ]);
+    assert.deepEqual(
+      resolveWriterConfig({ brokers: ["a:1", "b:2,c:3"] }).clusterOptions?.brokers,
+      ["a:1", "b:2", "c:3"],
+    );
+    assert.throws(() => resolveWriterConfig({ brokers: "a:1,nope" }), {
+      name: "TypeError",
+      message: /brokers.*nope/,
+    });
+    assert.throws(() => resolveWriterConfig({} as never), {
+      name: "TypeError",
+      message: /brokers/,
+    });
+  });
+
+  test("an unknown option is a TypeError naming it and the likely one", () => {
+    assert.throws(
+      () => resolveWriterConfig({ brokers: "a:1", batchTimout: 5 } as never),
+      { name: "TypeError", message: /"batchTimout".*"batchTimeout"/ },
+    );
+  });
+
+  test("connection and core options are known and go to the cluster", () => {
+    const connect = () => Promise.reject(new Error("unused"));
+    const c = resolveWriterConfig({
+      brokers: "a:1",
+      clientId: "me",
+      connectTimeout: 1,
+      requestTimeout: 2,
+      maxResponseSize: 3,
+      keepAlive: false,
+      tls: {},
+      connect,
+      sasl: { mechanism: "PLAIN", username: "u", password: "p" },
+      metadataMaxAge: 4,
+      idleTimeout: 5,
+      deadBrokerBackoff: 6,
+      allowAutoTopicCreation: true,
+    });
+    assert.deepEqual(c.clusterOptions, {
+      brokers: ["a:1"],
+      clientId: "me",
+      connectTimeout: 1,
+      requestTimeout: 2,
+      maxResponseSize: 3,
+      keepAlive: false,
+      tls: {},
+      connect,
+      sasl: { mechanism: "PLAIN", username: "u", password: "p" },
+      metadataMaxAge: 4,
+      idleTimeout: 5,
+      deadBrokerBackoff: 6,
+      allowAutoTopicCreation: true,
+    });
+  });
+
+  test("maxInFlight: at most 5, and 1 without idempotence", () => {
+    assert.equal(resolveWriterConfig({ brokers: "a:1", maxInFlight: 3 }).maxInFlight, 3);
+    assert.throws(() => resolveWriterConfig({ brokers: "a:1", maxInFlight: 6 }), {
+      name: "RangeError",
+      message: /maxInFlight/,
+    });
+    assert.throws(() => resolveWriterConfig({ brokers: "a:1", maxInFlight: 0 }), {
+      name: "RangeError",
+      message: /maxInFlight/,
+    });
+    const plain = resolveWriterConfig({ brokers: "a:1", requiredAcks: 1, maxInFlight: 5 });
+    assert.equal(plain.idempotent, false);
+    assert.equal(plain.maxInFlight, 1);
+    assert.equal(resolveWriterConfig({ brokers: "a:1", idempotent: false }).maxInFlight, 1);
+  });
+
+  test("bad values name their field", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ writeBackoffMin: 10, writeBackoffMax: 5 }, /writeBackoffMax/],
+      [{ metadataMaxAge: -1 }, /metadataMaxAge/],
+      [{ idleTimeout: 0.5 }, /idleTimeout/],
+      [{ deadBrokerBackoff: -2 }, /deadBrokerBackoff/],
+      [{ writeTimeout: 0 }, /writeTimeout/],
+      [{ cluster: {} }, /cluster/],
+    ];
+    for (const [extra, field] of cases) {
+      assert.throws(
+        () => resolveWriterConfig({ brokers: "a:1", ...extra } as never),
+        (e: unknown) =>
+          (e instanceof TypeError || e instanceof RangeError) && field.test(e.message),
+        JSON.stringify(extra),
+      );
+    }
+  });
+
+  test("a shared cluster needs no brokers and builds no cluster of its own", async () => {
+    const cluster = new Cluster({ brokers: "a:1" });
+    const c = resolveWriterConfig({ cluster, balancer: new Hash(), compression: "gzip" });
+    assert.equal(c.cluster, cluster);
+    assert.equal(c.clusterOptions, undefined);
+    assert.ok(c.balancer instanceof Hash);
+    assert.equal(typeof c.codec?.compress, "function");
+    await cluster.close();
+  });
+});
