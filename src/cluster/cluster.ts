@@ -8,7 +8,7 @@
  */
 
 import { abortable } from "../_async/abortable.ts";
-import { retry } from "../_async/retry.ts";
+import { isRetriable, retry } from "../_async/retry.ts";
 import { parseBrokers } from "../config.ts";
 import { ConnectionError, TimeoutError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
@@ -302,7 +302,8 @@ export class Cluster {
       attempts: Math.max(2, this.#addresses.size),
       backoffMin: 10,
       backoffMax: 100,
-      isRetriable: (e) => e instanceof ConnectionError || e instanceof TimeoutError,
+      isRetriable: (e) =>
+        !this.#closed && (e instanceof ConnectionError || e instanceof TimeoutError),
     });
     const snapshot = readMetadata(meta);
     for (const b of snapshot.brokers) {
@@ -367,6 +368,8 @@ export class Cluster {
       backoffMin: options.backoffMin ?? 50,
       backoffMax: options.backoffMax ?? 1_000,
       signal: options.signal,
+      // A closed client fails its pending requests at once instead of retrying them.
+      isRetriable: (e) => !this.#closed && isRetriable(e),
       onRetry: options.onRetry,
     });
   }

@@ -16,7 +16,11 @@
  * @module
  */
 
-import { type Api, requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api.ts";
+import {
+  type Api,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from "../../../src/protocol/api.ts";
 import { ALL_APIS } from "../../../src/protocol/generated/all.ts";
 import {
   ApiVersions,
