@@ -337,14 +337,12 @@ export class Cluster {
     options: RouteOptions<Res> = {},
   ): Promise<Res> {
     const route = options.route ?? defaultRoute(api, options.key);
+    const lane = options.lane ?? "default";
     return await retry(async () => {
-      const nodeId = await abortable(
-        this.#resolve(route, options.lane ?? "default"),
-        options.signal,
-      );
+      const nodeId = await abortable(this.#resolve(route, lane), options.signal);
       let res: Res;
       try {
-        const conn = await this.connection(nodeId, options.lane);
+        const conn = await this.connection(nodeId, lane);
         res = await conn.request(api, body, {
           signal: options.signal,
           timeout: options.timeout,
@@ -352,7 +350,8 @@ export class Cluster {
         });
       } catch (e) {
         if (e instanceof ConnectionError || e instanceof TimeoutError) {
-          this.brokerFailed(nodeId, options.lane);
+          // Only this lane's connection: the others may be busy and healthy.
+          this.brokerFailed(nodeId, lane);
           this.#forgetRoute(route);
         }
         throw e;

@@ -31,7 +31,8 @@ describe("Cluster failures and lanes", () => {
       const stuck = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
       let stuckSettled = false;
       stuck.then(() => stuckSettled = true, () => stuckSettled = true);
-      await cluster.request(ListGroups, {}, { route, lane: "group" });
+      // Bounded, so a shared connection fails the test instead of hanging it.
+      await cluster.request(ListGroups, {}, { route, lane: "group", timeout: 10_000, attempts: 1 });
       assert.equal(stuckSettled, false);
       const [a, b] = fake.requests("ListGroups");
       assert.notEqual(a.connection, b.connection, "each lane has its own connection");
@@ -61,6 +62,29 @@ describe("Cluster failures and lanes", () => {
       assert.notEqual(first.connection, second.connection);
       assert.equal(fake.node(1).sockets[first.connection].closed, true);
       assert.equal(fake.node(1).sockets[second.connection].closed, false);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a timeout drops only its own lane's connection", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [2]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      await cluster.request(ListGroups, {}, { route, lane: "fetch" });
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { route, timeout: 20, attempts: 1 }),
+        TimeoutError,
+      );
+      const [fetchLane, defaultLane] = fake.requests("ListGroups");
+      const sockets = fake.node(1).sockets;
+      assert.equal(sockets[defaultLane.connection].closed, true);
+      assert.equal(sockets[fetchLane.connection].closed, false);
+      await cluster.request(ListGroups, {}, { route, lane: "fetch" });
+      assert.equal(fake.requests("ListGroups")[2].connection, fetchLane.connection);
     } finally {
       await cluster.close();
     }
