@@ -10,7 +10,7 @@
 import { abortable } from "../_async/abortable.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
 import { parseBrokers } from "../config.ts";
-import { ConnectionError, TimeoutError } from "../errors.ts";
+import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
@@ -342,7 +342,7 @@ export class Cluster {
       const nodeId = await abortable(this.#resolve(route, lane), options.signal);
       let res: Res;
       try {
-        const conn = await this.connection(nodeId, lane);
+        const conn = await abortable(this.connection(nodeId, lane), options.signal);
         res = await conn.request(api, body, {
           signal: options.signal,
           timeout: options.timeout,
@@ -353,6 +353,10 @@ export class Cluster {
           // Only this lane's connection: the others may be busy and healthy.
           this.brokerFailed(nodeId, lane);
           this.#forgetRoute(route);
+        } else if (e instanceof DecodeError) {
+          // An answer that cannot be read leaves the connection in doubt: the next request
+          // dials a fresh one. The error itself is not retried (the same bytes fail again).
+          this.#pool.drop(nodeId, lane);
         }
         throw e;
       }

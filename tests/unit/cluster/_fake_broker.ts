@@ -57,8 +57,22 @@ export interface RequestContext {
   connection: number;
 }
 
-/** Answers one API's requests. A promise that never settles leaves the request unanswered. */
-export type Handler<Req, Res> = (req: Req, ctx: RequestContext) => Res | Promise<Res>;
+/** A response body given as bytes, sent as they are (to feed the client bad answers). */
+export class RawBody {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * Answers one API's requests. A promise that never settles leaves the request unanswered;
+ * a {@linkcode RawBody} is sent instead of an encoded response.
+ */
+export type Handler<Req, Res> = (
+  req: Req,
+  ctx: RequestContext,
+) => Res | RawBody | Promise<Res | RawBody>;
 
 /** One request the fake received. */
 export interface SeenRequest {
@@ -185,7 +199,8 @@ export class FakeKafka {
       { correlationId: header.correlationId },
       responseHeaderVersion(api, version),
     );
-    api.writeResponse(w, res, version);
+    if (res instanceof RawBody) w.raw(res.bytes);
+    else api.writeResponse(w, res, version);
     w.patchInt32(sizeAt, w.length - 4);
     return w.bytes();
   }

@@ -1,13 +1,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Cluster } from "../../../src/cluster/cluster.ts";
-import { ConnectionError, TimeoutError } from "../../../src/errors.ts";
+import { ConnectionError, DecodeError, TimeoutError } from "../../../src/errors.ts";
 import {
   defaultListGroupsResponse,
   ListGroups,
   type ListGroupsResponse,
 } from "../../../src/protocol/generated/list_groups.ts";
-import { FakeKafka, never } from "./_fake_broker.ts";
+import { FakeKafka, never, RawBody } from "./_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
 
@@ -108,6 +108,28 @@ describe("Cluster failures and lanes", () => {
     }
   });
 
+  test("an answer that cannot be decoded is a DecodeError and its connection is dropped", async () => {
+    const fake = new FakeKafka([1]);
+    let calls = 0;
+    fake.on(
+      ListGroups,
+      () => ++calls === 1 ? new RawBody(new Uint8Array([0])) : defaultListGroupsResponse(),
+    );
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
+      assert.equal(calls, 1, "not retried");
+      await cluster.request(ListGroups, {}, { route });
+      const [bad, good] = fake.requests("ListGroups");
+      assert.notEqual(bad.connection, good.connection);
+      assert.equal(fake.node(1).sockets[bad.connection].closed, true);
+    } finally {
+      await cluster.close();
+    }
+  });
+
   test("a dead bootstrap broker is skipped", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "dead";
@@ -187,6 +209,40 @@ describe("Cluster failures and lanes", () => {
     await assert.rejects(pending, ConnectionError);
     assert.deepEqual(retries, []);
     await assert.rejects(cluster.request(ListGroups, {}), /closed/);
+  });
+
+  test("an aborted signal ends a wait for a connection", async () => {
+    const fake = new FakeKafka([1]);
+    fake.node(1).state = "silent";
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      const controller = new AbortController();
+      const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
+      while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
+      controller.abort(new Error("stop"));
+      await assert.rejects(pending, /stop/);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("close() abandons a dial in progress", async () => {
+    const fake = new FakeKafka([1]);
+    fake.node(1).state = "silent";
+    // The handshake would wait for hours: only close() can end it.
+    const cluster = new Cluster({
+      brokers: fake.brokers,
+      connect: fake.connect,
+      connectTimeout: 100_000_000,
+    });
+    const dialing = cluster.anyConnection();
+    while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await cluster.close();
+    await assert.rejects(
+      dialing,
+      (e: unknown) => e instanceof ConnectionError && /closed/.test(e.message),
+    );
+    assert.equal(fake.node(1).sockets[0].closed, true);
   });
 
   test("an aborted signal ends a pending request", async () => {
