@@ -19,7 +19,7 @@
  * `@kafkit/kafkit/protocol` (every generated message and the record batch codecs).
  *
  * @example Write and read a topic
- * ```ts ignore
+ * ```ts
  * import { Reader, Writer } from "@kafkit/kafkit";
  *
  * const brokers = ["127.0.0.1:9092"];

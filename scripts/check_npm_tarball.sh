@@ -23,5 +23,5 @@ if (w.length !== 4 || ALL_APIS.length < 80) throw new Error("protocol exports ar
 const runtime = typeof Bun === "undefined" ? `node ${process.version}` : `bun ${Bun.version}`;
 console.log(`kafkit ${VERSION} imports under ${runtime} (${ALL_APIS.length} APIs)`);
 JS
-node check.mjs
+"${NODE20:-node}" check.mjs
 "$root/node_modules/.bin/bun" check.mjs

@@ -15,7 +15,7 @@
  * can type those options without reaching into the low-level entry.
  *
  * @example Route a request to a group's coordinator
- * ```ts ignore
+ * ```ts
  * import { Cluster } from "@kafkit/kafkit/core";
  * import { DescribeGroups } from "@kafkit/kafkit/protocol";
  *
@@ -33,7 +33,7 @@
  * ```
  *
  * @example One request on one connection
- * ```ts ignore
+ * ```ts
  * import { Connection } from "@kafkit/kafkit/core";
  * import { Metadata } from "@kafkit/kafkit/protocol";
  *

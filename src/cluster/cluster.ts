@@ -106,7 +106,7 @@ export interface Leader {
  * admin client build one each, or share one passed as their `cluster` option.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Cluster } from "@kafkit/kafkit/core";
  * const cluster = new Cluster({ brokers: "127.0.0.1:9092" });
  * const topic = await cluster.topic("events");

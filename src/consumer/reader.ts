@@ -172,7 +172,7 @@ const READER_KEYS = [
  * Reads messages from Kafka (kafka-go's `Reader`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Reader } from "@kafkit/kafkit";
  * await using r = new Reader({ brokers: ["localhost:9092"], groupId: "g", topic: "topic-A" });
  * for await (const m of r) {

@@ -136,7 +136,7 @@ const RECORD_OVERHEAD = 24; // varints and attributes of one record, a little ge
  * Writes messages to Kafka in batches (kafka-go's `Writer`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Writer } from "@kafkit/kafkit";
  * await using w = new Writer({ brokers: ["localhost:9092"], topic: "topic-A" });
  * await w.writeMessages([
