@@ -53,6 +53,7 @@ export interface RouteOptions<Res> {
   key?: string;
   /** Which connection to the broker (default `"default"`). */
   lane?: Lane;
+  /** Cancels the request, a wait for a route or connection, and the backoff between attempts. */
   signal?: AbortSignal;
   /** Time allowed for the broker's answer, in ms. */
   timeout?: number;
@@ -60,7 +61,9 @@ export interface RouteOptions<Res> {
   maxVersion?: number;
   /** Attempts in all (default 10; 1 sends once). */
   attempts?: number;
+  /** First backoff between attempts, in ms (default 50). */
   backoffMin?: number;
+  /** Largest backoff between attempts, in ms (default 1000). */
   backoffMax?: number;
   /**
    * The answer's error code that says whether the request reached the wrong broker (the
@@ -96,8 +99,11 @@ const bootstrapId = (i: number) => -1 - i;
 
 /** A partition's leader, as routing needs it. */
 export interface Leader {
+  /** The leader's node id. */
   nodeId: number;
+  /** The leader epoch the metadata named (for fencing, KIP-320). */
   leaderEpoch: number;
+  /** Kafka's 22-character topic id. */
   topicId: string;
 }
 
