@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { abortable, anySignal } from "../../../src/_async/abortable.ts";
 import { deadline } from "../../../src/_async/deadline.ts";
 import { delay } from "../../../src/_async/delay.ts";
@@ -11,6 +12,20 @@ function manual<T>() {
   let reject!: (e: unknown) => void;
   const promise = new Promise<T>((res, rej) => [resolve, reject] = [res, rej]);
   return { promise, resolve, reject };
+}
+
+/** Runs `fn`, then lets timers run, and returns the unhandled rejections seen meanwhile. */
+async function unhandledDuring(fn: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const onUnhandled = (reason: unknown) => seen.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    await fn();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 1));
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+  return seen;
 }
 
 describe("deadline", () => {
@@ -36,6 +51,24 @@ describe("deadline", () => {
       deadline(Promise.resolve(1), 10, { signal: AbortSignal.abort(new Error("early")) }),
       /early/,
     );
+  });
+
+  test("a failure after an abort, or with a signal aborted already, is handled", async () => {
+    const seen = await unhandledDuring(async () => {
+      const early = manual<number>();
+      await assert.rejects(
+        deadline(early.promise, 10_000, { signal: AbortSignal.abort(new Error("early")) }),
+        /early/,
+      );
+      early.reject(new Error("connect failed later"));
+      const late = manual<number>();
+      const controller = new AbortController();
+      const wait = deadline(late.promise, 10_000, { signal: controller.signal });
+      controller.abort(new Error("stop"));
+      await assert.rejects(wait, /stop/);
+      late.reject(new Error("connect failed later"));
+    });
+    assert.deepEqual(seen, []);
   });
 
   test("a value that arrives after the wait ended is disposed of", async () => {
@@ -64,6 +97,15 @@ describe("abortable, anySignal, delay", () => {
     assert.equal(await abortable(Promise.resolve(4), undefined), 4);
     assert.equal(await abortable(Promise.resolve(5), new AbortController().signal), 5);
     await assert.rejects(abortable(Promise.resolve(6), AbortSignal.abort(new Error("x"))), /x/);
+  });
+
+  test("abortable with an aborted signal leaves no unhandled rejection behind", async () => {
+    const seen = await unhandledDuring(async () => {
+      const work = manual<number>();
+      await assert.rejects(abortable(work.promise, AbortSignal.abort(new Error("x"))), /x/);
+      work.reject(new Error("failed later"));
+    });
+    assert.deepEqual(seen, []);
   });
 
   test("anySignal: undefined without signals, the signal itself for one, else any", () => {
