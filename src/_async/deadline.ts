@@ -40,8 +40,8 @@ export function deadline<T>(
       finish();
       reject(signal!.reason);
     };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Handled before anything else, so a failure after the wait ended (or a signal that had
+    // aborted already) is never an unhandled rejection, and a late value is disposed of.
     promise.then((v) => {
       if (settled) return dispose?.(v);
       finish();
@@ -51,5 +51,7 @@ export function deadline<T>(
       finish();
       reject(e);
     });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

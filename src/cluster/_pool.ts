@@ -31,6 +31,8 @@ export class ConnectionPool {
   readonly #deadBrokerBackoff: number;
   readonly #pool = new Map<string, Pooled>();
   readonly #deadUntil = new Map<number, number>();
+  /** Aborts dials in progress when the pool closes. */
+  readonly #closing = new AbortController();
   #lastSweep = Date.now();
   #closed = false;
 
@@ -55,7 +57,7 @@ export class ConnectionPool {
 
   #redial(key: string, nodeId: number, address: string): Promise<Connection> {
     const { host, port } = parseAddress(address);
-    const conn = Connection.connect({ ...this.#dial, host, port });
+    const conn = Connection.connect({ ...this.#dial, host, port, signal: this.#closing.signal });
     this.#pool.set(key, { conn, lastUsed: Date.now() });
     conn.catch(() => {
       this.markDead(nodeId);
@@ -106,9 +108,10 @@ export class ConnectionPool {
     }
   }
 
-  /** Closes every connection; later `get` calls fail. */
+  /** Closes every connection and abandons dials in progress; later `get` calls fail. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort(new ConnectionError("the cluster client is closed"));
     const conns = [...this.#pool.values()].map((p) => p.conn);
     this.#pool.clear();
     await Promise.all(conns.map((c) => c.then((conn) => conn.close(), () => {})));

@@ -8,9 +8,9 @@
  */
 
 import { abortable } from "../_async/abortable.ts";
-import { retry } from "../_async/retry.ts";
+import { isRetriable, retry } from "../_async/retry.ts";
 import { parseBrokers } from "../config.ts";
-import { ConnectionError, TimeoutError } from "../errors.ts";
+import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
@@ -53,6 +53,7 @@ export interface RouteOptions<Res> {
   key?: string;
   /** Which connection to the broker (default `"default"`). */
   lane?: Lane;
+  /** Cancels the request, a wait for a route or connection, and the backoff between attempts. */
   signal?: AbortSignal;
   /** Time allowed for the broker's answer, in ms. */
   timeout?: number;
@@ -60,7 +61,9 @@ export interface RouteOptions<Res> {
   maxVersion?: number;
   /** Attempts in all (default 10; 1 sends once). */
   attempts?: number;
+  /** First backoff between attempts, in ms (default 50). */
   backoffMin?: number;
+  /** Largest backoff between attempts, in ms (default 1000). */
   backoffMax?: number;
   /**
    * The answer's error code that says whether the request reached the wrong broker (the
@@ -96,8 +99,11 @@ const bootstrapId = (i: number) => -1 - i;
 
 /** A partition's leader, as routing needs it. */
 export interface Leader {
+  /** The leader's node id. */
   nodeId: number;
+  /** The leader epoch the metadata named (for fencing, KIP-320). */
   leaderEpoch: number;
+  /** Kafka's 22-character topic id. */
   topicId: string;
 }
 
@@ -106,7 +112,7 @@ export interface Leader {
  * admin client build one each, or share one passed as their `cluster` option.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Cluster } from "@kafkit/kafkit/core";
  * const cluster = new Cluster({ brokers: "127.0.0.1:9092" });
  * const topic = await cluster.topic("events");
@@ -302,7 +308,8 @@ export class Cluster {
       attempts: Math.max(2, this.#addresses.size),
       backoffMin: 10,
       backoffMax: 100,
-      isRetriable: (e) => e instanceof ConnectionError || e instanceof TimeoutError,
+      isRetriable: (e) =>
+        !this.#closed && (e instanceof ConnectionError || e instanceof TimeoutError),
     });
     const snapshot = readMetadata(meta);
     for (const b of snapshot.brokers) {
@@ -336,14 +343,12 @@ export class Cluster {
     options: RouteOptions<Res> = {},
   ): Promise<Res> {
     const route = options.route ?? defaultRoute(api, options.key);
+    const lane = options.lane ?? "default";
     return await retry(async () => {
-      const nodeId = await abortable(
-        this.#resolve(route, options.lane ?? "default"),
-        options.signal,
-      );
+      const nodeId = await abortable(this.#resolve(route, lane), options.signal);
       let res: Res;
       try {
-        const conn = await this.connection(nodeId, options.lane);
+        const conn = await abortable(this.connection(nodeId, lane), options.signal);
         res = await conn.request(api, body, {
           signal: options.signal,
           timeout: options.timeout,
@@ -351,8 +356,13 @@ export class Cluster {
         });
       } catch (e) {
         if (e instanceof ConnectionError || e instanceof TimeoutError) {
-          this.brokerFailed(nodeId, options.lane);
+          // Only this lane's connection: the others may be busy and healthy.
+          this.brokerFailed(nodeId, lane);
           this.#forgetRoute(route);
+        } else if (e instanceof DecodeError) {
+          // An answer that cannot be read leaves the connection in doubt: the next request
+          // dials a fresh one. The error itself is not retried (the same bytes fail again).
+          this.#pool.drop(nodeId, lane);
         }
         throw e;
       }
@@ -367,6 +377,8 @@ export class Cluster {
       backoffMin: options.backoffMin ?? 50,
       backoffMax: options.backoffMax ?? 1_000,
       signal: options.signal,
+      // A closed client fails its pending requests at once instead of retrying them.
+      isRetriable: (e) => !this.#closed && isRetriable(e),
       onRetry: options.onRetry,
     });
   }

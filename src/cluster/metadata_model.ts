@@ -11,20 +11,29 @@ import type { MetadataResponse } from "../protocol/generated/metadata.ts";
 
 /** A broker of the cluster. */
 export interface BrokerInfo {
+  /** The broker's node id. */
   nodeId: number;
+  /** Host name or address clients connect to. */
   host: string;
+  /** Port clients connect to. */
   port: number;
+  /** The broker's rack, when configured (`broker.rack`). */
   rack: string | null;
 }
 
 /** One partition of a topic. */
 export interface PartitionInfo {
+  /** The partition index. */
   id: number;
   /** The leader's node id, -1 while there is none. */
   leaderId: number;
+  /** The leader epoch (for fencing, KIP-320). */
   leaderEpoch: number;
+  /** Node ids of every replica. */
   replicas: number[];
+  /** Node ids of the in-sync replicas. */
   isr: number[];
+  /** Node ids of replicas that are offline. */
   offline: number[];
   /** The partition's error at the last refresh, if any (e.g. LEADER_NOT_AVAILABLE). */
   error: KafkaError | undefined;
@@ -32,9 +41,11 @@ export interface PartitionInfo {
 
 /** One topic. */
 export interface TopicInfo {
+  /** The topic's name. */
   name: string;
   /** Kafka's 22-character topic id. */
   id: string;
+  /** Whether it is one of Kafka's internal topics (`__consumer_offsets`, …). */
   internal: boolean;
   /** Sorted by id. */
   partitions: PartitionInfo[];
@@ -46,9 +57,11 @@ export interface TopicInfo {
 
 /** What one Metadata response says. */
 export interface MetadataSnapshot {
+  /** The cluster's id, null from brokers that do not send one. */
   clusterId: string | null;
   /** The controller's node id (in KRaft, a broker that forwards controller requests), or -1. */
   controllerId: number;
+  /** Every broker the answer lists. */
   brokers: BrokerInfo[];
   /** Topics answered without a topic-level error. */
   topics: TopicInfo[];
@@ -56,7 +69,21 @@ export interface MetadataSnapshot {
   topicErrors: Map<string, KafkaError>;
 }
 
-/** Reads a Metadata response into the model. */
+/**
+ * Reads a Metadata response into the model.
+ *
+ * @example
+ * ```ts
+ * import { readMetadata } from "@kafkit/kafkit/core";
+ * import { defaultMetadataResponse } from "@kafkit/kafkit/protocol";
+ * const snapshot = readMetadata({
+ *   ...defaultMetadataResponse(),
+ *   controllerId: 1,
+ *   brokers: [{ nodeId: 1, host: "127.0.0.1", port: 9092, rack: null }],
+ * });
+ * console.log(snapshot.controllerId, snapshot.brokers[0].host); // 1 127.0.0.1
+ * ```
+ */
 export function readMetadata(meta: MetadataResponse, now: number = Date.now()): MetadataSnapshot {
   const topics: TopicInfo[] = [];
   const topicErrors = new Map<string, KafkaError>();

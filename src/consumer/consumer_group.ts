@@ -161,7 +161,7 @@ export class Generation {
  * Membership in a consumer group, one generation at a time (kafka-go's `ConsumerGroup`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { ConsumerGroup } from "@kafkit/kafkit";
  * const group = new ConsumerGroup({ id: "g", brokers: ["localhost:9092"], topics: ["t"] });
  * const gen = await group.next();

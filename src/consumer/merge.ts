@@ -12,7 +12,7 @@
  * source; a reader's pending read is cancelled rather than taking a message.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { mergeIterators, Reader } from "@kafkit/kafkit";
  * const readers = [0, 1, 2].map((partition) =>
  *   new Reader({ brokers: ["localhost:9092"], topic: "t", partition })

@@ -131,7 +131,7 @@ export class ReaderClosedError extends KafkitError {
  * Reads messages from Kafka (kafka-go's `Reader`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Reader } from "@kafkit/kafkit";
  * await using r = new Reader({ brokers: ["localhost:9092"], groupId: "g", topic: "topic-A" });
  * for await (const m of r) {

@@ -87,7 +87,7 @@ export class WriterClosedError extends KafkitError {
  * Writes messages to Kafka in batches (kafka-go's `Writer`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Writer } from "@kafkit/kafkit";
  * await using w = new Writer({ brokers: ["localhost:9092"], topic: "topic-A" });
  * await w.writeMessages([

@@ -5,8 +5,12 @@
 import { DecodeError } from "../errors.ts";
 import { crc32 } from "../wire/hashes.ts";
 import { ByteReader } from "../wire/byte_reader.ts";
-import type { DecodeOptions, FetchedRecord, RecordBatch } from "./records.ts";
-import { decompress } from "./records.ts";
+import {
+  type DecodeOptions,
+  decompress,
+  type FetchedRecord,
+  type RecordBatch,
+} from "./_record_types.ts";
 import { fixLegacyLz4Frame } from "./compression/lz4.ts";
 
 /** Reads one legacy message (offset, size, crc, magic, attributes, ...) at `at`. */

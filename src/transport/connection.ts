@@ -76,8 +76,8 @@ const UNSUPPORTED_VERSION = 35;
  * A connection to one Kafka broker.
  *
  * @example
- * ```ts ignore
- * import { Connection } from "@kafkit/kafkit";
+ * ```ts
+ * import { Connection } from "@kafkit/kafkit/core";
  * import { Metadata } from "@kafkit/kafkit/protocol";
  * const conn = await Connection.connect({ host: "127.0.0.1", port: 9092 });
  * const meta = await conn.request(Metadata, { topics: null });

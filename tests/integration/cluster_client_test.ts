@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster, KafkaError } from "../../mod.ts";
+import { KafkaError } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 
 describe(`Cluster client (${RUNTIME})`, () => {

@@ -4,7 +4,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Connection, Dialer } from "../../mod.ts";
+import { Dialer } from "../../mod.ts";
+import { Connection } from "../../src/core.ts";
 import { Fetch, Produce } from "../../src/protocol/mod.ts";
 import {
   encodeRecordBatch,

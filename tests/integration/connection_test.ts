@@ -1,12 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  Connection,
-  ConnectionError,
-  Dialer,
-  TimeoutError,
-  UnsupportedVersionError,
-} from "../../mod.ts";
+import { ConnectionError, Dialer, TimeoutError, UnsupportedVersionError } from "../../mod.ts";
+import { Connection } from "../../src/core.ts";
 import {
   ApiVersions,
   Fetch,

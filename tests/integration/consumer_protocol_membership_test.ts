@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster, dial, KafkaError } from "../../mod.ts";
+import { dial, KafkaError } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
 import {
   ConsumerProtocolMembership,
   type ConsumerProtocolOptions,

@@ -4,15 +4,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type Conn,
-  Connection,
-  Dialer,
-  dialLeader,
-  errorForCode,
-  Reader,
-  SeekAbsolute,
-} from "../../mod.ts";
+import { type Conn, Dialer, dialLeader, errorForCode, Reader, SeekAbsolute } from "../../mod.ts";
+import { Connection } from "../../src/core.ts";
 import {
   AddPartitionsToTxn,
   EndTxn,

@@ -4,7 +4,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster, dial, Reader, Writer } from "../../mod.ts";
+import { dial, Reader, Writer } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
 import { fetchRequest } from "../../src/cluster/requests/fetch.ts";
 import { Fetch } from "../../src/protocol/generated/fetch.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Connection, ConnectionError, type ConnectionOptions } from "../../mod.ts";
+import { ConnectionError } from "../../mod.ts";
+import { Connection, type ConnectionOptions } from "../../src/core.ts";
 import { Metadata, type MetadataResponse } from "../../src/protocol/mod.ts";
 import type { TlsOptions } from "../../src/transport/socket.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Connection } from "../../mod.ts";
+import { Connection } from "../../src/core.ts";
 import { CreateTopics, Metadata } from "../../src/protocol/mod.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
 

@@ -195,8 +195,11 @@ async function readFrame(
  * frame whose checksum is neither is returned as it is, for the codec to refuse.
  *
  * @example
- * ```ts ignore
- * const inner = await lz4Codec().decompress(fixLegacyLz4Frame(messageValue));
+ * ```ts
+ * import { fixLegacyLz4Frame, lz4Codec } from "./lz4.ts";
+ * const frame = await lz4Codec().compress(new TextEncoder().encode("hello"));
+ * // A frame whose header checksum is already correct comes back as it is.
+ * console.log(fixLegacyLz4Frame(frame) === frame); // true
  * ```
  */
 export function fixLegacyLz4Frame(frame: Uint8Array): Uint8Array {

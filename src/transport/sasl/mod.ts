@@ -70,8 +70,8 @@ export interface SaslOAuthBearerOptions {
  * How a connection authenticates: the mechanism and its credentials.
  *
  * @example
- * ```ts ignore
- * import { Connection } from "@kafkit/kafkit";
+ * ```ts
+ * import { Connection } from "@kafkit/kafkit/core";
  * const conn = await Connection.connect({
  *   host: "127.0.0.1",
  *   port: 9093,
@@ -161,8 +161,8 @@ export function validateSaslOptions(options: unknown): SaslOptions {
  * `UnsupportedVersionError` for a broker that only speaks SaslHandshake v0 (before Kafka 1.0).
  *
  * @example
- * ```ts ignore
- * import { Connection } from "@kafkit/kafkit";
+ * ```ts
+ * import { Connection } from "@kafkit/kafkit/core";
  * // Connection.connect calls authenticate itself when given `sasl`.
  * const conn = await Connection.connect({
  *   host: "127.0.0.1",

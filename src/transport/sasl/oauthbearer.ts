@@ -20,8 +20,8 @@ import { failFor } from "./_exchange.ts";
  * A bearer token for OAUTHBEARER, as the caller's token provider returns it.
  *
  * @example
- * ```ts ignore
- * import { Connection } from "@kafkit/kafkit";
+ * ```ts
+ * import { Connection } from "@kafkit/kafkit/core";
  * declare function fetchJwt(): Promise<string>; // your identity provider
  * const conn = await Connection.connect({
  *   host: "127.0.0.1",

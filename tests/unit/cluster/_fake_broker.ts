@@ -1,134 +1,327 @@
-// A tiny in-memory stand-in for brokers, for unit tests of routing only: each host is a
-// broker whose answers a test scripts per API. Passed to the core as its `connect` option;
-// integration tests always talk to the real Kafka.
+/**
+ * An in-memory Kafka cluster for unit tests of the client core. It is passed to the client
+ * as its `connect` option: every socket the client opens is a pair of in-memory queues. The
+ * fake frames each request, decodes its header and body with the generated codecs, calls the
+ * handler registered for the API and encodes the answer, so the client's real connection,
+ * negotiation and routing code runs unchanged.
+ *
+ * Like a broker, a connection answers its requests one at a time and in order: a handler
+ * that never settles (see {@linkcode never}) holds up every later request on the same
+ * connection, but not those on other connections.
+ *
+ * Built-in handlers answer ApiVersions (every version the generated codecs know, or the
+ * range set with `maxVersion`), Metadata (from `topics` and `controllerId`) and
+ * FindCoordinator (from `coordinators`); `on()` adds or replaces handlers.
+ *
+ * @module
+ */
 
-import type { Api } from "../../../src/protocol/api.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api.ts";
+import {
+  type Api,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from "../../../src/protocol/api.ts";
 import { ALL_APIS } from "../../../src/protocol/generated/all.ts";
 import {
   ApiVersions,
+  type ApiVersionsResponse,
   defaultApiVersionsResponse,
 } from "../../../src/protocol/generated/api_versions.ts";
+import {
+  defaultCoordinator,
+  defaultFindCoordinatorResponse,
+  FindCoordinator,
+  type FindCoordinatorResponse,
+} from "../../../src/protocol/generated/find_coordinator.ts";
+import {
+  defaultMetadataResponse,
+  defaultMetadataResponseBroker,
+  defaultMetadataResponsePartition,
+  defaultMetadataResponseTopic,
+  Metadata,
+  type MetadataResponse,
+} from "../../../src/protocol/generated/metadata.ts";
 import { readRequestHeader } from "../../../src/protocol/generated/request_header.ts";
 import { writeResponseHeader } from "../../../src/protocol/generated/response_header.ts";
-import type { Connect, Socket } from "../../../src/transport/socket.ts";
+import type { Connect, Socket, SocketOptions } from "../../../src/transport/socket.ts";
 import { ByteReader } from "../../../src/wire/byte_reader.ts";
 import { ByteWriter } from "../../../src/wire/byte_writer.ts";
 
-/** One request a fake broker received. */
-export interface Received {
-  host: string;
+/** What a handler learns about the request besides its body. */
+export interface RequestContext {
+  /** The node that received it. */
+  node: FakeNode;
+  /** The request version the client chose. */
+  version: number;
+  /** Which connection to that node carried it (0 for the first one dialed). */
+  connection: number;
+}
+
+/** A response body given as bytes, sent as they are (to feed the client bad answers). */
+export class RawBody {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * Answers one API's requests. A promise that never settles leaves the request unanswered;
+ * a {@linkcode RawBody} is sent instead of an encoded response.
+ */
+export type Handler<Req, Res> = (
+  req: Req,
+  ctx: RequestContext,
+) => Res | RawBody | Promise<Res | RawBody>;
+
+/** One request the fake received. */
+export interface SeenRequest {
+  nodeId: number;
+  connection: number;
   api: string;
   version: number;
   body: unknown;
 }
 
-// deno-lint-ignore no-explicit-any
-type Handler = (body: any, version: number, host: string) => unknown;
+/** A promise that never settles: a handler returns it to leave a request unanswered. */
+export function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
 
-/**
- * Fake brokers by host; `handle` scripts an API's answer, which may be a promise (an answer
- * held back). ApiVersions is built in.
- */
-export class FakeBrokers {
-  readonly received: Received[] = [];
-  readonly connects: string[] = [];
-  readonly #handlers = new Map<number, Handler>();
+/** A broker of the fake cluster. */
+export class FakeNode {
+  readonly id: number;
+  readonly host: string;
+  readonly port = 9092;
+  /** `up` answers, `dead` refuses connections, `silent` accepts them and never answers. */
+  state: "up" | "dead" | "silent" = "up";
+  /** The sockets opened to this node, in dial order. */
+  readonly sockets: FakeSocket[] = [];
+  /** Caps what ApiVersions advertises, per API key. */
+  readonly maxVersion = new Map<number, number>();
 
-  // deno-lint-ignore no-explicit-any
-  handle<Req, Res>(api: Api<Req, Res>, handler: (body: Req, version: number, host: string) => any) {
-    this.#handlers.set(api.key, handler as Handler);
+  constructor(id: number) {
+    this.id = id;
+    this.host = `broker${id}`;
   }
 
-  /** The handler scripted for `api` (to wrap it). */
-  handlers<Req, Res>(api: Api<Req, Res>): (body: Req, version: number, host: string) => unknown {
-    return this.#handlers.get(api.key)!;
-  }
-
-  /** The `connect` option for the core. */
-  readonly connect: Connect = ({ host }) => {
-    this.connects.push(host);
-    return Promise.resolve(new FakeSocket((frame) => this.#answer(host, frame)));
-  };
-
-  async #answer(host: string, frame: Uint8Array): Promise<Uint8Array> {
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-    const api = ALL_APIS.find((a) => a.key === view.getInt16(0))!;
-    const version = view.getInt16(2);
-    const r = new ByteReader(frame);
-    const header = readRequestHeader(r, requestHeaderVersion(api, version));
-    const body = api.readRequest(r, version);
-    this.received.push({ host, api: api.name, version, body });
-    const res = api.key === ApiVersions.key
-      ? {
-        ...defaultApiVersionsResponse(),
-        apiKeys: ALL_APIS.map((a) => ({
-          apiKey: a.key,
-          minVersion: a.minVersion,
-          maxVersion: a.latestVersionUnstable ? a.maxVersion - 1 : a.maxVersion,
-        })),
-      }
-      : await this.#handlers.get(api.key)?.(body, version, host);
-    if (res === undefined) throw new Error(`fake broker ${host}: no answer for ${api.name}`);
-    const w = new ByteWriter();
-    w.int32(0);
-    writeResponseHeader(
-      w,
-      { correlationId: header.correlationId! },
-      responseHeaderVersion(api, version),
-    );
-    api.writeResponse(w, res, version);
-    w.patchInt32(0, w.length - 4);
-    return w.bytes().slice();
+  /** `host:port`, as a bootstrap list names it. */
+  get address(): string {
+    return `${this.host}:${this.port}`;
   }
 }
 
-/** Frames in, answers out, all in memory. */
-class FakeSocket implements Socket {
-  readonly #answer: (frame: Uint8Array) => Promise<Uint8Array>;
-  /** Answers leave in request order, as a broker sends them. */
-  #answered: Promise<void> = Promise.resolve();
-  readonly #out: Uint8Array[] = [];
-  #reader: ((chunk: Uint8Array | null) => void) | undefined;
-  #pending = new Uint8Array(0);
-  #closed = false;
+/** The partitions of a fake topic: the leader of each, by partition index. */
+export interface FakeTopic {
+  id: string;
+  leaders: number[];
+}
 
-  constructor(answer: (frame: Uint8Array) => Promise<Uint8Array>) {
-    this.#answer = answer;
+/** A cluster of fake brokers sharing one metadata view. */
+export class FakeKafka {
+  readonly nodes: Map<number, FakeNode> = new Map();
+  /** Topics by name, answered by the built-in Metadata handler. */
+  readonly topics: Map<string, FakeTopic> = new Map();
+  /** Coordinators by `type/key` (`group/g1`), answered by the built-in FindCoordinator. */
+  readonly coordinators: Map<string, number> = new Map();
+  controllerId: number;
+  /** Every request received, ApiVersions included, in arrival order. */
+  readonly seen: SeenRequest[] = [];
+  // deno-lint-ignore no-explicit-any
+  readonly #handlers = new Map<number, Handler<any, any>>();
+
+  /** A cluster of brokers with these ids; the first is the controller. */
+  constructor(nodeIds: readonly number[]) {
+    for (const id of nodeIds) this.nodes.set(id, new FakeNode(id));
+    this.controllerId = nodeIds[0];
+    this.on(ApiVersions, (_req, ctx) => this.#apiVersions(ctx.node));
+    this.on(Metadata, () => this.#metadata());
+    this.on(FindCoordinator, (req) => this.#findCoordinator(req.keyType ?? 0, req));
+  }
+
+  /** The node with id `id`. */
+  node(id: number): FakeNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no fake node ${id}`);
+    return n;
+  }
+
+  /** The bootstrap list naming every node. */
+  get brokers(): string[] {
+    return [...this.nodes.values()].map((n) => n.address);
+  }
+
+  /** Answers `api`'s requests with `handler` (replacing any earlier one). */
+  on<Req, Res>(api: Api<Req, Res>, handler: Handler<Req, Res>): this {
+    this.#handlers.set(api.key, handler);
+    return this;
+  }
+
+  /** The requests of API `api` (by name), optionally only those a node received. */
+  requests(api: string, nodeId?: number): SeenRequest[] {
+    return this.seen.filter((s) => s.api === api && (nodeId === undefined || s.nodeId === nodeId));
+  }
+
+  /** The `connect` option to give the client. */
+  readonly connect: Connect = (options: SocketOptions): Promise<Socket> => {
+    const node = [...this.nodes.values()].find((n) =>
+      n.host === options.host && n.port === options.port
+    );
+    if (!node || node.state === "dead") {
+      return Promise.reject(new Error(`connect ECONNREFUSED ${options.host}:${options.port}`));
+    }
+    const index = node.sockets.length;
+    const socket = new FakeSocket((frame) => this.#serve(node, index, frame));
+    node.sockets.push(socket);
+    return Promise.resolve(socket);
+  };
+
+  /** Decodes one request frame (without its size) and returns the response frame, if any. */
+  async #serve(node: FakeNode, connection: number, frame: Uint8Array): Promise<Uint8Array | null> {
+    if (node.state !== "up") return await never();
+    const peek = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const api = ALL_APIS.find((a) => a.key === peek.getInt16(0));
+    if (!api) throw new Error(`fake broker: unknown API key ${peek.getInt16(0)}`);
+    const r = new ByteReader(frame);
+    const header = readRequestHeader(r, requestHeaderVersion(api, peek.getInt16(2)));
+    const version = header.requestApiVersion!;
+    const body = api.readRequest(r, version);
+    r.done(`fake broker: ${api.name} v${version} request`);
+    this.seen.push({ nodeId: node.id, connection, api: api.name, version, body });
+    const handler = this.#handlers.get(api.key);
+    if (!handler) throw new Error(`fake broker: no handler for ${api.name}`);
+    const res = await handler(body, { node, version, connection });
+    if (node.state !== "up") return await never();
+    const w = new ByteWriter(128);
+    const sizeAt = w.reserve(4);
+    writeResponseHeader(
+      w,
+      { correlationId: header.correlationId },
+      responseHeaderVersion(api, version),
+    );
+    if (res instanceof RawBody) w.raw(res.bytes);
+    else api.writeResponse(w, res, version);
+    w.patchInt32(sizeAt, w.length - 4);
+    return w.bytes();
+  }
+
+  #apiVersions(node: FakeNode): ApiVersionsResponse {
+    return {
+      ...defaultApiVersionsResponse(),
+      apiKeys: ALL_APIS.map((a) => ({
+        apiKey: a.key,
+        minVersion: a.minVersion,
+        maxVersion: Math.min(a.maxVersion, node.maxVersion.get(a.key) ?? a.maxVersion),
+      })),
+    };
+  }
+
+  #metadata(): MetadataResponse {
+    return {
+      ...defaultMetadataResponse(),
+      clusterId: "fake",
+      controllerId: this.controllerId,
+      brokers: [...this.nodes.values()].map((n) => ({
+        ...defaultMetadataResponseBroker(),
+        nodeId: n.id,
+        host: n.host,
+        port: n.port,
+      })),
+      topics: [...this.topics].map(([name, t]) => ({
+        ...defaultMetadataResponseTopic(),
+        name,
+        topicId: t.id,
+        partitions: t.leaders.map((leader, i) => ({
+          ...defaultMetadataResponsePartition(),
+          partitionIndex: i,
+          leaderId: leader,
+          leaderEpoch: 0,
+          replicaNodes: [leader],
+          isrNodes: [leader],
+        })),
+      })),
+    };
+  }
+
+  #findCoordinator(
+    keyType: number,
+    req: { key?: string; coordinatorKeys?: string[] },
+  ): FindCoordinatorResponse {
+    const type = ["group", "transaction", "share"][keyType];
+    const keys = req.coordinatorKeys?.length ? req.coordinatorKeys : [req.key ?? ""];
+    const coordinators = keys.map((key) => {
+      const node = this.nodes.get(this.coordinators.get(`${type}/${key}`) ?? NaN);
+      return node
+        ? { ...defaultCoordinator(), key, nodeId: node.id, host: node.host, port: node.port }
+        : { ...defaultCoordinator(), key, nodeId: -1, errorCode: 15 }; // COORDINATOR_NOT_AVAILABLE
+    });
+    // Versions before 4 answer one key at the top level; the codec writes what the version has.
+    return { ...defaultFindCoordinatorResponse(), ...coordinators[0], coordinators };
+  }
+}
+
+/**
+ * One in-memory connection: the client's writes are split into frames and served in order;
+ * the answers queue up for the client's reads.
+ */
+export class FakeSocket implements Socket {
+  readonly #serve: (frame: Uint8Array) => Promise<Uint8Array | null>;
+  #input = new Uint8Array(0);
+  readonly #output: Uint8Array[] = [];
+  #reader: ((chunk: Uint8Array | null) => void) | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  /** Whether either side closed it. */
+  closed = false;
+
+  constructor(serve: (frame: Uint8Array) => Promise<Uint8Array | null>) {
+    this.#serve = serve;
   }
 
   write(data: Uint8Array): Promise<void> {
-    const all = new Uint8Array(this.#pending.length + data.length);
-    all.set(this.#pending);
-    all.set(data, this.#pending.length);
+    if (this.closed) return Promise.reject(new Error("fake socket closed"));
+    const input = new Uint8Array(this.#input.length + data.length);
+    input.set(this.#input);
+    input.set(data, this.#input.length);
     let at = 0;
-    while (all.length - at >= 4) {
-      const size = new DataView(all.buffer, at).getInt32(0);
-      if (all.length - at - 4 < size) break;
-      const answer = this.#answer(all.slice(at + 4, at + 4 + size));
-      this.#answered = this.#answered.then(() => answer).then((a) => this.#push(a));
+    while (input.length - at >= 4) {
+      const size = new DataView(input.buffer, at).getInt32(0);
+      if (input.length - at - 4 < size) break;
+      const frame = input.slice(at + 4, at + 4 + size);
       at += 4 + size;
+      // One request at a time per connection, as a broker answers them.
+      this.#queue = this.#queue.then(async () => {
+        const answer = await this.#serve(frame);
+        if (answer) this.#push(answer);
+      }).catch((e) => {
+        console.error(e);
+        this.close();
+      });
     }
-    this.#pending = all.slice(at);
+    this.#input = input.slice(at);
     return Promise.resolve();
   }
 
-  #push(chunk: Uint8Array): void {
-    const reader = this.#reader;
-    this.#reader = undefined;
-    if (reader) reader(chunk);
-    else this.#out.push(chunk);
-  }
-
   read(): Promise<Uint8Array | null> {
-    const next = this.#out.shift();
+    const next = this.#output.shift();
     if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.resolve(null);
+    if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => this.#reader = resolve);
   }
 
   close(): void {
-    this.#closed = true;
-    this.#push(null as unknown as Uint8Array);
+    this.closed = true;
+    this.#take(null);
+  }
+
+  #push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.#reader) this.#take(chunk);
+    else this.#output.push(chunk);
+  }
+
+  #take(chunk: Uint8Array | null): void {
+    const reader = this.#reader;
+    this.#reader = undefined;
+    reader?.(chunk);
   }
 }

@@ -9,7 +9,7 @@ import { ErrorCodes, KafkaError } from "../../../src/protocol/errors.ts";
 import { FindCoordinator } from "../../../src/protocol/generated/find_coordinator.ts";
 import { OffsetCommit } from "../../../src/protocol/generated/offset_commit.ts";
 import { OffsetFetch } from "../../../src/protocol/generated/offset_fetch.ts";
-import { FakeBrokers } from "./_fake_broker.ts";
+import { FakeBrokers } from "./_fake_group_brokers.ts";
 
 const PORTS: Record<string, number> = { b1: 1, b2: 2 };
 

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { AuthenticationError, Connection, UnsupportedVersionError } from "../../../mod.ts";
+import { AuthenticationError, UnsupportedVersionError } from "../../../mod.ts";
+import { Connection } from "../../../src/core.ts";
 import type { Api } from "../../../src/protocol/api.ts";
 import { negotiateVersion, type VersionRange } from "../../../src/protocol/negotiate.ts";
 import {

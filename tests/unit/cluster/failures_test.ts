@@ -1,0 +1,265 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Cluster } from "../../../src/cluster/cluster.ts";
+import { ConnectionError, DecodeError, TimeoutError } from "../../../src/errors.ts";
+import {
+  defaultListGroupsResponse,
+  ListGroups,
+  type ListGroupsResponse,
+} from "../../../src/protocol/generated/list_groups.ts";
+import { FakeKafka, never, RawBody } from "./_fake_broker.ts";
+
+const fast = { backoffMin: 1, backoffMax: 5 };
+
+/** Answers ListGroups, except that the calls numbered in `stuck` (from 1) get no answer. */
+function listGroups(fake: FakeKafka, stuck: number[]): void {
+  let calls = 0;
+  fake.on(ListGroups, () => {
+    calls++;
+    return stuck.includes(calls) ? never<ListGroupsResponse>() : defaultListGroupsResponse();
+  });
+}
+
+describe("Cluster failures and lanes", () => {
+  test("a request stuck on the fetch lane does not delay one on the group lane", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [1]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      const stuck = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
+      let stuckSettled = false;
+      stuck.then(() => stuckSettled = true, () => stuckSettled = true);
+      // Bounded, so a shared connection fails the test instead of hanging it.
+      await cluster.request(ListGroups, {}, { route, lane: "group", timeout: 10_000, attempts: 1 });
+      assert.equal(stuckSettled, false);
+      const [a, b] = fake.requests("ListGroups");
+      assert.notEqual(a.connection, b.connection, "each lane has its own connection");
+      await cluster.close();
+      await assert.rejects(stuck, ConnectionError);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a request that times out drops its connection; the retry redials", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [1]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const errors: unknown[] = [];
+      await cluster.request(ListGroups, {}, {
+        route: { to: "node", nodeId: 1 },
+        timeout: 20,
+        onRetry: (e) => errors.push(e),
+        ...fast,
+      });
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0] instanceof TimeoutError);
+      const [first, second] = fake.requests("ListGroups");
+      assert.notEqual(first.connection, second.connection);
+      assert.equal(fake.node(1).sockets[first.connection].closed, true);
+      assert.equal(fake.node(1).sockets[second.connection].closed, false);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a timeout drops only its own lane's connection", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [2]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      await cluster.request(ListGroups, {}, { route, lane: "fetch" });
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { route, timeout: 20, attempts: 1 }),
+        TimeoutError,
+      );
+      const [fetchLane, defaultLane] = fake.requests("ListGroups");
+      const sockets = fake.node(1).sockets;
+      assert.equal(sockets[defaultLane.connection].closed, true);
+      assert.equal(sockets[fetchLane.connection].closed, false);
+      await cluster.request(ListGroups, {}, { route, lane: "fetch" });
+      assert.equal(fake.requests("ListGroups")[2].connection, fetchLane.connection);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a timeout with no attempts left is the TimeoutError", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [1]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { timeout: 20, attempts: 1 }),
+        TimeoutError,
+      );
+      assert.equal(fake.node(1).sockets.at(-1)!.closed, true);
+      // The next request dials again and is answered.
+      await cluster.request(ListGroups, {});
+      assert.equal(fake.requests("ListGroups").length, 2);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("an answer that cannot be decoded is a DecodeError and its connection is dropped", async () => {
+    const fake = new FakeKafka([1]);
+    let calls = 0;
+    fake.on(
+      ListGroups,
+      () => ++calls === 1 ? new RawBody(new Uint8Array([0])) : defaultListGroupsResponse(),
+    );
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
+      assert.equal(calls, 1, "not retried");
+      await cluster.request(ListGroups, {}, { route });
+      const [bad, good] = fake.requests("ListGroups");
+      assert.notEqual(bad.connection, good.connection);
+      assert.equal(fake.node(1).sockets[bad.connection].closed, true);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a dead bootstrap broker is skipped", async () => {
+    const fake = new FakeKafka([1, 2]);
+    fake.node(1).state = "dead";
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      assert.deepEqual(cluster.brokers.map((b) => b.nodeId).sort(), [1, 2]);
+      assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a silent bootstrap broker is given up after connectTimeout", async () => {
+    const fake = new FakeKafka([1, 2]);
+    fake.node(1).state = "silent";
+    const cluster = new Cluster({
+      brokers: fake.brokers,
+      connect: fake.connect,
+      connectTimeout: 20,
+    });
+    try {
+      await cluster.refresh();
+      assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
+      assert.equal(fake.node(1).sockets.length, 1);
+      assert.equal(fake.node(1).sockets[0].closed, true);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("when every broker is dead, the request fails with a ConnectionError", async () => {
+    const fake = new FakeKafka([1, 2]);
+    fake.node(1).state = "dead";
+    fake.node(2).state = "dead";
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { attempts: 2, ...fast }),
+        (e: unknown) => e instanceof ConnectionError && /ECONNREFUSED/.test(e.message),
+      );
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("a broker that dies is redialed once it is back", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, []);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      await cluster.refresh();
+      const route = { to: "node", nodeId: 1 } as const;
+      await cluster.request(ListGroups, {}, { route });
+      fake.node(1).state = "dead";
+      for (const s of fake.node(1).sockets) s.close();
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { route, attempts: 2, ...fast }),
+        ConnectionError,
+      );
+      fake.node(1).state = "up";
+      await cluster.request(ListGroups, {}, { route });
+      assert.equal(fake.requests("ListGroups").length, 2);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("closing the cluster fails a pending request without retrying it", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [1]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    const retries: unknown[] = [];
+    const pending = cluster.request(ListGroups, {}, { onRetry: (e) => retries.push(e) });
+    while (fake.requests("ListGroups").length === 0) await new Promise((r) => setTimeout(r, 1));
+    await cluster.close();
+    await assert.rejects(pending, ConnectionError);
+    assert.deepEqual(retries, []);
+    await assert.rejects(cluster.request(ListGroups, {}), /closed/);
+  });
+
+  test("an aborted signal ends a wait for a connection", async () => {
+    const fake = new FakeKafka([1]);
+    fake.node(1).state = "silent";
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      const controller = new AbortController();
+      const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
+      while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
+      controller.abort(new Error("stop"));
+      await assert.rejects(pending, /stop/);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test("close() abandons a dial in progress", async () => {
+    const fake = new FakeKafka([1]);
+    fake.node(1).state = "silent";
+    // The handshake would wait for hours: only close() can end it.
+    const cluster = new Cluster({
+      brokers: fake.brokers,
+      connect: fake.connect,
+      connectTimeout: 100_000_000,
+    });
+    const dialing = cluster.anyConnection();
+    while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await cluster.close();
+    await assert.rejects(
+      dialing,
+      (e: unknown) => e instanceof ConnectionError && /closed/.test(e.message),
+    );
+    assert.equal(fake.node(1).sockets[0].closed, true);
+  });
+
+  test("an aborted signal ends a pending request", async () => {
+    const fake = new FakeKafka([1]);
+    listGroups(fake, [1]);
+    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
+    try {
+      const controller = new AbortController();
+      const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
+      while (fake.requests("ListGroups").length === 0) {
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      controller.abort(new Error("stop"));
+      await assert.rejects(pending, /stop/);
+      assert.equal(fake.requests("ListGroups").length, 1);
+    } finally {
+      await cluster.close();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { parseBrokers, positiveInt, rejectUnknownOptions } from "../../src/config.ts";
+
+describe("parseBrokers", () => {
+  test("comma-separated strings and arrays give one address each", () => {
+    assert.deepEqual(parseBrokers("a:1,b:2"), ["a:1", "b:2"]);
+    assert.deepEqual(parseBrokers(["a:1", " b:2 , c:3", ""]), ["a:1", "b:2", "c:3"]);
+    assert.deepEqual(parseBrokers("[::1]:9092"), ["[::1]:9092"]);
+  });
+
+  test("bad values are TypeErrors naming the field", () => {
+    const cases: [unknown, RegExp][] = [
+      ["a", /^TypeError: bootstrap: invalid broker address "a": expected host:port$/],
+      ["a:1,b", /invalid broker address "b"/],
+      ["a:0", /invalid broker address "a:0"/],
+      ["a:65536", /invalid broker address "a:65536"/],
+      [":9092", /invalid broker address ":9092"/],
+      ["", /bootstrap must list at least one/],
+      [[], /bootstrap must list at least one/],
+      [" , ", /bootstrap must list at least one/],
+      [42, /bootstrap must be host:port strings, got 42/],
+      [["a:1", 2], /bootstrap must be host:port strings, got an array/],
+      [undefined, /bootstrap must be host:port strings/],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(() => parseBrokers(value, "bootstrap"), (e: unknown) => {
+        assert.ok(e instanceof TypeError, String(e));
+        assert.match(String(e), message);
+        return true;
+      });
+    }
+    assert.throws(() => parseBrokers("x"), /^TypeError: brokers: /);
+  });
+});
+
+describe("rejectUnknownOptions", () => {
+  const known = new Set(["batchTimeout", "batchSize", "brokers"]);
+
+  test("known names pass", () => {
+    rejectUnknownOptions("Writer", { batchSize: 1, brokers: "a:1" }, known);
+    rejectUnknownOptions("Writer", {}, known);
+  });
+
+  test("a misspelt name is a TypeError naming it and the nearest known one", () => {
+    assert.throws(
+      () => rejectUnknownOptions("Writer", { brokers: "a:1", batchTimout: 5 }, known),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message === 'Writer: unknown option "batchTimout" (did you mean "batchTimeout"?)',
+    );
+    assert.throws(
+      () => rejectUnknownOptions("Writer", { BatchSize: 5 }, known),
+      /unknown option "BatchSize" \(did you mean "batchSize"\?\)/,
+    );
+  });
+
+  test("a name far from every known one gets no suggestion", () => {
+    assert.throws(
+      () => rejectUnknownOptions("Reader", { compression: "gzip" }, known),
+      (e: unknown) =>
+        e instanceof TypeError && e.message === 'Reader: unknown option "compression"',
+    );
+  });
+});
+
+describe("positiveInt", () => {
+  test("the fallback when undefined, a RangeError naming the option otherwise", () => {
+    assert.equal(positiveInt("batchSize", undefined, 100), 100);
+    assert.equal(positiveInt("batchSize", 3, 100), 3);
+    assert.equal(positiveInt("retries", 0, 1, 0), 0);
+    assert.throws(
+      () => positiveInt("batchSize", 0, 100),
+      /^RangeError: batchSize must be an integer >= 1, got 0$/,
+    );
+    assert.throws(() => positiveInt("batchSize", 1.5, 100), RangeError);
+  });
+});
