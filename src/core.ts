@@ -56,7 +56,7 @@ export {
   type Route,
   type RouteOptions,
 } from "./cluster/cluster.ts";
-export type { Lane } from "./cluster/_pool.ts";
+export type { Lane, PoolLane } from "./cluster/_pool.ts";
 export type { CoordinatorType } from "./cluster/_coordinators.ts";
 export type {
   BrokerInfo,

@@ -13,7 +13,7 @@ import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, type ConnectionOptions } from "./transport/connection.ts";
-import { delay as wait } from "./_async/delay.ts";
+import { retry, type RetryOptions } from "./_async/retry.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
 export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -108,25 +108,23 @@ export class Dialer {
     partition: number,
     options: DialOptions = {},
   ): Promise<Partition> {
-    const deadline = Date.now() + (this.#options.connectTimeout ?? 10_000);
-    for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
+    let missing: KafkaError | undefined;
+    return await retry(async () => {
       const p = (await this.lookupPartitions(address, topic, options)).find((p) =>
         p.id === partition
       );
       if (!p) {
-        throw new KafkaError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, {
-          api: "Metadata",
-          topic,
-          partition,
-        });
+        const context = { api: "Metadata", topic, partition };
+        throw missing = new KafkaError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, context);
       }
       if (p.leader.id >= 0 && !p.error) return p;
-      if (Date.now() + delay > deadline) {
-        throw p.error ??
-          new KafkaError(ErrorCodes.LEADER_NOT_AVAILABLE, { api: "Metadata", topic, partition });
-      }
-      await wait(delay, { signal: options.signal });
-    }
+      throw p.error ??
+        new KafkaError(ErrorCodes.LEADER_NOT_AVAILABLE, { api: "Metadata", topic, partition });
+    }, {
+      ...this.#lookupRetry(options.signal),
+      // A partition the topic does not have will not appear: only a missing leader is waited for.
+      isRetriable: (e) => e !== missing && e instanceof KafkaError && e.retriable,
+    });
   }
 
   /**
@@ -139,20 +137,29 @@ export class Dialer {
     topic: string,
     options: DialOptions = {},
   ): Promise<Partition[]> {
-    const deadline = Date.now() + (this.#options.connectTimeout ?? 10_000);
     await using conn = await this.#connect(address, options.signal);
-    for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
+    return await retry(async () => {
       const meta = await conn.request(Metadata, {
         topics: [{ name: topic }],
         allowAutoTopicCreation: this.#options.allowAutoTopicCreation ?? true,
       }, { signal: options.signal });
-      try {
-        return partitionsOf(meta);
-      } catch (e) {
-        if (!(e instanceof KafkaError && e.retriable) || Date.now() + delay > deadline) throw e;
-      }
-      await wait(delay, { signal: options.signal });
-    }
+      return partitionsOf(meta);
+    }, {
+      ...this.#lookupRetry(options.signal),
+      // Only the broker's retriable answers: a failed connection is not redialed here.
+      isRetriable: (e) => e instanceof KafkaError && e.retriable,
+    });
+  }
+
+  /** Lookups retry the answers of a topic still being created, until the connect timeout. */
+  #lookupRetry(signal: AbortSignal | undefined): RetryOptions {
+    return {
+      attempts: Infinity,
+      until: Date.now() + (this.#options.connectTimeout ?? 10_000),
+      backoffMin: 50,
+      backoffMax: 1_000,
+      signal,
+    };
   }
 
   /** The brokers of the cluster, as the broker at `address` knows them. */

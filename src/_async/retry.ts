@@ -31,6 +31,8 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
 export interface RetryOptions extends BackoffOptions {
   /** Attempts in all, the first included (default 10). */
   attempts?: number;
+  /** No retry starts after this time (ms since the epoch): the last failure is thrown. */
+  until?: number;
   /** Whether a failure may be retried (default: its `retriable` flag is true). */
   isRetriable?: (error: unknown, attempt: number) => boolean;
   /** Stops retrying: a wait in progress rejects with the signal's reason. */
@@ -45,8 +47,9 @@ export function isRetriable(error: unknown): boolean {
 }
 
 /**
- * Runs `fn` until it succeeds, a failure is not retriable, the attempts run out (the last
- * failure is thrown) or `signal` aborts. `fn` gets the attempt number, from 1.
+ * Runs `fn` until it succeeds, a failure is not retriable, the attempts or the time (`until`)
+ * run out (the last failure is thrown) or `signal` aborts. `fn` gets the attempt number,
+ * from 1.
  */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
@@ -61,6 +64,7 @@ export async function retry<T>(
     } catch (e) {
       if (options.signal?.aborted || attempt >= attempts || !retriable(e, attempt)) throw e;
       const wait = backoffDelay(attempt, options);
+      if (options.until !== undefined && Date.now() + wait > options.until) throw e;
       options.onRetry?.(e, attempt, wait);
       await delay(wait, { signal: options.signal });
     }

@@ -16,6 +16,12 @@ import { Connection, type ConnectionOptions } from "../transport/connection.ts";
  */
 export type Lane = "default" | "produce" | "fetch" | "group" | "admin";
 
+/**
+ * A pool key's lane part: a lane, or the group lane of one group id — a JoinGroup the broker
+ * holds during a rebalance must not delay the heartbeats of other groups sharing the core.
+ */
+export type PoolLane = Lane | `group:${string}`;
+
 /** What a pool dials with: the connection options less the address. */
 export type DialOptions = Omit<ConnectionOptions, "host" | "port" | "signal">;
 
@@ -43,7 +49,7 @@ export class ConnectionPool {
   }
 
   /** The connection to `nodeId` at `address` on `lane`, dialed if needed. */
-  get(nodeId: number, address: string, lane: Lane): Promise<Connection> {
+  get(nodeId: number, address: string, lane: PoolLane): Promise<Connection> {
     if (this.#closed) return Promise.reject(new ConnectionError("the cluster client is closed"));
     this.#sweepIdle();
     const key = `${nodeId}/${lane}`;
@@ -83,7 +89,7 @@ export class ConnectionPool {
   }
 
   /** Closes the connection(s) to `nodeId`: one lane, or all of them. */
-  drop(nodeId: number, lane?: Lane): void {
+  drop(nodeId: number, lane?: PoolLane): void {
     for (const [key, pooled] of this.#pool) {
       if (lane === undefined ? key.startsWith(`${nodeId}/`) : key === `${nodeId}/${lane}`) {
         this.#pool.delete(key);

@@ -16,10 +16,10 @@ import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
 import type { Connection, ConnectionOptions } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
-import { ConnectionPool, type Lane } from "./_pool.ts";
+import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
 
-export type { Lane } from "./_pool.ts";
+export type { Lane, PoolLane } from "./_pool.ts";
 export type { CoordinatorType } from "./_coordinators.ts";
 export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
 
@@ -154,7 +154,7 @@ export class Cluster {
   }
 
   /** The connection to broker `nodeId` on `lane`, dialed if needed. */
-  connection(nodeId: number, lane: Lane = "default"): Promise<Connection> {
+  connection(nodeId: number, lane: PoolLane = "default"): Promise<Connection> {
     if (this.#closed) return Promise.reject(new ConnectionError("the cluster client is closed"));
     const address = this.#addresses.get(nodeId);
     if (!address) {
@@ -178,7 +178,7 @@ export class Cluster {
     return (await this.#anyBroker(lane)).conn;
   }
 
-  async #anyBroker(lane: Lane): Promise<{ nodeId: number; conn: Connection }> {
+  async #anyBroker(lane: PoolLane): Promise<{ nodeId: number; conn: Connection }> {
     if (this.#closed) throw new ConnectionError("the cluster client is closed");
     const now = Date.now();
     const pool = this.#pool;
@@ -200,7 +200,7 @@ export class Cluster {
   }
 
   /** Reports a failure on `nodeId`: drops its connection(s) and avoids it briefly. */
-  brokerFailed(nodeId: number, lane?: Lane): void {
+  brokerFailed(nodeId: number, lane?: PoolLane): void {
     this.#pool.markDead(nodeId);
     this.#pool.drop(nodeId, lane);
   }
@@ -343,7 +343,7 @@ export class Cluster {
     options: RouteOptions<Res> = {},
   ): Promise<Res> {
     const route = options.route ?? defaultRoute(api, options.key);
-    const lane = options.lane ?? "default";
+    const lane = laneFor(route, options.lane ?? "default");
     return await retry(async () => {
       const nodeId = await abortable(this.#resolve(route, lane), options.signal);
       let res: Res;
@@ -383,7 +383,7 @@ export class Cluster {
     });
   }
 
-  #resolve(route: Route, lane: Lane): Promise<number> {
+  #resolve(route: Route, lane: PoolLane): Promise<number> {
     switch (route.to) {
       case "any":
         return this.#anyBroker(lane).then((b) => b.nodeId);
@@ -436,6 +436,11 @@ export class Cluster {
     this.#closed = true;
     await this.#pool.close();
   }
+}
+
+/** Group traffic of each group id gets its own connection (see {@linkcode PoolLane}). */
+function laneFor(route: Route, lane: Lane): PoolLane {
+  return lane === "group" && route.to === "group" ? `group:${route.key}` : lane;
 }
 
 /** The route an API's descriptor implies. */

@@ -1,12 +1,16 @@
 // The idempotent producer's id and epoch, from InitProducerId through the client core. When
 // the broker has lost a producer's sequence state for a partition (KIP-360), the epoch is
-// bumped — InitProducerId with the current id and epoch (v3+; older brokers hand out a new
-// id) — and only the affected partitions start their sequences over.
+// bumped locally, as the Java client does for producers without a transactional id: the
+// broker takes a higher epoch starting at sequence 0, and the id (and its broker-side state
+// on the other partitions) is kept. Only when the epoch would overflow is a new id asked for.
 
 import type { Cluster } from "../cluster/cluster.ts";
 import { retry } from "../_async/retry.ts";
 import { errorForCode } from "../protocol/errors.ts";
 import { InitProducerId } from "../protocol/generated/init_producer_id.ts";
+
+/** Epochs are int16; the broker refuses the last value for a bump. */
+const MAX_EPOCH = 32767;
 
 /** A producer id and epoch. */
 export interface ProducerIdentity {
@@ -36,7 +40,7 @@ export class ProducerIds {
   /** The current identity, asking the cluster for one on first use (or after a failure). */
   current(): Promise<ProducerIdentity> {
     if (!this.#current) {
-      const p = this.#init(undefined);
+      const p = this.#init();
       this.#current = p;
       p.catch(() => {
         if (this.#current === p) this.#current = undefined;
@@ -52,7 +56,9 @@ export class ProducerIds {
   async bump(stale: ProducerIdentity): Promise<ProducerIdentity> {
     const now = await this.current().catch(() => undefined);
     if (now && now !== stale) return now;
-    const p = this.#init(stale);
+    const p = stale.producerEpoch < MAX_EPOCH - 1
+      ? Promise.resolve({ producerId: stale.producerId, producerEpoch: stale.producerEpoch + 1 })
+      : this.#init();
     this.#current = p;
     p.catch(() => {
       if (this.#current === p) this.#current = undefined;
@@ -60,13 +66,11 @@ export class ProducerIds {
     return await p;
   }
 
-  #init(stale: ProducerIdentity | undefined): Promise<ProducerIdentity> {
+  #init(): Promise<ProducerIdentity> {
     return retry(async () => {
       const res = await this.#cluster.request(InitProducerId, {
         transactionalId: null,
         transactionTimeoutMs: 60_000,
-        producerId: stale?.producerId ?? -1n,
-        producerEpoch: stale?.producerEpoch ?? -1,
       }, { attempts: 1, timeout: this.#options.timeout });
       const err = errorForCode(res.errorCode, { api: "InitProducerId" });
       if (err) throw err;

@@ -1,5 +1,5 @@
-// Consumers sharing one Cluster (the client core): a group Reader and a partition Reader
-// both work on it, closing them leaves it open, and a fetch the broker holds for maxWait on
+// Clients sharing one Cluster (the client core): a Writer, a group Reader and a partition
+// Reader all work on it, closing them leaves it open, and a fetch the broker holds for maxWait on
 // the fetch lane does not delay a commit to the same broker on the group lane.
 
 import { describe, test } from "node:test";
@@ -20,18 +20,19 @@ async function createTopic(topic: string): Promise<void> {
   await conn.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
 }
 
-describe(`consumers sharing one Cluster (${RUNTIME})`, () => {
+describe(`clients sharing one Cluster (${RUNTIME})`, () => {
   test("a long-poll fetch does not delay a commit on the same broker", async () => {
     const busy = unique("busy");
     const idle = unique("idle");
     await createTopic(busy);
     await createTopic(idle);
-    {
-      await using w = new Writer({ brokers: brokers(), topic: busy });
-      await w.writeMessages([{ value: "a" }, { value: "b" }, { value: "c" }]);
-    }
     const cluster = new Cluster({ brokers: brokers() });
     try {
+      {
+        // The Writer on the same core; closing it leaves the core open for the readers.
+        await using w = new Writer({ cluster, topic: busy });
+        await w.writeMessages([{ value: "a" }, { value: "b" }, { value: "c" }]);
+      }
       const group = new Reader({ cluster, groupId: unique("group"), topic: busy, maxWait: 200 });
       const single = new Reader({ cluster, topic: busy, partition: 0 });
       try {
