@@ -7,7 +7,7 @@ import {
   ListGroups,
   type ListGroupsResponse,
 } from "../../../src/protocol/generated/list_groups.ts";
-import { FakeKafka, never, RawBody } from "./_fake_broker.ts";
+import { FakeKafka, never, RawBody, withCluster } from "../_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
 
@@ -24,8 +24,7 @@ describe("Cluster failures and lanes", () => {
   test("a request stuck on the fetch lane does not delay one on the group lane", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const route = { to: "node", nodeId: 1 } as const;
       const stuck = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
@@ -38,16 +37,13 @@ describe("Cluster failures and lanes", () => {
       assert.notEqual(a.connection, b.connection, "each lane has its own connection");
       await cluster.close();
       await assert.rejects(stuck, ConnectionError);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a request that times out drops its connection; the retry redials", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const errors: unknown[] = [];
       await cluster.request(ListGroups, {}, {
@@ -62,16 +58,13 @@ describe("Cluster failures and lanes", () => {
       assert.notEqual(first.connection, second.connection);
       assert.equal(fake.node(1).sockets[first.connection].closed, true);
       assert.equal(fake.node(1).sockets[second.connection].closed, false);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a timeout drops only its own lane's connection", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, [2]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
@@ -85,16 +78,13 @@ describe("Cluster failures and lanes", () => {
       assert.equal(sockets[fetchLane.connection].closed, false);
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
       assert.equal(fake.requests("ListGroups")[2].connection, fetchLane.connection);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a timeout with no attempts left is the TimeoutError", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(
         cluster.request(ListGroups, {}, { timeout: 20, attempts: 1 }),
         TimeoutError,
@@ -103,9 +93,7 @@ describe("Cluster failures and lanes", () => {
       // The next request dials again and is answered.
       await cluster.request(ListGroups, {});
       assert.equal(fake.requests("ListGroups").length, 2);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("an answer that cannot be decoded is a DecodeError and its connection is dropped", async () => {
@@ -115,8 +103,7 @@ describe("Cluster failures and lanes", () => {
       ListGroups,
       () => ++calls === 1 ? new RawBody(new Uint8Array([0])) : defaultListGroupsResponse(),
     );
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const route = { to: "node", nodeId: 1 } as const;
       await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
@@ -125,62 +112,46 @@ describe("Cluster failures and lanes", () => {
       const [bad, good] = fake.requests("ListGroups");
       assert.notEqual(bad.connection, good.connection);
       assert.equal(fake.node(1).sockets[bad.connection].closed, true);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a dead bootstrap broker is skipped", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "dead";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       assert.deepEqual(cluster.brokers.map((b) => b.nodeId).sort(), [1, 2]);
       assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a silent bootstrap broker is given up after connectTimeout", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "silent";
-    const cluster = new Cluster({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      connectTimeout: 20,
-    });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
       assert.equal(fake.node(1).sockets.length, 1);
       assert.equal(fake.node(1).sockets[0].closed, true);
-    } finally {
-      await cluster.close();
-    }
+    }, { connectTimeout: 20 });
   });
 
   test("when every broker is dead, the request fails with a ConnectionError", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "dead";
     fake.node(2).state = "dead";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(
         cluster.request(ListGroups, {}, { attempts: 2, ...fast }),
         (e: unknown) => e instanceof ConnectionError && /ECONNREFUSED/.test(e.message),
       );
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a broker that dies is redialed once it is back", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, []);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route });
@@ -193,9 +164,7 @@ describe("Cluster failures and lanes", () => {
       fake.node(1).state = "up";
       await cluster.request(ListGroups, {}, { route });
       assert.equal(fake.requests("ListGroups").length, 2);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("closing the cluster fails a pending request without retrying it", async () => {
@@ -214,16 +183,13 @@ describe("Cluster failures and lanes", () => {
   test("an aborted signal ends a wait for a connection", async () => {
     const fake = new FakeKafka([1]);
     fake.node(1).state = "silent";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       const controller = new AbortController();
       const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
       while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
       controller.abort(new Error("stop"));
       await assert.rejects(pending, /stop/);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("close() abandons a dial in progress", async () => {
@@ -248,8 +214,7 @@ describe("Cluster failures and lanes", () => {
   test("an aborted signal ends a pending request", async () => {
     const fake = new FakeKafka([1]);
     listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       const controller = new AbortController();
       const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
       while (fake.requests("ListGroups").length === 0) {
@@ -258,8 +223,6 @@ describe("Cluster failures and lanes", () => {
       controller.abort(new Error("stop"));
       await assert.rejects(pending, /stop/);
       assert.equal(fake.requests("ListGroups").length, 1);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 });

@@ -2,12 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { KafkaError, WriteErrors, Writer, type WriterConfig } from "../../../mod.ts";
 import { ErrorCodes } from "../../../src/protocol/errors.ts";
-import { FakeKafka } from "../_fake_broker.ts";
+import { ProduceKafka } from "../_fake_produce.ts";
 
 const values = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}` }));
 
-function writer(kafka: FakeKafka, topic: string, config: Partial<WriterConfig> = {}): Writer {
+function writer(kafka: ProduceKafka, topic: string, config: Partial<WriterConfig> = {}): Writer {
   return new Writer({
     brokers: kafka.brokers,
     connect: kafka.connect,
@@ -20,7 +20,7 @@ function writer(kafka: FakeKafka, topic: string, config: Partial<WriterConfig> =
 
 describe("Writer's sender (in-memory broker)", () => {
   test("one Produce per broker carries the ready batch of every partition it leads", async () => {
-    const kafka = new FakeKafka(2);
+    const kafka = new ProduceKafka(2);
     kafka.createTopic("t", 4); // partitions 0, 2 on broker 1; 1, 3 on broker 2
     const w = writer(kafka, "t", { batchSize: 10 });
     await w.writeMessages(values("m", 40)); // round robin: 10 per partition, each batch full
@@ -35,7 +35,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("up to maxInFlight batches of a partition are in flight, in sequence order", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     const w = writer(kafka, "t", { batchSize: 2, maxInFlight: 3 });
     const release = kafka.holdAnswers();
@@ -53,7 +53,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a retriable failure of an earlier batch re-sends the later in-flight ones in order", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     let failed = false;
     kafka.onProduce = (_t, _p, batch) => {
@@ -73,7 +73,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("NOT_LEADER_OR_FOLLOWER refreshes the metadata and sends to the new leader", async () => {
-    const kafka = new FakeKafka(2);
+    const kafka = new ProduceKafka(2);
     kafka.createTopic("t", 1); // led by broker 1
     kafka.onProduce = (_t, _p, _b, nodeId) => {
       if (nodeId === 1) {
@@ -90,7 +90,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a batch whose answer was lost is sent again and deduplicated, not written twice", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     let dropped = false;
     kafka.onProduce = (_t, _p, batch) => {
@@ -108,7 +108,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a Produce that times out drops its connection; the batch is re-sent and deduplicated", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     let hung = false;
     kafka.onProduce = () => {
@@ -119,16 +119,17 @@ describe("Writer's sender (in-memory broker)", () => {
     };
     // The request may take writeTimeout plus 5 s of slack before it counts as lost.
     const w = writer(kafka, "t", { writeTimeout: 100 });
-    const closedBefore = kafka.sockets.closed;
+    const closed = () => kafka.node(1).sockets.filter((s) => s.closed).length;
+    const closedBefore = closed();
     await w.writeMessages(values("m", 3));
-    assert.ok(kafka.sockets.closed > closedBefore, "the hung connection was closed");
+    assert.ok(closed() > closedBefore, "the hung connection was closed");
     await w.close();
     assert.deepEqual(await kafka.values("t", 0), ["m0", "m1", "m2"]);
     assert.equal(kafka.produces.length, 2);
   });
 
   test("UNKNOWN_PRODUCER_ID bumps the epoch with InitProducerId and restarts that partition's sequence", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 2);
     const w = writer(kafka, "t", { batchSize: 2 });
     await w.writeMessages(values("a", 4)); // one batch per partition, epoch 0
@@ -158,7 +159,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("OUT_OF_ORDER_SEQUENCE_NUMBER on a partition's oldest batch (state expired) bumps the epoch", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     const w = writer(kafka, "t", { batchSize: 2 });
     await w.writeMessages(values("a", 2));
@@ -173,7 +174,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("PRODUCER_FENCED fails the batch clearly; nothing stays pending", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     kafka.onProduce = () => ({ errorCode: ErrorCodes.PRODUCER_FENCED });
     const w = writer(kafka, "t");
@@ -187,7 +188,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("retriable failures end after maxAttempts with every message reported", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     kafka.onProduce = () => ({ errorCode: ErrorCodes.NOT_ENOUGH_REPLICAS });
     const reported: (Error | undefined)[] = [];
@@ -204,7 +205,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("without idempotence one batch per partition is in flight and none carries a producer id", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     const w = writer(kafka, "t", { requiredAcks: 1, batchSize: 2, maxInFlight: 5 });
     await w.writeMessages(values("m", 6));
@@ -215,7 +216,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a shared cluster is not closed by the writer", async () => {
-    const kafka = new FakeKafka();
+    const kafka = new ProduceKafka();
     kafka.createTopic("t", 1);
     const { Cluster } = await import("../../../src/cluster/cluster.ts");
     const cluster = new Cluster({ brokers: kafka.brokers, connect: kafka.connect });
