@@ -3,7 +3,13 @@
 // such as `batchTimout`) is a TypeError naming it.
 
 import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
-import { parseBrokers, positiveInt, rejectUnknownOptions } from "../config.ts";
+import {
+  CORE_OPTIONS,
+  coreOptionsOf,
+  parseBrokers,
+  positiveInt,
+  rejectUnknownOptions,
+} from "../config.ts";
 import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
@@ -75,8 +81,8 @@ export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | 
   errorLogger?: (message: string) => void;
 }
 
-/** Every option name a WriterConfig knows. */
-const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
+/** The Writer's own options (the rest go to the cluster core). */
+const WRITER_OPTIONS = [
   "brokers",
   "cluster",
   "topic",
@@ -95,20 +101,14 @@ const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
   "completion",
   "compression",
   "idempotent",
-  "allowAutoTopicCreation",
-  "metadataMaxAge",
-  "idleTimeout",
-  "deadBrokerBackoff",
   "logger",
   "errorLogger",
-  "clientId",
-  "connectTimeout",
-  "requestTimeout",
-  "maxResponseSize",
-  "keepAlive",
-  "tls",
-  "connect",
-  "sasl",
+] as const satisfies readonly (keyof WriterConfig)[];
+
+/** Every option name a WriterConfig knows. */
+const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
+  ...WRITER_OPTIONS,
+  ...CORE_OPTIONS,
 ]);
 
 /** The broker keeps the metadata of a producer's last five batches per partition. */
@@ -182,7 +182,11 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     );
   }
   return {
-    clusterOptions: config.cluster ? undefined : clusterOptions(config, brokers, readTimeout),
+    clusterOptions: config.cluster ? undefined : {
+      ...coreOptionsOf(config),
+      brokers,
+      requestTimeout: config.requestTimeout ?? readTimeout,
+    },
     cluster: config.cluster,
     topic: config.topic,
     balancer: config.balancer ?? new RoundRobin(),
@@ -204,29 +208,6 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     logger: config.logger ?? (() => {}),
     errorLogger: config.errorLogger ?? (() => {}),
     clientId: config.clientId ?? "kafkit",
-  };
-}
-
-/** The options of the Writer's own cluster core: connection options and brokers. */
-function clusterOptions(
-  config: WriterConfig,
-  brokers: string[],
-  readTimeout: number,
-): ClusterOptions {
-  return {
-    brokers,
-    clientId: config.clientId,
-    connectTimeout: config.connectTimeout,
-    requestTimeout: config.requestTimeout ?? readTimeout,
-    maxResponseSize: config.maxResponseSize,
-    keepAlive: config.keepAlive,
-    tls: config.tls,
-    connect: config.connect,
-    sasl: config.sasl,
-    metadataMaxAge: config.metadataMaxAge,
-    idleTimeout: config.idleTimeout,
-    deadBrokerBackoff: config.deadBrokerBackoff,
-    allowAutoTopicCreation: config.allowAutoTopicCreation,
   };
 }
 
