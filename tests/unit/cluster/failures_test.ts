@@ -11,22 +11,25 @@ import { FakeKafka, never, RawBody, withCluster } from "../_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
 
-/** Answers ListGroups, except that the calls numbered in `stuck` (from 1) get no answer. */
-function listGroups(fake: FakeKafka, stuck: number[]): void {
+/** Broker 1, answering ListGroups except the calls numbered in `stuck` (from 1). */
+function oneBroker(stuck: number[]): FakeKafka {
+  const fake = new FakeKafka([1]);
   let calls = 0;
   fake.on(ListGroups, () => {
     calls++;
     return stuck.includes(calls) ? never<ListGroupsResponse>() : defaultListGroupsResponse();
   });
+  return fake;
 }
+
+/** Straight to broker 1 (once the cluster knows it from metadata). */
+const route = { to: "node", nodeId: 1 } as const;
 
 describe("Cluster failures and lanes", () => {
   test("a request stuck on the fetch lane does not delay one on the group lane", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       const stuck = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
       let stuckSettled = false;
       stuck.then(() => stuckSettled = true, () => stuckSettled = true);
@@ -41,13 +44,12 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("a request that times out drops its connection; the retry redials", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const errors: unknown[] = [];
       await cluster.request(ListGroups, {}, {
-        route: { to: "node", nodeId: 1 },
+        route,
         timeout: 20,
         onRetry: (e) => errors.push(e),
         ...fast,
@@ -62,11 +64,9 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("a timeout drops only its own lane's connection", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [2]);
+    const fake = oneBroker([2]);
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
       await assert.rejects(
         cluster.request(ListGroups, {}, { route, timeout: 20, attempts: 1 }),
@@ -82,8 +82,7 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("a timeout with no attempts left is the TimeoutError", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
       await assert.rejects(
         cluster.request(ListGroups, {}, { timeout: 20, attempts: 1 }),
@@ -105,7 +104,6 @@ describe("Cluster failures and lanes", () => {
     );
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
       assert.equal(calls, 1, "not retried");
       await cluster.request(ListGroups, {}, { route });
@@ -149,11 +147,9 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("a broker that dies is redialed once it is back", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, []);
+    const fake = oneBroker([]);
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route });
       fake.node(1).state = "dead";
       for (const s of fake.node(1).sockets) s.close();
@@ -168,8 +164,7 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("closing the cluster fails a pending request without retrying it", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
     const retries: unknown[] = [];
     const pending = cluster.request(ListGroups, {}, { onRetry: (e) => retries.push(e) });
@@ -212,8 +207,7 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("an aborted signal ends a pending request", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
       const controller = new AbortController();
       const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
