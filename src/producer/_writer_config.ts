@@ -13,11 +13,13 @@ import {
 import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
-import type { ConnectionOptions } from "../transport/connection.ts";
 import { type Balancer, RoundRobin } from "./balancers.ts";
 
-/** Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). */
-export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+/**
+ * Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). The connection and core
+ * options are those of `ClusterOptions`, as for Readers and consumer groups.
+ */
+export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   /**
    * Bootstrap brokers: `host:port` strings, or one comma-separated string. Required unless
    * `cluster` is given.
@@ -64,17 +66,11 @@ export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | 
   compression?: CompressionName | CompressionCodec;
   /** Idempotent writes (default true with requiredAcks -1; requires it). */
   idempotent?: boolean;
-  /** Let metadata lookups create missing topics (default false). */
-  allowAutoTopicCreation?: boolean;
   /**
    * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
    * partitions are used (kafka-go's `rebalanceInterval` role).
    */
   metadataMaxAge?: number;
-  /** Close a broker connection unused for this long, in ms (default 9 minutes). */
-  idleTimeout?: number;
-  /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
-  deadBrokerBackoff?: number;
   /** Informational messages (retries, metadata refreshes). */
   logger?: (message: string) => void;
   /** Errors. */
