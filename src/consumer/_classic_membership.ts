@@ -196,14 +196,7 @@ export class ClassicMembership implements GroupMembership {
         protocolName,
         assignments,
       },
-      {
-        key: this.#o.groupId,
-        lane: "group",
-        errorCode: (r) => r.errorCode,
-        attempts: GROUP_ATTEMPTS,
-        signal,
-        timeout: this.#o.rebalanceTimeout + 5_000,
-      },
+      this.#groupOptions(this.#o.rebalanceTimeout + 5_000, signal),
     );
     const err = errorForCode(res.errorCode, { api: "SyncGroup" });
     if (err) throw err;
@@ -212,6 +205,18 @@ export class ClassicMembership implements GroupMembership {
     return assignment.assignedPartitions
       .filter((t) => subscribed.has(t.topic))
       .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+  }
+
+  /** Options of a group request to the coordinator, retried as every group request is. */
+  #groupOptions(timeout: number, signal?: AbortSignal) {
+    return {
+      key: this.#o.groupId,
+      lane: "group" as const,
+      errorCode: (r: { errorCode: number }) => r.errorCode,
+      attempts: GROUP_ATTEMPTS,
+      signal,
+      timeout,
+    };
   }
 
   async #join(signal: AbortSignal): Promise<JoinGroupResponse> {
@@ -243,14 +248,7 @@ export class ClassicMembership implements GroupMembership {
           protocolType: "consumer",
           protocols,
         },
-        {
-          key: this.#o.groupId,
-          lane: "group",
-          errorCode: (r) => r.errorCode,
-          attempts: GROUP_ATTEMPTS,
-          signal,
-          timeout: this.#o.rebalanceTimeout + 5_000,
-        },
+        this.#groupOptions(this.#o.rebalanceTimeout + 5_000, signal),
       );
       // KIP-394: the first join only obtains a member id, then joins again with it.
       if (res.errorCode === ErrorCodes.MEMBER_ID_REQUIRED && attempt < 2) {
@@ -360,14 +358,7 @@ export class ClassicMembership implements GroupMembership {
               memberId: this.#memberId,
               groupInstanceId: this.#o.groupInstanceId,
             },
-            {
-              key: this.#o.groupId,
-              lane: "group",
-              errorCode: (r) => r.errorCode,
-              attempts: GROUP_ATTEMPTS,
-              signal: stop.signal,
-              timeout: this.#o.sessionTimeout,
-            },
+            this.#groupOptions(this.#o.sessionTimeout, stop.signal),
           );
           code = res.errorCode;
         } catch (e) {
@@ -435,13 +426,7 @@ export class ClassicMembership implements GroupMembership {
           memberId: this.#memberId,
           members: [{ memberId: this.#memberId, groupInstanceId: null, reason: "closing" }],
         },
-        {
-          key: this.#o.groupId,
-          lane: "group",
-          errorCode: (r) => r.errorCode,
-          attempts: GROUP_ATTEMPTS,
-          timeout: 5_000,
-        },
+        this.#groupOptions(5_000),
       );
     } catch (e) {
       if (!(e instanceof ConnectionError || e instanceof KafkaError)) throw e;

@@ -1,29 +1,14 @@
 /**
  * The options a Reader or ConsumerGroup hands to the cluster core (connection and cluster
- * settings), or the shared core it was given instead; and the group balancer check both
- * configs share.
+ * settings), or the shared core it was given instead; and the checks of the group options
+ * both configs have.
  *
  * @module
  */
 import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
-import { parseBrokers } from "../config.ts";
+import { CORE_OPTIONS, coreOptionsOf, parseBrokers } from "../config.ts";
+import { FirstOffset, LastOffset } from "../offsets.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
-
-/** Connection options, then the cluster core's own (everything `ClusterOptions` has). */
-export const CORE_OPTIONS: readonly string[] = [
-  "clientId",
-  "connectTimeout",
-  "requestTimeout",
-  "maxResponseSize",
-  "keepAlive",
-  "tls",
-  "connect",
-  "sasl",
-  "metadataMaxAge",
-  "idleTimeout",
-  "deadBrokerBackoff",
-  "allowAutoTopicCreation",
-];
 
 /** What {@linkcode clusterOptionsOf} reads. */
 interface CoreConfig {
@@ -55,11 +40,14 @@ export function clusterOptionsOf(
     }
     return config.cluster;
   }
-  const options: Record<string, unknown> = {};
-  for (const k of CORE_OPTIONS) if (set(k)) options[k] = (config as Record<string, unknown>)[k];
-  options.requestTimeout ??= requestTimeout;
-  if (options.requestTimeout === undefined) delete options.requestTimeout;
-  return { ...options, brokers: parseBrokers(config.brokers, "brokers") } as ClusterOptions;
+  const options: ClusterOptions = {
+    ...coreOptionsOf(config),
+    brokers: parseBrokers(config.brokers, "brokers"),
+  };
+  if (options.requestTimeout === undefined && requestTimeout !== undefined) {
+    options.requestTimeout = requestTimeout;
+  }
+  return options;
 }
 
 /** `balancers` if each is a GroupBalancer with a protocol name; a `TypeError` otherwise. */
@@ -71,4 +59,22 @@ export function groupBalancersOf(balancers: readonly GroupBalancer[]): readonly 
     throw new TypeError("groupBalancers must be GroupBalancers with a protocolName");
   }
   return balancers;
+}
+
+/** `startOffset` (default FirstOffset) if FirstOffset or LastOffset; a `RangeError` otherwise. */
+export function startOffsetOf(startOffset: number | undefined): number {
+  const offset = startOffset ?? FirstOffset;
+  if (offset !== FirstOffset && offset !== LastOffset) {
+    throw new RangeError(`startOffset must be FirstOffset (-2) or LastOffset (-1), got ${offset}`);
+  }
+  return offset;
+}
+
+/** `groupProtocol` (default classic) if classic or consumer; a `TypeError` otherwise. */
+export function groupProtocolOf(groupProtocol: unknown): "classic" | "consumer" {
+  const protocol = groupProtocol ?? "classic";
+  if (protocol !== "classic" && protocol !== "consumer") {
+    throw new TypeError(`groupProtocol must be classic or consumer, got ${String(protocol)}`);
+  }
+  return protocol;
 }

@@ -6,11 +6,15 @@
  * @module
  */
 import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
-import { positiveInt, rejectUnknownOptions } from "../config.ts";
-import { FirstOffset, LastOffset } from "../offsets.ts";
+import { CORE_OPTIONS, positiveInt, rejectUnknownOptions } from "../config.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
 import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
-import { clusterOptionsOf, CORE_OPTIONS, groupBalancersOf } from "./_core_options.ts";
+import {
+  clusterOptionsOf,
+  groupBalancersOf,
+  groupProtocolOf,
+  startOffsetOf,
+} from "./_core_options.ts";
 import type { ConsumerGroupConfig } from "./consumer_group.ts";
 
 /** The ConsumerGroup's own options (the rest go to the cluster core). */
@@ -71,16 +75,8 @@ export function resolveGroupConfig(config: ConsumerGroupConfig): ResolvedGroupCo
   ) {
     throw new TypeError("topics must list at least one topic");
   }
-  const startOffset = config.startOffset ?? FirstOffset;
-  if (startOffset !== FirstOffset && startOffset !== LastOffset) {
-    throw new RangeError(
-      `startOffset must be FirstOffset (-2) or LastOffset (-1), got ${startOffset}`,
-    );
-  }
-  const groupProtocol = config.groupProtocol ?? "classic";
-  if (groupProtocol !== "classic" && groupProtocol !== "consumer") {
-    throw new TypeError(`groupProtocol must be classic or consumer, got ${String(groupProtocol)}`);
-  }
+  const startOffset = startOffsetOf(config.startOffset);
+  const groupProtocol = groupProtocolOf(config.groupProtocol);
   const partitionWatchInterval = positiveInt(
     "partitionWatchInterval",
     config.partitionWatchInterval,

@@ -6,11 +6,15 @@
  * @module
  */
 import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
-import { positiveInt, rejectUnknownOptions } from "../config.ts";
-import { FirstOffset, LastOffset } from "../offsets.ts";
+import { CORE_OPTIONS, positiveInt, rejectUnknownOptions } from "../config.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
 import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
-import { clusterOptionsOf, CORE_OPTIONS, groupBalancersOf } from "./_core_options.ts";
+import {
+  clusterOptionsOf,
+  groupBalancersOf,
+  groupProtocolOf,
+  startOffsetOf,
+} from "./_core_options.ts";
 import type { ReaderConfig } from "./reader.ts";
 
 /** The Reader's own options (the rest go to the cluster core). */
@@ -112,22 +116,14 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
       throw new TypeError("topic must be a non-empty string");
     }
   }
-  const startOffset = config.startOffset ?? FirstOffset;
-  if (startOffset !== FirstOffset && startOffset !== LastOffset) {
-    throw new RangeError(
-      `startOffset must be FirstOffset (-2) or LastOffset (-1), got ${startOffset}`,
-    );
-  }
+  const startOffset = startOffsetOf(config.startOffset);
   const level = config.isolationLevel ?? "read_uncommitted";
   if (level !== "read_uncommitted" && level !== "read_committed") {
     throw new TypeError(
       `isolationLevel must be read_uncommitted or read_committed, got ${String(level)}`,
     );
   }
-  const groupProtocol = config.groupProtocol ?? "classic";
-  if (groupProtocol !== "classic" && groupProtocol !== "consumer") {
-    throw new TypeError(`groupProtocol must be classic or consumer, got ${String(groupProtocol)}`);
-  }
+  const groupProtocol = groupProtocolOf(config.groupProtocol);
   const groupBalancers = groupBalancersOf(
     config.groupBalancers ?? [new RangeGroupBalancer(), new RoundRobinGroupBalancer()],
   );

@@ -3,15 +3,23 @@
 // such as `batchTimout`) is a TypeError naming it.
 
 import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
-import { parseBrokers, positiveInt, rejectUnknownOptions } from "../config.ts";
+import {
+  CORE_OPTIONS,
+  coreOptionsOf,
+  parseBrokers,
+  positiveInt,
+  rejectUnknownOptions,
+} from "../config.ts";
 import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
-import type { ConnectionOptions } from "../transport/connection.ts";
 import { type Balancer, RoundRobin } from "./balancers.ts";
 
-/** Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). */
-export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
+/**
+ * Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). The connection and core
+ * options are those of `ClusterOptions`, as for Readers and consumer groups.
+ */
+export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   /**
    * Bootstrap brokers: `host:port` strings, or one comma-separated string. Required unless
    * `cluster` is given.
@@ -58,25 +66,19 @@ export interface WriterConfig extends Omit<ConnectionOptions, "host" | "port" | 
   compression?: CompressionName | CompressionCodec;
   /** Idempotent writes (default true with requiredAcks -1; requires it). */
   idempotent?: boolean;
-  /** Let metadata lookups create missing topics (default false). */
-  allowAutoTopicCreation?: boolean;
   /**
    * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
    * partitions are used (kafka-go's `rebalanceInterval` role).
    */
   metadataMaxAge?: number;
-  /** Close a broker connection unused for this long, in ms (default 9 minutes). */
-  idleTimeout?: number;
-  /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
-  deadBrokerBackoff?: number;
   /** Informational messages (retries, metadata refreshes). */
   logger?: (message: string) => void;
   /** Errors. */
   errorLogger?: (message: string) => void;
 }
 
-/** Every option name a WriterConfig knows. */
-const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
+/** The Writer's own options (the rest go to the cluster core). */
+const WRITER_OPTIONS = [
   "brokers",
   "cluster",
   "topic",
@@ -95,20 +97,14 @@ const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
   "completion",
   "compression",
   "idempotent",
-  "allowAutoTopicCreation",
-  "metadataMaxAge",
-  "idleTimeout",
-  "deadBrokerBackoff",
   "logger",
   "errorLogger",
-  "clientId",
-  "connectTimeout",
-  "requestTimeout",
-  "maxResponseSize",
-  "keepAlive",
-  "tls",
-  "connect",
-  "sasl",
+] as const satisfies readonly (keyof WriterConfig)[];
+
+/** Every option name a WriterConfig knows. */
+const KNOWN: ReadonlySet<string> = new Set<keyof WriterConfig>([
+  ...WRITER_OPTIONS,
+  ...CORE_OPTIONS,
 ]);
 
 /** The broker keeps the metadata of a producer's last five batches per partition. */
@@ -143,7 +139,7 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
   if (config === null || typeof config !== "object") {
     throw new TypeError("Writer: the configuration must be an object");
   }
-  rejectUnknownOptions("Writer", config, KNOWN);
+  rejectUnknownOptions("WriterConfig", config, KNOWN);
   if (config.cluster !== undefined && typeof config.cluster?.request !== "function") {
     throw new TypeError("cluster must be a Cluster");
   }
@@ -182,7 +178,11 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     );
   }
   return {
-    clusterOptions: config.cluster ? undefined : clusterOptions(config, brokers, readTimeout),
+    clusterOptions: config.cluster ? undefined : {
+      ...coreOptionsOf(config),
+      brokers,
+      requestTimeout: config.requestTimeout ?? readTimeout,
+    },
     cluster: config.cluster,
     topic: config.topic,
     balancer: config.balancer ?? new RoundRobin(),
@@ -204,29 +204,6 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     logger: config.logger ?? (() => {}),
     errorLogger: config.errorLogger ?? (() => {}),
     clientId: config.clientId ?? "kafkit",
-  };
-}
-
-/** The options of the Writer's own cluster core: connection options and brokers. */
-function clusterOptions(
-  config: WriterConfig,
-  brokers: string[],
-  readTimeout: number,
-): ClusterOptions {
-  return {
-    brokers,
-    clientId: config.clientId,
-    connectTimeout: config.connectTimeout,
-    requestTimeout: config.requestTimeout ?? readTimeout,
-    maxResponseSize: config.maxResponseSize,
-    keepAlive: config.keepAlive,
-    tls: config.tls,
-    connect: config.connect,
-    sasl: config.sasl,
-    metadataMaxAge: config.metadataMaxAge,
-    idleTimeout: config.idleTimeout,
-    deadBrokerBackoff: config.deadBrokerBackoff,
-    allowAutoTopicCreation: config.allowAutoTopicCreation,
   };
 }
 

@@ -1,392 +1,365 @@
-// A tiny in-memory Kafka for unit tests, reached through the `connect` option: it answers
-// ApiVersions, Metadata, InitProducerId and Produce, keeps each partition's log, and checks
-// idempotent sequences as a broker does (a recent duplicate is answered with its first
-// offset, a gap with OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch with INVALID_PRODUCER_EPOCH).
-// A test injects faults per partition through `onProduce`. It is not a mock of Kafka's
-// behaviour beyond that: integration tests use the real broker.
+/**
+ * An in-memory Kafka cluster for unit tests of the client core. It is passed to the client
+ * as its `connect` option: every socket the client opens is a pair of in-memory queues. The
+ * fake frames each request, decodes its header and body with the generated codecs, calls the
+ * handler registered for the API and encodes the answer, so the client's real connection,
+ * negotiation and routing code runs unchanged.
+ *
+ * A request reaches its handler (and `seen`) as soon as it arrives; like a broker, a
+ * connection sends its answers in request order, so a handler that never settles (see
+ * {@linkcode never}) holds up every later answer on the same connection, but not those on
+ * other connections. Nodes can be `dead` (refuse connections) or `silent` (never answer).
+ *
+ * Built-in handlers answer ApiVersions (every version the generated codecs know, or the
+ * range set with `maxVersion`), Metadata (from `topics` and `controllerId`) and
+ * FindCoordinator (from `coordinators`); `on()` adds or replaces handlers. Produce and
+ * InitProducerId with a broker's log and sequence checks are layered on in `_fake_produce.ts`.
+ *
+ * @module
+ */
 
-import type { Connect, Socket } from "../../mod.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api.ts";
-import { ApiVersions } from "../../src/protocol/generated/api_versions.ts";
-import { InitProducerId } from "../../src/protocol/generated/init_producer_id.ts";
-import { Metadata } from "../../src/protocol/generated/metadata.ts";
+import { Cluster, type ClusterOptions } from "../../src/cluster/cluster.ts";
+import { type Api, requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api.ts";
+import { ALL_APIS } from "../../src/protocol/generated/all.ts";
 import {
-  type PartitionProduceResponse,
-  Produce,
-  type ProduceRequest,
-} from "../../src/protocol/generated/produce.ts";
+  ApiVersions,
+  type ApiVersionsResponse,
+  defaultApiVersionsResponse,
+} from "../../src/protocol/generated/api_versions.ts";
+import {
+  defaultCoordinator,
+  defaultFindCoordinatorResponse,
+  FindCoordinator,
+  type FindCoordinatorResponse,
+} from "../../src/protocol/generated/find_coordinator.ts";
+import {
+  defaultMetadataResponse,
+  defaultMetadataResponseBroker,
+  defaultMetadataResponsePartition,
+  defaultMetadataResponseTopic,
+  Metadata,
+  type MetadataResponse,
+} from "../../src/protocol/generated/metadata.ts";
 import { readRequestHeader } from "../../src/protocol/generated/request_header.ts";
 import { writeResponseHeader } from "../../src/protocol/generated/response_header.ts";
-import { readRecordBatches } from "../../src/protocol/records.ts";
+import type { Connect, Socket, SocketOptions } from "../../src/transport/socket.ts";
 import { ByteReader } from "../../src/wire/byte_reader.ts";
 import { ByteWriter } from "../../src/wire/byte_writer.ts";
 
-const APIS = [ApiVersions, Metadata, InitProducerId, Produce];
-
-/** The producer fields and record count of a batch, read from its header. */
-export interface BatchHeader {
-  producerId: bigint;
-  producerEpoch: number;
-  baseSequence: number;
-  count: number;
-}
-
-/** What a test's `onProduce` hook may answer for one partition of a Produce. */
-export type Fault =
-  /** Answer with this error code; nothing is appended. */
-  | { errorCode: number }
-  /** Append the batch, then close the connection without answering (a lost answer). */
-  | { dropAnswer: true }
-  /** Append the batch and never answer, leaving the connection open (a hung broker). */
-  | { noAnswer: true }
-  | undefined;
-
-/** One Produce the broker received. */
-export interface ReceivedProduce {
-  nodeId: number;
+/** What a handler learns about the request besides its body. */
+export interface RequestContext {
+  /** The node that received it. */
+  node: FakeNode;
+  /** The request version the client chose. */
   version: number;
-  partitions: { topic: string; partition: number; batch: BatchHeader }[];
+  /** Which connection to that node carried it (0 for the first one dialed). */
+  connection: number;
+  /** That connection (a handler may close it to drop the answer). */
+  socket: FakeSocket;
 }
 
-interface Appended {
-  header: BatchHeader;
-  records: Uint8Array;
-  baseOffset: number;
+/** A response body given as bytes, sent as they are (to feed the client bad answers). */
+export class RawBody {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
 }
 
-interface ProducerState {
-  epoch: number;
-  nextSequence: number;
-  recent: { sequence: number; count: number; baseOffset: number }[];
+/**
+ * Answers one API's requests. A promise that never settles leaves the request unanswered;
+ * a {@linkcode RawBody} is sent instead of an encoded response.
+ */
+export type Handler<Req, Res> = (
+  req: Req,
+  ctx: RequestContext,
+) => Res | RawBody | Promise<Res | RawBody>;
+
+/** One request the fake received. */
+export interface SeenRequest {
+  nodeId: number;
+  connection: number;
+  api: string;
+  version: number;
+  body: unknown;
 }
 
-/** A fake cluster of `brokers` nodes (ids 1..n) holding topics. */
+/** A promise that never settles: a handler returns it to leave a request unanswered. */
+export function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
+
+/** A broker of the fake cluster. */
+export class FakeNode {
+  readonly id: number;
+  readonly host: string;
+  readonly port = 9092;
+  /** `up` answers, `dead` refuses connections, `silent` accepts them and never answers. */
+  state: "up" | "dead" | "silent" = "up";
+  /** The sockets opened to this node, in dial order. */
+  readonly sockets: FakeSocket[] = [];
+  /** Caps what ApiVersions advertises, per API key. */
+  readonly maxVersion = new Map<number, number>();
+
+  constructor(id: number) {
+    this.id = id;
+    this.host = `broker${id}`;
+  }
+
+  /** `host:port`, as a bootstrap list names it. */
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+}
+
+/** The partitions of a fake topic: the leader of each, by partition index. */
+export interface FakeTopic {
+  id: string;
+  leaders: number[];
+}
+
+/** A cluster of fake brokers sharing one metadata view. */
 export class FakeKafka {
-  readonly topics = new Map<string, { id: string; leaders: number[] }>();
-  readonly logs = new Map<string, Appended[]>();
-  readonly produces: ReceivedProduce[] = [];
-  readonly initProducerIds: { producerId: bigint; producerEpoch: number }[] = [];
-  /** Sockets opened, and closed by the client. */
-  readonly sockets = { opened: 0, closed: 0 };
-  /** Decides a fault for a partition of a Produce (called before the sequence checks). */
-  onProduce: (topic: string, partition: number, batch: BatchHeader, nodeId: number) => Fault = () =>
-    undefined;
-  readonly #brokers: number;
-  #held: (() => void)[] | undefined;
-  #arrivals: { count: number; resolve: () => void }[] = [];
-  readonly #states = new Map<string, ProducerState>();
-  #nextProducerId = 1000n;
+  readonly nodes: Map<number, FakeNode> = new Map();
+  /** Topics by name, answered by the built-in Metadata handler. */
+  readonly topics: Map<string, FakeTopic> = new Map();
+  /** Coordinators by `type/key` (`group/g1`), answered by the built-in FindCoordinator. */
+  readonly coordinators: Map<string, number> = new Map();
+  controllerId: number;
+  /** Every request received, ApiVersions included, in arrival order. */
+  readonly seen: SeenRequest[] = [];
+  // deno-lint-ignore no-explicit-any
+  readonly #handlers = new Map<number, Handler<any, any>>();
 
-  constructor(brokers = 1) {
-    this.#brokers = brokers;
+  /** A cluster of brokers with these ids; the first is the controller. */
+  constructor(nodeIds: readonly number[]) {
+    for (const id of nodeIds) this.nodes.set(id, new FakeNode(id));
+    this.controllerId = nodeIds[0];
+    this.on(ApiVersions, (_req, ctx) => this.#apiVersions(ctx.node));
+    this.on(Metadata, (req) => this.#metadata(req.topics));
+    this.on(FindCoordinator, (req) => this.#findCoordinator(req.keyType ?? 0, req));
   }
 
-  /** Holds Produce answers back until the returned function is called. */
-  holdAnswers(): () => void {
-    this.#held = [];
-    return () => {
-      const held = this.#held ?? [];
-      this.#held = undefined;
-      for (const send of held) send();
-    };
+  /** The node with id `id`. */
+  node(id: number): FakeNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no fake node ${id}`);
+    return n;
   }
 
-  /** Resolves once `count` Produce requests have arrived. */
-  producesArrived(count: number): Promise<void> {
-    if (this.produces.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#arrivals.push({ count, resolve }));
-  }
-
-  /** Bootstrap addresses. */
-  get brokers(): string[] {
-    return Array.from({ length: this.#brokers }, (_, i) => `fake:${i + 1}`);
-  }
-
-  /** Adds a topic; partition i is led by broker (i % brokers) + 1. */
+  /** Adds a topic of `partitions` partitions, led by the nodes in turn. */
   createTopic(name: string, partitions: number): void {
+    const ids = [...this.nodes.keys()];
+    // A topic id derived from the name: 16 bytes in URL-safe base64 without padding.
     const id = btoa(name.padEnd(16, "_").slice(0, 16)).replace(/=+$/, "").replace(/\+/g, "-")
       .replace(/\//g, "_");
     this.topics.set(name, {
       id,
-      leaders: Array.from({ length: partitions }, (_, i) => (i % this.#brokers) + 1),
+      leaders: Array.from({ length: partitions }, (_, i) => ids[i % ids.length]),
     });
   }
 
-  /** The values in a partition's log, in offset order. */
-  async values(topic: string, partition: number): Promise<string[]> {
-    const out: string[] = [];
-    for (const a of this.logs.get(`${topic}/${partition}`) ?? []) {
-      for (const b of await readRecordBatches(a.records)) {
-        for (const r of b.records) out.push(new TextDecoder().decode(r.value!));
-      }
-    }
-    return out;
+  /** The bootstrap list naming every node. */
+  get brokers(): string[] {
+    return [...this.nodes.values()].map((n) => n.address);
   }
 
-  /** The batch headers in a partition's log, in offset order. */
-  log(topic: string, partition: number): BatchHeader[] {
-    return (this.logs.get(`${topic}/${partition}`) ?? []).map((a) => a.header);
+  /** Answers `api`'s requests with `handler` (replacing any earlier one). */
+  on<Req, Res>(api: Api<Req, Res>, handler: Handler<Req, Res>): this {
+    this.#handlers.set(api.key, handler);
+    return this;
   }
 
-  /** The `connect` option: a socket to the broker the port names. */
-  readonly connect: Connect = (options) => {
-    const nodeId = options.port;
-    if (nodeId < 1 || nodeId > this.#brokers) {
-      return Promise.reject(new Error(`no fake broker ${nodeId}`));
-    }
-    this.sockets.opened++;
-    return Promise.resolve(
-      new FakeSocket(
-        (frame, socket) => this.#handle(nodeId, frame, socket),
-        () => this.sockets.closed++,
-      ),
+  /** The requests of API `api` (by name), optionally only those a node received. */
+  requests(api: string, nodeId?: number): SeenRequest[] {
+    return this.seen.filter((s) => s.api === api && (nodeId === undefined || s.nodeId === nodeId));
+  }
+
+  /** The `connect` option to give the client. */
+  readonly connect: Connect = (options: SocketOptions): Promise<Socket> => {
+    const node = [...this.nodes.values()].find((n) =>
+      n.host === options.host && n.port === options.port
     );
+    if (!node || node.state === "dead") {
+      return Promise.reject(new Error(`connect ECONNREFUSED ${options.host}:${options.port}`));
+    }
+    const index = node.sockets.length;
+    const socket: FakeSocket = new FakeSocket((frame) => this.#serve(node, index, socket, frame));
+    node.sockets.push(socket);
+    return Promise.resolve(socket);
   };
 
-  #handle(nodeId: number, frame: Uint8Array, socket: FakeSocket): void {
-    const view = new DataView(frame.buffer, frame.byteOffset);
-    const api = APIS.find((a) => a.key === view.getInt16(0));
-    if (!api) return socket.close();
-    const version = view.getInt16(2);
+  /** Decodes one request frame (without its size) and returns the response frame, if any. */
+  async #serve(
+    node: FakeNode,
+    connection: number,
+    socket: FakeSocket,
+    frame: Uint8Array,
+  ): Promise<Uint8Array | null> {
+    if (node.state !== "up") return await never();
+    const peek = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const api = ALL_APIS.find((a) => a.key === peek.getInt16(0));
+    if (!api) throw new Error(`fake broker: unknown API key ${peek.getInt16(0)}`);
     const r = new ByteReader(frame);
-    const header = readRequestHeader(r, requestHeaderVersion(api, version));
-    const w = new ByteWriter(256);
+    const header = readRequestHeader(r, requestHeaderVersion(api, peek.getInt16(2)));
+    const version = header.requestApiVersion!;
+    const body = api.readRequest(r, version);
+    r.done(`fake broker: ${api.name} v${version} request`);
+    this.seen.push({ nodeId: node.id, connection, api: api.name, version, body });
+    const handler = this.#handlers.get(api.key);
+    if (!handler) throw new Error(`fake broker: no handler for ${api.name}`);
+    const res = await handler(body, { node, version, connection, socket });
+    if (node.state !== "up") return await never();
+    const w = new ByteWriter(128);
     const sizeAt = w.reserve(4);
     writeResponseHeader(
       w,
       { correlationId: header.correlationId },
       responseHeaderVersion(api, version),
     );
-    switch (api.key) {
-      case ApiVersions.key:
-        ApiVersions.writeResponse(w, {
-          errorCode: 0,
-          apiKeys: APIS.map((a) => ({
-            apiKey: a.key,
-            minVersion: a.minVersion,
-            maxVersion: a.maxVersion,
-          })),
-          throttleTimeMs: 0,
-          supportedFeatures: [],
-          finalizedFeaturesEpoch: -1n,
-          finalizedFeatures: [],
-          zkMigrationReady: false,
-        }, version);
-        break;
-      case Metadata.key:
-        Metadata.writeResponse(w, this.#metadata(Metadata.readRequest(r, version).topics), version);
-        break;
-      case InitProducerId.key: {
-        const req = InitProducerId.readRequest(r, version);
-        this.initProducerIds.push({
-          producerId: req.producerId ?? -1n,
-          producerEpoch: req.producerEpoch ?? -1,
-        });
-        // A bump keeps the id with the next epoch; a first request gets a new id.
-        const bump = (req.producerId ?? -1n) >= 0n;
-        InitProducerId.writeResponse(w, {
-          throttleTimeMs: 0,
-          errorCode: 0,
-          producerId: bump ? req.producerId! : this.#nextProducerId++,
-          producerEpoch: bump ? req.producerEpoch! + 1 : 0,
-          ongoingTxnProducerId: -1n,
-          ongoingTxnProducerEpoch: -1,
-        }, version);
-        break;
-      }
-      case Produce.key: {
-        const res = this.#produce(nodeId, version, Produce.readRequest(r, version));
-        if (res === "drop") return socket.close();
-        if (res === "silent") return;
-        Produce.writeResponse(w, res, version);
-        break;
-      }
-    }
+    if (res instanceof RawBody) w.raw(res.bytes);
+    else api.writeResponse(w, res, version);
     w.patchInt32(sizeAt, w.length - 4);
-    const answer = w.bytes();
-    if (api.key === Produce.key && this.#held) this.#held.push(() => socket.push(answer));
-    else socket.push(answer);
+    return w.bytes();
   }
 
-  #metadata(topics: { name?: string | null }[] | null | undefined) {
-    const names = topics == null ? [...this.topics.keys()] : topics.map((t) => t.name ?? "");
+  #apiVersions(node: FakeNode): ApiVersionsResponse {
     return {
-      throttleTimeMs: 0,
-      brokers: this.brokers.map((_, i) => ({
-        nodeId: i + 1,
-        host: "fake",
-        port: i + 1,
-        rack: null,
+      ...defaultApiVersionsResponse(),
+      apiKeys: ALL_APIS.map((a) => ({
+        apiKey: a.key,
+        minVersion: a.minVersion,
+        maxVersion: Math.min(a.maxVersion, node.maxVersion.get(a.key) ?? a.maxVersion),
       })),
-      clusterId: "fake-cluster",
-      controllerId: 1,
-      clusterAuthorizedOperations: 0,
-      errorCode: 0,
+    };
+  }
+
+  /** The requested topics (all of them for `null`); one not in `topics` is unknown. */
+  #metadata(wanted: { name?: string | null }[] | null | undefined): MetadataResponse {
+    const names = wanted == null ? [...this.topics.keys()] : wanted.map((t) => t.name ?? "");
+    return {
+      ...defaultMetadataResponse(),
+      clusterId: "fake",
+      controllerId: this.controllerId,
+      brokers: [...this.nodes.values()].map((n) => ({
+        ...defaultMetadataResponseBroker(),
+        nodeId: n.id,
+        host: n.host,
+        port: n.port,
+      })),
       topics: names.map((name) => {
         const t = this.topics.get(name);
+        if (!t) return { ...defaultMetadataResponseTopic(), name, errorCode: 3 }; // UNKNOWN_TOPIC_OR_PARTITION
         return {
-          errorCode: t ? 0 : 3,
+          ...defaultMetadataResponseTopic(),
           name,
-          topicId: t?.id ?? "AAAAAAAAAAAAAAAAAAAAAA",
-          isInternal: false,
-          topicAuthorizedOperations: 0,
-          partitions: (t?.leaders ?? []).map((leaderId, partitionIndex) => ({
-            errorCode: 0,
-            partitionIndex,
-            leaderId,
+          topicId: t.id,
+          partitions: t.leaders.map((leader, i) => ({
+            ...defaultMetadataResponsePartition(),
+            partitionIndex: i,
+            leaderId: leader,
             leaderEpoch: 0,
-            replicaNodes: [leaderId],
-            isrNodes: [leaderId],
-            offlineReplicas: [],
+            replicaNodes: [leader],
+            isrNodes: [leader],
           })),
         };
       }),
     };
   }
 
-  #produce(nodeId: number, version: number, req: ProduceRequest) {
-    const received: ReceivedProduce = { nodeId, version, partitions: [] };
-    this.produces.push(received);
-    for (const a of this.#arrivals.filter((a) => a.count <= this.produces.length)) a.resolve();
-    let drop = false;
-    let silent = false;
-    const responses = (req.topicData ?? []).map((t) => {
-      const name = t.name || [...this.topics].find(([, v]) => v.id === t.topicId)?.[0] || "";
-      return {
-        name: t.name ?? "",
-        topicId: t.topicId ?? "",
-        partitionResponses: (t.partitionData ?? []).map((p): PartitionProduceResponse => {
-          const header = readHeader(p.records!);
-          const partition = p.index ?? 0;
-          received.partitions.push({ topic: name, partition, batch: header });
-          const fault = this.onProduce(name, partition, header, nodeId);
-          let answer: { errorCode: number; baseOffset: number };
-          if (fault && "errorCode" in fault) {
-            answer = { errorCode: fault.errorCode, baseOffset: -1 };
-          } else answer = this.#append(`${name}/${partition}`, header, p.records!);
-          if (fault && "dropAnswer" in fault) drop = true;
-          if (fault && "noAnswer" in fault) silent = true;
-          return {
-            index: partition,
-            errorCode: answer.errorCode,
-            baseOffset: BigInt(answer.baseOffset),
-            logAppendTimeMs: -1n,
-            logStartOffset: 0n,
-            recordErrors: [],
-            errorMessage: null,
-            currentLeader: { leaderId: -1, leaderEpoch: -1 },
-          };
-        }),
-      };
+  #findCoordinator(
+    keyType: number,
+    req: { key?: string; coordinatorKeys?: string[] },
+  ): FindCoordinatorResponse {
+    const type = ["group", "transaction", "share"][keyType];
+    const keys = req.coordinatorKeys?.length ? req.coordinatorKeys : [req.key ?? ""];
+    const coordinators = keys.map((key) => {
+      const node = this.nodes.get(this.coordinators.get(`${type}/${key}`) ?? NaN);
+      return node
+        ? { ...defaultCoordinator(), key, nodeId: node.id, host: node.host, port: node.port }
+        : { ...defaultCoordinator(), key, nodeId: -1, errorCode: 15 }; // COORDINATOR_NOT_AVAILABLE
     });
-    if (drop) return "drop" as const;
-    if (silent) return "silent" as const;
-    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
-  }
-
-  /** Appends a batch after the idempotence checks a broker makes. */
-  #append(
-    key: string,
-    h: BatchHeader,
-    records: Uint8Array,
-  ): { errorCode: number; baseOffset: number } {
-    const log = this.logs.get(key) ?? [];
-    this.logs.set(key, log);
-    const next = () => log.reduce((n, a) => n + a.header.count, 0);
-    if (h.producerId < 0n) {
-      const baseOffset = next();
-      log.push({ header: h, records, baseOffset });
-      return { errorCode: 0, baseOffset };
-    }
-    const stateKey = `${key}/${h.producerId}`;
-    const state = this.#states.get(stateKey);
-    if (state && h.producerEpoch < state.epoch) return { errorCode: 47, baseOffset: -1 }; // INVALID_PRODUCER_EPOCH
-    if (state && h.producerEpoch === state.epoch) {
-      const dup = state.recent.find((b) => b.sequence === h.baseSequence && b.count === h.count);
-      if (dup) return { errorCode: 0, baseOffset: dup.baseOffset };
-      if (h.baseSequence !== state.nextSequence) return { errorCode: 45, baseOffset: -1 }; // OUT_OF_ORDER
-    } else if (h.baseSequence !== 0) {
-      return { errorCode: 45, baseOffset: -1 };
-    }
-    const baseOffset = next();
-    log.push({ header: h, records, baseOffset });
-    const s: ProducerState = state && state.epoch === h.producerEpoch
-      ? state
-      : { epoch: h.producerEpoch, nextSequence: 0, recent: [] };
-    s.nextSequence = h.baseSequence + h.count;
-    s.recent = [...s.recent, { sequence: h.baseSequence, count: h.count, baseOffset }].slice(-5);
-    this.#states.set(stateKey, s);
-    return { errorCode: 0, baseOffset };
-  }
-
-  /** Forgets every producer's state (as a broker whose producer state expired). */
-  forgetProducers(): void {
-    this.#states.clear();
+    // Versions before 4 answer one key at the top level; the codec writes what the version has.
+    return { ...defaultFindCoordinatorResponse(), ...coordinators[0], coordinators };
   }
 }
 
-function readHeader(batch: Uint8Array): BatchHeader {
-  const v = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-  return {
-    producerId: v.getBigInt64(43),
-    producerEpoch: v.getInt16(51),
-    baseSequence: v.getInt32(53),
-    count: v.getInt32(57),
-  };
-}
-
-/** One connection: request frames in, answer frames out. */
-class FakeSocket implements Socket {
-  readonly #handle: (frame: Uint8Array, socket: FakeSocket) => void;
-  readonly #onClose: () => void;
+/**
+ * One in-memory connection: the client's writes are split into frames, each served as it
+ * arrives; the answers queue up in request order for the client's reads.
+ */
+export class FakeSocket implements Socket {
+  readonly #serve: (frame: Uint8Array) => Promise<Uint8Array | null>;
   #input = new Uint8Array(0);
   readonly #output: Uint8Array[] = [];
   #reader: ((chunk: Uint8Array | null) => void) | undefined;
-  #closed = false;
+  #queue: Promise<void> = Promise.resolve();
+  /** Whether either side closed it. */
+  closed = false;
 
-  constructor(handle: (frame: Uint8Array, socket: FakeSocket) => void, onClose: () => void) {
-    this.#handle = handle;
-    this.#onClose = onClose;
+  constructor(serve: (frame: Uint8Array) => Promise<Uint8Array | null>) {
+    this.#serve = serve;
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error("socket closed"));
-    const joined = new Uint8Array(this.#input.length + data.length);
-    joined.set(this.#input);
-    joined.set(data, this.#input.length);
-    this.#input = joined;
-    while (this.#input.length >= 4 && !this.#closed) {
-      const size = new DataView(this.#input.buffer).getInt32(0);
-      if (this.#input.length < 4 + size) break;
-      const frame = this.#input.slice(4, 4 + size);
-      this.#input = this.#input.slice(4 + size);
-      this.#handle(frame, this);
+    if (this.closed) return Promise.reject(new Error("fake socket closed"));
+    const input = new Uint8Array(this.#input.length + data.length);
+    input.set(this.#input);
+    input.set(data, this.#input.length);
+    let at = 0;
+    // A handler may close the connection: the frames after that are not read.
+    while (!this.closed && input.length - at >= 4) {
+      const size = new DataView(input.buffer, at).getInt32(0);
+      if (input.length - at - 4 < size) break;
+      const answer = this.#serve(input.slice(at + 4, at + 4 + size));
+      at += 4 + size;
+      // Answers leave in request order, as a broker sends them.
+      this.#queue = this.#queue.then(() => answer).then((a) => {
+        if (a) this.#push(a);
+      }, (e) => {
+        console.error(e);
+        this.close();
+      });
     }
+    this.#input = input.slice(at);
     return Promise.resolve();
-  }
-
-  /** Queues an answer frame for the client. */
-  push(frame: Uint8Array): void {
-    if (this.#closed) return;
-    if (this.#reader) {
-      const r = this.#reader;
-      this.#reader = undefined;
-      r(frame);
-    } else this.#output.push(frame);
   }
 
   read(): Promise<Uint8Array | null> {
     const next = this.#output.shift();
     if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => (this.#reader = resolve));
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => this.#reader = resolve);
   }
 
   close(): void {
-    if (!this.#closed) this.#onClose();
-    this.#closed = true;
-    const r = this.#reader;
+    this.closed = true;
+    this.#take(null);
+  }
+
+  #push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.#reader) this.#take(chunk);
+    else this.#output.push(chunk);
+  }
+
+  #take(chunk: Uint8Array | null): void {
+    const reader = this.#reader;
     this.#reader = undefined;
-    r?.(null);
+    reader?.(chunk);
+  }
+}
+
+/** Runs `fn` with a client core on `fake`, closing the core afterwards. */
+export async function withCluster(
+  fake: FakeKafka,
+  fn: (cluster: Cluster) => Promise<void>,
+  options: Partial<ClusterOptions> = {},
+): Promise<void> {
+  const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect, ...options });
+  try {
+    await fn(cluster);
+  } finally {
+    await cluster.close();
   }
 }

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster } from "../../../src/cluster/cluster.ts";
+import type { Cluster } from "../../../src/cluster/cluster.ts";
 import { KafkaError } from "../../../src/protocol/errors.ts";
 import { FindCoordinator } from "../../../src/protocol/generated/find_coordinator.ts";
 import {
@@ -8,21 +8,9 @@ import {
   Heartbeat,
   type HeartbeatResponse,
 } from "../../../src/protocol/generated/heartbeat.ts";
-import { FakeKafka } from "./_fake_broker.ts";
+import { FakeKafka, withCluster } from "../_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
-
-async function withCluster(
-  fake: FakeKafka,
-  fn: (cluster: Cluster) => Promise<void>,
-): Promise<void> {
-  const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-  try {
-    await fn(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
 
 function fakeKafka(): FakeKafka {
   const fake = new FakeKafka([1, 2, 3]);

@@ -7,27 +7,31 @@ import {
   ListGroups,
   type ListGroupsResponse,
 } from "../../../src/protocol/generated/list_groups.ts";
-import { FakeKafka, never, RawBody } from "./_fake_broker.ts";
+import { defaultHeartbeatResponse, Heartbeat } from "../../../src/protocol/generated/heartbeat.ts";
+import { JoinGroup, type JoinGroupResponse } from "../../../src/protocol/generated/join_group.ts";
+import { FakeKafka, never, RawBody, withCluster } from "../_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
 
-/** Answers ListGroups, except that the calls numbered in `stuck` (from 1) get no answer. */
-function listGroups(fake: FakeKafka, stuck: number[]): void {
+/** Broker 1, answering ListGroups except the calls numbered in `stuck` (from 1). */
+function oneBroker(stuck: number[]): FakeKafka {
+  const fake = new FakeKafka([1]);
   let calls = 0;
   fake.on(ListGroups, () => {
     calls++;
     return stuck.includes(calls) ? never<ListGroupsResponse>() : defaultListGroupsResponse();
   });
+  return fake;
 }
+
+/** Straight to broker 1 (once the cluster knows it from metadata). */
+const route = { to: "node", nodeId: 1 } as const;
 
 describe("Cluster failures and lanes", () => {
   test("a request stuck on the fetch lane does not delay one on the group lane", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([1]);
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       const stuck = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
       let stuckSettled = false;
       stuck.then(() => stuckSettled = true, () => stuckSettled = true);
@@ -38,20 +42,44 @@ describe("Cluster failures and lanes", () => {
       assert.notEqual(a.connection, b.connection, "each lane has its own connection");
       await cluster.close();
       await assert.rejects(stuck, ConnectionError);
-    } finally {
+    });
+  });
+
+  test("one group's JoinGroup held by the coordinator does not delay another group's heartbeat", async () => {
+    const fake = new FakeKafka([1]);
+    fake.coordinators.set("group/a", 1);
+    fake.coordinators.set("group/b", 1);
+    fake.on(JoinGroup, () => never<JoinGroupResponse>()); // a rebalance waiting for members
+    fake.on(Heartbeat, () => defaultHeartbeatResponse());
+    await withCluster(fake, async (cluster) => {
+      const join = cluster.request(JoinGroup, { groupId: "a" }, {
+        key: "a",
+        lane: "group",
+        attempts: 1,
+      });
+      join.catch(() => {});
+      // Bounded, so a shared connection fails the test instead of hanging it.
+      await cluster.request(Heartbeat, { groupId: "b" }, {
+        key: "b",
+        lane: "group",
+        timeout: 10_000,
+        attempts: 1,
+      });
+      const [joinSeen] = fake.requests("JoinGroup");
+      const [beatSeen] = fake.requests("Heartbeat");
+      assert.notEqual(joinSeen.connection, beatSeen.connection, "a group lane per group id");
       await cluster.close();
-    }
+      await assert.rejects(join, ConnectionError);
+    });
   });
 
   test("a request that times out drops its connection; the retry redials", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([1]);
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       const errors: unknown[] = [];
       await cluster.request(ListGroups, {}, {
-        route: { to: "node", nodeId: 1 },
+        route,
         timeout: 20,
         onRetry: (e) => errors.push(e),
         ...fast,
@@ -62,18 +90,13 @@ describe("Cluster failures and lanes", () => {
       assert.notEqual(first.connection, second.connection);
       assert.equal(fake.node(1).sockets[first.connection].closed, true);
       assert.equal(fake.node(1).sockets[second.connection].closed, false);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a timeout drops only its own lane's connection", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [2]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([2]);
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
       await assert.rejects(
         cluster.request(ListGroups, {}, { route, timeout: 20, attempts: 1 }),
@@ -85,16 +108,12 @@ describe("Cluster failures and lanes", () => {
       assert.equal(sockets[fetchLane.connection].closed, false);
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
       assert.equal(fake.requests("ListGroups")[2].connection, fetchLane.connection);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a timeout with no attempts left is the TimeoutError", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([1]);
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(
         cluster.request(ListGroups, {}, { timeout: 20, attempts: 1 }),
         TimeoutError,
@@ -103,9 +122,7 @@ describe("Cluster failures and lanes", () => {
       // The next request dials again and is answered.
       await cluster.request(ListGroups, {});
       assert.equal(fake.requests("ListGroups").length, 2);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("an answer that cannot be decoded is a DecodeError and its connection is dropped", async () => {
@@ -115,74 +132,54 @@ describe("Cluster failures and lanes", () => {
       ListGroups,
       () => ++calls === 1 ? new RawBody(new Uint8Array([0])) : defaultListGroupsResponse(),
     );
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
       assert.equal(calls, 1, "not retried");
       await cluster.request(ListGroups, {}, { route });
       const [bad, good] = fake.requests("ListGroups");
       assert.notEqual(bad.connection, good.connection);
       assert.equal(fake.node(1).sockets[bad.connection].closed, true);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a dead bootstrap broker is skipped", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "dead";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       assert.deepEqual(cluster.brokers.map((b) => b.nodeId).sort(), [1, 2]);
       assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a silent bootstrap broker is given up after connectTimeout", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "silent";
-    const cluster = new Cluster({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      connectTimeout: 20,
-    });
-    try {
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
       assert.deepEqual(fake.requests("Metadata").map((r) => r.nodeId), [2]);
       assert.equal(fake.node(1).sockets.length, 1);
       assert.equal(fake.node(1).sockets[0].closed, true);
-    } finally {
-      await cluster.close();
-    }
+    }, { connectTimeout: 20 });
   });
 
   test("when every broker is dead, the request fails with a ConnectionError", async () => {
     const fake = new FakeKafka([1, 2]);
     fake.node(1).state = "dead";
     fake.node(2).state = "dead";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(
         cluster.request(ListGroups, {}, { attempts: 2, ...fast }),
         (e: unknown) => e instanceof ConnectionError && /ECONNREFUSED/.test(e.message),
       );
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("a broker that dies is redialed once it is back", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, []);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([]);
+    await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      const route = { to: "node", nodeId: 1 } as const;
       await cluster.request(ListGroups, {}, { route });
       fake.node(1).state = "dead";
       for (const s of fake.node(1).sockets) s.close();
@@ -193,14 +190,11 @@ describe("Cluster failures and lanes", () => {
       fake.node(1).state = "up";
       await cluster.request(ListGroups, {}, { route });
       assert.equal(fake.requests("ListGroups").length, 2);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("closing the cluster fails a pending request without retrying it", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
+    const fake = oneBroker([1]);
     const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
     const retries: unknown[] = [];
     const pending = cluster.request(ListGroups, {}, { onRetry: (e) => retries.push(e) });
@@ -214,16 +208,13 @@ describe("Cluster failures and lanes", () => {
   test("an aborted signal ends a wait for a connection", async () => {
     const fake = new FakeKafka([1]);
     fake.node(1).state = "silent";
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    await withCluster(fake, async (cluster) => {
       const controller = new AbortController();
       const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
       while (fake.node(1).sockets.length === 0) await new Promise((r) => setTimeout(r, 1));
       controller.abort(new Error("stop"));
       await assert.rejects(pending, /stop/);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   test("close() abandons a dial in progress", async () => {
@@ -246,10 +237,8 @@ describe("Cluster failures and lanes", () => {
   });
 
   test("an aborted signal ends a pending request", async () => {
-    const fake = new FakeKafka([1]);
-    listGroups(fake, [1]);
-    const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-    try {
+    const fake = oneBroker([1]);
+    await withCluster(fake, async (cluster) => {
       const controller = new AbortController();
       const pending = cluster.request(ListGroups, {}, { signal: controller.signal });
       while (fake.requests("ListGroups").length === 0) {
@@ -258,8 +247,6 @@ describe("Cluster failures and lanes", () => {
       controller.abort(new Error("stop"));
       await assert.rejects(pending, /stop/);
       assert.equal(fake.requests("ListGroups").length, 1);
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 });

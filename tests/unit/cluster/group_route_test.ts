@@ -3,30 +3,73 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster } from "../../../src/cluster/cluster.ts";
 import { commitOffsets, fetchOffsets } from "../../../src/consumer/_offsets.ts";
 import { ErrorCodes, KafkaError } from "../../../src/protocol/errors.ts";
-import { FindCoordinator } from "../../../src/protocol/generated/find_coordinator.ts";
-import { OffsetCommit } from "../../../src/protocol/generated/offset_commit.ts";
-import { OffsetFetch } from "../../../src/protocol/generated/offset_fetch.ts";
-import { FakeBrokers } from "./_fake_group_brokers.ts";
+import {
+  FindCoordinator,
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponse,
+} from "../../../src/protocol/generated/find_coordinator.ts";
+import {
+  defaultOffsetCommitResponse,
+  defaultOffsetCommitResponsePartition,
+  defaultOffsetCommitResponseTopic,
+  OffsetCommit,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+} from "../../../src/protocol/generated/offset_commit.ts";
+import {
+  defaultOffsetFetchResponseGroup,
+  defaultOffsetFetchResponsePartitions,
+  defaultOffsetFetchResponseTopics,
+  OffsetFetch,
+} from "../../../src/protocol/generated/offset_fetch.ts";
+import { FakeKafka, type Handler, withCluster } from "../_fake_broker.ts";
 
-const PORTS: Record<string, number> = { b1: 1, b2: 2 };
+type FindCoordinatorHandler = Handler<FindCoordinatorRequest, FindCoordinatorResponse>;
 
-/** Brokers b1 (node 1) and b2 (node 2); FindCoordinator names `coordinators` in turn. */
-function brokers(coordinators: string[]): FakeBrokers {
-  const fake = new FakeBrokers();
+/** Brokers 1 and 2, bootstrapped from 1; FindCoordinator names `coordinators` in turn. */
+function brokers(
+  coordinators: number[],
+): { fake: FakeKafka; findCoordinator: FindCoordinatorHandler } {
+  const fake = new FakeKafka([1, 2]);
   let lookups = 0;
-  fake.handle(FindCoordinator, (req) => {
-    const host = coordinators[Math.min(lookups++, coordinators.length - 1)];
-    const c = { nodeId: PORTS[host], host, port: PORTS[host], errorCode: 0, errorMessage: null };
+  const findCoordinator: FindCoordinatorHandler = (req) => {
+    const { id, host, port } = fake.node(
+      coordinators[Math.min(lookups++, coordinators.length - 1)],
+    );
+    const c = { nodeId: id, host, port, errorCode: 0, errorMessage: null };
     return {
       throttleTimeMs: 0,
       ...c,
       coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...c })),
     };
-  });
-  return fake;
+  };
+  fake.on(FindCoordinator, findCoordinator);
+  return { fake, findCoordinator };
+}
+
+/** The requests the brokers received, ApiVersions aside, as `api@node`. */
+const seen = (fake: FakeKafka) =>
+  fake.seen.filter((r) => r.api !== "ApiVersions").map((r) => `${r.api}@${r.nodeId}`);
+
+/** The core, bootstrapped from broker 1 only. */
+const bootstrap = { brokers: "broker1:9092" };
+
+/** An OffsetCommit answer with `errorCode` for every partition. */
+function commitAnswer(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    ...defaultOffsetCommitResponse(),
+    topics: (req.topics ?? []).map((t) => ({
+      ...defaultOffsetCommitResponseTopic(),
+      name: t.name ?? "",
+      partitions: (t.partitions ?? []).map((p) => ({
+        ...defaultOffsetCommitResponsePartition(),
+        partitionIndex: p.partitionIndex ?? 0,
+        errorCode,
+      })),
+    })),
+  };
 }
 
 const who = {
@@ -38,39 +81,33 @@ const who = {
 
 describe("group requests through the core", () => {
   test("a commit answered NOT_COORDINATOR finds the coordinator again", async () => {
-    const fake = brokers(["b1", "b2"]);
-    fake.handle(OffsetCommit, (req, _v, host) => ({
-      throttleTimeMs: 0,
-      topics: (req.topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: (t.partitions ?? []).map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: host === "b1" ? ErrorCodes.NOT_COORDINATOR : 0,
-        })),
-      })),
-    }));
-    const cluster = new Cluster({ brokers: "b1:1", connect: fake.connect });
-    try {
+    const { fake } = brokers([1, 2]);
+    fake.on(
+      OffsetCommit,
+      (req, { node }) => commitAnswer(req, node.id === 1 ? ErrorCodes.NOT_COORDINATOR : 0),
+    );
+    await withCluster(fake, async (cluster) => {
       await commitOffsets(cluster, who, [{ topic: "t", partition: 0, offset: 5 }]);
-      const seen = fake.received.filter((r) => r.api !== "ApiVersions")
-        .map((r) => `${r.api}@${r.host}`);
-      assert.deepEqual(seen, [
-        "FindCoordinator@b1",
-        "OffsetCommit@b1",
-        "FindCoordinator@b1",
-        "OffsetCommit@b2",
+      assert.deepEqual(seen(fake), [
+        "FindCoordinator@1",
+        "OffsetCommit@1",
+        "FindCoordinator@1",
+        "OffsetCommit@2",
       ]);
-      // The coordinator is cached: the next group request goes straight to b2.
-      fake.handle(OffsetFetch, (req) => ({
+      // The coordinator is cached: the next group request goes straight to broker 2.
+      fake.on(OffsetFetch, (req) => ({
         throttleTimeMs: 0,
         errorCode: 0,
         topics: [],
         groups: (req.groups ?? []).map((g) => ({
-          groupId: g.groupId,
+          ...defaultOffsetFetchResponseGroup(),
+          groupId: g.groupId ?? "",
           errorCode: 0,
           topics: (g.topics ?? []).map((t) => ({
-            name: t.name,
+            ...defaultOffsetFetchResponseTopics(),
+            name: t.name ?? "",
             partitions: (t.partitionIndexes ?? []).map((partitionIndex) => ({
+              ...defaultOffsetFetchResponsePartitions(),
               partitionIndex,
               committedOffset: 5n,
               committedLeaderEpoch: -1,
@@ -82,67 +119,38 @@ describe("group requests through the core", () => {
       }));
       const got = await fetchOffsets(cluster, "g", [{ topic: "t", partition: 0 }]);
       assert.equal([...got.values()][0].offset, 5);
-      assert.equal(fake.received.at(-1)!.api, "OffsetFetch");
-      assert.equal(fake.received.at(-1)!.host, "b2");
-      assert.equal(fake.received.filter((r) => r.api === "FindCoordinator").length, 2);
-    } finally {
-      await cluster.close();
-    }
+      assert.equal(seen(fake).at(-1), "OffsetFetch@2");
+      assert.equal(fake.requests("FindCoordinator").length, 2);
+    }, bootstrap);
   });
 
   test("a coordinator that keeps moving fails the commit with NOT_COORDINATOR", async () => {
-    const fake = brokers(["b1"]);
-    fake.handle(OffsetCommit, (req) => ({
-      throttleTimeMs: 0,
-      topics: (req.topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: (t.partitions ?? []).map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: ErrorCodes.NOT_COORDINATOR,
-        })),
-      })),
-    }));
-    const cluster = new Cluster({
-      brokers: "b1:1",
-      connect: fake.connect,
-    });
-    try {
+    const { fake } = brokers([1]);
+    fake.on(OffsetCommit, (req) => commitAnswer(req, ErrorCodes.NOT_COORDINATOR));
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(
         commitOffsets(cluster, who, [{ topic: "t", partition: 0, offset: 5 }]),
         (e: unknown) => e instanceof KafkaError && e.code === ErrorCodes.NOT_COORDINATOR,
       );
-      const commits = fake.received.filter((r) => r.api === "OffsetCommit").length;
-      assert.equal(fake.received.filter((r) => r.api === "FindCoordinator").length, commits);
+      const commits = fake.requests("OffsetCommit").length;
+      assert.equal(fake.requests("FindCoordinator").length, commits);
       assert.ok(commits > 1, "retried");
-    } finally {
-      await cluster.close();
-    }
+    }, bootstrap);
   });
 
   test("a caller's signal ends its own wait, not the coordinator lookup others share", async () => {
-    const fake = brokers(["b1"]);
-    const answer = fake.handlers(FindCoordinator);
+    const { fake, findCoordinator } = brokers([1]);
     let release!: () => void;
     const held = new Promise<void>((resolve) => release = resolve);
     let asked!: () => void;
     const lookupSent = new Promise<void>((resolve) => asked = resolve);
-    fake.handle(FindCoordinator, async (req, version, host) => {
+    fake.on(FindCoordinator, async (req, ctx) => {
       asked();
       await held;
-      return answer(req, version, host);
+      return findCoordinator(req, ctx);
     });
-    fake.handle(OffsetCommit, (req) => ({
-      throttleTimeMs: 0,
-      topics: (req.topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: (t.partitions ?? []).map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: 0,
-        })),
-      })),
-    }));
-    const cluster = new Cluster({ brokers: "b1:1", connect: fake.connect });
-    try {
+    fake.on(OffsetCommit, (req) => commitAnswer(req, 0));
+    await withCluster(fake, async (cluster) => {
       const offsets = [{ topic: "t", partition: 0, offset: 1 }];
       const stop = new AbortController();
       const impatient = commitOffsets(cluster, who, offsets, stop.signal);
@@ -152,10 +160,8 @@ describe("group requests through the core", () => {
       await assert.rejects(impatient, /caller gave up/);
       release();
       await patient;
-      assert.equal(fake.received.filter((r) => r.api === "FindCoordinator").length, 1);
-      assert.equal(fake.received.filter((r) => r.api === "OffsetCommit").length, 1);
-    } finally {
-      await cluster.close();
-    }
+      assert.equal(fake.requests("FindCoordinator").length, 1);
+      assert.equal(fake.requests("OffsetCommit").length, 1);
+    }, bootstrap);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster } from "../../../src/cluster/cluster.ts";
 import { KafkaError } from "../../../src/protocol/errors.ts";
 import {
   AllocateProducerIds,
@@ -22,7 +21,7 @@ import {
   ListOffsets,
   type ListOffsetsResponse,
 } from "../../../src/protocol/generated/list_offsets.ts";
-import { FakeKafka } from "./_fake_broker.ts";
+import { FakeKafka, withCluster } from "../_fake_broker.ts";
 
 /** A three-broker fake with topic `t` (partition 0 led by 2, partition 1 by 3). */
 function fakeKafka(): FakeKafka {
@@ -50,18 +49,6 @@ const partitionError = (res: ListOffsetsResponse) => res.topics[0]?.partitions[0
 
 /** Short backoffs, so retries take no noticeable time. */
 const fast = { backoffMin: 1, backoffMax: 5 };
-
-async function withCluster(
-  fake: FakeKafka,
-  fn: (cluster: Cluster) => Promise<void>,
-): Promise<void> {
-  const cluster = new Cluster({ brokers: fake.brokers, connect: fake.connect });
-  try {
-    await fn(cluster);
-  } finally {
-    await cluster.close();
-  }
-}
 
 describe("Cluster routing", () => {
   test("route any: one broker answers, nothing else is asked", async () => {

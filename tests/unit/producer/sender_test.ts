@@ -2,12 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { KafkaError, WriteErrors, Writer, type WriterConfig } from "../../../mod.ts";
 import { ErrorCodes } from "../../../src/protocol/errors.ts";
-import { FakeKafka } from "../_fake_broker.ts";
+import { type BatchHeader, type Fault, ProduceKafka } from "../_fake_produce.ts";
 
 const values = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}` }));
 
-function writer(kafka: FakeKafka, topic: string, config: Partial<WriterConfig> = {}): Writer {
+function writer(kafka: ProduceKafka, topic: string, config: Partial<WriterConfig> = {}): Writer {
   return new Writer({
     brokers: kafka.brokers,
     connect: kafka.connect,
@@ -18,10 +18,31 @@ function writer(kafka: FakeKafka, topic: string, config: Partial<WriterConfig> =
   });
 }
 
+/** A fake of `brokers` brokers holding topic `t`, of `partitions` partitions. */
+function kafkaWithTopic(partitions = 1, brokers = 1): ProduceKafka {
+  const kafka = new ProduceKafka(brokers);
+  kafka.createTopic("t", partitions);
+  return kafka;
+}
+
+/** Makes `kafka` answer `fault` to the first batch `when` picks; the result says if it did. */
+function faultOnce(
+  kafka: ProduceKafka,
+  fault: Fault,
+  when: (batch: BatchHeader) => boolean = () => true,
+): () => boolean {
+  let done = false;
+  kafka.onProduce = (_t, _p, batch) => {
+    if (done || !when(batch)) return;
+    done = true;
+    return fault;
+  };
+  return () => done;
+}
+
 describe("Writer's sender (in-memory broker)", () => {
   test("one Produce per broker carries the ready batch of every partition it leads", async () => {
-    const kafka = new FakeKafka(2);
-    kafka.createTopic("t", 4); // partitions 0, 2 on broker 1; 1, 3 on broker 2
+    const kafka = kafkaWithTopic(4, 2); // partitions 0, 2 on broker 1; 1, 3 on broker 2
     const w = writer(kafka, "t", { batchSize: 10 });
     await w.writeMessages(values("m", 40)); // round robin: 10 per partition, each batch full
     await w.close();
@@ -35,8 +56,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("up to maxInFlight batches of a partition are in flight, in sequence order", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     const w = writer(kafka, "t", { batchSize: 2, maxInFlight: 3 });
     const release = kafka.holdAnswers();
     const written = w.writeMessages(values("m", 10));
@@ -53,15 +73,8 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a retriable failure of an earlier batch re-sends the later in-flight ones in order", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
-    let failed = false;
-    kafka.onProduce = (_t, _p, batch) => {
-      if (batch.baseSequence === 0 && !failed) {
-        failed = true;
-        return { errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER };
-      }
-    };
+    const kafka = kafkaWithTopic();
+    faultOnce(kafka, { errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER }, (b) => b.baseSequence === 0);
     const w = writer(kafka, "t", { batchSize: 1, maxInFlight: 5 });
     await w.writeMessages(values("m", 5));
     await w.close();
@@ -73,8 +86,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("NOT_LEADER_OR_FOLLOWER refreshes the metadata and sends to the new leader", async () => {
-    const kafka = new FakeKafka(2);
-    kafka.createTopic("t", 1); // led by broker 1
+    const kafka = kafkaWithTopic(1, 2); // led by broker 1
     kafka.onProduce = (_t, _p, _b, nodeId) => {
       if (nodeId === 1) {
         kafka.topics.get("t")!.leaders[0] = 2; // the leadership moved
@@ -90,46 +102,32 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a batch whose answer was lost is sent again and deduplicated, not written twice", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
-    let dropped = false;
-    kafka.onProduce = (_t, _p, batch) => {
-      if (batch.baseSequence === 0 && !dropped) {
-        dropped = true;
-        return { dropAnswer: true };
-      }
-    };
+    const kafka = kafkaWithTopic();
+    const dropped = faultOnce(kafka, { dropAnswer: true }, (b) => b.baseSequence === 0);
     const w = writer(kafka, "t", { batchSize: 3 });
     await w.writeMessages(values("m", 9));
     await w.close();
-    assert.ok(dropped);
+    assert.ok(dropped());
     assert.deepEqual(await kafka.values("t", 0), values("m", 9).map((m) => m.value));
     assert.deepEqual(kafka.log("t", 0).map((h) => h.baseSequence), [0, 3, 6]);
   });
 
   test("a Produce that times out drops its connection; the batch is re-sent and deduplicated", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
-    let hung = false;
-    kafka.onProduce = () => {
-      if (!hung) {
-        hung = true;
-        return { noAnswer: true }; // written, but the answer never comes
-      }
-    };
+    const kafka = kafkaWithTopic();
+    faultOnce(kafka, { noAnswer: true }); // written, but the answer never comes
     // The request may take writeTimeout plus 5 s of slack before it counts as lost.
     const w = writer(kafka, "t", { writeTimeout: 100 });
-    const closedBefore = kafka.sockets.closed;
+    const closed = () => kafka.node(1).sockets.filter((s) => s.closed).length;
+    const closedBefore = closed();
     await w.writeMessages(values("m", 3));
-    assert.ok(kafka.sockets.closed > closedBefore, "the hung connection was closed");
+    assert.ok(closed() > closedBefore, "the hung connection was closed");
     await w.close();
     assert.deepEqual(await kafka.values("t", 0), ["m0", "m1", "m2"]);
     assert.equal(kafka.produces.length, 2);
   });
 
   test("UNKNOWN_PRODUCER_ID bumps the epoch locally (same id, no InitProducerId) and restarts that partition's sequence", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 2);
+    const kafka = kafkaWithTopic(2);
     const w = writer(kafka, "t", { batchSize: 2 });
     await w.writeMessages(values("a", 4)); // one batch per partition, epoch 0
     let lost = false;
@@ -155,8 +153,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("OUT_OF_ORDER_SEQUENCE_NUMBER on a partition's oldest batch (state expired) bumps the epoch", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     const w = writer(kafka, "t", { batchSize: 2 });
     await w.writeMessages(values("a", 2));
     kafka.forgetProducers(); // the broker answers seq 2 with OUT_OF_ORDER_SEQUENCE_NUMBER
@@ -170,8 +167,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("PRODUCER_FENCED fails the batch clearly; nothing stays pending", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     kafka.onProduce = () => ({ errorCode: ErrorCodes.PRODUCER_FENCED });
     const w = writer(kafka, "t");
     const err = await w.writeMessages(values("m", 3)).then(() => undefined, (e) => e);
@@ -184,8 +180,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("retriable failures end after maxAttempts with every message reported", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     kafka.onProduce = () => ({ errorCode: ErrorCodes.NOT_ENOUGH_REPLICAS });
     const reported: (Error | undefined)[] = [];
     const w = writer(kafka, "t", {
@@ -201,8 +196,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("without idempotence one batch per partition is in flight and none carries a producer id", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     const w = writer(kafka, "t", { requiredAcks: 1, batchSize: 2, maxInFlight: 5 });
     await w.writeMessages(values("m", 6));
     await w.close();
@@ -212,8 +206,7 @@ describe("Writer's sender (in-memory broker)", () => {
   });
 
   test("a shared cluster is not closed by the writer", async () => {
-    const kafka = new FakeKafka();
-    kafka.createTopic("t", 1);
+    const kafka = kafkaWithTopic();
     const { Cluster } = await import("../../../src/cluster/cluster.ts");
     const cluster = new Cluster({ brokers: kafka.brokers, connect: kafka.connect });
     const w = new Writer({ cluster, topic: "t" });
