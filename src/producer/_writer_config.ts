@@ -47,9 +47,11 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   /** How long a partition's first message waits for more, in ms (default 5). */
   batchTimeout?: number;
   /**
-   * Batches in flight per partition when idempotent (default 5, at most 5: the broker
-   * remembers the last five batches of a producer for deduplication). Without idempotence
-   * one batch per partition is in flight, which keeps the partition's order.
+   * Batches in flight per partition (at most 5: the broker remembers the last five batches of
+   * a producer for deduplication). Default 5 when idempotent, where order holds whatever
+   * fails; 1 without idempotence, which keeps the partition's order. Set higher without
+   * idempotence (as the Java client's default does), a retried batch may land after later
+   * ones.
    */
   maxInFlight?: number;
   /** Time allowed for a Produce request, in ms (default 10000). */
@@ -120,7 +122,7 @@ export interface ResolvedWriterConfig {
   maxAttempts: number;
   backoff: { backoffMin: number; backoffMax: number };
   limits: { batchSize: number; batchBytes: number; batchTimeout: number };
-  /** Batches in flight per partition: `maxInFlight` when idempotent, else 1. */
+  /** Batches in flight per partition: `maxInFlight`, else 5 when idempotent and 1 if not. */
   maxInFlight: number;
   writeTimeout: number;
   readTimeout: number;
@@ -193,7 +195,7 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
       batchBytes: positiveInt("batchBytes", config.batchBytes, 1_048_576),
       batchTimeout: positiveInt("batchTimeout", config.batchTimeout, 5, 0),
     },
-    maxInFlight: idempotent ? maxInFlight : 1,
+    maxInFlight: config.maxInFlight === undefined && !idempotent ? 1 : maxInFlight,
     writeTimeout: positiveInt("writeTimeout", config.writeTimeout, 10_000),
     readTimeout,
     acks,

@@ -30,6 +30,10 @@ await runBenchmark(`kafkit ${VERSION}`, (spec) => {
     batchSize: chunk,
     batchTimeout: spec.lingerMs,
     requiredAcks: spec.acks,
+    // Five batches in flight per partition, as the peers run (Java's
+    // max.in.flight.requests.per.connection, platformatic's maxInflights); the Writer's default
+    // without idempotence (acks=1) is one, which keeps order across retries.
+    maxInFlight: 5,
     ...(spec.keys > 0 ? { balancer: new Murmur2Balancer() } : {}),
   });
   const value = payload(spec.size);
@@ -44,7 +48,7 @@ await runBenchmark(`kafkit ${VERSION}`, (spec) => {
     send,
     close: () => writer.close(),
     settings: "requiredAcks per writer, idempotent by default (true with acks=all, false with " +
-      `acks=1), batchBytes=${spec.batchBytes}, batchSize=batchBytes÷size, ` +
+      `acks=1), maxInFlight=5, batchBytes=${spec.batchBytes}, batchSize=batchBytes÷size, ` +
       `batchTimeout=${spec.lingerMs} ms, compression=none, ` +
       (spec.keys > 0 ? "Murmur2Balancer (the Java client's partition for a key)" : "round robin"),
   });

@@ -197,7 +197,7 @@ describe("Writer's sender (in-memory broker)", () => {
 
   test("without idempotence one batch per partition is in flight and none carries a producer id", async () => {
     const kafka = kafkaWithTopic();
-    const w = writer(kafka, "t", { requiredAcks: 1, batchSize: 2, maxInFlight: 5 });
+    const w = writer(kafka, "t", { requiredAcks: 1, batchSize: 2 });
     await w.writeMessages(values("m", 6));
     await w.close();
     assert.equal(kafka.initProducerIds.length, 0);

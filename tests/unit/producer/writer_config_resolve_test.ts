@@ -67,7 +67,7 @@ describe("resolveWriterConfig", () => {
     assert.deepEqual(c.clusterOptions, { brokers: ["a:1"], ...core });
   });
 
-  test("maxInFlight: at most 5, and 1 without idempotence", () => {
+  test("maxInFlight: at most 5; 1 by default without idempotence, unless set", () => {
     assert.equal(resolveWriterConfig({ brokers: "a:1", maxInFlight: 3 }).maxInFlight, 3);
     assert.throws(() => resolveWriterConfig({ brokers: "a:1", maxInFlight: 6 }), {
       name: "RangeError",
@@ -79,7 +79,8 @@ describe("resolveWriterConfig", () => {
     });
     const plain = resolveWriterConfig({ brokers: "a:1", requiredAcks: 1, maxInFlight: 5 });
     assert.equal(plain.idempotent, false);
-    assert.equal(plain.maxInFlight, 1);
+    assert.equal(plain.maxInFlight, 5);
+    assert.equal(resolveWriterConfig({ brokers: "a:1", requiredAcks: 1 }).maxInFlight, 1);
     assert.equal(resolveWriterConfig({ brokers: "a:1", idempotent: false }).maxInFlight, 1);
   });
 
