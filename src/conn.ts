@@ -21,6 +21,7 @@ import { fetchedMessages } from "./cluster/requests/fetched.ts";
 import { listOffsetsRequest, readListOffsets } from "./cluster/requests/list_offsets.ts";
 import { FirstOffset, LastOffset } from "./offsets.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
+import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { Produce } from "./protocol/generated/produce.ts";
 import { buildProduceRequest, classifyProduceResponse } from "./cluster/requests/produce.ts";
 import { encodeRecordBatch } from "./protocol/records.ts";
@@ -142,12 +143,12 @@ export class Conn implements AsyncDisposable {
 
   /** The brokers of the cluster. */
   async brokers(options: CallOptions = {}): Promise<Broker[]> {
-    return brokersOf(await this.#connection.request(Metadata, { topics: [] }, options));
+    return brokersOf(await this.#connection.request(Metadata, metadataRequest([]), options));
   }
 
   /** The broker Metadata names as controller (in KRaft mode, a broker that forwards). */
   async controller(options: CallOptions = {}): Promise<Broker> {
-    const meta = await this.#connection.request(Metadata, { topics: [] }, options);
+    const meta = await this.#connection.request(Metadata, metadataRequest([]), options);
     const broker = brokersOf(meta).find((b) => b.id === meta.controllerId);
     if (!broker) {
       throw new KafkaError(ErrorCodes.BROKER_NOT_AVAILABLE, {
@@ -160,10 +161,12 @@ export class Conn implements AsyncDisposable {
 
   /** The partitions of `topics`, or of every topic when none are named. */
   async readPartitions(topics?: string[], options: CallOptions = {}): Promise<Partition[]> {
-    const meta = await this.#connection.request(Metadata, {
-      topics: topics === undefined || topics.length === 0 ? null : topics.map((name) => ({ name })),
-      allowAutoTopicCreation: false,
-    }, options);
+    const all = topics === undefined || topics.length === 0;
+    const meta = await this.#connection.request(
+      Metadata,
+      metadataRequest(all ? null : topics),
+      options,
+    );
     return partitionsOf(meta);
   }
 

@@ -11,6 +11,7 @@ import { Conn } from "./conn.ts";
 export { parseAddress };
 import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata.ts";
 import { Metadata } from "./protocol/generated/metadata.ts";
+import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, type ConnectionOptions } from "./transport/connection.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
@@ -139,10 +140,11 @@ export class Dialer {
   ): Promise<Partition[]> {
     await using conn = await this.#connect(address, options.signal);
     return await retry(async () => {
-      const meta = await conn.request(Metadata, {
-        topics: [{ name: topic }],
-        allowAutoTopicCreation: this.#options.allowAutoTopicCreation ?? true,
-      }, { signal: options.signal });
+      const meta = await conn.request(
+        Metadata,
+        metadataRequest([topic], this.#options.allowAutoTopicCreation ?? true),
+        { signal: options.signal },
+      );
       return partitionsOf(meta);
     }, {
       ...this.#lookupRetry(options.signal),
@@ -165,7 +167,9 @@ export class Dialer {
   /** The brokers of the cluster, as the broker at `address` knows them. */
   async lookupBrokers(address: string, options: DialOptions = {}): Promise<Broker[]> {
     await using conn = await this.#connect(address, options.signal);
-    return brokersOf(await conn.request(Metadata, { topics: [] }, { signal: options.signal }));
+    return brokersOf(
+      await conn.request(Metadata, metadataRequest([]), { signal: options.signal }),
+    );
   }
 
   async #connect(address: string, signal: AbortSignal | undefined): Promise<Connection> {

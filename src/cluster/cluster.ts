@@ -14,6 +14,7 @@ import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
+import { metadataRequest } from "./requests/metadata.ts";
 import type { Connection, ConnectionOptions } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
@@ -293,10 +294,10 @@ export class Cluster {
     const meta = await retry(async () => {
       const { nodeId, conn } = await this.#anyBroker("default");
       try {
-        return await conn.request(Metadata, {
-          topics: names.map((name) => ({ name })),
-          allowAutoTopicCreation: this.#options.allowAutoTopicCreation ?? false,
-        });
+        return await conn.request(
+          Metadata,
+          metadataRequest(names, this.#options.allowAutoTopicCreation ?? false),
+        );
       } catch (e) {
         if (e instanceof ConnectionError || e instanceof TimeoutError) {
           // A dead (half-open) connection must not be picked again.
