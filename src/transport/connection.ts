@@ -94,6 +94,8 @@ export class Connection {
   readonly #framer: Framer;
   readonly #pending = new Map<number, Pending>();
   #versions = new Map<number, VersionRange>();
+  /** The last frame size per API key, to size the next one's buffer. */
+  readonly #frameSizes = new Map<number, number>();
   #nextId = 0;
   #writeChain: Promise<void> = Promise.resolve();
   #closed: ConnectionError | undefined;
@@ -189,7 +191,9 @@ export class Connection {
   ): { id: number; frame: Uint8Array } {
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) & 0x7fff_ffff;
-    const w = new ByteWriter(128);
+    // Start at the size this API's last frame had: a Produce of a 64 KiB batch would
+    // otherwise grow (and copy) its buffer ten times.
+    const w = new ByteWriter(this.#frameSizes.get(api.key) ?? 128);
     const sizeAt = w.reserve(4);
     writeRequestHeader(w, {
       requestApiKey: api.key,
@@ -199,6 +203,7 @@ export class Connection {
     }, requestHeaderVersion(api, version));
     api.writeRequest(w, body, version);
     w.patchInt32(sizeAt, w.length - 4);
+    this.#frameSizes.set(api.key, w.length);
     return { id, frame: w.bytes() };
   }
 
