@@ -1,7 +1,9 @@
 // One partition's queue of messages waiting to be sent. Messages collect until a batch is
 // full (batchSize messages or batchBytes) or batchTimeout passes; a batch is sealed only
 // while the sender has room for it (maxInFlight sealed batches per partition), so while the
-// sender is busy the next batch fills up.
+// sender is busy the next batch fills up. The lingers of all of a Writer's queues run on one
+// LingerClock, so batches due together are sealed in one callback and share one drain (one
+// Produce per broker).
 
 import type { MessageInput } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
@@ -54,6 +56,47 @@ export interface BatchSink {
   send(queue: PartitionQueue, batch: Entry[]): void;
 }
 
+/**
+ * One timer for many queues: each queue asks to be called back when its linger ends; queues
+ * due within a millisecond of each other are called back together.
+ */
+export class LingerClock {
+  readonly #due = new Map<PartitionQueue, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #armedFor = Infinity;
+
+  /** Calls `queue.lingerEnded()` at `at` (ms since the epoch), replacing an earlier request. */
+  schedule(queue: PartitionQueue, at: number): void {
+    this.#due.set(queue, at);
+    if (at < this.#armedFor) this.#arm(at);
+  }
+
+  /** Forgets `queue`'s request (it sealed its batch meanwhile). */
+  cancel(queue: PartitionQueue): void {
+    this.#due.delete(queue);
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedFor = at;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [queue, at] of this.#due) {
+      if (at <= now + 1) {
+        this.#due.delete(queue);
+        queue.lingerEnded();
+      } else if (at < next) next = at;
+    }
+    if (next < Infinity && next < this.#armedFor) this.#arm(next);
+  }
+}
+
 /** The queue of one topic-partition. */
 export class PartitionQueue {
   readonly topic: string;
@@ -61,18 +104,26 @@ export class PartitionQueue {
   readonly key: string;
   readonly #limits: QueueLimits;
   readonly #sink: BatchSink;
+  readonly #clock: LingerClock;
   #pending: Entry[] = [];
   #pendingBytes = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lingering = false;
   /** Send at once, ignoring batchTimeout (set while flushing or closing). */
   urgent = false;
 
-  constructor(topic: string, partition: number, limits: QueueLimits, sink: BatchSink) {
+  constructor(
+    topic: string,
+    partition: number,
+    limits: QueueLimits,
+    sink: BatchSink,
+    clock: LingerClock,
+  ) {
     this.topic = topic;
     this.partition = partition;
     this.key = `${topic}\u0000${partition}`;
     this.#limits = limits;
     this.#sink = sink;
+    this.#clock = clock;
   }
 
   /** Messages waiting to be sealed into a batch. */
@@ -96,13 +147,16 @@ export class PartitionQueue {
       this.#pendingBytes >= this.#limits.batchBytes;
     if (full || this.urgent) {
       this.#sendNext();
-    } else if (this.#timer === undefined) {
-      const waited = Date.now() - this.#pending[0].enqueuedAt;
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        if (this.#pending.length > 0 && this.#sink.hasRoom(this)) this.#sendNext();
-      }, Math.max(0, this.#limits.batchTimeout - waited));
+    } else if (!this.#lingering) {
+      this.#lingering = true;
+      this.#clock.schedule(this, this.#pending[0].enqueuedAt + this.#limits.batchTimeout);
     }
+  }
+
+  /** The first waiting message has lingered `batchTimeout` (called by the clock). */
+  lingerEnded(): void {
+    this.#lingering = false;
+    if (this.#pending.length > 0 && this.#sink.hasRoom(this)) this.#sendNext();
   }
 
   /** The sender has room again: seal what is due. */
@@ -117,9 +171,9 @@ export class PartitionQueue {
   }
 
   #sendNext(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+    if (this.#lingering) {
+      this.#clock.cancel(this);
+      this.#lingering = false;
     }
     let count = 0;
     let bytes = 0;

@@ -14,7 +14,7 @@ import { retry } from "../_async/retry.ts";
 import { KafkitError, MessageTooLargeError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import { ProducerIds } from "./_idempotence.ts";
-import { type Entry, PartitionQueue, WriteCall } from "./_partition_queue.ts";
+import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
 import { type Summary, WriterCounters } from "./_stats.ts";
 import {
@@ -103,6 +103,7 @@ export class Writer implements AsyncDisposable {
   readonly #ownsCluster: boolean;
   readonly #sender: Sender;
   readonly #queues = new Map<string, PartitionQueue>();
+  readonly #lingerClock = new LingerClock();
   readonly #counters = new WriterCounters();
   #outstanding = 0;
   #drained: (() => void)[] = [];
@@ -245,7 +246,7 @@ export class Writer implements AsyncDisposable {
       q = new PartitionQueue(topic, partition, this.#config.limits, {
         hasRoom: (queue) => this.#sender.hasRoom(queue),
         send: (queue, batch) => this.#sealed(queue, batch),
-      });
+      }, this.#lingerClock);
       q.urgent = this.#closed;
       this.#queues.set(key, q);
     }

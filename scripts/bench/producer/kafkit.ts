@@ -18,11 +18,29 @@
  */
 
 import { Murmur2Balancer, VERSION, Writer } from "../../../mod.ts";
+import { type Connect, detectConnect } from "../../../src/transport/socket.ts";
 import { chunking, keyCycle, payload, runBenchmark } from "./_measure.ts";
+
+/**
+ * The runtime's socket, counting the Produce requests written (a frame's api key, after its
+ * 4-byte size, is 0): how many requests the broker got for how many batches.
+ */
+let produceRequests = 0;
+const runtimeConnect = await detectConnect();
+const counting: Connect = async (options) => {
+  const socket = await runtimeConnect(options);
+  const write = socket.write.bind(socket);
+  socket.write = (data) => {
+    if (data.length >= 6 && data[4] === 0 && data[5] === 0) produceRequests++;
+    return write(data);
+  };
+  return socket;
+};
 
 await runBenchmark(`kafkit ${VERSION}`, (spec) => {
   const { chunk } = chunking(spec);
   const writer = new Writer({
+    connect: counting,
     brokers: spec.brokers,
     topic: spec.topic,
     batchBytes: spec.batchBytes,
@@ -46,7 +64,12 @@ await runBenchmark(`kafkit ${VERSION}`, (spec) => {
   };
   return Promise.resolve({
     send,
-    close: () => writer.close(),
+    close: async () => {
+      const batches = writer.stats().batchSize.count;
+      await writer.close();
+      // For the record (stderr): one Produce per broker carries every ready partition's batch.
+      console.error(`kafkit: ${produceRequests} Produce requests for ${batches} batches`);
+    },
     settings: "requiredAcks per writer, idempotent by default (true with acks=all, false with " +
       `acks=1), maxInFlight=5, batchBytes=${spec.batchBytes}, batchSize=batchBytes÷size, ` +
       `batchTimeout=${spec.lingerMs} ms, compression=none, ` +
