@@ -538,6 +538,11 @@ async function printLogTails(state: HarnessState, nodes: NodeState[], lines = 80
   for (const node of nodes) {
     const path = nodeLog(state.mode, node.id);
     const text = await Deno.readTextFile(path).catch(() => "(no log)");
+    const errors = text.split("\n").filter((l) => /\b(ERROR|FATAL)\b|Exception/.test(l));
+    if (errors.length > 0) {
+      console.error(`\n----- errors in ${path} -----`);
+      console.error(errors.slice(-20).join("\n"));
+    }
     console.error(`\n----- last ${lines} lines of ${path} -----`);
     console.error(text.split("\n").slice(-lines - 1).join("\n"));
   }
@@ -765,7 +770,16 @@ async function startNode(id: number): Promise<void> {
     log(`node ${id} already running (pid ${node.pid}); waiting for readiness`);
     await waitReady(state, [node]);
   } else {
-    await startNodes(state, [node]);
+    try {
+      await startNodes(state, [node]);
+    } catch (err) {
+      // Seen once right after a stop on a loaded machine: the new process died before it
+      // logged anything. One more start, after a pause, before giving up.
+      if (!(err instanceof Error && /exited during startup/.test(err.message))) throw err;
+      log(`node ${id} exited during startup; starting it once more`);
+      await sleep(2_000);
+      await startNodes(state, [node]);
+    }
   }
   await saveState(state);
   console.log((await writeEnv(state)).trimEnd());
