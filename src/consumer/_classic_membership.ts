@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { anySignal } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { backoffDelay } from "../_async/retry.ts";
 import { ConnectionError, KafkitError } from "../errors.ts";
@@ -333,13 +334,13 @@ export class ClassicMembership implements GroupMembership {
 
   /** Heartbeats until the group rebalances, the member is lost, or `signal` aborts. */
   async #heartbeat(signal: AbortSignal): Promise<HeartbeatEnd> {
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    const rejoinSoon = new AbortController();
+    // Ends the heartbeats when the member stops or a rejoin is asked for.
+    const stop = { signal: anySignal(signal, rejoinSoon.signal)! };
     let rejoin = false;
     this.#rejoinNow = () => {
       rejoin = true;
-      stop.abort();
+      rejoinSoon.abort();
     };
     try {
       for (;;) {
@@ -382,7 +383,6 @@ export class ClassicMembership implements GroupMembership {
       }
     } finally {
       this.#rejoinNow = undefined;
-      signal.removeEventListener("abort", onAbort);
     }
   }
 

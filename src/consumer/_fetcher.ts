@@ -11,6 +11,7 @@ import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { delay } from "../_async/delay.ts";
+import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
 import { ConnectionError } from "../errors.ts";
 import type { Message } from "../message.ts";
@@ -83,7 +84,7 @@ export class Fetcher {
   /** Key and value bytes of the queued messages. */
   #bufferedBytes = 0;
   /** Readers waiting for a message (several `next()` calls may wait at once). */
-  readonly #waiting = new Set<() => void>();
+  readonly #readers = new Notifier();
   /** Errors for the reader's next `next()` call, ahead of any message. */
   readonly #failures: unknown[] = [];
   #closed: Error | undefined;
@@ -141,15 +142,7 @@ export class Fetcher {
       signal?.throwIfAborted();
       const m = this.poll();
       if (m) return m;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          signal?.removeEventListener("abort", done);
-          this.#waiting.delete(done);
-          resolve();
-        };
-        this.#waiting.add(done);
-        signal?.addEventListener("abort", done, { once: true });
-      });
+      await this.#readers.wait({ signal });
     }
   }
 
@@ -186,7 +179,7 @@ export class Fetcher {
   }
 
   #wakeReaders(): void {
-    for (const wake of [...this.#waiting]) wake();
+    this.#readers.notify();
   }
 
   /** Stops every loop and waits for them; a waiting `next()` rejects with `reason`. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
@@ -85,8 +86,10 @@ export class ConsumerProtocolMembership implements GroupMembership {
   #heartbeatDue = false;
   /** Ownership is being handed back: no heartbeat will come until that is done. */
   #releasing = false;
-  #wake: (() => void) | undefined;
-  #responseWaiters: (() => void)[] = [];
+  /** Wakes a heartbeat pause early (a heartbeat is due now). */
+  readonly #heartbeatWanted = new Notifier();
+  /** Notified on every heartbeat response, and when `run` ends. */
+  readonly #responses = new Notifier();
 
   /** Creates the membership; nothing is sent until {@linkcode run}. */
   constructor(options: MembershipOptions, extra: ConsumerProtocolOptions = {}) {
@@ -432,46 +435,23 @@ export class ConsumerProtocolMembership implements GroupMembership {
   /** Waits `ms`, or less when a heartbeat is due or `signal` aborts. Never rejects. */
   #pause(ms: number, signal: AbortSignal): Promise<void> {
     if (this.#heartbeatDue || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        if (this.#wake === done) this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-      this.#wake = done;
-    });
+    return this.#heartbeatWanted.wait({ signal, timeout: ms }).catch(() => {});
   }
 
   #heartbeatNow(): void {
     this.#heartbeatDue = true;
-    this.#wake?.();
+    this.#heartbeatWanted.notify();
   }
 
   #notifyResponse(): void {
-    const waiters = this.#responseWaiters;
-    this.#responseWaiters = [];
-    for (const w of waiters) w();
+    this.#responses.notify();
   }
 
   /** Resolves after the next heartbeat response (asked for now), or when `run` ends. */
   #nextResponse(signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        this.#responseWaiters = this.#responseWaiters.filter((w) => w !== done);
-        reject(signal!.reason);
-      };
-      const done = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#responseWaiters.push(done);
-      this.#heartbeatNow();
-    });
+    const next = this.#responses.wait({ signal });
+    this.#heartbeatNow();
+    return next;
   }
 }
 
