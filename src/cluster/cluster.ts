@@ -38,6 +38,35 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   allowAutoTopicCreation?: boolean;
 }
 
+/**
+ * The options every config hands on to its cluster core: the connection options, then the
+ * core's own (everything `ClusterOptions` has but `brokers`).
+ */
+export const CORE_OPTIONS = [
+  "clientId",
+  "connectTimeout",
+  "requestTimeout",
+  "maxResponseSize",
+  "keepAlive",
+  "tls",
+  "connect",
+  "sasl",
+  "metadataMaxAge",
+  "idleTimeout",
+  "deadBrokerBackoff",
+  "allowAutoTopicCreation",
+] as const satisfies readonly (keyof ClusterOptions)[];
+
+/** The {@linkcode CORE_OPTIONS} that `config` sets (those left undefined are left out). */
+export function coreOptionsOf(config: object): Omit<ClusterOptions, "brokers"> {
+  const options: Record<string, unknown> = {};
+  for (const k of CORE_OPTIONS) {
+    const v = (config as Record<string, unknown>)[k];
+    if (v !== undefined) options[k] = v;
+  }
+  return options;
+}
+
 /** Where a request goes. */
 export type Route =
   | { to: "any" }

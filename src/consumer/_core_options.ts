@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
-import { CORE_OPTIONS, coreOptionsOf, parseBrokers } from "../config.ts";
+import { Cluster, type ClusterOptions, CORE_OPTIONS, coreOptionsOf } from "../cluster/cluster.ts";
+import { parseBrokers } from "../config.ts";
 import { FirstOffset, LastOffset } from "../offsets.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
 

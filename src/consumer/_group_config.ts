@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
-import { CORE_OPTIONS, positiveInt, rejectUnknownOptions } from "../config.ts";
+import { type Cluster, type ClusterOptions, CORE_OPTIONS } from "../cluster/cluster.ts";
+import { positiveInt, rejectUnknownOptions } from "../config.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
 import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
 import {
@@ -15,7 +15,51 @@ import {
   groupProtocolOf,
   startOffsetOf,
 } from "./_core_options.ts";
-import type { ConsumerGroupConfig } from "./consumer_group.ts";
+
+/** Configuration of a {@linkcode ConsumerGroup} (kafka-go's `ConsumerGroupConfig`). */
+export interface ConsumerGroupConfig extends Omit<ClusterOptions, "brokers"> {
+  /** The group id. */
+  id: string;
+  /** Bootstrap brokers, `host:port` (required unless `cluster` is given). */
+  brokers?: string | readonly string[];
+  /**
+   * A core shared with Writers, Readers or the admin client, instead of the group's own
+   * (then `brokers` and the connection options are the cluster's). Not closed by `close()`.
+   */
+  cluster?: Cluster;
+  /** Topics to subscribe to. */
+  topics: readonly string[];
+  /** Balancers offered to the group (default range, then roundrobin). */
+  groupBalancers?: readonly GroupBalancer[];
+  /** `classic` (default) or `consumer` (KIP-848). */
+  groupProtocol?: "classic" | "consumer";
+  /** The broker-side assignor for the `consumer` protocol. */
+  groupRemoteAssignor?: string;
+  /** ms between heartbeats (default 3 s). */
+  heartbeatInterval?: number;
+  /** ms without heartbeats before the member is dropped (default 30 s). */
+  sessionTimeout?: number;
+  /** ms members get to rejoin during a rebalance (default 30 s). */
+  rebalanceTimeout?: number;
+  /** How long commits are kept, in ms (default: the broker's setting). */
+  retentionTime?: number;
+  /** Longest wait before joining again after a failure, in ms (default 5 s). */
+  joinGroupBackoff?: number;
+  /** Rebalance when a subscribed topic gains partitions (default false; classic only). */
+  watchPartitionChanges?: boolean;
+  /** How often the leader checks partition counts, in ms (default 5 s). */
+  partitionWatchInterval?: number;
+  /** Offset for partitions without a commit: FirstOffset (default) or LastOffset. */
+  startOffset?: number;
+  /** Static membership id (KIP-345). */
+  groupInstanceId?: string;
+  /** This member's rack. */
+  rackId?: string;
+  /** Informational messages. */
+  logger?: (message: string) => void;
+  /** Errors handled by retrying. */
+  errorLogger?: (message: string) => void;
+}
 
 /** The ConsumerGroup's own options (the rest go to the cluster core). */
 const GROUP_OPTIONS = [

@@ -6,61 +6,17 @@
  *
  * @module
  */
-import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
+import { Cluster } from "../cluster/cluster.ts";
 import { abortable } from "../_async/abortable.ts";
 import { KafkitError } from "../errors.ts";
 import { partitionKey, type PartitionOffset } from "../offsets.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
-import { resolveGroupConfig } from "./_group_config.ts";
+import { type ConsumerGroupConfig, resolveGroupConfig } from "./_group_config.ts";
+
+export type { ConsumerGroupConfig };
 import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
-import type { GroupBalancer } from "./assignors/group_balancers.ts";
-
-/** Configuration of a {@linkcode ConsumerGroup} (kafka-go's `ConsumerGroupConfig`). */
-export interface ConsumerGroupConfig extends Omit<ClusterOptions, "brokers"> {
-  /** The group id. */
-  id: string;
-  /** Bootstrap brokers, `host:port` (required unless `cluster` is given). */
-  brokers?: string | readonly string[];
-  /**
-   * A core shared with Writers, Readers or the admin client, instead of the group's own
-   * (then `brokers` and the connection options are the cluster's). Not closed by `close()`.
-   */
-  cluster?: Cluster;
-  /** Topics to subscribe to. */
-  topics: readonly string[];
-  /** Balancers offered to the group (default range, then roundrobin). */
-  groupBalancers?: readonly GroupBalancer[];
-  /** `classic` (default) or `consumer` (KIP-848). */
-  groupProtocol?: "classic" | "consumer";
-  /** The broker-side assignor for the `consumer` protocol. */
-  groupRemoteAssignor?: string;
-  /** ms between heartbeats (default 3 s). */
-  heartbeatInterval?: number;
-  /** ms without heartbeats before the member is dropped (default 30 s). */
-  sessionTimeout?: number;
-  /** ms members get to rejoin during a rebalance (default 30 s). */
-  rebalanceTimeout?: number;
-  /** How long commits are kept, in ms (default: the broker's setting). */
-  retentionTime?: number;
-  /** Longest wait before joining again after a failure, in ms (default 5 s). */
-  joinGroupBackoff?: number;
-  /** Rebalance when a subscribed topic gains partitions (default false; classic only). */
-  watchPartitionChanges?: boolean;
-  /** How often the leader checks partition counts, in ms (default 5 s). */
-  partitionWatchInterval?: number;
-  /** Offset for partitions without a commit: FirstOffset (default) or LastOffset. */
-  startOffset?: number;
-  /** Static membership id (KIP-345). */
-  groupInstanceId?: string;
-  /** This member's rack. */
-  rackId?: string;
-  /** Informational messages. */
-  logger?: (message: string) => void;
-  /** Errors handled by retrying. */
-  errorLogger?: (message: string) => void;
-}
 
 /** Where a partition starts in a generation (kafka-go's `PartitionAssignment`). */
 export interface PartitionAssignmentOffset {

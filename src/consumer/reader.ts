@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Cluster, type ClusterOptions } from "../cluster/cluster.ts";
+import { Cluster } from "../cluster/cluster.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable } from "../_async/abortable.ts";
 import { retry } from "../_async/retry.ts";
@@ -18,106 +18,15 @@ import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
 import { Fetcher } from "./_fetcher.ts";
 import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
-import { resolveReaderConfig } from "./_reader_config.ts";
-import type { GroupBalancer } from "./assignors/group_balancers.ts";
+import {
+  type PartitionAssignment,
+  type ReaderConfig,
+  resolveReaderConfig,
+} from "./_reader_config.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 
-export type { ReaderStats };
+export type { PartitionAssignment, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
-
-/** A partition handed to `onAssigned`; set `offset` to start somewhere else. */
-export interface PartitionAssignment extends TopicPartition {
-  /** The committed offset, or FirstOffset/LastOffset (from `startOffset`) when none. */
-  offset: number;
-}
-
-/** Configuration of a {@linkcode Reader} (kafka-go's `ReaderConfig`). */
-export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
-  /** Bootstrap brokers, `host:port` (required unless `cluster` is given). */
-  brokers?: string | readonly string[];
-  /**
-   * A core shared with Writers, other Readers or the admin client, instead of the reader's
-   * own (then `brokers` and the connection options are the cluster's). Not closed by
-   * `close()`.
-   */
-  cluster?: Cluster;
-  /** The topic to read (required unless `groupTopics` is given). */
-  topic?: string;
-  /** The partition to read without a group (default 0). Not allowed with `groupId`. */
-  partition?: number;
-  /** Join this consumer group and read the partitions it assigns. */
-  groupId?: string;
-  /** Topics the group member subscribes to (instead of `topic`). */
-  groupTopics?: readonly string[];
-  /** Smallest response the broker waits for (default 1). */
-  minBytes?: number;
-  /** Largest fetch response, and largest per partition (default 1 MB). */
-  maxBytes?: number;
-  /**
-   * Longest the broker holds a fetch waiting for `minBytes`, in ms (default 500, as the Java
-   * client: one fetch serves every partition a broker leads, and partitions added meanwhile
-   * wait for it).
-   */
-  maxWait?: number;
-  /** Time allowed for a fetch beyond `maxWait`, in ms (default 10 s). */
-  readBatchTimeout?: number;
-  /**
-   * Messages fetched ahead of the application (default 100); fetching also runs ahead until
-   * `maxBytes` of small messages are queued.
-   */
-  queueCapacity?: number;
-  /** Where to start without a committed offset: FirstOffset (default) or LastOffset. */
-  startOffset?: number;
-  /** Commit every this many ms instead of on each read; 0 commits synchronously (default). */
-  commitInterval?: number;
-  /** ms between group heartbeats (default 3 s). */
-  heartbeatInterval?: number;
-  /** ms the coordinator waits for a heartbeat before dropping the member (default 30 s). */
-  sessionTimeout?: number;
-  /** ms members get to rejoin during a rebalance (default 30 s). */
-  rebalanceTimeout?: number;
-  /** ms to wait before joining again after a failure (default 5 s, the retry cap). */
-  joinGroupBackoff?: number;
-  /** How long the broker keeps committed offsets, in ms (default: the broker's setting). */
-  retentionTime?: number;
-  /** How often the leader checks for new partitions, in ms (default 5 s). */
-  partitionWatchInterval?: number;
-  /** Rebalance when a subscribed topic gains partitions (default false). */
-  watchPartitionChanges?: boolean;
-  /** Balancers offered to the group (default range, then roundrobin, as kafka-go). */
-  groupBalancers?: readonly GroupBalancer[];
-  /** `classic` (default) or `consumer`, the KIP-848 protocol of Kafka 4. */
-  groupProtocol?: "classic" | "consumer";
-  /** The broker-side assignor for the `consumer` protocol (`uniform`, `range`). */
-  groupRemoteAssignor?: string;
-  /** Static membership id (KIP-345). */
-  groupInstanceId?: string;
-  /**
-   * This consumer's rack: sent to the group (rack-aware assignors) and with fetches, so
-   * brokers with a rack-aware replica selector serve it from a replica in its rack (KIP-392).
-   */
-  rackId?: string;
-  /** `read_uncommitted` (default) or `read_committed` (skip aborted transactions). */
-  isolationLevel?: "read_uncommitted" | "read_committed";
-  /** First retry delay after a failed fetch, in ms (default 100). */
-  readBackoffMin?: number;
-  /** Largest retry delay, in ms (default 1 s). */
-  readBackoffMax?: number;
-  /** Attempts for a commit before it fails (default 3). */
-  maxAttempts?: number;
-  /** Informational messages. */
-  logger?: (message: string) => void;
-  /** Errors the reader handled by retrying. */
-  errorLogger?: (message: string) => void;
-  /** A partition was read up to its high watermark (confluent-kafka-go's PartitionEOF). */
-  onPartitionEof?: (partition: TopicPartition, offset: number) => void;
-  /** A fetch or group error the reader is retrying. */
-  onError?: (error: unknown) => void;
-  /** Partitions newly assigned to this member; may change where each starts. */
-  onAssigned?: (partitions: PartitionAssignment[]) => void | Promise<void>;
-  /** Partitions about to be given up (after their offsets are committed). */
-  onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>;
-}
 
 /** A reader was used after `close()`. */
 export class ReaderClosedError extends KafkitError {

@@ -2,14 +2,13 @@
 // a bad value is a TypeError or RangeError naming its field, an unknown option name (a typo
 // such as `batchTimout`) is a TypeError naming it.
 
-import type { Cluster, ClusterOptions } from "../cluster/cluster.ts";
 import {
+  type Cluster,
+  type ClusterOptions,
   CORE_OPTIONS,
   coreOptionsOf,
-  parseBrokers,
-  positiveInt,
-  rejectUnknownOptions,
-} from "../config.ts";
+} from "../cluster/cluster.ts";
+import { parseBrokers, positiveInt, rejectUnknownOptions } from "../config.ts";
 import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
