@@ -13,7 +13,8 @@ import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
-import { Connection, type ConnectionOptions } from "./transport/connection.ts";
+import { Connection, CONNECTION_OPTIONS, type ConnectionOptions } from "./transport/connection.ts";
+import { rejectUnknownOptions } from "./config.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
@@ -28,6 +29,14 @@ export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" |
    */
   allowAutoTopicCreation?: boolean;
 }
+
+/** The connection options and the Dialer's own. */
+const DIALER_KEYS: ReadonlySet<string> = new Set([
+  ...CONNECTION_OPTIONS,
+  "resolver",
+  "transactionalId",
+  "allowAutoTopicCreation",
+]);
 
 /** Per-call options: cancel with a signal. */
 export interface DialOptions {
@@ -50,6 +59,7 @@ export class Dialer {
 
   /** Creates a dialer; options are checked when a connection is opened. */
   constructor(options: DialerOptions = {}) {
+    rejectUnknownOptions("DialerOptions", options, DIALER_KEYS);
     this.#options = { ...options };
   }
 
@@ -182,7 +192,8 @@ export class Dialer {
 
 /** Connects to the broker at `address` with a default {@linkcode Dialer}. */
 export function dial(address: string, options: DialerOptions & DialOptions = {}): Promise<Conn> {
-  return new Dialer(options).dial(address, options);
+  const { signal, ...dialer } = options;
+  return new Dialer(dialer).dial(address, { signal });
 }
 
 /**
@@ -201,5 +212,6 @@ export function dialLeader(
   partition: number,
   options: DialerOptions & DialOptions = {},
 ): Promise<Conn> {
-  return new Dialer(options).dialLeader(address, topic, partition, options);
+  const { signal, ...dialer } = options;
+  return new Dialer(dialer).dialLeader(address, topic, partition, { signal });
 }

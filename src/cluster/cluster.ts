@@ -9,13 +9,17 @@
 
 import { abortable } from "../_async/abortable.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
-import { parseBrokers } from "../config.ts";
+import { parseBrokers, rejectUnknownOptions } from "../config.ts";
 import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
 import { metadataRequest } from "./requests/metadata.ts";
-import type { Connection, ConnectionOptions } from "../transport/connection.ts";
+import {
+  type Connection,
+  CONNECTION_OPTIONS,
+  type ConnectionOptions,
+} from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
@@ -43,14 +47,7 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
  * core's own (everything `ClusterOptions` has but `brokers`).
  */
 export const CORE_OPTIONS = [
-  "clientId",
-  "connectTimeout",
-  "requestTimeout",
-  "maxResponseSize",
-  "keepAlive",
-  "tls",
-  "connect",
-  "sasl",
+  ...CONNECTION_OPTIONS,
   "metadataMaxAge",
   "idleTimeout",
   "deadBrokerBackoff",
@@ -66,6 +63,8 @@ export function coreOptionsOf(config: object): Omit<ClusterOptions, "brokers"> {
   }
   return options;
 }
+
+const CLUSTER_KEYS: ReadonlySet<string> = new Set(["brokers", ...CORE_OPTIONS]);
 
 /** Where a request goes. */
 export type Route =
@@ -166,6 +165,10 @@ export class Cluster {
 
   /** Creates a cluster client; nothing is dialed until it is used. */
   constructor(options: ClusterOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cluster takes a ClusterOptions object");
+    }
+    rejectUnknownOptions("ClusterOptions", options, CLUSTER_KEYS);
     parseBrokers(options.brokers).forEach((b, i) => this.#addresses.set(bootstrapId(i), b));
     this.#options = { ...options };
     const {

@@ -51,6 +51,18 @@ export interface ConnectionOptions {
   sasl?: SaslOptions;
 }
 
+/** The names of the connection options every client config passes on (not host, port, signal). */
+export const CONNECTION_OPTIONS = [
+  "clientId",
+  "connectTimeout",
+  "requestTimeout",
+  "maxResponseSize",
+  "keepAlive",
+  "tls",
+  "connect",
+  "sasl",
+] as const satisfies readonly (keyof ConnectionOptions)[];
+
 /** Per-request options. */
 export interface RequestOptions {
   /** Use this version instead of the highest both sides support. */

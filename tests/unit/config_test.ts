@@ -76,3 +76,28 @@ describe("positiveInt", () => {
     assert.throws(() => positiveInt("batchSize", 1.5, 100), RangeError);
   });
 });
+
+describe("unknown options on the low-level configs", () => {
+  test("Cluster and Dialer name a misspelt option", async () => {
+    const { Cluster } = await import("../../src/cluster/cluster.ts");
+    const { Dialer, dial } = await import("../../src/dialer.ts");
+    assert.throws(
+      // @ts-expect-error: the typo is the point
+      () => new Cluster({ brokers: "a:1", idleTimout: 5 }),
+      (e: unknown) =>
+        e instanceof TypeError && /ClusterOptions: unknown option "idleTimout"/.test(e.message) &&
+        /did you mean "idleTimeout"/.test(e.message),
+    );
+    assert.throws(
+      // @ts-expect-error: the typo is the point
+      () => new Dialer({ connectTimout: 5 }),
+      /DialerOptions: unknown option "connectTimout" \(did you mean "connectTimeout"\?\)/,
+    );
+    // dial() takes the Dialer's options plus the call's signal; a typo still fails.
+    await assert.rejects(
+      // @ts-expect-error: the typo is the point
+      async () => await dial("a:1", { clientID: "x" }),
+      /unknown option "clientID" \(did you mean "clientId"\?\)/,
+    );
+  });
+});
