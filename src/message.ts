@@ -51,19 +51,37 @@ export interface Message {
 const encoder = new TextEncoder();
 
 /** Bytes of a string-or-bytes value. */
-export function toBytes(v: Uint8Array | string): Uint8Array;
-export function toBytes(v: Uint8Array | string | null | undefined): Uint8Array | null;
-export function toBytes(v: Uint8Array | string | null | undefined): Uint8Array | null {
+export function toBytes(v: Uint8Array | string, field?: string): Uint8Array;
+export function toBytes(
+  v: Uint8Array | string | null | undefined,
+  field?: string,
+): Uint8Array | null;
+export function toBytes(
+  v: Uint8Array | string | null | undefined,
+  field = "value",
+): Uint8Array | null {
   if (v === null || v === undefined) return null;
-  return typeof v === "string" ? encoder.encode(v) : v;
+  if (typeof v === "string") return encoder.encode(v);
+  if (v instanceof Uint8Array) return v;
+  throw new TypeError(`${field} must be a string, a Uint8Array or null, got ${typeof v}`);
 }
 
-/** The record to encode for a message. */
+/** The record to encode for a message; a field of the wrong type is a `TypeError` naming it. */
 export function toRecord(m: MessageInput, now: number): RecordInput {
+  if (m === null || typeof m !== "object") throw new TypeError("a message must be an object");
+  if (m.time !== undefined && !(m.time instanceof Date && !isNaN(m.time.getTime()))) {
+    throw new TypeError("time must be a valid Date");
+  }
+  if (m.headers !== undefined && !Array.isArray(m.headers)) {
+    throw new TypeError("headers must be an array of { key, value }");
+  }
   return {
-    key: toBytes(m.key),
-    value: toBytes(m.value),
-    headers: m.headers?.map((h) => ({ key: h.key, value: toBytes(h.value) })),
+    key: toBytes(m.key, "key"),
+    value: toBytes(m.value, "value"),
+    headers: m.headers?.map((h, i) => {
+      if (typeof h?.key !== "string") throw new TypeError(`headers[${i}].key must be a string`);
+      return { key: h.key, value: toBytes(h.value, `headers[${i}].value`) };
+    }),
     timestamp: m.time?.getTime() ?? now,
   };
 }

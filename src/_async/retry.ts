@@ -23,7 +23,8 @@ export interface BackoffOptions {
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
   const min = options.backoffMin ?? 100;
   const max = options.backoffMax ?? 1000;
-  const ceiling = Math.min(max, min * 2 ** Math.max(0, attempt - 1));
+  // A minimum of 0 still backs off (from 1 ms), so retries never go out back to back.
+  const ceiling = Math.min(max, Math.max(min, 1) * 2 ** Math.max(0, attempt - 1));
   return Math.max(min / 10, Math.random() * ceiling);
 }
 

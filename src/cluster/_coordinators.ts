@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ConnectionError, TimeoutError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { FindCoordinator } from "../protocol/generated/find_coordinator.ts";
 import type { Connection } from "../transport/connection.ts";
@@ -80,12 +81,13 @@ export class Coordinators {
       }
       keys.delete(key);
     };
+    let conn: Connection | undefined;
     try {
-      const conn = await this.#lookup.anyConnection();
+      const c = conn = await this.#lookup.anyConnection();
       const batched = (conn.brokerVersions(FindCoordinator.key)?.max ?? 0) >= 4;
       const groups = batched ? [[...keys.keys()]] : [...keys.keys()].map((k) => [k]);
       await Promise.all(groups.map(async (group) => {
-        const res = await conn.request(FindCoordinator, {
+        const res = await c.request(FindCoordinator, {
           key: group[0],
           keyType: KEY_TYPE[type],
           coordinatorKeys: group,
@@ -108,6 +110,9 @@ export class Coordinators {
         }
       }));
     } catch (e) {
+      // A connection that timed out may be half-open: closed, so the next lookup redials
+      // (or asks another broker) instead of waiting on it again.
+      if (e instanceof TimeoutError || e instanceof ConnectionError) conn?.close();
       for (const key of [...keys.keys()]) settle(key, undefined, e);
     }
     for (const key of [...keys.keys()]) {

@@ -56,7 +56,13 @@ export class ConnectionPool {
     const pooled = this.#pool.get(key);
     if (pooled) {
       pooled.lastUsed = Date.now();
-      return pooled.conn.then((c) => c.closed ? this.#redial(key, nodeId, address) : c);
+      return pooled.conn.then((c) => {
+        if (!c.closed) return c;
+        // Several callers may find it closed: only the first redials, the others take that one
+        // (two live connections would break the order of a broker's requests).
+        if (this.#pool.get(key) === pooled) return this.#redial(key, nodeId, address);
+        return this.get(nodeId, address, lane);
+      });
     }
     return this.#redial(key, nodeId, address);
   }

@@ -264,6 +264,7 @@ export class Fetcher {
 
   /** Sets each state's offset from ListOffsets: its own FirstOffset/LastOffset, or `where`. */
   async #resolve(states: FetchState[], where?: number): Promise<void> {
+    const asked = states.map((s) => s.offset);
     const offsets = await listOffsets(
       this.#o.cluster,
       states.map((s) => ({
@@ -273,10 +274,12 @@ export class Fetcher {
       })),
       { readCommitted: this.#o.readCommitted, signal: this.#abort.signal },
     );
-    for (const s of states) {
+    states.forEach((s, i) => {
       const offset = offsets.get(s.key);
-      if (offset !== undefined && !s.removed) s.offset = offset;
-    }
+      // Only where nothing moved the offset meanwhile (an overlapping placement resolved it
+      // and fetching went on): a late answer must not rewind or skip.
+      if (offset !== undefined && !s.removed && s.offset === asked[i]) s.offset = offset;
+    });
   }
 
   #ensureLoop(node: number): void {

@@ -190,6 +190,16 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
     throw new TypeError("Reader takes a ReaderConfig object");
   }
   rejectUnknownOptions("ReaderConfig", config, KNOWN);
+  if (
+    config.groupTopics !== undefined &&
+    (!Array.isArray(config.groupTopics) ||
+      config.groupTopics.some((t) => typeof t !== "string" || t === ""))
+  ) {
+    throw new TypeError("groupTopics must be an array of non-empty topic names");
+  }
+  if (config.topic !== undefined && (typeof config.topic !== "string" || config.topic === "")) {
+    throw new TypeError("topic must be a non-empty string");
+  }
   const groupTopics = config.groupTopics ? [...config.groupTopics] : undefined;
   if (config.groupId !== undefined) {
     if (typeof config.groupId !== "string" || config.groupId === "") {

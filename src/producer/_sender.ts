@@ -294,7 +294,9 @@ export class Sender implements BatchSink {
     const { pipeline, batch } = s;
     switch (outcome.kind) {
       case "written":
-        batch.state = "backoff"; // no longer in flight; removed once reported
+        // Out of the pipeline at once: left in it, it would look like a failed earlier batch to
+        // the batches behind it until it is reported.
+        pipeline.remove(batch);
         batch.attempt?.resolve();
         return;
       case "retriable":

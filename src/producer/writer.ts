@@ -13,6 +13,7 @@ import { abortable } from "../_async/abortable.ts";
 import { retry } from "../_async/retry.ts";
 import { KafkitError, MessageTooLargeError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
+import type { RecordInput } from "../protocol/records.ts";
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
@@ -151,7 +152,14 @@ export class Writer implements AsyncDisposable {
     const call = new WriteCall(messages.length);
     const now = Date.now();
     const byTopic = new Map<string, number[]>();
+    const records = new Array<RecordInput>(messages.length);
+    // Every message is checked before any is queued: a bad one fails the call as a whole.
     messages.forEach((m, i) => {
+      try {
+        records[i] = toRecord(m, now);
+      } catch (e) {
+        throw new TypeError(`message ${i}: ${(e as Error).message}`);
+      }
       if (m.topic !== undefined && this.#config.topic !== undefined) {
         throw new TypeError(
           `message ${i} names topic "${m.topic}" but the writer is bound to "${this.#config.topic}"`,
@@ -168,7 +176,7 @@ export class Writer implements AsyncDisposable {
     this.#counters.writes++;
     this.#outstanding += messages.length;
     await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, messages, call, now)),
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, messages, records, call)),
     );
     if (this.#config.async) return;
     await abortable(call.done, options.signal);
@@ -180,8 +188,8 @@ export class Writer implements AsyncDisposable {
     topic: string,
     indexes: number[],
     messages: MessageInput[],
+    records: RecordInput[],
     call: WriteCall,
-    now: number,
   ) {
     let partitions: readonly number[];
     try {
@@ -195,7 +203,7 @@ export class Writer implements AsyncDisposable {
     const queuedAt = Date.now();
     for (const i of indexes) {
       const message = messages[i];
-      const record = toRecord(message, now);
+      const record = records[i];
       const bytes = payloadSize(record);
       const limit = this.#config.limits.batchBytes;
       if (bytes > limit) {
@@ -209,7 +217,14 @@ export class Writer implements AsyncDisposable {
         );
         continue;
       }
-      const partition = message.partition ?? this.#config.balancer.balance(message, partitions);
+      let partition: number;
+      try {
+        partition = message.partition ?? this.#config.balancer.balance(message, partitions);
+      } catch (e) {
+        // A user balancer that throws fails its message, not the others (nor close()).
+        this.#fail(call, i, message, e instanceof Error ? e : new Error(String(e)));
+        continue;
+      }
       if (!partitions.includes(partition)) {
         this.#fail(
           call,
@@ -311,8 +326,12 @@ export class Writer implements AsyncDisposable {
     if (this.#outstanding === 0) return;
     const drained = new Promise<void>((resolve) => this.#drained.push(resolve));
     for (const q of this.#queues.values()) q.hurry();
-    await abortable(drained, options.signal);
-    for (const q of this.#queues.values()) q.urgent = this.#closed;
+    try {
+      await abortable(drained, options.signal);
+    } finally {
+      // Also after an aborted flush: batching (batchTimeout) goes on as before.
+      for (const q of this.#queues.values()) q.urgent = this.#closed;
+    }
   }
 
   /**

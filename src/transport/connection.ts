@@ -215,7 +215,8 @@ export class Connection {
     }, requestHeaderVersion(api, version));
     api.writeRequest(w, body, version);
     w.patchInt32(sizeAt, w.length - 4);
-    this.#frameSizes.set(api.key, w.length);
+    // Capped: one huge frame must not make every later small one allocate as much.
+    this.#frameSizes.set(api.key, Math.min(w.length, 256 * 1024));
     return { id, frame: w.bytes() };
   }
 

@@ -33,7 +33,8 @@ describe(`clients sharing one Cluster (${RUNTIME})`, () => {
         await using w = new Writer({ cluster, topic: busy });
         await w.writeMessages([{ value: "a" }, { value: "b" }, { value: "c" }]);
       }
-      const group = new Reader({ cluster, groupId: unique("group"), topic: busy, maxWait: 200 });
+      const groupId = unique("group");
+      const group = new Reader({ cluster, groupId, topic: busy, maxWait: 200 });
       const single = new Reader({ cluster, topic: busy, partition: 0 });
       try {
         // Both readers work on the one core.
@@ -49,6 +50,8 @@ describe(`clients sharing one Cluster (${RUNTIME})`, () => {
         // A fetch the broker holds (an idle topic, minBytes 1, maxWait 6 s) on the fetch lane…
         const { nodeId, topicId } = await cluster.leader(idle, 0);
         assert.equal((await cluster.leader(busy, 0)).nodeId, nodeId, "one broker serves both");
+        // …and coordinates the group, so the commit below goes to the same broker.
+        assert.equal(await cluster.coordinator("group", groupId), nodeId);
         const events: string[] = [];
         const fetch = cluster.request(
           Fetch,
@@ -83,7 +86,6 @@ describe(`clients sharing one Cluster (${RUNTIME})`, () => {
         await after.close();
       }
       // The group committed "b" (offset 2): a new member starts at "c".
-      const groupId = (group.config as { groupId: string }).groupId;
       const next = new Reader({ cluster, groupId, topic: busy });
       try {
         assert.equal(dec.decode((await next.readMessage()).value!), "c");

@@ -95,6 +95,19 @@ describe("retry", () => {
   });
 });
 
+describe("backoffDelay with a minimum of 0", () => {
+  test("still waits between retries (from 1 ms, growing), never 0 for every attempt", () => {
+    const orig = Math.random;
+    Math.random = () => 0.999;
+    try {
+      assert.ok(backoffDelay(1, { backoffMin: 0, backoffMax: 1000 }) > 0);
+      assert.ok(backoffDelay(5, { backoffMin: 0, backoffMax: 1000 }) > 10);
+    } finally {
+      Math.random = orig;
+    }
+  });
+});
+
 describe("backoffDelay", () => {
   test("full jitter below min * 2^(attempt-1), capped at max, never under min / 10", () => {
     const random = Math.random;

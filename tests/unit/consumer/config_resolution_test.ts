@@ -133,3 +133,20 @@ describe("resolveGroupConfig", () => {
     assert.throws(() => group({ heartbeatInterval: 0 }), RangeError);
   });
 });
+
+describe("ReaderConfig topics", () => {
+  test("groupTopics must be an array of names; a string is not spread into letters", () => {
+    for (const groupTopics of ["events", [""], [5], null]) {
+      assert.throws(
+        // deno-lint-ignore no-explicit-any
+        () => resolveReaderConfig({ brokers: "a:1", groupId: "g", groupTopics } as any),
+        /groupTopics must be an array of non-empty topic names/,
+      );
+    }
+    assert.throws(
+      // deno-lint-ignore no-explicit-any
+      () => resolveReaderConfig({ brokers: "a:1", groupId: "g", topic: 5 } as any),
+      /topic must be a non-empty string/,
+    );
+  });
+});
