@@ -170,6 +170,11 @@ export class FakeKafka {
     return this;
   }
 
+  /** The handler answering `api` now (to wrap it). */
+  handler<Req, Res>(api: Api<Req, Res>): Handler<Req, Res> {
+    return this.#handlers.get(api.key)!;
+  }
+
   /** The requests of API `api` (by name), optionally only those a node received. */
   requests(api: string, nodeId?: number): SeenRequest[] {
     return this.seen.filter((s) => s.api === api && (nodeId === undefined || s.nodeId === nodeId));

@@ -9,6 +9,10 @@ import {
 } from "../../../src/protocol/generated/list_groups.ts";
 import { defaultHeartbeatResponse, Heartbeat } from "../../../src/protocol/generated/heartbeat.ts";
 import { JoinGroup, type JoinGroupResponse } from "../../../src/protocol/generated/join_group.ts";
+import {
+  FindCoordinator,
+  type FindCoordinatorResponse,
+} from "../../../src/protocol/generated/find_coordinator.ts";
 import { FakeKafka, never, RawBody, withCluster } from "../_fake_broker.ts";
 
 const fast = { backoffMin: 1, backoffMax: 5 };
@@ -71,6 +75,39 @@ describe("Cluster failures and lanes", () => {
       await cluster.close();
       await assert.rejects(join, ConnectionError);
     });
+  });
+
+  test("callers that find a pooled connection closed share one redial", async () => {
+    const fake = oneBroker([]);
+    await withCluster(fake, async (cluster) => {
+      await cluster.refresh();
+      const first = await cluster.connection(1);
+      const dialed = fake.node(1).sockets.length;
+      first.close();
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => cluster.connection(1)));
+      assert.equal(a, b);
+      assert.equal(b, c);
+      assert.equal(a.closed, false);
+      assert.equal(fake.node(1).sockets.length, dialed + 1, "one new socket");
+    });
+  });
+
+  test("a FindCoordinator that times out closes its connection; the next lookup redials", async () => {
+    const fake = new FakeKafka([1]);
+    fake.coordinators.set("group/g", 1);
+    fake.on(Heartbeat, () => defaultHeartbeatResponse());
+    let lookups = 0;
+    const answer = fake.handler(FindCoordinator);
+    fake.on(FindCoordinator, (req, ctx) => {
+      // The first lookup is held, as by a half-open connection.
+      if (++lookups === 1) return never<FindCoordinatorResponse>();
+      return answer(req, ctx);
+    });
+    await withCluster(fake, async (cluster) => {
+      await cluster.request(Heartbeat, { groupId: "g" }, { key: "g", lane: "group", ...fast });
+      const [held, asked] = fake.requests("FindCoordinator");
+      assert.notEqual(held.connection, asked.connection, "asked again on a new connection");
+    }, { requestTimeout: 50 });
   });
 
   test("a request that times out drops its connection; the retry redials", async () => {
