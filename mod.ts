@@ -14,9 +14,10 @@
  *   one broker, optionally bound to a partition.
  *
  * Every async call takes an `AbortSignal`; errors are typed ({@linkcode KafkaError} carries
- * the broker's error code). An admin client is next. Lower layers have entry points of their
- * own: `@kafkit/kafkit/core` (the connection and the cluster client core) and
- * `@kafkit/kafkit/protocol` (every generated message and the record batch codecs).
+ * the broker's error code). {@linkcode Client} (or `Admin`) is the admin client. Lower layers
+ * have entry points of their own: `@kafkit/kafkit/core` (the connection and the cluster
+ * client core) and `@kafkit/kafkit/protocol` (every generated message and the record batch
+ * codecs).
  *
  * @example Write and read a topic
  * ```ts
@@ -151,3 +152,4 @@ export {
   RoundRobinGroupBalancer,
 } from "./src/consumer/assignors/group_balancers.ts";
 export { mergeIterators } from "./src/consumer/merge.ts";
+export * from "./src/admin/mod.ts";

@@ -28,7 +28,7 @@ trap cleanup EXIT
 # Modules whose JSDoc examples talk to a broker: type-checked, not run.
 broker_examples=(mod.ts src/core.ts src/conn.ts src/batch.ts src/dialer.ts src/cluster/cluster.ts
   src/producer/writer.ts src/consumer/reader.ts src/consumer/consumer_group.ts
-  src/consumer/merge.ts src/transport/connection.ts src/transport/sasl/mod.ts
+  src/consumer/merge.ts src/transport/connection.ts src/transport/sasl/mod.ts src/admin/client.ts
   src/transport/sasl/oauthbearer.ts)
 
 step "format, lint, type check, doc examples"

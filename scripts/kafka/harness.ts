@@ -372,6 +372,21 @@ function singleNodeProps(node: NodeState): Props {
     ...sslProps("single"),
     ...saslProps("SASL_PLAINTEXT"),
     ...saslProps("SASL_SSL"),
+    ...adminProps(),
+  };
+}
+
+/**
+ * What the admin tests need on the single node: ACLs enforced (the harness users are super
+ * users, and a resource without ACLs stays open so the other tests are unaffected) and
+ * delegation tokens.
+ */
+function adminProps(): Props {
+  return {
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "super.users": `User:ANONYMOUS;User:${SASL_USER}`,
+    "allow.everyone.if.no.acl.found": true,
+    "delegation.token.secret.key": "kafkit-harness-delegation-token-secret",
   };
 }
 

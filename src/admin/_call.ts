@@ -1,0 +1,43 @@
+/**
+ * What every admin call carries: one signal that ends it (the caller's, or its deadline),
+ * and the time the broker may take for operations with a server-side timeout.
+ *
+ * @module
+ */
+
+import { deadline } from "../_async/deadline.ts";
+import { anySignal } from "../_async/abortable.ts";
+import { positiveInt } from "../config.ts";
+
+/** Options every admin call takes. */
+export interface AdminCallOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal;
+  /** Time for the whole call, retries included, in ms (default: the client's `timeout`). */
+  timeout?: number;
+}
+
+/** The call's bounds, as the operation modules see them. */
+export interface Call {
+  /** Aborts when the caller cancels or the call's time is up. */
+  readonly signal: AbortSignal;
+  /** The call's time in ms: what a request's broker-side `timeoutMs` gets. */
+  readonly timeout: number;
+}
+
+/**
+ * Runs `op` bounded by `options` (a `TimeoutError` naming `what` when its time is up, the
+ * signal's reason when the caller aborts); `op`'s requests see one signal for both.
+ */
+export function runCall<T>(
+  what: string,
+  options: AdminCallOptions | undefined,
+  defaultTimeout: number,
+  op: (call: Call) => Promise<T>,
+): Promise<T> {
+  const timeout = positiveInt("timeout", options?.timeout, defaultTimeout);
+  const expired = new AbortController();
+  const signal = anySignal(options?.signal, expired.signal)!;
+  return deadline(op({ signal, timeout }), timeout, { signal: options?.signal, what })
+    .finally(() => expired.abort());
+}

@@ -1,0 +1,14 @@
+/**
+ * The admin client's public surface: the client, per-item results, and each area's types.
+ *
+ * @module
+ */
+
+export { Admin, Client, type ClientOptions } from "./client.ts";
+export type { AdminCallOptions } from "./_call.ts";
+export { FailedItemsError, type ItemResult, throwIfFailed } from "./_results.ts";
+export type {
+  BrokerDescription,
+  ClusterDescription,
+  DescribeClusterOptions,
+} from "./cluster_info.ts";
