@@ -30,10 +30,15 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
 
 /** Options of {@linkcode retry}. */
 export interface RetryOptions extends BackoffOptions {
-  /** Attempts in all, the first included (default 10). */
+  /** Attempts in all, the first included (default 10; `Infinity` for no cap). */
   attempts?: number;
   /** No retry starts after this time (ms since the epoch): the last failure is thrown. */
   until?: number;
+  /**
+   * What to throw when `until` ends the retries, given the last failure (default: that
+   * failure), so that a caller can say its time ran out.
+   */
+  timeUp?: (lastError: unknown) => unknown;
   /** Whether a failure may be retried (default: its `retriable` flag is true). */
   isRetriable?: (error: unknown, attempt: number) => boolean;
   /** Stops retrying: a wait in progress rejects with the signal's reason. */
@@ -49,7 +54,7 @@ export function isRetriable(error: unknown): boolean {
 
 /**
  * Runs `fn` until it succeeds, a failure is not retriable, the attempts or the time (`until`)
- * run out (the last failure is thrown) or `signal` aborts. `fn` gets the attempt number,
+ * run out (the last failure is thrown, or `timeUp`'s error) or `signal` aborts. `fn` gets the attempt number,
  * from 1.
  */
 export async function retry<T>(
@@ -65,7 +70,9 @@ export async function retry<T>(
     } catch (e) {
       if (options.signal?.aborted || attempt >= attempts || !retriable(e, attempt)) throw e;
       const wait = backoffDelay(attempt, options);
-      if (options.until !== undefined && Date.now() + wait > options.until) throw e;
+      if (options.until !== undefined && Date.now() + wait > options.until) {
+        throw options.timeUp ? options.timeUp(e) : e;
+      }
       options.onRetry?.(e, attempt, wait);
       await delay(wait, { signal: options.signal });
     }

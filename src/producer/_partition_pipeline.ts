@@ -20,10 +20,17 @@ export class ProducerBatch {
   encoded: Uint8Array | undefined;
   /** Settles the current attempt. */
   attempt: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** When its oldest message's deliveryTimeout ends (ms since the epoch). */
+  readonly deadline: number;
+  /** Why its last attempt failed. */
+  lastError: unknown;
 
   constructor(entries: Entry[]) {
     this.entries = entries;
     this.records = entries.map((e) => e.record);
+    let deadline = Infinity;
+    for (const e of entries) if (e.deadline < deadline) deadline = e.deadline;
+    this.deadline = deadline;
   }
 }
 
@@ -40,6 +47,8 @@ export class PartitionPipeline {
   needsNewEpoch = false;
   /** A bump for this partition is under way. */
   bumping = false;
+  /** Why the partition's last failed attempt failed (what its waiting batches wait out). */
+  lastError: unknown;
 
   constructor(topic: string, partition: number, maxInFlight: number) {
     this.topic = topic;

@@ -10,21 +10,29 @@ import type { RecordInput } from "../protocol/records.ts";
 
 /** A writeMessages call waiting for its messages. */
 export class WriteCall {
-  remaining: number;
+  readonly messages: readonly MessageInput[];
+  /** One entry per message, `undefined` until it fails (dense: every index is visited). */
   readonly errors: (Error | undefined)[];
+  /** Messages that failed so far. */
+  failed = 0;
+  remaining: number;
   readonly done: Promise<void>;
   #resolve!: () => void;
 
-  constructor(count: number) {
-    this.remaining = count;
-    this.errors = new Array(count);
+  constructor(messages: readonly MessageInput[]) {
+    this.messages = messages;
+    this.remaining = messages.length;
+    this.errors = new Array(messages.length).fill(undefined);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
-    if (count === 0) this.#resolve();
+    if (messages.length === 0) this.#resolve();
   }
 
   /** Records the outcome of message `index`. */
   settle(index: number, error: Error | undefined): void {
-    if (error) this.errors[index] = error;
+    if (error) {
+      this.errors[index] = error;
+      this.failed++;
+    }
     if (--this.remaining === 0) this.#resolve();
   }
 }
@@ -33,10 +41,15 @@ export class WriteCall {
 export interface Entry {
   message: MessageInput;
   record: RecordInput;
+  /** Its payload bytes (`payloadSize`), which batchBytes counts. */
   bytes: number;
+  /** Its encoded size, which the buffer budget (maxBufferedBytes) counts. */
+  size: number;
   call: WriteCall;
   index: number;
   enqueuedAt: number;
+  /** When it fails if not acknowledged (ms since the epoch): acceptance + deliveryTimeout. */
+  deadline: number;
   /** When its batch was sealed (set on a batch's first entry). */
   sealedAt?: number;
 }
@@ -162,6 +175,16 @@ export class PartitionQueue {
   /** The sender has room again: seal what is due. */
   wake(): void {
     this.#schedule();
+  }
+
+  /** Removes and returns every message not yet sealed into a batch (the writer is closing). */
+  takeAll(): Entry[] {
+    if (this.#lingering) {
+      this.#clock.cancel(this);
+      this.#lingering = false;
+    }
+    this.#pendingBytes = 0;
+    return this.#pending.splice(0);
   }
 
   /** Flushes what is waiting without further delay. */

@@ -1,9 +1,18 @@
 // The Writer's sender: drains every sendable batch led by one broker into one Produce
 // request for that broker (one batch per partition and request), keeps up to maxInFlight
 // batches in flight per partition in sequence order, and takes each batch through the one
-// retry helper until it is written or fails for good. A Produce that times out or whose
-// connection fails drops that connection and refreshes the topics' metadata; a batch is
-// then sent again byte for byte, so the broker deduplicates it by its sequence numbers.
+// retry helper until it is written or fails for good: a non-retriable error, its messages'
+// deliveryTimeout (the retries' time budget), the optional attempt cap, or the writer
+// closing. A Produce that times out or whose connection fails drops that connection and
+// refreshes the topics' metadata; a batch is then sent again byte for byte, so the broker
+// deduplicates it by its sequence numbers.
+//
+// A batch whose time is up fails before its next attempt, never while it is in flight: its
+// answer is awaited (the request has its own timeout). With idempotence, an expired batch
+// that had been sent leaves its sequence numbers in doubt; the batches after it keep theirs,
+// and the broker settles it — it accepts the next one if the expired batch was written, or
+// answers OUT_OF_ORDER_SEQUENCE_NUMBER if not, which (on the partition's oldest batch)
+// bumps the epoch and numbers the rest again from 0. Nothing is written twice either way.
 
 import type { Cluster } from "../cluster/cluster.ts";
 import {
@@ -15,6 +24,7 @@ import {
 } from "../cluster/requests/produce.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
 import { ConnectionError, TimeoutError } from "../errors.ts";
+import { DeliveryTimeoutError } from "./errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { CompressionCodec } from "../protocol/compression/codec.ts";
 import { KafkaError } from "../protocol/errors.ts";
@@ -34,7 +44,16 @@ export interface SenderOptions {
   writeTimeout: number;
   codec: CompressionCodec | undefined;
   maxInFlight: number;
+  /** Attempts per batch (`Infinity`: time alone bounds them). */
   maxAttempts: number;
+  /** A message's time from acceptance to acknowledgement, in ms. */
+  deliveryTimeout: number;
+  /**
+   * Aborts every batch (the writer is closing): each fails at once with
+   * `closedError(its last error)`, in flight or not.
+   */
+  signal: AbortSignal;
+  closedError: (lastError: unknown) => Error;
   backoff: { backoffMin: number; backoffMax: number };
   counters: WriterCounters;
   log: (message: string) => void;
@@ -59,6 +78,7 @@ export class Sender implements BatchSink {
 
   constructor(options: SenderOptions) {
     this.#o = options;
+    options.signal.addEventListener("abort", () => this.#abortAll(), { once: true });
   }
 
   hasRoom(queue: PartitionQueue): boolean {
@@ -85,11 +105,15 @@ export class Sender implements BatchSink {
   async #deliver(queue: PartitionQueue, pipeline: PartitionPipeline, batch: ProducerBatch) {
     let error: Error | undefined;
     try {
-      await retry(() => this.#attempt(batch), {
+      await retry(() => this.#attempt(pipeline, batch), {
         attempts: this.#o.maxAttempts,
         ...this.#o.backoff,
+        until: batch.deadline,
+        timeUp: (e) => new DeliveryTimeoutError(this.#o.deliveryTimeout, e),
+        signal: this.#o.signal,
         isRetriable: (e) => this.#isRetriable(e),
         onRetry: (e, attempt, wait) => {
+          pipeline.lastError = e;
           this.#o.counters.retries++;
           this.#o.counters.waitTime.observe(wait);
           this.#o.log(
@@ -98,7 +122,9 @@ export class Sender implements BatchSink {
         },
       });
     } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
+      // A backoff cut short by the close ends with the signal's reason.
+      const why = e === this.#o.signal.reason ? this.#o.closedError(batch.lastError) : e;
+      error = why instanceof Error ? why : new Error(String(why));
     }
     pipeline.remove(batch);
     this.#o.completed(queue, batch.entries, error);
@@ -107,7 +133,8 @@ export class Sender implements BatchSink {
   }
 
   /** One attempt: the batch waits for the next drain; settles with its answer. */
-  #attempt(batch: ProducerBatch): Promise<void> {
+  #attempt(pipeline: PartitionPipeline, batch: ProducerBatch): Promise<void> {
+    if (Date.now() >= batch.deadline) return Promise.reject(this.#expired(pipeline, batch));
     return new Promise((resolve, reject) => {
       batch.attempt = { resolve, reject };
       batch.state = "waiting";
@@ -115,7 +142,27 @@ export class Sender implements BatchSink {
     });
   }
 
+  /** The error of a batch whose time ran out before an attempt. */
+  #expired(pipeline: PartitionPipeline, batch: ProducerBatch): DeliveryTimeoutError {
+    // A batch that never went out waited behind its partition's failing ones: say why.
+    return new DeliveryTimeoutError(
+      this.#o.deliveryTimeout,
+      batch.lastError ?? pipeline.lastError,
+    );
+  }
+
+  /** The writer is closing for good: every batch fails now, in flight or not. */
+  #abortAll(): void {
+    for (const pipeline of this.#pipelines.values()) {
+      for (const batch of pipeline.batches) {
+        batch.state = "backoff";
+        batch.attempt?.reject(this.#o.closedError(batch.lastError));
+      }
+    }
+  }
+
   #isRetriable(e: unknown): boolean {
+    if (e instanceof DeliveryTimeoutError || this.#o.signal.aborted) return false;
     if (isRetriable(e)) return true;
     // The sequence starts over (epoch bump), or the error echoes an earlier batch's failure.
     return this.#o.producerIds !== undefined && e instanceof KafkaError &&
@@ -154,16 +201,25 @@ export class Sender implements BatchSink {
 
   /** Every sendable batch, grouped by its leader; one Produce per broker. */
   async #drainOnce(): Promise<void> {
+    if (this.#o.signal.aborted) return;
     // Per broker, a list of requests: a partition's k-th batch goes in request k.
     const byNode = new Map<number, Sent[][]>();
     const taken: Sent[] = [];
     const due: { pipeline: PartitionPipeline; ready: ProducerBatch[] }[] = [];
+    const now = Date.now();
     for (const pipeline of this.#pipelines.values()) {
       if (pipeline.needsNewEpoch) {
         if (pipeline.inFlight === 0 && !pipeline.bumping) void this.#bump(pipeline);
         continue;
       }
       const ready = pipeline.sendable();
+      // A batch whose time ran out while it waited to go fails unsent; those behind it wait
+      // for the next drain (once it has left the pipeline).
+      const expired = ready.findIndex((b) => now >= b.deadline);
+      if (expired >= 0) {
+        this.#fail(ready[expired], this.#expired(pipeline, ready[expired]));
+        ready.length = expired;
+      }
       if (ready.length > 0) due.push({ pipeline, ready });
     }
     // Leaders come from the cached metadata; a stale topic costs one shared refresh.
@@ -319,6 +375,7 @@ export class Sender implements BatchSink {
   /** Ends an attempt with `error`; the batch blocks those after it until its retry. */
   #fail(batch: ProducerBatch, error: unknown): void {
     batch.state = "backoff";
+    if (!(error instanceof DeliveryTimeoutError)) batch.lastError = error;
     batch.attempt?.reject(error);
   }
 

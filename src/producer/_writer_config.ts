@@ -33,8 +33,41 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   topic?: string;
   /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
   balancer?: Balancer;
-  /** Attempts per batch before its messages fail (default 10). */
+  /**
+   * How long a message has to be acknowledged, in ms, from the moment `writeMessages`
+   * accepts it: metadata lookups, waiting in its partition's queue, sending and every retry
+   * (default 120000, the Java producer's `delivery.timeout.ms`). Then it fails with a
+   * `DeliveryTimeoutError` carrying its last error. A batch in flight when its time runs out
+   * waits for its answer (at most `writeTimeout` and a few seconds) rather than being
+   * dropped: with idempotence its sequence numbers stay consistent. At least `batchTimeout` +
+   * `writeTimeout`.
+   */
+  deliveryTimeout?: number;
+  /**
+   * An optional cap on the attempts per batch (and per metadata lookup), the first included.
+   * Default `Infinity`: time (`deliveryTimeout`) bounds the retries, as in the Java producer,
+   * not a count that a leader failover of a few seconds can exhaust.
+   */
   maxAttempts?: number;
+  /**
+   * How many bytes of messages the Writer holds, accepted but not yet acknowledged or failed,
+   * counted by their encoded size (default 32 MiB, the Java producer's `buffer.memory`). A
+   * call that finds no room waits for it (see `maxBlock`); a call larger than the whole
+   * buffer waits until it is empty and then goes alone. `writable` uses the same budget.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * How long `writeMessages` (or a write to `writable`) waits for room in the buffer, in ms
+   * (default 60000, the Java producer's `max.block.ms`), before it rejects with a
+   * `BufferFullError` and accepts nothing of the call. 0 rejects at once when full.
+   */
+  maxBlock?: number;
+  /**
+   * How long `close()` lets what is queued or in flight be delivered, in ms (default 5000).
+   * Then every message still pending fails with a `WriterClosedError` (carrying its last
+   * error as `cause`), so `close()` returns promptly even while brokers are down.
+   */
+  closeTimeout?: number;
   /** First retry delay in ms (default 100). */
   writeBackoffMin?: number;
   /** Largest retry delay in ms (default 1000). */
@@ -84,7 +117,11 @@ const WRITER_OPTIONS = [
   "cluster",
   "topic",
   "balancer",
+  "deliveryTimeout",
   "maxAttempts",
+  "maxBufferedBytes",
+  "maxBlock",
+  "closeTimeout",
   "writeBackoffMin",
   "writeBackoffMax",
   "batchSize",
@@ -118,7 +155,12 @@ export interface ResolvedWriterConfig {
   cluster: Cluster | undefined;
   topic: string | undefined;
   balancer: Balancer;
+  deliveryTimeout: number;
+  /** Attempts per batch and metadata lookup (`Infinity`: no cap). */
   maxAttempts: number;
+  maxBufferedBytes: number;
+  maxBlock: number;
+  closeTimeout: number;
   backoff: { backoffMin: number; backoffMax: number };
   limits: { batchSize: number; batchBytes: number; batchTimeout: number };
   /** Batches in flight per partition: `maxInFlight`, else 5 when idempotent and 1 if not. */
@@ -178,6 +220,21 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
       `writeBackoffMax (${backoff.backoffMax}) must be >= writeBackoffMin (${backoff.backoffMin})`,
     );
   }
+  const limits = {
+    batchSize: positiveInt("batchSize", config.batchSize, 100),
+    batchBytes: positiveInt("batchBytes", config.batchBytes, 1_048_576),
+    batchTimeout: positiveInt("batchTimeout", config.batchTimeout, 5, 0),
+  };
+  const writeTimeout = positiveInt("writeTimeout", config.writeTimeout, 10_000);
+  const deliveryTimeout = positiveInt("deliveryTimeout", config.deliveryTimeout, 120_000);
+  // As the Java producer demands: a message must at least be able to linger and be sent once.
+  if (deliveryTimeout < limits.batchTimeout + writeTimeout) {
+    throw new RangeError(
+      `deliveryTimeout (${deliveryTimeout}) must be >= batchTimeout + writeTimeout (${
+        limits.batchTimeout + writeTimeout
+      })`,
+    );
+  }
   return {
     clusterOptions: config.cluster ? undefined : {
       ...coreOptionsOf(config),
@@ -187,15 +244,17 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     cluster: config.cluster,
     topic: config.topic,
     balancer: config.balancer ?? new RoundRobin(),
-    maxAttempts: positiveInt("maxAttempts", config.maxAttempts, 10),
+    deliveryTimeout,
+    maxAttempts: config.maxAttempts === Infinity
+      ? Infinity
+      : positiveInt("maxAttempts", config.maxAttempts, Infinity),
+    maxBufferedBytes: positiveInt("maxBufferedBytes", config.maxBufferedBytes, 32 * 1024 * 1024),
+    maxBlock: positiveInt("maxBlock", config.maxBlock, 60_000, 0),
+    closeTimeout: positiveInt("closeTimeout", config.closeTimeout, 5_000, 0),
     backoff,
-    limits: {
-      batchSize: positiveInt("batchSize", config.batchSize, 100),
-      batchBytes: positiveInt("batchBytes", config.batchBytes, 1_048_576),
-      batchTimeout: positiveInt("batchTimeout", config.batchTimeout, 5, 0),
-    },
+    limits,
     maxInFlight: config.maxInFlight === undefined && !idempotent ? 1 : maxInFlight,
-    writeTimeout: positiveInt("writeTimeout", config.writeTimeout, 10_000),
+    writeTimeout,
     readTimeout,
     acks,
     idempotent,

@@ -2,18 +2,22 @@
  * The Writer: kafka-go's batching producer. Messages are routed to partitions by a balancer,
  * batched per partition, and sent by the sender: one Produce per broker carrying every
  * partition's ready batch, up to `maxInFlight` batches per partition, retried on retriable
- * errors and (by default) written idempotently, so retries never duplicate or reorder a
- * partition.
+ * errors until their `deliveryTimeout` and (by default) written idempotently, so retries
+ * never duplicate or reorder a partition. What it holds is bounded by `maxBufferedBytes`:
+ * a call waits up to `maxBlock` for room.
  *
  * @module
  */
 
 import { Cluster } from "../cluster/cluster.ts";
-import { abortable } from "../_async/abortable.ts";
+import { abortable, anySignal } from "../_async/abortable.ts";
+import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
-import { KafkitError, MessageTooLargeError } from "../errors.ts";
+import { MessageTooLargeError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
-import type { RecordInput } from "../protocol/records.ts";
+import { type RecordInput, recordSizeEstimate } from "../protocol/records.ts";
+import { BufferBudget } from "./_buffer_budget.ts";
+import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError } from "./errors.ts";
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
@@ -25,6 +29,16 @@ import {
 } from "./_writer_config.ts";
 
 export type { WriterConfig } from "./_writer_config.ts";
+export {
+  BufferFullError,
+  DeliveryTimeoutError,
+  WriteErrors,
+  type WriteFailure,
+  WriterClosedError,
+} from "./errors.ts";
+
+/** InitProducerId attempts within one batch attempt; the batches' own retries go on after. */
+const INIT_PRODUCER_ID_ATTEMPTS = 3;
 
 /** What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. */
 export interface WriterStats {
@@ -39,6 +53,11 @@ export interface WriterStats {
   waitTime: Summary;
   batchSize: Summary;
   batchBytes: Summary;
+  /** Bytes of messages accepted and not yet acknowledged or failed, now. */
+  bufferedBytes: number;
+  maxBufferedBytes: number;
+  maxBlock: number;
+  deliveryTimeout: number;
   maxAttempts: number;
   writeBackoffMin: number;
   writeBackoffMax: number;
@@ -50,38 +69,6 @@ export interface WriterStats {
   async: boolean;
   topic: string;
   clientId: string;
-}
-
-/**
- * Some messages of a `writeMessages` call failed (kafka-go's `WriteErrors`): `errors[i]` is
- * the error of message `i`, or `undefined` if it was written.
- */
-export class WriteErrors extends KafkitError {
-  /** One entry per message of the call. */
-  readonly errors: readonly (Error | undefined)[];
-
-  /** Creates the error for a call whose messages had these outcomes. */
-  constructor(errors: readonly (Error | undefined)[]) {
-    const failed = errors.filter((e) => e !== undefined) as Error[];
-    super(
-      `${failed.length} of ${errors.length} messages failed: ${failed[0]?.message}`,
-      failed.every((e) => (e as { retriable?: boolean }).retriable === true),
-    );
-    this.errors = errors;
-  }
-
-  /** How many messages failed. */
-  get count(): number {
-    return this.errors.filter((e) => e !== undefined).length;
-  }
-}
-
-/** A writer was used after `close()`. */
-export class WriterClosedError extends KafkitError {
-  /** Creates the error. */
-  constructor() {
-    super("the writer is closed");
-  }
 }
 
 /**
@@ -106,9 +93,13 @@ export class Writer implements AsyncDisposable {
   readonly #queues = new Map<string, PartitionQueue>();
   readonly #lingerClock = new LingerClock();
   readonly #counters = new WriterCounters();
+  readonly #budget: BufferBudget;
+  /** Aborted when close() gives up waiting: everything still pending fails. */
+  readonly #giveUp = new AbortController();
   #outstanding = 0;
   #drained: (() => void)[] = [];
   #closed = false;
+  #closing: Promise<void> | undefined;
   #writable: WritableStream<MessageInput> | undefined;
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
@@ -117,9 +108,10 @@ export class Writer implements AsyncDisposable {
     this.#config = c;
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
+    this.#budget = new BufferBudget(c.maxBufferedBytes);
     const producerIds = c.idempotent
       ? new ProducerIds(this.#cluster, {
-        attempts: c.maxAttempts,
+        attempts: Math.min(c.maxAttempts, INIT_PRODUCER_ID_ATTEMPTS),
         ...c.backoff,
         timeout: c.readTimeout,
       })
@@ -132,9 +124,12 @@ export class Writer implements AsyncDisposable {
       codec: c.codec,
       maxInFlight: c.maxInFlight,
       maxAttempts: c.maxAttempts,
+      deliveryTimeout: c.deliveryTimeout,
       backoff: c.backoff,
       counters: this.#counters,
       log: c.logger,
+      signal: this.#giveUp.signal,
+      closedError: (last) => this.#closedError(last),
       completed: (queue, entries, error) => this.#completed(queue, entries, error),
     });
   }
@@ -142,17 +137,33 @@ export class Writer implements AsyncDisposable {
   /**
    * Writes messages. Resolves when every message is acknowledged, or rejects with
    * `WriteErrors` saying which failed and why; with `async` it resolves once they are queued.
+   * When the buffer (`maxBufferedBytes`) has no room for the call, it waits for room up to
+   * `maxBlock` and then rejects with a `BufferFullError`, having accepted nothing. The signal
+   * ends the wait (for room, or for the acknowledgements); messages already accepted are
+   * still delivered or reported (`completion`).
    */
   async writeMessages(
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    const call = await this.#enqueue(messages, options.signal);
+    if (this.#config.async) return;
+    await abortable(call.done, options.signal);
+    if (call.failed > 0) throw new WriteErrors(call.errors, messages);
+  }
+
+  /**
+   * Checks the messages, takes room for them in the buffer and queues each on its partition;
+   * resolves once they are queued, with the call that settles as they are delivered.
+   */
+  async #enqueue(messages: MessageInput[], signal: AbortSignal | undefined): Promise<WriteCall> {
     if (this.#closed) throw new WriterClosedError();
     if (!Array.isArray(messages)) throw new TypeError("writeMessages takes an array of messages");
-    const call = new WriteCall(messages.length);
     const now = Date.now();
     const byTopic = new Map<string, number[]>();
     const records = new Array<RecordInput>(messages.length);
+    const sizes = new Array<number>(messages.length);
+    let total = 0;
     // Every message is checked before any is queued: a bad one fails the call as a whole.
     messages.forEach((m, i) => {
       try {
@@ -169,33 +180,57 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
+      sizes[i] = recordSizeEstimate(records[i]);
+      total += sizes[i];
       const list = byTopic.get(topic) ?? [];
       list.push(i);
       byTopic.set(topic, list);
     });
+    if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
+    const call = new WriteCall(messages);
+    // A message's delivery time counts from here, when it is accepted.
+    const deadline = Date.now() + this.#config.deliveryTimeout;
     this.#counters.writes++;
     this.#outstanding += messages.length;
     await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, messages, records, call)),
+      [...byTopic].map(([topic, indexes]) =>
+        this.#route(topic, indexes, { call, records, sizes, deadline })
+      ),
     );
-    if (this.#config.async) return;
-    await abortable(call.done, options.signal);
-    if (call.errors.some((e) => e !== undefined)) throw new WriteErrors(call.errors);
+    return call;
+  }
+
+  /** Waits (in turn) for room for `bytes`; a closing writer fails the wait. */
+  async #waitForRoom(bytes: number, signal: AbortSignal | undefined): Promise<void> {
+    const { maxBlock, maxBufferedBytes } = this.#config;
+    await this.#budget.take(bytes, {
+      timeout: maxBlock,
+      signal,
+      timedOut: () =>
+        new BufferFullError({ maxBlock, maxBufferedBytes, bytes, used: this.#budget.used }),
+    });
+    if (this.#closed) {
+      // Room came as the writer closed: the call is not accepted after all.
+      this.#budget.release(bytes);
+      throw new WriterClosedError();
+    }
   }
 
   /** Looks the topic up and queues each message on its partition. */
   async #route(
     topic: string,
     indexes: number[],
-    messages: MessageInput[],
-    records: RecordInput[],
-    call: WriteCall,
+    accepted: { call: WriteCall; records: RecordInput[]; sizes: number[]; deadline: number },
   ) {
+    const { call, records, sizes, deadline } = accepted;
+    const messages = call.messages;
     let partitions: readonly number[];
     try {
-      partitions = (await this.#withMetadataRetry(topic)).partitionIds;
+      partitions = (await this.#withMetadataRetry(topic, deadline)).partitionIds;
+      this.#giveUp.signal.throwIfAborted();
     } catch (e) {
-      for (const i of indexes) this.#fail(call, i, messages[i], e as Error);
+      const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
+      for (const i of indexes) this.#fail(call, i, sizes[i], error);
       return;
     }
     // The linger counts from when messages reach their queues, not from the call: a slow
@@ -210,7 +245,7 @@ export class Writer implements AsyncDisposable {
         this.#fail(
           call,
           i,
-          message,
+          sizes[i],
           new MessageTooLargeError(
             `message ${i} of ${bytes} payload bytes exceeds batchBytes ${limit}`,
           ),
@@ -222,14 +257,14 @@ export class Writer implements AsyncDisposable {
         partition = message.partition ?? this.#config.balancer.balance(message, partitions);
       } catch (e) {
         // A user balancer that throws fails its message, not the others (nor close()).
-        this.#fail(call, i, message, e instanceof Error ? e : new Error(String(e)));
+        this.#fail(call, i, sizes[i], e instanceof Error ? e : new Error(String(e)));
         continue;
       }
       if (!partitions.includes(partition)) {
         this.#fail(
           call,
           i,
-          message,
+          sizes[i],
           new RangeError(`partition ${partition} is not a partition of ${topic}`),
         );
         continue;
@@ -238,18 +273,28 @@ export class Writer implements AsyncDisposable {
         message,
         record,
         bytes,
+        size: sizes[i],
         call,
         index: i,
         enqueuedAt: queuedAt,
+        deadline,
       });
     }
   }
 
-  /** The topic's metadata, retried (with backoff) while the answer is retriable. */
-  #withMetadataRetry(topic: string) {
-    return retry(() => this.#cluster.topic(topic), {
+  /**
+   * The topic's metadata, retried (with backoff) while the answer is retriable — a timeout
+   * too — until the messages' delivery time runs out (or `maxAttempts`), or the writer
+   * gives up at close.
+   */
+  #withMetadataRetry(topic: string, deadline: number) {
+    const signal = this.#giveUp.signal;
+    return retry(() => abortable(this.#cluster.topic(topic), signal), {
       attempts: this.#config.maxAttempts,
       ...this.#config.backoff,
+      until: deadline,
+      timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, e),
+      signal,
       onRetry: () => this.#counters.retries++,
     });
   }
@@ -296,16 +341,20 @@ export class Writer implements AsyncDisposable {
   }
 
   #complete(batch: Entry[], error: Error | undefined): void {
-    for (const e of batch) e.call.settle(e.index, error);
+    let size = 0;
+    for (const e of batch) {
+      e.call.settle(e.index, error);
+      size += e.size;
+    }
     this.#report(batch.map((e) => e.message), error);
-    this.#settled(batch.length);
+    this.#settled(batch.length, size);
   }
 
-  #fail(call: WriteCall, index: number, message: MessageInput, error: Error): void {
+  #fail(call: WriteCall, index: number, size: number, error: Error): void {
     this.#counters.errors++;
     call.settle(index, error);
-    this.#report([message], error);
-    this.#settled(1);
+    this.#report([call.messages[index]], error);
+    this.#settled(1, size);
   }
 
   #report(messages: MessageInput[], error: Error | undefined): void {
@@ -316,15 +365,24 @@ export class Writer implements AsyncDisposable {
     }
   }
 
-  #settled(count: number): void {
+  #settled(count: number, size: number): void {
+    this.#budget.release(size);
     this.#outstanding -= count;
     if (this.#outstanding === 0) { for (const resolve of this.#drained.splice(0)) resolve(); }
+  }
+
+  /** What a message still pending when close() gives up fails with. */
+  #closedError(lastError: unknown): WriterClosedError {
+    return new WriterClosedError(
+      `the writer closed before the message was acknowledged (closeTimeout ${this.#config.closeTimeout} ms)`,
+      lastError === undefined ? undefined : { cause: lastError },
+    );
   }
 
   /** Sends everything queued now and resolves when all of it is delivered or failed. */
   async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#outstanding === 0) return;
-    const drained = new Promise<void>((resolve) => this.#drained.push(resolve));
+    const drained = this.#whenDrained();
     for (const q of this.#queues.values()) q.hurry();
     try {
       await abortable(drained, options.signal);
@@ -334,15 +392,44 @@ export class Writer implements AsyncDisposable {
     }
   }
 
+  #whenDrained(): Promise<void> {
+    if (this.#outstanding === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#drained.push(resolve));
+  }
+
   /**
-   * Flushes, then closes every connection (a shared `cluster` stays open). New writes are
-   * rejected from now on.
+   * Rejects new writes, flushes, then closes every connection (a shared `cluster` stays
+   * open). What is queued or in flight gets `closeTimeout` (default 5 s) to be delivered, or
+   * until `signal` aborts; then every message still pending fails at once with a
+   * `WriterClosedError` (reported to its call and to `completion`), so close() returns
+   * promptly even while brokers are down. Calls waiting for room in the buffer fail with a
+   * `WriterClosedError` at once. Every accepted message ends acknowledged or reported.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.signal);
+    return this.#closing;
+  }
+
+  async #close(signal: AbortSignal | undefined): Promise<void> {
     this.#closed = true;
-    await this.#writable?.close().catch(() => {});
-    await this.flush();
+    this.#budget.rejectWaiting(new WriterClosedError());
+    const streamClosed = this.#writable?.close().catch(() => {});
+    const delivered = Promise.all([this.flush(), streamClosed]).then(() => true);
+    const over = new AbortController();
+    const graceOver = delay(this.#config.closeTimeout, { signal: anySignal(signal, over.signal) })
+      .catch(() => {}).then(() => false);
+    const allDelivered = await Promise.race([delivered, graceOver]);
+    over.abort();
+    if (!allDelivered) {
+      // The grace period is over: fail what is left, unsent or in flight.
+      this.#giveUp.abort(new WriterClosedError());
+      for (const q of this.#queues.values()) {
+        const entries = q.takeAll();
+        if (entries.length > 0) this.#complete(entries, this.#closedError(undefined));
+      }
+      await this.#whenDrained();
+      await streamClosed;
+    }
     if (this.#ownsCluster) await this.#cluster.close();
   }
 
@@ -352,26 +439,26 @@ export class Writer implements AsyncDisposable {
   }
 
   /**
-   * A Web `WritableStream` of messages: each write is queued; when more than a few batches'
-   * worth is in flight, writes wait for delivery (backpressure). Failures error the stream.
+   * A Web `WritableStream` of messages: each write is queued once the buffer has room for it
+   * (the same `maxBufferedBytes` and `maxBlock` as `writeMessages`: a full buffer is the
+   * stream's backpressure). A failed delivery errors the stream.
    */
   get writable(): WritableStream<MessageInput> {
     if (this.#writable) return this.#writable;
-    const inFlight = new Set<Promise<void>>();
-    const limit = this.#config.limits.batchSize * 4;
+    const delivering = new Set<Promise<void>>();
     let failure: unknown;
     this.#writable = new WritableStream<MessageInput>({
       write: async (message) => {
         if (failure) throw failure;
-        const p: Promise<void> = this.writeMessages([message]).catch((e) => {
-          failure ??= e;
-        }).finally(() => inFlight.delete(p));
-        inFlight.add(p);
-        if (inFlight.size >= limit) await Promise.all(inFlight);
-        if (failure) throw failure;
+        const call = await this.#enqueue([message], undefined);
+        const p: Promise<void> = call.done.then(() => {
+          if (call.failed > 0) failure ??= new WriteErrors(call.errors, call.messages);
+          delivering.delete(p);
+        });
+        delivering.add(p);
       },
       close: async () => {
-        await Promise.all(inFlight);
+        await Promise.all(delivering);
         if (failure) throw failure;
       },
     });
@@ -390,6 +477,10 @@ export class Writer implements AsyncDisposable {
       waitTime: c.waitTime.take(),
       batchSize: c.batchSize.take(),
       batchBytes: c.batchBytes.take(),
+      bufferedBytes: this.#budget.used,
+      maxBufferedBytes: cfg.maxBufferedBytes,
+      maxBlock: cfg.maxBlock,
+      deliveryTimeout: cfg.deliveryTimeout,
       maxAttempts: cfg.maxAttempts,
       writeBackoffMin: cfg.backoff.backoffMin,
       writeBackoffMax: cfg.backoff.backoffMax,

@@ -10,7 +10,12 @@ describe("resolveWriterConfig", () => {
     assert.equal(c.acks, -1);
     assert.equal(c.idempotent, true);
     assert.equal(c.maxInFlight, 5);
-    assert.equal(c.maxAttempts, 10);
+    // Time bounds the retries, not a count (as the Java producer's delivery.timeout.ms).
+    assert.equal(c.maxAttempts, Infinity);
+    assert.equal(c.deliveryTimeout, 120_000);
+    assert.equal(c.maxBufferedBytes, 32 * 1024 * 1024);
+    assert.equal(c.maxBlock, 60_000);
+    assert.equal(c.closeTimeout, 5_000);
     assert.deepEqual(c.limits, { batchSize: 100, batchBytes: 1_048_576, batchTimeout: 5 });
     assert.deepEqual(c.backoff, { backoffMin: 100, backoffMax: 1000 });
     assert.equal(c.writeTimeout, 10_000);
@@ -43,6 +48,10 @@ describe("resolveWriterConfig", () => {
     assert.throws(
       () => resolveWriterConfig({ brokers: "a:1", batchTimout: 5 } as never),
       { name: "TypeError", message: /"batchTimout".*"batchTimeout"/ },
+    );
+    assert.throws(
+      () => resolveWriterConfig({ brokers: "a:1", maxBufferBytes: 5 } as never),
+      { name: "TypeError", message: /"maxBufferBytes".*"maxBufferedBytes"/ },
     );
   });
 
@@ -84,6 +93,25 @@ describe("resolveWriterConfig", () => {
     assert.equal(resolveWriterConfig({ brokers: "a:1", idempotent: false }).maxInFlight, 1);
   });
 
+  test("deliveryTimeout, maxAttempts, maxBufferedBytes, maxBlock and closeTimeout are taken as given", () => {
+    const c = resolveWriterConfig({
+      brokers: "a:1",
+      deliveryTimeout: 30_000,
+      maxAttempts: 5,
+      maxBufferedBytes: 1024,
+      maxBlock: 0,
+      closeTimeout: 0,
+    });
+    assert.deepEqual(
+      [c.deliveryTimeout, c.maxAttempts, c.maxBufferedBytes, c.maxBlock, c.closeTimeout],
+      [30_000, 5, 1024, 0, 0],
+    );
+    assert.equal(
+      resolveWriterConfig({ brokers: "a:1", maxAttempts: Infinity }).maxAttempts,
+      Infinity,
+    );
+  });
+
   test("bad values name their field", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ writeBackoffMin: 10, writeBackoffMax: 5 }, /writeBackoffMax/],
@@ -91,6 +119,17 @@ describe("resolveWriterConfig", () => {
       [{ idleTimeout: 0.5 }, /idleTimeout/],
       [{ deadBrokerBackoff: -2 }, /deadBrokerBackoff/],
       [{ writeTimeout: 0 }, /writeTimeout/],
+      [{ deliveryTimeout: 0 }, /deliveryTimeout/],
+      [{ deliveryTimeout: 1.5 }, /deliveryTimeout/],
+      // It must leave room for the linger and one request, as the Java producer demands.
+      [{ deliveryTimeout: 5_000, writeTimeout: 10_000 }, /deliveryTimeout.*batchTimeout/],
+      [{ maxAttempts: 0 }, /maxAttempts/],
+      [{ maxAttempts: 2.5 }, /maxAttempts/],
+      [{ maxBufferedBytes: 0 }, /maxBufferedBytes/],
+      [{ maxBufferedBytes: "1mb" }, /maxBufferedBytes/],
+      [{ maxBlock: -1 }, /maxBlock/],
+      [{ maxBlock: Infinity }, /maxBlock/],
+      [{ closeTimeout: -5 }, /closeTimeout/],
       [{ cluster: {} }, /cluster/],
     ];
     for (const [extra, field] of cases) {
