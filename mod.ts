@@ -113,6 +113,9 @@ export {
   type StickyBalancerOptions,
 } from "./src/producer/balancers.ts";
 export {
+  BufferFullError,
+  DeliveryTimeoutError,
+  type WriteFailure,
   WriteErrors,
   Writer,
   WriterClosedError,

@@ -25,3 +25,28 @@ export async function readTopic(
   }
   return out;
 }
+
+/**
+ * Every record of `topic` up to each partition's end as it is now (the log end offsets are
+ * read first), duplicates included: what a full read-back after a chaos run counts.
+ */
+export async function readWholeTopic(address: string, topic: string): Promise<Message[]> {
+  await using admin = await dial(address);
+  const partitions = await admin.readPartitions([topic]);
+  const out: Message[] = [];
+  for (const p of partitions) {
+    await using conn = await dialLeader(address, topic, p.id);
+    const end = await conn.readLastOffset();
+    let next = 0;
+    const deadline = Date.now() + 120_000;
+    while (next < end) {
+      if (Date.now() > deadline) throw new Error(`${topic}/${p.id}: stuck at ${next} of ${end}`);
+      const batch = await conn.readBatchWith({ maxBytes: 4 << 20, maxWait: 100, timeout: 10_000 });
+      for await (const m of batch) {
+        out.push(m);
+        next = m.offset + 1;
+      }
+    }
+  }
+  return out;
+}
