@@ -115,8 +115,8 @@ export {
 export {
   BufferFullError,
   DeliveryTimeoutError,
-  type WriteFailure,
   WriteErrors,
+  type WriteFailure,
   Writer,
   WriterClosedError,
   type WriterConfig,

@@ -32,7 +32,10 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
 export interface RetryOptions extends BackoffOptions {
   /** Attempts in all, the first included (default 10; `Infinity` for no cap). */
   attempts?: number;
-  /** No retry starts after this time (ms since the epoch): the last failure is thrown. */
+  /**
+   * No retry starts after this time (ms since the epoch): a wait that would end later is cut
+   * short to end there, for one last attempt; then the last failure is thrown.
+   */
   until?: number;
   /**
    * What to throw when `until` ends the retries, given the last failure (default: that
@@ -69,9 +72,11 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (e) {
       if (options.signal?.aborted || attempt >= attempts || !retriable(e, attempt)) throw e;
-      const wait = backoffDelay(attempt, options);
-      if (options.until !== undefined && Date.now() + wait > options.until) {
-        throw options.timeUp ? options.timeUp(e) : e;
+      let wait = backoffDelay(attempt, options);
+      if (options.until !== undefined) {
+        const left = options.until - Date.now();
+        if (left <= 0) throw options.timeUp ? options.timeUp(e) : e;
+        wait = Math.min(wait, left);
       }
       options.onRetry?.(e, attempt, wait);
       await delay(wait, { signal: options.signal });

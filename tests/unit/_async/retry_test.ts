@@ -33,6 +33,41 @@ describe("retry", () => {
     assert.deepEqual(retries, [1, 2, 3]);
   });
 
+  test("until: the last wait is cut short to end there, one last attempt is made, then timeUp's error", async () => {
+    const started = Date.now();
+    const times: number[] = [];
+    const last = new ConnectionError("still down");
+    const err = await retry(() => {
+      times.push(Date.now() - started);
+      return Promise.reject(last);
+    }, {
+      attempts: Infinity,
+      backoffMin: 100,
+      backoffMax: 100,
+      until: started + 250,
+      timeUp: (e) => new TimeoutError("time is up", { cause: e }),
+    }).then(() => undefined, (e) => e);
+    const took = Date.now() - started;
+    assert.ok(err instanceof TimeoutError && err.message === "time is up", `got ${err}`);
+    assert.equal(err.cause, last);
+    // Never gives up early: the whole time is used, and no attempt starts after it.
+    assert.ok(took >= 245 && took < 400, `gave up after ${took} ms`);
+    assert.ok(times.at(-1)! >= 245, `last attempt at ${times.at(-1)} ms`);
+    assert.ok(times.length >= 3);
+  });
+
+  test("until without timeUp throws the last failure", async () => {
+    const last = new ConnectionError("still down");
+    await assert.rejects(
+      retry(() => Promise.reject(last), {
+        attempts: Infinity,
+        backoffMin: 5,
+        until: Date.now() + 30,
+      }),
+      (e) => e === last,
+    );
+  });
+
   test("attempts: 1 runs once", async () => {
     let calls = 0;
     await assert.rejects(retry(() => (calls++, Promise.reject(retriable())), { attempts: 1 }));
