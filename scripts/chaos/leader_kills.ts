@@ -6,11 +6,14 @@
  * cluster nodes: hold the cluster lock when others may use it.
  *
  *   flock /tmp/kafkit-cluster.lock deno run -A scripts/chaos/leader_kills.ts \
- *     [--seconds 60] [--kills 6] [--acks all|1] [--down-ms 2000] [--chunk 3000] [--keys 60]
+ *     [--seconds 60] [--messages 300000] [--kills 6] [--acks all|1] [--down-ms 2000]
+ *     [--chunk 3000] [--keys 60]
  *     [--partitions 3] [--max-attempts N] [--delivery-timeout MS] [--json]
  *
  * (also `bun scripts/chaos/leader_kills.ts …`, or Node 24 with `node scripts/chaos/leader_kills.ts`).
- * The brokers are $KAFKA_CLUSTER_BROKERS (the harness's cluster env file).
+ * The brokers are $KAFKA_CLUSTER_BROKERS (the harness's cluster env file). The messages are
+ * paced evenly over --seconds (and written on at that pace until the last kill is over); a
+ * kill happens every --seconds/(kills+1), each of the next partition's current leader.
  * `--max-attempts 10` brings back the old retry budget (10 attempts, 100 ms–1 s backoff)
  * to compare with the default, where deliveryTimeout (2 minutes) bounds the retries.
  * `--acks 1` writes without idempotence; acknowledged messages can then be lost when a
@@ -28,6 +31,7 @@ const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: {
     seconds: { type: "string", default: "60" },
+    messages: { type: "string", default: "300000" },
     kills: { type: "string", default: "6" },
     acks: { type: "string", default: "all" },
     "down-ms": { type: "string", default: "2000" },
@@ -66,6 +70,7 @@ const report = await runLeaderKills({
   acks: flags.acks === "all" ? -1 : 1,
   kills: count("kills", 0),
   seconds: count("seconds"),
+  messages: count("messages"),
   downFor: count("down-ms", 0),
   chunk: count("chunk"),
   keys: count("keys"),

@@ -249,8 +249,8 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
       ? Infinity
       : positiveInt("maxAttempts", config.maxAttempts, Infinity),
     maxBufferedBytes: positiveInt("maxBufferedBytes", config.maxBufferedBytes, 32 * 1024 * 1024),
-    maxBlock: positiveInt("maxBlock", config.maxBlock, 60_000, 0),
-    closeTimeout: positiveInt("closeTimeout", config.closeTimeout, 5_000, 0),
+    maxBlock: timerMs("maxBlock", config.maxBlock, 60_000),
+    closeTimeout: timerMs("closeTimeout", config.closeTimeout, 5_000),
     backoff,
     limits,
     maxInFlight: config.maxInFlight === undefined && !idempotent ? 1 : maxInFlight,
@@ -265,6 +265,16 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     errorLogger: config.errorLogger ?? (() => {}),
     clientId: config.clientId ?? "kafkit",
   };
+}
+
+/** Timers take at most 2^31-1 ms (about 24 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait in ms that a timer measures: an integer from 0 to MAX_TIMER_MS. */
+function timerMs(name: string, v: number | undefined, fallback: number): number {
+  const ms = positiveInt(name, v, fallback, 0);
+  if (ms > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS}, got ${ms}`);
+  return ms;
 }
 
 function codecOf(

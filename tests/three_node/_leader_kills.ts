@@ -22,6 +22,8 @@ export interface LeaderKillOptions {
   kills: number;
   /** The least time to write for, in seconds (it goes on until every kill is done). */
   seconds: number;
+  /** Messages to write, paced evenly over `seconds` (then on at that pace until the kills end). */
+  messages: number;
   /** How long a killed node stays down before it is started again, in ms (default 2000). */
   downFor?: number;
   /** Messages per call (default 3000). */
@@ -125,13 +127,18 @@ export async function runLeaderKills(options: LeaderKillOptions): Promise<Leader
       killing = false;
     }
   })();
+  const chunk = options.chunk ?? 3_000;
+  const perMs = options.messages / (seconds * 1000);
   let outcome;
   try {
     outcome = await writeKeyed(writer, {
       total: Infinity,
-      chunk: options.chunk ?? 3_000,
+      chunk,
       keys: options.keys ?? 60,
       stop: () => !killing && Date.now() - started >= seconds * 1000,
+    }, async (from) => {
+      // Paced: the next call starts once the time for its messages has come.
+      await sleep(started + (from + chunk) / perMs - Date.now());
     });
     await writer.close();
   } finally {

@@ -18,6 +18,7 @@ describe(`Writer on the 3-node cluster, leaders SIGKILLed (${RUNTIME})`, () => {
       acks: -1,
       kills: 2,
       seconds: 20,
+      messages: 60_000,
     });
     console.log(reportText(report));
     assert.equal(report.kills.length, 2);

@@ -130,6 +130,7 @@ describe("resolveWriterConfig", () => {
       [{ maxBlock: -1 }, /maxBlock/],
       [{ maxBlock: Infinity }, /maxBlock/],
       [{ closeTimeout: -5 }, /closeTimeout/],
+      [{ maxBlock: 2 ** 31 }, /maxBlock must be at most/],
       [{ cluster: {} }, /cluster/],
     ];
     for (const [extra, field] of cases) {
