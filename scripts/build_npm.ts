@@ -3,9 +3,9 @@
  *
  *   deno run -A scripts/build_npm.ts [--pack]
  *
- * 1. tsc compiles mod.ts, src/, tests/, the demo and the benchmarks to ESM JavaScript with
- *    `.d.ts` files in npm/build/, rewriting `.ts` import specifiers to `.js` (Node 20 runs the
- *    tests and benchmarks there).
+ * 1. tsc compiles mod.ts, src/, tests/, the demo, the benchmarks and the chaos script to ESM
+ *    JavaScript with `.d.ts` files in npm/build/, rewriting `.ts` import specifiers to `.js`
+ *    (Node 20 runs the tests, benchmarks and chaos script there).
  * 2. npm/package/ gets the library part of that build, a package.json made from
  *    npm/package.template.json, deno.json's version and package.json's dependencies, the
  *    README and the LICENSE.
@@ -54,6 +54,7 @@ function compile(): void {
       "../scripts/demo.ts",
       "../scripts/bench/records.ts",
       "../scripts/bench/compression.ts",
+      "../scripts/chaos/leader_kills.ts",
     ],
   };
   const config = join(ROOT, "npm", "tsconfig.build.json");
