@@ -15,12 +15,13 @@ import {
   WriterClosedError,
   type WriterConfig,
 } from "../../../mod.ts";
+import { MESSAGE_OVERHEAD } from "../../../src/producer/writer.ts";
 import { ProduceKafka } from "../_fake_produce.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const VALUE = 1000;
-/** A message's size as the budget counts it: the value plus at most this much framing. */
-const FRAMING = 24;
+/** A message's size as the budget counts it: the value plus its framing and bookkeeping. */
+const FRAMING = 24 + MESSAGE_OVERHEAD;
 const message = (i: number): MessageInput => ({ value: String(i).padStart(VALUE, "0") });
 
 function stalled(config: Partial<WriterConfig> = {}) {
