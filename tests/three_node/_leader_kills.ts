@@ -53,18 +53,26 @@ export interface LeaderKillReport extends LogCount {
   reasons: [string, number][];
 }
 
-/** Kills a cluster node with SIGKILL, by the pid the harness recorded for it. */
-function killNode(id: number): void {
+/**
+ * Kills a cluster node with SIGKILL, by the pid the harness recorded for it; false when it
+ * does not run (no pid recorded, or that process is gone).
+ */
+function killNode(id: number): boolean {
   const root = process.env.KAFKIT_STATE ?? "/tmp/kafkit-kafka";
   const state = JSON.parse(readFileSync(`${root}/cluster/state.json`, "utf8")) as {
     nodes: { id: number; pid: number | null }[];
   };
   const pid = state.nodes.find((n) => n.id === id)?.pid;
-  if (!pid) throw new Error(`node ${id} has no recorded pid`);
-  process.kill(pid, "SIGKILL");
+  if (!pid) return false;
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Waits until every partition of `topic` has a leader and all 3 replicas in sync. */
 async function waitForFullIsr(brokers: string[], topic: string): Promise<void> {
@@ -108,13 +116,22 @@ export async function runLeaderKills(options: LeaderKillOptions): Promise<Leader
   let killing = true;
   const dialer = new Dialer();
   const killer = (async () => {
+    let restarts = 0;
     try {
       for (let k = 0; k < kills; k++) {
         // Spread over the run: kill k at (k+1)/(kills+1) of it.
-        await sleep(Math.max(0, started + ((k + 1) * seconds * 1000) / (kills + 1) - Date.now()));
+        await sleep(started + ((k + 1) * seconds * 1000) / (kills + 1) - Date.now());
         const partition = k % partitions;
         const leader = (await dialer.lookupLeader(brokers[0], topic, partition)).id;
-        killNode(leader);
+        if (!killNode(leader)) {
+          // Not running as the harness recorded it: bring it back and kill it again.
+          if (++restarts > 3) throw new Error(`node ${leader} does not stay up to be killed`);
+          log(`node ${leader} is not running as recorded; starting it again`);
+          await harness("start-node", String(leader));
+          await waitForFullIsr(brokers, topic);
+          k--;
+          continue;
+        }
         const at = (Date.now() - started) / 1000;
         done.push({ node: leader, partition, at });
         log(`${at.toFixed(1)} s: SIGKILL node ${leader}, leader of ${topic}/${partition}`);
@@ -127,6 +144,8 @@ export async function runLeaderKills(options: LeaderKillOptions): Promise<Leader
       killing = false;
     }
   })();
+  // Its failure is rethrown below, once the writes have stopped.
+  killer.catch(() => {});
   const chunk = options.chunk ?? 3_000;
   const perMs = options.messages / (seconds * 1000);
   let outcome;
