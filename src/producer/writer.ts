@@ -60,10 +60,13 @@ export interface WriterStats {
   waitTime: Summary;
   batchSize: Summary;
   batchBytes: Summary;
-  /** Bytes of messages accepted and not yet acknowledged or failed, now. */
+  /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
+  /** The `maxBufferedBytes` setting. */
   maxBufferedBytes: number;
+  /** The `maxBlock` setting, in ms. */
   maxBlock: number;
+  /** The `deliveryTimeout` setting, in ms. */
   deliveryTimeout: number;
   maxAttempts: number;
   writeBackoffMin: number;
