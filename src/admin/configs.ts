@@ -20,17 +20,17 @@ import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
 import { listOf, nameOf, oneOf } from "./_validate.ts";
 
+/** What a config belongs to. */
+export type ConfigResourceType = "topic" | "broker" | "broker-logger" | "client-metrics" | "group";
+
 /** Kafka's resource type codes (ConfigResource.Type). */
-const RESOURCE_TYPE_CODES = {
+const RESOURCE_TYPE_CODES: Readonly<Record<ConfigResourceType, number>> = {
   topic: 2,
   broker: 4,
   "broker-logger": 8,
   "client-metrics": 16,
   group: 32,
-} as const;
-
-/** What a config belongs to. */
-export type ConfigResourceType = keyof typeof RESOURCE_TYPE_CODES;
+};
 
 const RESOURCE_TYPES = Object.keys(RESOURCE_TYPE_CODES) as ConfigResourceType[];
 

@@ -44,5 +44,6 @@ export type {
   ScramCredentialInfo,
   ScramCredentialResult,
   ScramCredentialUpsertion,
+  ScramMechanism,
   UserScramCredentials,
 } from "./scram.ts";

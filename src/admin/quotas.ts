@@ -133,7 +133,7 @@ export async function alterClientQuotas(
   }, { signal: call.signal });
   const answers = new Map<string, (typeof res.entries)[number]>();
   for (const e of res.entries) answers.set(entityKey(e.entity), e);
-  return entries.map((e, i): ClientQuotaAlterationResult => {
+  return entries.map((e): ClientQuotaAlterationResult => {
     const entity = entityOfAnswer(e.entity);
     const answer = answers.get(entityKey(e.entity));
     if (!answer) {
