@@ -20,6 +20,36 @@ import {
   describeCluster,
   type DescribeClusterOptions,
 } from "./cluster_info.ts";
+import {
+  alterConfigs,
+  type AlterConfigsOptions,
+  type ConfigAlterationResult,
+  type ConfigReplacement,
+  type ConfigResource,
+  type ConfigResourceDescription,
+  describeConfigs,
+  type DescribeConfigsOptions,
+  incrementalAlterConfigs,
+  type IncrementalConfigAlteration,
+} from "./configs.ts";
+import {
+  alterClientQuotas,
+  type AlterClientQuotasOptions,
+  type ClientQuotaAlteration,
+  type ClientQuotaAlterationResult,
+  type ClientQuotaEntry,
+  type ClientQuotaFilter,
+  describeClientQuotas,
+} from "./quotas.ts";
+import {
+  deleteUserScramCredentials,
+  describeUserScramCredentials,
+  type ScramCredentialDeletion,
+  type ScramCredentialResult,
+  type ScramCredentialUpsertion,
+  upsertUserScramCredentials,
+  type UserScramCredentials,
+} from "./scram.ts";
 
 /** Options of a {@linkcode Client}: its own core from `brokers`, or a shared `cluster`. */
 export interface ClientOptions extends Partial<Omit<ClusterOptions, "brokers">> {
@@ -112,11 +142,208 @@ export class Client {
 
   // --- configs (configs.ts) --------------------------------------------------------------
 
+  /**
+   * The configs of topics, brokers, broker loggers, groups or client-metrics subscriptions
+   * (DescribeConfigs), one result per resource; a broker's own configs are asked of it.
+   *
+   * @example A topic's configs set on it, and a broker's with where each value comes from
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const [topic, broker] = await admin.describeConfigs([
+   *   { type: "topic", name: "events" },
+   *   { type: "broker", name: "1", keys: ["log.retention.hours"] },
+   * ], { includeSynonyms: true });
+   * console.log(topic.entries.filter((e) => e.source === "dynamic-topic"));
+   * console.log(broker.error ?? broker.entries[0].synonyms);
+   * ```
+   */
+  describeConfigs(
+    resources: readonly ConfigResource[],
+    options: DescribeConfigsOptions & AdminCallOptions = {},
+  ): Promise<ConfigResourceDescription[]> {
+    return runCall(
+      "describeConfigs",
+      options,
+      this.#timeout,
+      (call) => describeConfigs(this.#cluster, resources, options, call),
+    );
+  }
+
+  /**
+   * Sets, deletes, appends to or subtracts from configs, leaving the others as they are
+   * (IncrementalAlterConfigs), one result per resource.
+   *
+   * @example Keep a topic's records a day, and compact them too
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * throwIfFailed(
+   *   await admin.incrementalAlterConfigs([{
+   *     type: "topic",
+   *     name: "events",
+   *     ops: [
+   *       { name: "retention.ms", op: "set", value: "86400000" },
+   *       { name: "cleanup.policy", op: "append", value: "compact" },
+   *     ],
+   *   }]),
+   * );
+   * ```
+   */
+  incrementalAlterConfigs(
+    alterations: readonly IncrementalConfigAlteration[],
+    options: AlterConfigsOptions & AdminCallOptions = {},
+  ): Promise<ConfigAlterationResult[]> {
+    return runCall(
+      "incrementalAlterConfigs",
+      options,
+      this.#timeout,
+      (call) => incrementalAlterConfigs(this.#cluster, alterations, options, call),
+    );
+  }
+
+  /**
+   * Replaces each resource's whole set of dynamic configs (the legacy AlterConfigs): configs
+   * left out go back to their defaults. Prefer {@linkcode incrementalAlterConfigs}.
+   */
+  alterConfigs(
+    replacements: readonly ConfigReplacement[],
+    options: AlterConfigsOptions & AdminCallOptions = {},
+  ): Promise<ConfigAlterationResult[]> {
+    return runCall(
+      "alterConfigs",
+      options,
+      this.#timeout,
+      (call) => alterConfigs(this.#cluster, replacements, options, call),
+    );
+  }
+
   // --- groups (groups.ts) ----------------------------------------------------------------
 
   // --- transactions and producers (transactions.ts) --------------------------------------
 
   // --- security: ACLs, quotas, SCRAM, delegation tokens (acls.ts, quotas.ts, ...) --------
+
+  // quotas (quotas.ts)
+
+  /**
+   * The client quotas of the entities that match every component (DescribeClientQuotas).
+   *
+   * @example Every user's quotas, and the default user's
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * for (const { entity, values } of await admin.describeClientQuotas({
+   *   components: [{ entityType: "user", match: "any" }],
+   * })) {
+   *   console.log(entity.user ?? "(default user)", values);
+   * }
+   * ```
+   */
+  describeClientQuotas(
+    filter: ClientQuotaFilter,
+    options: AdminCallOptions = {},
+  ): Promise<ClientQuotaEntry[]> {
+    return runCall(
+      "describeClientQuotas",
+      options,
+      this.#timeout,
+      (call) => describeClientQuotas(this.#cluster, filter, call),
+    );
+  }
+
+  /**
+   * Sets or removes (value `null`) client quotas (AlterClientQuotas), one result per entity.
+   *
+   * @example Cap a user's produce rate, and remove its consume cap
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const [result] = await admin.alterClientQuotas([{
+   *   entity: { user: "bob" },
+   *   ops: [{ key: "producer_byte_rate", value: 1048576 }, {
+   *     key: "consumer_byte_rate",
+   *     value: null,
+   *   }],
+   * }]);
+   * if (result.error) throw result.error;
+   * ```
+   */
+  alterClientQuotas(
+    alterations: readonly ClientQuotaAlteration[],
+    options: AlterClientQuotasOptions & AdminCallOptions = {},
+  ): Promise<ClientQuotaAlterationResult[]> {
+    return runCall(
+      "alterClientQuotas",
+      options,
+      this.#timeout,
+      (call) => alterClientQuotas(this.#cluster, alterations, options, call),
+    );
+  }
+
+  // SCRAM credentials (scram.ts)
+
+  /**
+   * The SCRAM credentials (mechanism and iterations) of `users`, or of every user that has
+   * some when `users` is left out (DescribeUserScramCredentials), one result per user.
+   */
+  describeUserScramCredentials(
+    users?: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<UserScramCredentials[]> {
+    return runCall(
+      "describeUserScramCredentials",
+      options,
+      this.#timeout,
+      (call) => describeUserScramCredentials(this.#cluster, users, call),
+    );
+  }
+
+  /**
+   * Adds or replaces SCRAM credentials (AlterUserScramCredentials). The password is salted
+   * and hashed here; only the salted password is sent. One result per credential; one user
+   * may have one change per call.
+   *
+   * @example A user who can then log in with SCRAM-SHA-512
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * throwIfFailed(
+   *   await admin.upsertUserScramCredentials([
+   *     { user: "bob", mechanism: "SCRAM-SHA-512", password: "bob-secret", iterations: 8192 },
+   *   ]),
+   * );
+   * ```
+   */
+  upsertUserScramCredentials(
+    upsertions: readonly ScramCredentialUpsertion[],
+    options: AdminCallOptions = {},
+  ): Promise<ScramCredentialResult[]> {
+    return runCall(
+      "upsertUserScramCredentials",
+      options,
+      this.#timeout,
+      (call) => upsertUserScramCredentials(this.#cluster, upsertions, call),
+    );
+  }
+
+  /** Deletes SCRAM credentials (AlterUserScramCredentials), one result per credential. */
+  deleteUserScramCredentials(
+    deletions: readonly ScramCredentialDeletion[],
+    options: AdminCallOptions = {},
+  ): Promise<ScramCredentialResult[]> {
+    return runCall(
+      "deleteUserScramCredentials",
+      options,
+      this.#timeout,
+      (call) => deleteUserScramCredentials(this.#cluster, deletions, call),
+    );
+  }
 
   /** Closes the client (and its core, unless the core was shared). */
   async close(): Promise<void> {

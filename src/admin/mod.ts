@@ -12,3 +12,38 @@ export type {
   ClusterDescription,
   DescribeClusterOptions,
 } from "./cluster_info.ts";
+export type {
+  AlterConfigsOptions,
+  ConfigAlterationResult,
+  ConfigEntry,
+  ConfigOp,
+  ConfigOperation,
+  ConfigReplacement,
+  ConfigResource,
+  ConfigResourceDescription,
+  ConfigResourceType,
+  ConfigSource,
+  ConfigSynonym,
+  ConfigType,
+  DescribeConfigsOptions,
+  IncrementalConfigAlteration,
+} from "./configs.ts";
+export type {
+  AlterClientQuotasOptions,
+  ClientQuotaAlteration,
+  ClientQuotaAlterationResult,
+  ClientQuotaEntry,
+  ClientQuotaFilter,
+  ClientQuotaOp,
+  QuotaEntity,
+  QuotaEntityType,
+  QuotaFilterComponent,
+} from "./quotas.ts";
+export type {
+  ScramCredentialDeletion,
+  ScramCredentialInfo,
+  ScramCredentialResult,
+  ScramCredentialUpsertion,
+  ScramMechanism,
+  UserScramCredentials,
+} from "./scram.ts";
