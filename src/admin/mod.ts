@@ -12,3 +12,25 @@ export type {
   ClusterDescription,
   DescribeClusterOptions,
 } from "./cluster_info.ts";
+export type {
+  AbortTransactionSpec,
+  ActiveProducer,
+  ListTransactionsOptions,
+  PartitionProducers,
+  TransactionDescription,
+  TransactionListing,
+  TransactionState,
+} from "./transactions.ts";
+export type {
+  Acl,
+  AclFilter,
+  AclInput,
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+  CreateAclResult,
+  DeleteAclsResult,
+  DeletedAcl,
+} from "./acls.ts";
+export type { CreateDelegationTokenOptions, DelegationToken } from "./tokens.ts";
