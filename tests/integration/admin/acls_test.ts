@@ -7,23 +7,20 @@ import assert from "node:assert/strict";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { type Acl, type AclInput, Client, Dialer, dialLeader, KafkaError } from "../../../mod.ts";
 import { AlterUserScramCredentials } from "../../../src/protocol/mod.ts";
+import { retry } from "../../../src/_async/retry.ts";
 import { kafkaEnv, RUNTIME } from "../../_env.ts";
 import { javaTool } from "../../_java.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it stops throwing (ACLs and credentials reach the broker a bit late). */
-async function eventually<T>(check: () => Promise<T>, what: string): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await check();
-    } catch (e) {
-      if (attempt === 50) throw new Error(`${what}: still failing`, { cause: e });
-      await sleep(100);
-    }
-  }
-}
+/** Retries `check` for a while (ACLs and credentials reach the broker a moment late). */
+const eventually = <T>(check: () => Promise<T>) =>
+  retry(check, {
+    attempts: 200,
+    until: Date.now() + 15_000,
+    backoffMin: 50,
+    backoffMax: 250,
+    isRetriable: () => true,
+  });
 
 const byOperation = (a: Acl, b: Acl) => a.operation.localeCompare(b.operation);
 
@@ -73,7 +70,6 @@ describe(`admin: ACLs (${RUNTIME})`, () => {
     try {
       await using conn = await eventually(
         () => dialer.dialLeader(kafkaEnv("KAFKA_SASL_BROKERS").split(",")[0], topic, 0),
-        "the new user authenticates",
       );
       // No ACL on the topic yet: the harness leaves it open.
       await conn.writeMessages([{ value: "before" }]);
@@ -140,7 +136,7 @@ describe(`admin: ACLs (${RUNTIME})`, () => {
           conn.writeMessages([{ value: "denied" }]),
           (e) => e instanceof KafkaError && e.errorName === "TOPIC_AUTHORIZATION_FAILED",
         );
-      }, "the deny takes effect");
+      });
 
       const deleted = await admin.deleteAcls([
         { resourceType: "topic", resourceName: topic, principal },
@@ -155,7 +151,7 @@ describe(`admin: ACLs (${RUNTIME})`, () => {
       });
       assert.deepEqual(await admin.describeAcls({ principal }), []);
       // Without ACLs the topic is open again.
-      await eventually(() => conn.writeMessages([{ value: "after" }]), "the topic reopens");
+      await eventually(() => conn.writeMessages([{ value: "after" }]));
     } finally {
       await admin.deleteAcls([{ resourceName: topic, principal }]);
       await admin.request(AlterUserScramCredentials, {
