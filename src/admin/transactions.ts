@@ -188,7 +188,7 @@ export async function listTransactions(
 }
 
 /** DescribeTransactions for each id, sent to its transaction coordinator. */
-export function describeTransactions(
+export async function describeTransactions(
   cluster: Cluster,
   transactionalIds: readonly string[],
   call: Call,
@@ -196,7 +196,7 @@ export function describeTransactions(
   const ids = listOf("transactionalIds", transactionalIds).map((id, i) =>
     nameOf(`transactionalIds[${i}]`, id)
   );
-  return Promise.all(ids.map(async (transactionalId): Promise<TransactionDescription> => {
+  return await Promise.all(ids.map(async (transactionalId): Promise<TransactionDescription> => {
     const failed = (error: Error): TransactionDescription => ({
       transactionalId,
       coordinatorId: -1,
@@ -246,13 +246,13 @@ export function describeTransactions(
 }
 
 /** DescribeProducers for each partition, sent to its leader. */
-export function describeProducers(
+export async function describeProducers(
   cluster: Cluster,
   partitions: readonly TopicPartition[],
   call: Call,
 ): Promise<PartitionProducers[]> {
   const wanted = listOf("partitions", partitions).map((p, i) => partitionOf(`partitions[${i}]`, p));
-  return Promise.all(wanted.map(async ({ topic, partition }): Promise<PartitionProducers> => {
+  return await Promise.all(wanted.map(async ({ topic, partition }): Promise<PartitionProducers> => {
     try {
       const res = await cluster.request(DescribeProducers, {
         topics: [{ name: topic, partitionIndexes: [partition] }],
