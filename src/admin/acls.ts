@@ -133,7 +133,7 @@ const RESOURCE_TYPES = [
 ] as const;
 const PATTERN_TYPES = ["unknown", "any", "match", "literal", "prefixed"] as const;
 const PERMISSIONS = ["unknown", "any", "deny", "allow"] as const;
-/** The operation names of `_operations.ts`, in the form used here (`CLUSTER_ACTION` -> `cluster-action`). */
+/** `_operations.ts` names in this module's form: `CLUSTER_ACTION` -> `cluster-action`. */
 const OPERATIONS: readonly string[] = ACL_OPERATIONS.map((n) =>
   n.toLowerCase().replaceAll("_", "-")
 );

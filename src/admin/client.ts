@@ -343,7 +343,10 @@ export class Client {
     );
   }
 
-  /** The tokens of `owners` (`User:alice`), or every token the caller may see (DescribeDelegationToken). */
+  /**
+   * The tokens of `owners` (`User:alice`; those they own or requested), or every token the
+   * caller may see (DescribeDelegationToken).
+   */
   describeDelegationTokens(
     owners?: readonly string[],
     options: AdminCallOptions = {},

@@ -24,7 +24,10 @@ import { intIn, listOf } from "./_validate.ts";
 export interface CreateDelegationTokenOptions {
   /** Principals (`User:bob`) that may renew the token besides its owner. */
   renewers?: readonly string[];
-  /** The token's longest life in ms, capped by the broker's `delegation.token.max.lifetime.ms` (default: that). */
+  /**
+   * The token's longest life in ms, capped by the broker's `delegation.token.max.lifetime.ms`
+   * (default: that).
+   */
   maxLifetime?: number;
   /**
    * Whose token it is (default: the caller). Creating a token for another user needs the

@@ -113,15 +113,16 @@ describe(`admin: ACLs (${RUNTIME})`, () => {
         "--resource-pattern-type",
         "any",
       ]);
-      const bindings = [...listed.matchAll(
-        /resourceType=TOPIC, name=(\S+), patternType=(\w+)\)`:\s*\n((?:\s*\(principal=.*\)\s*\n?)+)/g,
-      )].flatMap(([, name, pattern, lines]) =>
-        [...lines.matchAll(
-          /principal=([^,]+), host=([^,]+), operation=(\w+), permissionType=(\w+)/g,
-        )].map(([, p, host, op, perm]) =>
-          [name, pattern.toLowerCase(), p, host, op.toLowerCase(), perm.toLowerCase()].join(" ")
-        )
-      ).sort();
+      const resource = /resourceType=TOPIC, name=(\S+), patternType=(\w+)\)`:\s*\n/;
+      const aclLines = /((?:\s*\(principal=.*\)\s*\n?)+)/;
+      const bindings = [...listed.matchAll(new RegExp(resource.source + aclLines.source, "g"))]
+        .flatMap(([, name, pattern, lines]) =>
+          [...lines.matchAll(
+            /principal=([^,]+), host=([^,]+), operation=(\w+), permissionType=(\w+)/g,
+          )].map(([, p, host, op, perm]) =>
+            [name, pattern.toLowerCase(), p, host, op.toLowerCase(), perm.toLowerCase()].join(" ")
+          )
+        ).sort();
       assert.deepEqual(
         bindings,
         mine.map((a) =>

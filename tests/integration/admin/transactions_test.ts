@@ -67,7 +67,7 @@ async function hangingTransaction(
 }
 
 describe(`admin: transactions and producers (${RUNTIME})`, () => {
-  test("a hanging transaction is listed, described, seen on its partition and aborted", async () => {
+  test("a hanging transaction is listed, described, seen at its partition, aborted", async () => {
     await using admin = adminClient();
     const topic = uniqueName("txn");
     const transactionalId = `${topic}-producer`;
