@@ -50,6 +50,36 @@ import {
   upsertUserScramCredentials,
   type UserScramCredentials,
 } from "./scram.ts";
+import {
+  type Acl,
+  type AclFilter,
+  type AclInput,
+  type CreateAclResult,
+  createAcls,
+  deleteAcls,
+  type DeleteAclsResult,
+  describeAcls,
+} from "./acls.ts";
+import {
+  createDelegationToken,
+  type CreateDelegationTokenOptions,
+  type DelegationToken,
+  describeDelegationTokens,
+  expireDelegationToken,
+  renewDelegationToken,
+} from "./tokens.ts";
+import {
+  abortTransaction,
+  type AbortTransactionSpec,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
+  type ListTransactionsOptions,
+  type PartitionProducers,
+  type TransactionDescription,
+  type TransactionListing,
+} from "./transactions.ts";
+import type { TopicPartition } from "../offsets.ts";
 
 /** Options of a {@linkcode Client}: its own core from `brokers`, or a shared `cluster`. */
 export interface ClientOptions extends Partial<Omit<ClusterOptions, "brokers">> {
@@ -223,6 +253,84 @@ export class Client {
   // --- groups (groups.ts) ----------------------------------------------------------------
 
   // --- transactions and producers (transactions.ts) --------------------------------------
+  /**
+   * The transactions every broker coordinates (ListTransactions to each broker, merged),
+   * filtered by state, producer id and how long they have run.
+   *
+   * @example Transactions open for more than a minute
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const old = await admin.listTransactions({ states: ["Ongoing"], durationFilter: 60_000 });
+   * for (const t of old) console.log(t.transactionalId, t.producerId);
+   * ```
+   */
+  listTransactions(
+    options: ListTransactionsOptions & AdminCallOptions = {},
+  ): Promise<TransactionListing[]> {
+    return runCall(
+      "listTransactions",
+      options,
+      this.#timeout,
+      (call) => listTransactions(this.#cluster, options, call),
+    );
+  }
+
+  /**
+   * Each transactional id's state, producer and partitions (DescribeTransactions to its
+   * transaction coordinator), one result per id.
+   */
+  describeTransactions(
+    transactionalIds: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<TransactionDescription[]> {
+    return runCall(
+      "describeTransactions",
+      options,
+      this.#timeout,
+      (call) => describeTransactions(this.#cluster, transactionalIds, call),
+    );
+  }
+
+  /**
+   * The producers each partition's leader tracks, with their open transaction's first
+   * offset (DescribeProducers to the leaders), one result per partition.
+   */
+  describeProducers(
+    partitions: readonly TopicPartition[],
+    options: AdminCallOptions = {},
+  ): Promise<PartitionProducers[]> {
+    return runCall(
+      "describeProducers",
+      options,
+      this.#timeout,
+      (call) => describeProducers(this.#cluster, partitions, call),
+    );
+  }
+
+  /**
+   * Aborts a hanging transaction at one partition (KIP-664, `kafka-transactions abort`):
+   * one abort marker written by the partition's leader (WriteTxnMarkers).
+   *
+   * @example Abort the transaction that holds back a partition's last stable offset
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const [p] = await admin.describeProducers([{ topic: "orders", partition: 0 }]);
+   * const stuck = p.producers.find((s) => s.currentTxnStartOffset !== null);
+   * if (stuck) await admin.abortTransaction({ topic: "orders", partition: 0, ...stuck });
+   * ```
+   */
+  abortTransaction(spec: AbortTransactionSpec, options: AdminCallOptions = {}): Promise<void> {
+    return runCall(
+      "abortTransaction",
+      options,
+      this.#timeout,
+      (call) => abortTransaction(this.#cluster, spec, call),
+    );
+  }
 
   // --- security: ACLs, quotas, SCRAM, delegation tokens (acls.ts, quotas.ts, ...) --------
 
@@ -342,6 +450,137 @@ export class Client {
       options,
       this.#timeout,
       (call) => deleteUserScramCredentials(this.#cluster, deletions, call),
+    );
+  }
+  /**
+   * Creates ACL bindings (CreateAcls), one result per binding.
+   *
+   * @example Let a user read one topic
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * throwIfFailed(
+   *   await admin.createAcls([{
+   *     resourceType: "topic",
+   *     resourceName: "orders",
+   *     patternType: "literal",
+   *     principal: "User:bob",
+   *     operation: "read",
+   *     permission: "allow",
+   *   }]),
+   * );
+   * ```
+   */
+  createAcls(
+    acls: readonly AclInput[],
+    options: AdminCallOptions = {},
+  ): Promise<CreateAclResult[]> {
+    return runCall(
+      "createAcls",
+      options,
+      this.#timeout,
+      (call) => createAcls(this.#cluster, acls, call),
+    );
+  }
+
+  /** The ACL bindings `filter` matches (DescribeAcls); fields left out match anything. */
+  describeAcls(filter: AclFilter = {}, options: AdminCallOptions = {}): Promise<Acl[]> {
+    return runCall(
+      "describeAcls",
+      options,
+      this.#timeout,
+      (call) => describeAcls(this.#cluster, filter, call),
+    );
+  }
+
+  /** Deletes the ACL bindings each filter matches (DeleteAcls), one result per filter. */
+  deleteAcls(
+    filters: readonly AclFilter[],
+    options: AdminCallOptions = {},
+  ): Promise<DeleteAclsResult[]> {
+    return runCall(
+      "deleteAcls",
+      options,
+      this.#timeout,
+      (call) => deleteAcls(this.#cluster, filters, call),
+    );
+  }
+
+  /**
+   * Creates a delegation token for the caller, or for `owner` (CreateDelegationToken). The
+   * client must have authenticated with SASL (not with a token).
+   *
+   * @example A token a job can authenticate with for a day
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({
+   *   brokers: ["127.0.0.1:9093"],
+   *   sasl: { mechanism: "SCRAM-SHA-512", username: "alice", password: "alice-secret" },
+   * });
+   * const token = await admin.createDelegationToken({ maxLifetime: 86_400_000 });
+   * console.log(token.tokenId, token.expiryTime);
+   * ```
+   */
+  createDelegationToken(
+    options: CreateDelegationTokenOptions & AdminCallOptions = {},
+  ): Promise<DelegationToken> {
+    return runCall(
+      "createDelegationToken",
+      options,
+      this.#timeout,
+      (call) => createDelegationToken(this.#cluster, options, call),
+    );
+  }
+
+  /**
+   * Renews a token for `period` ms from now (RenewDelegationToken; -1: the broker's default
+   * renew interval); resolves with its new expiry time.
+   */
+  renewDelegationToken(
+    hmac: Uint8Array,
+    period: number,
+    options: AdminCallOptions = {},
+  ): Promise<Date> {
+    return runCall(
+      "renewDelegationToken",
+      options,
+      this.#timeout,
+      (call) => renewDelegationToken(this.#cluster, hmac, period, call),
+    );
+  }
+
+  /**
+   * Makes a token expire `period` ms from now, or at once for a negative period
+   * (ExpireDelegationToken); resolves with its expiry time.
+   */
+  expireDelegationToken(
+    hmac: Uint8Array,
+    period: number,
+    options: AdminCallOptions = {},
+  ): Promise<Date> {
+    return runCall(
+      "expireDelegationToken",
+      options,
+      this.#timeout,
+      (call) => expireDelegationToken(this.#cluster, hmac, period, call),
+    );
+  }
+
+  /**
+   * The tokens of `owners` (`User:alice`; those they own or requested), or every token the
+   * caller may see (DescribeDelegationToken).
+   */
+  describeDelegationTokens(
+    owners?: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<DelegationToken[]> {
+    return runCall(
+      "describeDelegationTokens",
+      options,
+      this.#timeout,
+      (call) => describeDelegationTokens(this.#cluster, owners, call),
     );
   }
 

@@ -47,3 +47,25 @@ export type {
   ScramMechanism,
   UserScramCredentials,
 } from "./scram.ts";
+export type {
+  AbortTransactionSpec,
+  ActiveProducer,
+  ListTransactionsOptions,
+  PartitionProducers,
+  TransactionDescription,
+  TransactionListing,
+  TransactionState,
+} from "./transactions.ts";
+export type {
+  Acl,
+  AclFilter,
+  AclInput,
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+  CreateAclResult,
+  DeleteAclsResult,
+  DeletedAcl,
+} from "./acls.ts";
+export type { CreateDelegationTokenOptions, DelegationToken } from "./tokens.ts";
