@@ -60,6 +60,8 @@ export {
 } from "./src/protocol/errors.ts";
 // Every client's options take `tls` and `connect`: their types stay here as well as in core.
 export type { Connect, Socket, SocketOptions, TlsOptions } from "./src/transport/socket.ts";
+// Picked by itself inside a Cloudflare Worker; exported to pass as `connect` explicitly.
+export { connectWorkerd } from "./src/transport/workerd.ts";
 export type {
   OAuthBearerToken,
   SaslMechanism,
