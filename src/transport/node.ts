@@ -11,17 +11,25 @@ const HIGH_WATER = 1024 * 1024;
 
 // node:net and node:tls are imported on first use, not statically: a bundle made for another
 // runtime (a Cloudflare Worker without nodejs_compat) carries this module without having them.
+// The imports sit in a try block, which tells bundlers (esbuild) to leave them to run time.
 let netConnect: typeof Net.connect;
 let isIP: typeof Net.isIP;
 let tlsConnect: typeof Tls.connect;
 let checkServerIdentity: typeof Tls.checkServerIdentity;
 let loaded: Promise<void> | undefined;
 
+async function load(): Promise<void> {
+  try {
+    ({ connect: netConnect, isIP } = await import("node:net"));
+    ({ connect: tlsConnect, checkServerIdentity } = await import("node:tls"));
+  } catch (e) {
+    loaded = undefined;
+    throw e;
+  }
+}
+
 function loadNodeModules(): Promise<void> {
-  loaded ??= Promise.all([import("node:net"), import("node:tls")]).then(([net, tls]) => {
-    ({ connect: netConnect, isIP } = net);
-    ({ connect: tlsConnect, checkServerIdentity } = tls);
-  });
+  loaded ??= load();
   return loaded;
 }
 

@@ -49,15 +49,15 @@ type WorkerdConnect = (
   options: { secureTransport: "off" | "on"; allowHalfOpen: boolean },
 ) => WorkerdSocket;
 
-// Built from parts so that no bundler tries to resolve it: a bundle for Node or Deno must not
-// need the module, and workerd (and wrangler, which leaves `cloudflare:` modules alone)
-// resolves it at run time.
+// Built from parts so that no bundler tries to resolve it (webpack, for one, fails on an
+// unknown scheme): a bundle for Node must not need the module, and workerd resolves it at run
+// time. The comments keep webpack and Vite from rewriting or warning about the import.
 const SOCKETS_MODULE = ["cloudflare", "sockets"].join(":");
 
 let sockets: Promise<WorkerdConnect> | undefined;
 
 function loadConnect(): Promise<WorkerdConnect> {
-  sockets ??= import(SOCKETS_MODULE).then(
+  sockets ??= import(/* webpackIgnore: true */ /* @vite-ignore */ SOCKETS_MODULE).then(
     (m: { connect: WorkerdConnect }) => m.connect,
     (e) => {
       sockets = undefined;

@@ -48,9 +48,9 @@ let log = "";
 const ports = new Map<WorkerName, number>();
 
 /**
- * The bundler settings a Worker build uses (wrangler's conditions). node:* stays external:
- * kafkit imports node:net, node:tls and node:zlib only when it runs on Node (or a Worker with
- * nodejs_compat), and dynamically, so a Worker without them still loads.
+ * The bundler settings a Worker build uses (wrangler's conditions), and nothing marked
+ * external: kafkit imports node:net, node:tls and node:zlib only on first use, dynamically,
+ * in a way esbuild leaves to run time, so the Worker loads without them.
  */
 async function bundle(entry: string, outfile: string): Promise<void> {
   await run(join(BIN, "esbuild"), [
@@ -60,7 +60,6 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     "--platform=neutral",
     "--conditions=workerd,worker,browser",
     "--main-fields=browser,module,main",
-    "--external:node:*",
     "--log-level=warning",
     `--outfile=${outfile}`,
   ]);

@@ -31,11 +31,17 @@ interface ZstdZlib {
 // throws them normally and takes ~1.5 ms per MiB, so Deno uses that.
 const syncOnly = "Deno" in globalThis;
 
-/** The runtime's zstd, or undefined when its zlib has none; rejects without node:zlib. */
+/** The runtime's zstd, or undefined when it has no node:zlib or its zlib has no zstd. */
 export async function nativeZstd(): Promise<
   { compress: ZstdCompress; decompressFrame: FrameDecoder } | undefined
 > {
-  const z = await import("node:zlib") as unknown as ZstdZlib;
+  let z: ZstdZlib;
+  try {
+    // In a try block, which tells bundlers (esbuild) to leave the import to run time.
+    z = await import("node:zlib") as unknown as ZstdZlib;
+  } catch {
+    return undefined;
+  }
   const { zstdCompress, zstdDecompress } = z;
   const levelParam = z.constants.ZSTD_c_compressionLevel;
   if (!zstdCompress || !zstdDecompress || levelParam === undefined) return undefined;

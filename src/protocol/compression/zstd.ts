@@ -57,7 +57,7 @@ let wasm: Promise<ZstdCompress> | undefined;
 // Never rejects: a runtime without node:zlib (a browser, a Worker without nodejs_compat)
 // simply has no native zstd.
 function loadNative(): Promise<Native> {
-  native ??= import("./_zstd_native.ts").then((m) => m.nativeZstd()).catch(() => undefined);
+  native ??= import("./_zstd_native.ts").then((m) => m.nativeZstd(), () => undefined);
   return native;
 }
 
