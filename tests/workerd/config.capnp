@@ -38,6 +38,10 @@ const source :Workerd.Worker = (
   modules = [(name = "worker", esModule = embed "source.js")],
   compatibilityDate = "2025-09-01",
   globalOutbound = "loopback",
+  # GroupMember objects, one per group name, kept in memory for the life of the process.
+  durableObjectNamespaces = [(className = "GroupMember", uniqueKey = "kafkit-test-group-member")],
+  durableObjectStorage = (inMemory = void),
+  bindings = [(name = "MEMBER", durableObjectNamespace = "GroupMember")],
 );
 
 const npm :Workerd.Worker = (

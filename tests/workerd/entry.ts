@@ -3,4 +3,6 @@
 import * as kafkit from "../../mod.ts";
 import { makeWorker } from "./worker.ts";
 
-export default makeWorker(kafkit);
+const worker = makeWorker(kafkit);
+export default worker.handler;
+export const GroupMember = worker.GroupMember;

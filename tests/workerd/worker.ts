@@ -26,10 +26,37 @@ export interface Context {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** The slice of a Durable Object namespace binding used here. */
+interface Namespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(request: Request): Promise<Response> };
+}
+
+/** The Worker's bindings (config.capnp). */
+interface Env {
+  /** The GroupMember Durable Objects (the Workers that declare them). */
+  MEMBER?: Namespace;
+}
+
+/** A Worker's module: its fetch handler and the Durable Object class it exports. */
+export interface TestWorker {
+  handler: { fetch(request: Request, env: Env, ctx: Context): Promise<Response> };
+  /** A Durable Object holding one consumer group member across requests. */
+  GroupMember: new (state: unknown, env: Env) => { fetch(request: Request): Promise<Response> };
+}
+
+/** Answers a route's result as JSON, or its error as status 500. */
+async function answer(run: () => Promise<unknown>): Promise<Response> {
+  try {
+    return Response.json(await run());
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    return Response.json({ name: error.name, message: error.message }, { status: 500 });
+  }
+}
+
 /** The Worker's handlers, over one kafkit module (the sources' or the npm package's). */
-export function makeWorker(
-  kafkit: typeof Kafkit,
-): { fetch(request: Request, env: unknown, ctx: Context): Promise<Response> } {
+export function makeWorker(kafkit: typeof Kafkit): TestWorker {
   const dec = new TextDecoder();
   const text = (b: Uint8Array | null | undefined) => b == null ? null : dec.decode(b);
 
@@ -117,16 +144,59 @@ export function makeWorker(
     },
   };
 
+  /**
+   * A consumer group member that outlives the request that started it: a Durable Object keeps
+   * its I/O (sockets, timers) between requests, so the Reader's heartbeats go on while no
+   * request is running. `/start` joins, `/next` reads one message, `/stop` leaves.
+   */
+  class GroupMember {
+    #reader: Kafkit.Reader | undefined;
+    /** How often the group assigned partitions to this member: 1 while it stays a member. */
+    #assignments = 0;
+
+    fetch(request: Request): Promise<Response> {
+      return answer(async () => {
+        const b = await request.json() as Body & { groupId: string };
+        switch (new URL(request.url).pathname) {
+          case "/member/start":
+            this.#reader = new kafkit.Reader({
+              brokers: b.brokers,
+              topic: b.topic,
+              groupId: b.groupId,
+              sessionTimeout: 6_000,
+              heartbeatInterval: 1_000,
+              maxWait: 200,
+              onAssigned: () => void this.#assignments++,
+              ...connection(b),
+            });
+            return { started: true };
+          case "/member/next": {
+            const m = await this.#reader!.readMessage({ signal: AbortSignal.timeout(20_000) });
+            return { offset: m.offset, value: text(m.value), assignments: this.#assignments };
+          }
+          case "/member/stop":
+            await this.#reader!.close();
+            return { assignments: this.#assignments };
+        }
+        throw new Error("no such route");
+      });
+    }
+  }
+
   return {
-    async fetch(request, _env, ctx) {
-      const route = routes[new URL(request.url).pathname];
-      if (!route) return new Response("no such route", { status: 404 });
-      try {
-        return Response.json(await route(await request.json() as Body, ctx));
-      } catch (e) {
-        const error = e instanceof Error ? e : new Error(String(e));
-        return Response.json({ name: error.name, message: error.message }, { status: 500 });
-      }
+    handler: {
+      fetch(request, env, ctx) {
+        const path = new URL(request.url).pathname;
+        if (path.startsWith("/member/")) {
+          // One object per group, named after it: every request of a test reaches the same one.
+          const name = new URL(request.url).searchParams.get("group")!;
+          return env.MEMBER!.get(env.MEMBER!.idFromName(name)).fetch(request);
+        }
+        const route = routes[path];
+        if (!route) return Promise.resolve(new Response("no such route", { status: 404 }));
+        return answer(async () => route(await request.json() as Body, ctx));
+      },
     },
+    GroupMember,
   };
 }

@@ -19,6 +19,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client, dial, Writer } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
+import { fetchOffsets } from "../../src/consumer/_offsets.ts";
+import { partitionKey } from "../../src/offsets.ts";
 import { kafkaEnv } from "../_env.ts";
 import { readTopic } from "../_read_topic.ts";
 
@@ -152,7 +155,9 @@ describe("Cloudflare Workers (workerd)", () => {
       join(app, "entry.js"),
       `import * as kafkit from "kafkit";\n` +
         `import { makeWorker } from ${JSON.stringify(join(HERE, "worker.ts"))};\n` +
-        `export default makeWorker(kafkit);\n`,
+        `const worker = makeWorker(kafkit);\n` +
+        `export default worker.handler;\n` +
+        `export const GroupMember = worker.GroupMember;\n`,
     );
     await Promise.all([
       bundle(join(HERE, "entry.ts"), join(dir, "source.js")),
@@ -191,7 +196,10 @@ describe("Cloudflare Workers (workerd)", () => {
     if (workerd && workerd.exitCode === null) {
       const gone = new Promise((r) => workerd!.once("exit", r));
       workerd.kill();
+      // workerd waits for open connections (a Durable Object's, say) before it exits.
+      const timer = setTimeout(() => workerd!.kill("SIGKILL"), 2_000);
       await gone;
+      clearTimeout(timer);
     }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -323,6 +331,37 @@ describe("Cloudflare Workers (workerd)", () => {
       read.map((m) => dec.decode(m.value!)),
       ["later-0", "later-1", "later-2", "later-3"],
     );
+  });
+
+  test("a Durable Object keeps a group member between requests, heartbeating while idle", async () => {
+    const topic = uniqueTopic("member");
+    const groupId = uniqueTopic("member-group");
+    {
+      await using conn = await dial(brokers("KAFKA_BROKERS")[0]);
+      await conn.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    }
+    {
+      await using writer = new Writer({ brokers: brokers("KAFKA_BROKERS"), topic });
+      await writer.writeMessages([{ value: "m0" }, { value: "m1" }, { value: "m2" }]);
+    }
+    const body = { brokers: brokers("KAFKA_BROKERS"), topic, groupId };
+    const member = (route: string) => ok("source", `/member/${route}?group=${groupId}`, body);
+    assert.deepEqual(await member("start"), { started: true });
+    assert.deepEqual(await member("next"), { offset: 0, value: "m0", assignments: 1 });
+    assert.deepEqual(await member("next"), { offset: 1, value: "m1", assignments: 1 });
+    // Longer than the session timeout (6 s) with no request running: only heartbeats sent by
+    // the object on its own keep the member in the group, so it is not assigned anew.
+    await new Promise((r) => setTimeout(r, 7_000));
+    assert.deepEqual(await member("next"), { offset: 2, value: "m2", assignments: 1 });
+    assert.deepEqual(await member("stop"), { assignments: 1 });
+    // The member committed what it read: the group resumes after m2.
+    const cluster = new Cluster({ brokers: brokers("KAFKA_BROKERS") });
+    try {
+      const committed = await fetchOffsets(cluster, groupId, [{ topic, partition: 0 }]);
+      assert.equal(committed.get(partitionKey(topic, 0))?.offset, 3);
+    } finally {
+      await cluster.close();
+    }
   });
 
   test("TLS options cloudflare:sockets cannot honour are a TypeError before connecting", async () => {
