@@ -1,6 +1,6 @@
 /**
- * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun and Node, modelled on Go's
- * kafka-go.
+ * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun, Node and Cloudflare Workers,
+ * modelled on Go's kafka-go.
  *
  * - {@linkcode Writer} produces batched, idempotent, retried writes to any partition, chosen
  *   by a balancer ({@linkcode RoundRobin}, {@linkcode Hash}, {@linkcode Murmur2Balancer},
