@@ -1,6 +1,7 @@
 # workerd configuration of the Cloudflare Workers test (workerd_test.ts). The test copies
 # this file into a temporary folder beside the two bundles of the test Worker (source.js from
-# kafkit's sources, npm.js from the npm package) and the harness's CA (ca.pem), then runs
+# kafkit's sources, npm.js from the npm package), the harness's CA (ca.pem) and client
+# certificate (client.pem, client-key.pem), then runs
 #   workerd serve config.capnp --socket-addr source=127.0.0.1:P1 --socket-addr npm=... ...
 
 using Workerd = import "/workerd/workerd.capnp";
@@ -11,6 +12,7 @@ const config :Workerd.Config = (
     (name = "npm", worker = .npm),
     (name = "compat", worker = .compat),
     (name = "untrusting", worker = .untrusting),
+    (name = "mtls", worker = .mtls),
     # The Workers' outbound network: workerd allows only public addresses by default, and the
     # harness broker listens on 127.0.0.1. Its TLS listeners have a certificate of the
     # harness's own CA, which a Worker can only be told to trust here (cloudflare:sockets
@@ -18,6 +20,15 @@ const config :Workerd.Config = (
     (name = "loopback", network = (
       allow = ["public", "private", "local"],
       tlsOptions = (trustedCertificates = [embed "ca.pem"]),
+    )),
+    # The same, presenting a client certificate on every TLS connection (the harness's mTLS
+    # listener requires one): cloudflare:sockets takes none per connection either.
+    (name = "loopback-client-cert", network = (
+      allow = ["public", "private", "local"],
+      tlsOptions = (
+        trustedCertificates = [embed "ca.pem"],
+        keypair = (privateKey = embed "client-key.pem", certificateChain = embed "client.pem"),
+      ),
     )),
     # The same network trusting only the public CAs, as on Cloudflare: TLS to the broker fails.
     (name = "public-cas", network = (
@@ -30,6 +41,7 @@ const config :Workerd.Config = (
     (name = "npm", http = (), service = "npm"),
     (name = "compat", http = (), service = "compat"),
     (name = "untrusting", http = (), service = "untrusting"),
+    (name = "mtls", http = (), service = "mtls"),
   ],
 );
 
@@ -62,4 +74,10 @@ const untrusting :Workerd.Worker = (
   modules = [(name = "worker", esModule = embed "source.js")],
   compatibilityDate = "2025-09-01",
   globalOutbound = "public-cas",
+);
+
+const mtls :Workerd.Worker = (
+  modules = [(name = "worker", esModule = embed "source.js")],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback-client-cert",
 );
