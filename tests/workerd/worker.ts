@@ -27,13 +27,13 @@ export interface Context {
 }
 
 /** The slice of a Durable Object namespace binding used here. */
-interface Namespace {
+export interface Namespace {
   idFromName(name: string): unknown;
   get(id: unknown): { fetch(request: Request): Promise<Response> };
 }
 
 /** The Worker's bindings (config.capnp). */
-interface Env {
+export interface Env {
   /** The GroupMember Durable Objects (the Workers that declare them). */
   MEMBER?: Namespace;
 }

@@ -11,7 +11,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -66,6 +66,14 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     "--log-level=warning",
     `--outfile=${outfile}`,
   ]);
+}
+
+/** When mod.ts or a file under src/ last changed. */
+function newestSource(): number {
+  const files = readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+  return Math.max(...[join(ROOT, "mod.ts"), ...files].map((f) => statSync(f).mtimeMs));
 }
 
 /** A port nothing listens on now. */
@@ -145,6 +153,10 @@ describe("Cloudflare Workers (workerd)", () => {
     assert.ok(
       existsSync(join(NPM_PACKAGE, "package.json")),
       "npm/package is missing: build it with `deno run -A scripts/build_npm.ts`",
+    );
+    assert.ok(
+      statSync(join(NPM_PACKAGE, "mod.js")).mtimeMs >= newestSource(),
+      "npm/package is older than the sources: rebuild it with `deno run -A scripts/build_npm.ts`",
     );
     dir = await mkdtemp(join(tmpdir(), "kafkit-workerd-"));
     // The npm package as an application would install it, for the bundler to resolve.
