@@ -24,7 +24,7 @@ export async function wasmZstdCompress(data: Uint8Array, level: number): Promise
 }
 
 // Cloudflare Workers refuse to compile WebAssembly at run time ("Wasm code generation
-// disallowed by embedder"), so there neither libzstd is at hand: say what would be.
+// disallowed by embedder"), so neither libzstd is at hand there: the error says what works.
 function unavailable(err: unknown): Error {
   const reason = err instanceof Error ? err.message : String(err);
   return new Error(
