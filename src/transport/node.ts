@@ -1,14 +1,41 @@
 // The Node.js socket adapter: node:net, or node:tls.
 
-import { connect as netConnect, isIP, type Socket as NetSocket } from "node:net";
-import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type * as Net from "node:net";
+import type * as Tls from "node:tls";
 import type { Socket, SocketOptions, TlsOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 
+type NetSocket = Net.Socket;
+
 const HIGH_WATER = 1024 * 1024;
 
+// node:net and node:tls are imported on first use, not statically: a bundle made for another
+// runtime (a Cloudflare Worker without nodejs_compat) carries this module without having them.
+// The imports sit in a try block, which tells bundlers (esbuild) to leave them to run time.
+let netConnect: typeof Net.connect;
+let isIP: typeof Net.isIP;
+let tlsConnect: typeof Tls.connect;
+let checkServerIdentity: typeof Tls.checkServerIdentity;
+let loaded: Promise<void> | undefined;
+
+async function load(): Promise<void> {
+  try {
+    ({ connect: netConnect, isIP } = await import("node:net"));
+    ({ connect: tlsConnect, checkServerIdentity } = await import("node:tls"));
+  } catch (e) {
+    loaded = undefined;
+    throw e;
+  }
+}
+
+function loadNodeModules(): Promise<void> {
+  loaded ??= load();
+  return loaded;
+}
+
 /** Opens a TCP connection with `node:net`, or a TLS one with `node:tls`. */
-export function connectNode(options: SocketOptions): Promise<Socket> {
+export async function connectNode(options: SocketOptions): Promise<Socket> {
+  await loadNodeModules();
   return new Promise((resolve, reject) => {
     const tls = options.tls;
     const sock = tls
