@@ -6,6 +6,11 @@ import type { Socket, SocketOptions, TlsOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 
 const HIGH_WATER = 1024 * 1024;
+/**
+ * Idle time before keep-alive probes start, in ms: the system default (two hours on Linux)
+ * would leave a connection to a vanished broker looking open for that long.
+ */
+const KEEP_ALIVE_IDLE = 60_000;
 
 /** Opens a TCP connection with `node:net`, or a TLS one with `node:tls`. */
 export function connectNode(options: SocketOptions): Promise<Socket> {
@@ -14,7 +19,7 @@ export function connectNode(options: SocketOptions): Promise<Socket> {
     const sock = tls
       ? connectTls(options, tls)
       : netConnect({ host: options.host, port: options.port, noDelay: true });
-    if (options.keepAlive ?? true) sock.setKeepAlive(true);
+    if (options.keepAlive ?? true) sock.setKeepAlive(true, KEEP_ALIVE_IDLE);
     const queue = new ChunkQueue(HIGH_WATER, () => sock.pause(), () => sock.resume());
     // Set once the TCP connection is up: a failure after it and before `secureConnect` is the
     // TLS handshake's.
