@@ -52,8 +52,11 @@ export class Framer {
         }
         this.#headerFill = 0;
         if (chunk.length - off >= size) {
-          // All of it is here: one copy (the chunk is only valid until the next read).
-          onFrame(chunk.slice(off, off + size));
+          // All of it is here: one copy (the chunk is only valid until the next read; and a
+          // Node Buffer's slice would be a view).
+          const frame = new Uint8Array(size);
+          frame.set(chunk.subarray(off, off + size));
+          onFrame(frame);
           off += size;
           continue;
         }

@@ -3,7 +3,7 @@
 // client must notice within about twice its request timeout, drop the dead connections, go on
 // over new ones, and lose or repeat nothing.
 
-import { describe, test as nodeTest } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { dial, type Message, Reader, Writer } from "../../mod.ts";
@@ -22,6 +22,8 @@ const T = 2_000;
 const GIVE_UP = Number(process.env.HALF_OPEN_GIVE_UP ?? 30_000);
 /** The recovery each client must make, in ms: two request timeouts, plus room for backoff. */
 const BOUND = 2 * T + 1_500;
+/** The Writer's Produce timeout on the broker; the client waits 5 s more for the answer. */
+const PRODUCE_WAIT = 1_000;
 
 async function createTopic(topic: string, partitions: number): Promise<void> {
   await using conn = await dial(brokers()[0]);
@@ -136,13 +138,11 @@ async function readThroughOutage(
 
 const index = (m: Message) => Number(dec.decode(m.value!));
 
-function report(who: string, ms: number): void {
-  console.log(`half-open (${RUNTIME}): ${who} carried on after ${ms} ms (bound ${BOUND} ms)`);
+/** Logs a recovery time (the figures the issue asks for) and checks it against `bound`. */
+function check(who: string, ms: number, bound: number): void {
+  console.log(`half-open (${RUNTIME}): ${who} carried on after ${ms} ms (bound ${bound} ms)`);
+  assert.ok(ms <= bound, `${who} carried on after ${ms} ms, more than ${bound} ms`);
 }
-
-const ONLY = process.env.HALF_OPEN_ONLY;
-const test = (name: string, fn: () => Promise<void>) =>
-  !ONLY || name.includes(ONLY) ? nodeTest(name, fn) : undefined;
 
 describe(`half-open connections (${RUNTIME})`, () => {
   test("the Writer (acks=all, idempotent) carries on; nothing lost, nothing duplicated", async () => {
@@ -156,8 +156,7 @@ describe(`half-open connections (${RUNTIME})`, () => {
       requiredAcks: -1,
       readTimeout: T,
       requestTimeout: T,
-      // The client allows a Produce writeTimeout + 5 s.
-      writeTimeout: 1_000,
+      writeTimeout: PRODUCE_WAIT,
       batchTimeout: 1,
     });
     const acked: number[] = [];
@@ -181,7 +180,6 @@ describe(`half-open connections (${RUNTIME})`, () => {
       const after = () => ackedAt.find((t) => t > at + 50);
       await waitFor("a write after the outage", () => after() !== undefined);
       const recovery = after()! - at;
-      report("the Writer", recovery);
       await sleep(500);
       stop = true;
       await loop;
@@ -192,7 +190,13 @@ describe(`half-open connections (${RUNTIME})`, () => {
         [...new Set(values)].sort((a, b) => a - b),
         [...acked].sort((a, b) => a - b),
       );
-      assert.ok(recovery <= 2 * (1_000 + 5_000) + 1_500, `recovered after ${recovery} ms`);
+      const last = new Map<number, number>();
+      for (const m of landed) {
+        const value = Number(dec.decode(m.value!));
+        assert.ok(value > (last.get(m.partition) ?? -1), `order on partition ${m.partition}`);
+        last.set(m.partition, value);
+      }
+      check("the Writer", recovery, 2 * (PRODUCE_WAIT + 5_000) + 1_500);
     } finally {
       stop = true;
       await loop.catch(() => {});
@@ -215,9 +219,8 @@ describe(`half-open connections (${RUNTIME})`, () => {
         maxWait: 200,
         ...debug,
       });
-      const recovery = await readThroughOutage(topic, proxy, reader);
-      report("a partition Reader", recovery);
-      assert.ok(recovery <= BOUND + 200, `recovered after ${recovery} ms`);
+      // A fetch is allowed maxWait + readBatchTimeout.
+      check("a partition Reader", await readThroughOutage(topic, proxy, reader), BOUND + 200);
     } finally {
       await proxy.close();
     }
@@ -243,8 +246,7 @@ describe(`half-open connections (${RUNTIME})`, () => {
           ...debug,
         });
         const recovery = await readThroughOutage(topic, proxy, reader);
-        report(`a ${groupProtocol} group Reader`, recovery);
-        assert.ok(recovery <= BOUND + 200, `recovered after ${recovery} ms`);
+        check(`a ${groupProtocol} group Reader`, recovery, BOUND + 200);
       } finally {
         await proxy.close();
       }
