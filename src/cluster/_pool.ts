@@ -81,7 +81,10 @@ export class ConnectionPool {
     conn.then((c) => {
       pooled.open = c;
       void c.whenClosed.then((reason) => {
-        if (reason.cause instanceof TimeoutError) this.#closeIdle(address);
+        if (!(reason.cause instanceof TimeoutError)) return;
+        // Lookups that may go anywhere (metadata, FindCoordinator) try other brokers first.
+        this.markDead(nodeId);
+        this.#closeIdle(address);
       });
     }, () => {
       this.markDead(nodeId);

@@ -110,6 +110,34 @@ describe("Cluster failures and lanes", () => {
     }, { requestTimeout: 50 });
   });
 
+  test("a lookup that timed out on one broker is asked of another one next", async () => {
+    const fake = new FakeKafka([1, 2]);
+    fake.coordinators.set("group/g", 2);
+    fake.on(Heartbeat, () => defaultHeartbeatResponse());
+    fake.on(ListGroups, () => never<ListGroupsResponse>());
+    let lookups = 0;
+    const answer = fake.handler(FindCoordinator);
+    fake.on(FindCoordinator, (req, ctx) => {
+      if (++lookups === 1) return never<FindCoordinatorResponse>();
+      return answer(req, ctx);
+    });
+    await withCluster(fake, async (cluster) => {
+      await cluster.refresh();
+      // Broker 1 has a busy connection, so lookups prefer it (and it outlives the timeout).
+      const busy = cluster.request(ListGroups, {}, {
+        route: { to: "node", nodeId: 1 },
+        lane: "fetch",
+        timeout: 10_000,
+        attempts: 1,
+      });
+      busy.catch(() => {});
+      await cluster.request(Heartbeat, { groupId: "g" }, { key: "g", lane: "group", ...fast });
+      const [held, asked] = fake.requests("FindCoordinator");
+      assert.equal(held.nodeId, 1);
+      assert.equal(asked.nodeId, 2, "the broker that timed out is avoided for a while");
+    }, { requestTimeout: 50 });
+  });
+
   test("a request that times out drops its connection; the retry redials", async () => {
     const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
