@@ -40,6 +40,7 @@ export {
   AuthenticationError,
   ConnectionError,
   DecodeError,
+  type DecodeErrorOptions,
   KafkitError,
   MessageTooLargeError,
   TimeoutError,

@@ -8,6 +8,11 @@ import { ChunkQueue } from "./_chunk_queue.ts";
 type NetSocket = Net.Socket;
 
 const HIGH_WATER = 1024 * 1024;
+/**
+ * Idle time before keep-alive probes start, in ms: the system default (two hours on Linux)
+ * would leave a connection to a vanished broker looking open for that long.
+ */
+const KEEP_ALIVE_IDLE = 60_000;
 
 // node:net and node:tls are imported on first use, not statically: a bundle made for another
 // runtime (a Cloudflare Worker without nodejs_compat) carries this module without having them.
@@ -41,7 +46,7 @@ export async function connectNode(options: SocketOptions): Promise<Socket> {
     const sock = tls
       ? connectTls(options, tls)
       : netConnect({ host: options.host, port: options.port, noDelay: true });
-    if (options.keepAlive ?? true) sock.setKeepAlive(true);
+    if (options.keepAlive ?? true) sock.setKeepAlive(true, KEEP_ALIVE_IDLE);
     const queue = new ChunkQueue(HIGH_WATER, () => sock.pause(), () => sock.resume());
     // Set once the TCP connection is up: a failure after it and before `secureConnect` is the
     // TLS handshake's.
