@@ -23,8 +23,10 @@ import { intIn, listOf, nameOf, topicPartitionOf } from "./_validate.ts";
 export interface LogDirReplica extends TopicPartition {
   /** Bytes on disk. */
   size: number;
-  /** How far this replica is behind: the leader's end offset minus its own (a future
-   * replica: the current replica's end offset minus its own). */
+  /**
+   * Offsets this copy is behind: a current replica's end offset behind its high watermark,
+   * a future replica's behind the current replica's end offset.
+   */
   offsetLag: number;
   /** Whether it is the copy a directory move is filling (it replaces the current one). */
   isFuture: boolean;
