@@ -80,6 +80,32 @@ import {
   type TransactionListing,
 } from "./transactions.ts";
 import type { TopicPartition } from "../offsets.ts";
+import {
+  describeFeatures,
+  type FeatureMetadata,
+  type FeatureUpdate,
+  type FeatureUpdateResult,
+  updateFeatures,
+  type UpdateFeaturesOptions,
+} from "./features.ts";
+import {
+  alterReplicaLogDirs,
+  type BrokerLogDirs,
+  describeLogDirs,
+  type ReplicaLogDirMove,
+  type ReplicaLogDirResult,
+} from "./log_dirs.ts";
+import { type ElectionResult, electLeaders, type ElectLeadersOptions } from "./elections.ts";
+import {
+  alterPartitionReassignments,
+  type AlterPartitionReassignmentsOptions,
+  cancelPartitionReassignments,
+  listPartitionReassignments,
+  type OngoingReassignment,
+  type PartitionReassignment,
+  type ReassignmentResult,
+} from "./reassignments.ts";
+import { describeQuorum, type QuorumDescription, unregisterBroker } from "./quorum.ts";
 
 /** Options of a {@linkcode Client}: its own core from `brokers`, or a shared `cluster`. */
 export interface ClientOptions extends Partial<Omit<ClusterOptions, "brokers">> {
@@ -163,6 +189,184 @@ export class Client {
       options,
       this.#timeout,
       (call) => describeCluster(this.#cluster, options, call),
+    );
+  }
+  /** The features the cluster finalized and those the broker supports (ApiVersions v3+). */
+  describeFeatures(options: AdminCallOptions = {}): Promise<FeatureMetadata> {
+    return runCall(
+      "describeFeatures",
+      options,
+      this.#timeout,
+      (call) => describeFeatures(this.#cluster, call),
+    );
+  }
+
+  /**
+   * Changes finalized feature levels (UpdateFeatures): all or none; one result per change.
+   *
+   * @example Check that metadata.version may stay where it is, changing nothing
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const { finalizedFeatures } = await admin.describeFeatures();
+   * const level = finalizedFeatures.find((f) => f.name === "metadata.version")!.maxVersionLevel;
+   * throwIfFailed(
+   *   await admin.updateFeatures([{ feature: "metadata.version", maxVersionLevel: level }], {
+   *     validateOnly: true,
+   *   }),
+   * );
+   * ```
+   */
+  updateFeatures(
+    updates: readonly FeatureUpdate[],
+    options: UpdateFeaturesOptions & AdminCallOptions = {},
+  ): Promise<FeatureUpdateResult[]> {
+    return runCall(
+      "updateFeatures",
+      options,
+      this.#timeout,
+      (call) => updateFeatures(this.#cluster, updates, options, call),
+    );
+  }
+
+  /**
+   * The log directories of `brokers` (default: all) with the replicas of `partitions`
+   * (default: all) in each (DescribeLogDirs to each broker); one result per broker.
+   */
+  describeLogDirs(
+    brokers?: readonly number[],
+    partitions?: readonly TopicPartition[],
+    options: AdminCallOptions = {},
+  ): Promise<BrokerLogDirs[]> {
+    return runCall(
+      "describeLogDirs",
+      options,
+      this.#timeout,
+      (call) => describeLogDirs(this.#cluster, brokers, partitions, call),
+    );
+  }
+
+  /** Moves replicas to other log directories of their brokers (AlterReplicaLogDirs). */
+  alterReplicaLogDirs(
+    moves: readonly ReplicaLogDirMove[],
+    options: AdminCallOptions = {},
+  ): Promise<ReplicaLogDirResult[]> {
+    return runCall(
+      "alterReplicaLogDirs",
+      options,
+      this.#timeout,
+      (call) => alterReplicaLogDirs(this.#cluster, moves, call),
+    );
+  }
+
+  /**
+   * Elects leaders (ElectLeaders): the preferred replica, or an unclean one where no in-sync
+   * replica is left; one result per partition (ELECTION_NOT_NEEDED where nothing changes).
+   *
+   * @example Give every partition back to its preferred leader
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * for (const r of await admin.electLeaders({ type: "preferred" })) {
+   *   console.log(r.topic, r.partition, r.error?.message ?? "elected");
+   * }
+   * ```
+   */
+  electLeaders(options: ElectLeadersOptions & AdminCallOptions): Promise<ElectionResult[]> {
+    return runCall(
+      "electLeaders",
+      options,
+      this.#timeout,
+      (call) => electLeaders(this.#cluster, options, call),
+    );
+  }
+
+  /**
+   * Starts (or, with `replicas: null`, cancels) partition reassignments
+   * (AlterPartitionReassignments); one result per partition.
+   *
+   * @example Move partition 0 of "events" to brokers 2 and 3, then wait for it
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * throwIfFailed(
+   *   await admin.alterPartitionReassignments([{ topic: "events", partition: 0, replicas: [2, 3] }]),
+   * );
+   * while ((await admin.listPartitionReassignments([{ topic: "events", partition: 0 }])).length) {
+   *   await new Promise((r) => setTimeout(r, 500));
+   * }
+   * ```
+   */
+  alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+    options: AlterPartitionReassignmentsOptions & AdminCallOptions = {},
+  ): Promise<ReassignmentResult[]> {
+    return runCall(
+      "alterPartitionReassignments",
+      options,
+      this.#timeout,
+      (call) => alterPartitionReassignments(this.#cluster, reassignments, options, call),
+    );
+  }
+
+  /**
+   * Cancels the reassignments of `partitions` (AlterPartitionReassignments with no replicas);
+   * a partition with none in progress gets NO_REASSIGNMENT_IN_PROGRESS.
+   */
+  cancelPartitionReassignments(
+    partitions: readonly TopicPartition[],
+    options: AdminCallOptions = {},
+  ): Promise<ReassignmentResult[]> {
+    return runCall(
+      "cancelPartitionReassignments",
+      options,
+      this.#timeout,
+      (call) => cancelPartitionReassignments(this.#cluster, partitions, call),
+    );
+  }
+
+  /**
+   * The reassignments in progress among `partitions` (default: all)
+   * (ListPartitionReassignments).
+   */
+  listPartitionReassignments(
+    partitions?: readonly TopicPartition[],
+    options: AdminCallOptions = {},
+  ): Promise<OngoingReassignment[]> {
+    return runCall(
+      "listPartitionReassignments",
+      options,
+      this.#timeout,
+      (call) => listPartitionReassignments(this.#cluster, partitions, call),
+    );
+  }
+
+  /**
+   * Removes the registration of a broker that is gone for good (UnregisterBroker);
+   * BROKER_ID_NOT_REGISTERED for an id the controller does not know.
+   */
+  unregisterBroker(brokerId: number, options: AdminCallOptions = {}): Promise<void> {
+    return runCall(
+      "unregisterBroker",
+      options,
+      this.#timeout,
+      (call) => unregisterBroker(this.#cluster, brokerId, call),
+    );
+  }
+
+  /**
+   * The KRaft metadata quorum: leader, epoch, high watermark, each voter's and observer's
+   * progress, the voters' endpoints (DescribeQuorum).
+   */
+  describeQuorum(options: AdminCallOptions = {}): Promise<QuorumDescription> {
+    return runCall(
+      "describeQuorum",
+      options,
+      this.#timeout,
+      (call) => describeQuorum(this.#cluster, call),
     );
   }
 
@@ -583,7 +787,6 @@ export class Client {
       (call) => describeDelegationTokens(this.#cluster, owners, call),
     );
   }
-
   /** Closes the client (and its core, unless the core was shared). */
   async close(): Promise<void> {
     if (this.#ownsCluster) await this.#cluster.close();

@@ -69,3 +69,27 @@ export type {
   DeletedAcl,
 } from "./acls.ts";
 export type { CreateDelegationTokenOptions, DelegationToken } from "./tokens.ts";
+export type {
+  FeatureMetadata,
+  FeatureUpdate,
+  FeatureUpdateResult,
+  FeatureUpgradeType,
+  FinalizedFeature,
+  SupportedFeature,
+  UpdateFeaturesOptions,
+} from "./features.ts";
+export type {
+  BrokerLogDirs,
+  LogDirDescription,
+  LogDirReplica,
+  ReplicaLogDirMove,
+  ReplicaLogDirResult,
+} from "./log_dirs.ts";
+export type { ElectionResult, ElectionType, ElectLeadersOptions } from "./elections.ts";
+export type {
+  AlterPartitionReassignmentsOptions,
+  OngoingReassignment,
+  PartitionReassignment,
+  ReassignmentResult,
+} from "./reassignments.ts";
+export type { QuorumDescription, QuorumListener, QuorumNode, QuorumReplica } from "./quorum.ts";

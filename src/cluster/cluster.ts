@@ -10,7 +10,7 @@
 import { abortable } from "../_async/abortable.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
 import { parseBrokers, rejectUnknownOptions } from "../config.ts";
-import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
+import { ConnectionError, DecodeError, TimeoutError, UnsupportedVersionError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
@@ -89,6 +89,11 @@ export interface RouteOptions<Res> {
   timeout?: number;
   /** Use at most this version of the API. */
   maxVersion?: number;
+  /**
+   * Fail with `UnsupportedVersionError` below this version: for a request whose meaning
+   * needs a field older versions lack (and would silently drop), such as `validateOnly`.
+   */
+  minVersion?: number;
   /** Attempts in all (default 10; 1 sends once). */
   attempts?: number;
   /** First backoff between attempts, in ms (default 50). */
@@ -388,10 +393,17 @@ export class Cluster {
       let res: Res;
       try {
         const conn = await abortable(this.connection(nodeId, lane), options.signal);
+        const version = conn.negotiate(api, options.maxVersion);
+        if (version < (options.minVersion ?? 0)) {
+          throw new UnsupportedVersionError(
+            `${api.name}: this request needs v${options.minVersion}+, broker ${nodeId} ` +
+              `supports up to v${version}`,
+          );
+        }
         res = await conn.request(api, body, {
           signal: options.signal,
           timeout: options.timeout,
-          version: conn.negotiate(api, options.maxVersion),
+          version,
         });
       } catch (e) {
         if (e instanceof ConnectionError || e instanceof TimeoutError) {

@@ -23,7 +23,7 @@ import {
   type SaslSession,
   validateSaslOptions,
 } from "./sasl/mod.ts";
-import { VERSION } from "../version.ts";
+import { CLIENT_SOFTWARE } from "../version.ts";
 
 /** Options for {@linkcode Connection.connect}. */
 export interface ConnectionOptions {
@@ -358,7 +358,7 @@ export class Connection {
   async #handshake(timeout: number, signal: AbortSignal | undefined): Promise<void> {
     // Ask with the newest version; a broker that lacks it answers in v0 with its range.
     const ours = ApiVersions.maxVersion;
-    const body = { clientSoftwareName: "kafkit", clientSoftwareVersion: VERSION };
+    const body = CLIENT_SOFTWARE;
     let res: ApiVersionsResponse;
     try {
       res = await this.#send(ApiVersions, body, ours, { timeout, signal }, true);
