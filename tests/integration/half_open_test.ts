@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { dial, type Message, Reader, Writer } from "../../mod.ts";
+import { waitFor as waitUntil } from "../_eventually.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { FaultProxy } from "../_fault_proxy.ts";
 import { readTopic } from "../_read_topic.ts";
@@ -41,13 +42,7 @@ const debug = DEBUG
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, ok: () => boolean, ms = GIVE_UP): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const waitFor = (what: string, ok: () => boolean) => waitUntil(what, ok, GIVE_UP, 20);
 
 /**
  * A Writer that bypasses the proxy and writes message `i` (key `k<i>`) every few ms, so a

@@ -7,25 +7,17 @@ import { Client, KafkaError, throwIfFailed } from "../../mod.ts";
 import { CreateTopics, DeleteTopics, Metadata } from "../../src/protocol/mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { harness } from "../_harness.ts";
+import { eventually } from "../_eventually.ts";
 import { javaTool } from "../_java.ts";
 import { uniqueName } from "../integration/admin/_admin.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `check` until it returns a value (not undefined), or fails naming `what`. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
+const until = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> =>
+  eventually(async () => {
     const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+    if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+    return value;
+  }, 60_000);
 
 describe(`admin: cluster operations on the 3-node cluster (${RUNTIME})`, () => {
   let admin: Client;
@@ -40,7 +32,7 @@ describe(`admin: cluster operations on the 3-node cluster (${RUNTIME})`, () => {
 
   /** Waits until the reassignment of `p` is over and its replicas are `replicas`. */
   const settled = (p: number, replicas: number[]) =>
-    eventually(`partition ${p} on ${replicas}`, async () => {
+    until(`partition ${p} on ${replicas}`, async () => {
       const ongoing = await admin.listPartitionReassignments([{ topic, partition: p }]);
       const now = await partition(p);
       const done = ongoing.length === 0 && now.isr.length === replicas.length &&
@@ -85,7 +77,7 @@ describe(`admin: cluster operations on the 3-node cluster (${RUNTIME})`, () => {
     assert.ok((await admin.listPartitionReassignments()).every((r) => r.topic !== topic));
     // DescribeLogDirs goes to each broker: only 2 and 3 hold the replica now (1 deletes its
     // copy in the background).
-    const holders = await eventually("broker 1 to drop its replica", async () => {
+    const holders = await until("broker 1 to drop its replica", async () => {
       const brokers = await admin.describeLogDirs(undefined, [{ topic, partition: 0 }]);
       const ids = brokers.filter((b) => b.logDirs.some((d) => d.replicas.length > 0))
         .map((b) => b.nodeId).sort();
@@ -117,7 +109,7 @@ describe(`admin: cluster operations on the 3-node cluster (${RUNTIME})`, () => {
       partitions: [{ topic, partition: 1 }],
     });
     assert.deepEqual(elected, { topic, partition: 1 });
-    await eventually("broker 3 to lead partition 1", async () => {
+    await until("broker 3 to lead partition 1", async () => {
       return (await partition(1)).leader === 3 || undefined;
     });
     const [again] = await admin.electLeaders({

@@ -7,20 +7,10 @@ import assert from "node:assert/strict";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { type Acl, type AclInput, Client, Dialer, dialLeader, KafkaError } from "../../../mod.ts";
 import { AlterUserScramCredentials } from "../../../src/protocol/mod.ts";
-import { retry } from "../../../src/_async/retry.ts";
 import { kafkaEnv, RUNTIME } from "../../_env.ts";
 import { javaTool } from "../../_java.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
-
-/** Retries `check` for a while (ACLs and credentials reach the broker a moment late). */
-const eventually = <T>(check: () => Promise<T>) =>
-  retry(check, {
-    attempts: 200,
-    until: Date.now() + 15_000,
-    backoffMin: 50,
-    backoffMax: 250,
-    isRetriable: () => true,
-  });
+import { eventually } from "../../_eventually.ts";
 
 const byOperation = (a: Acl, b: Acl) => a.operation.localeCompare(b.operation);
 
@@ -78,11 +68,12 @@ describe(`admin: ACLs (${RUNTIME})`, () => {
       assert.deepEqual(created.map((r) => r.error), [undefined, undefined]);
       assert.deepEqual(created.map((r) => r.acl.host), ["*", "*"]);
 
-      const mine = await admin.describeAcls({ principal });
-      assert.deepEqual(mine.sort(byOperation), [
-        { ...acls[0], host: "*" },
-        { ...acls[1] },
-      ] as Acl[]);
+      // The broker that answers DescribeAcls applies the controller's change a moment later.
+      const mine = await eventually(async () => {
+        const found = (await admin.describeAcls({ principal })).sort(byOperation);
+        assert.deepEqual(found, [{ ...acls[0], host: "*" }, { ...acls[1] }] as Acl[]);
+        return found;
+      });
       const literal = await admin.describeAcls({ resourceName: topic, patternType: "literal" });
       assert.deepEqual(literal.map((a) => a.operation), ["describe"]);
       const prefixed = await admin.describeAcls({

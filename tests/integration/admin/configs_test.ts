@@ -4,7 +4,7 @@ import { Client, type ConfigResourceDescription, dial, KafkaError } from "../../
 import { kafkaEnv, RUNTIME } from "../../_env.ts";
 import { javaTool } from "../../_java.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
-import { eventually } from "./_eventually.ts";
+import { eventually } from "../../_eventually.ts";
 
 const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
 const created: string[] = [];

@@ -4,7 +4,7 @@ import { Client, KafkaError } from "../../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../../_env.ts";
 import { javaTool } from "../../_java.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
-import { eventually } from "./_eventually.ts";
+import { eventually } from "../../_eventually.ts";
 
 describe(`admin: client quotas (${RUNTIME})`, () => {
   test("set, describe (as kafka-configs shows them) and remove a user's quotas", async () => {

@@ -6,7 +6,7 @@ import { Metadata } from "../../../src/protocol/mod.ts";
 import type { SaslScramOptions } from "../../../src/transport/sasl/mod.ts";
 import { hostPort, kafkaEnv, RUNTIME } from "../../_env.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
-import { eventually } from "./_eventually.ts";
+import { eventually } from "../../_eventually.ts";
 
 /** Authenticates on the SASL listener and reads metadata; throws when the broker refuses. */
 async function login(sasl: SaslScramOptions): Promise<void> {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, KafkaError } from "../../../mod.ts";
-import { retry } from "../../../src/_async/retry.ts";
+import { eventually } from "../../_eventually.ts";
 import { kafkaEnv, RUNTIME } from "../../_env.ts";
 import { javaTool } from "../../_java.ts";
 import { adminClient, uniqueName } from "./_admin.ts";
@@ -24,15 +24,7 @@ function saslAdmin(): Client {
   });
 }
 
-/** Retries `check` for a while: a broker learns tokens from the metadata log a moment late. */
-const eventually = <T>(check: () => Promise<T>) =>
-  retry(check, {
-    attempts: 200,
-    until: Date.now() + 15_000,
-    backoffMin: 50,
-    backoffMax: 250,
-    isRetriable: () => true,
-  });
+// A broker learns tokens from the metadata log a moment late: checks use eventually().
 
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
