@@ -227,7 +227,7 @@ export async function createAcls(
 ): Promise<CreateAclResult[]> {
   const creations = listOf("acls", acls).map((a, i) => creation(a, `acls[${i}]`));
   if (creations.length === 0) return [];
-  const res = await cluster.request(CreateAcls, { creations }, { signal: call.signal });
+  const res = await cluster.request(CreateAcls, { creations }, call.options);
   return creations.map((c, i) => {
     const r = res.results[i];
     const acl = aclOf({ ...c, patternType: c.resourcePatternType });
@@ -245,7 +245,7 @@ export async function describeAcls(
   call: Call,
 ): Promise<Acl[]> {
   const fields = filterFields(filter, "filter");
-  const res = await cluster.request(DescribeAcls, fields, { signal: call.signal });
+  const res = await cluster.request(DescribeAcls, fields, call.options);
   const err = errorForCode(res.errorCode, { api: "DescribeAcls", brokerMessage: res.errorMessage });
   if (err) throw err;
   return res.resources.flatMap((r) => r.acls.map((a) => aclOf({ ...r, ...a })));
@@ -259,7 +259,7 @@ export async function deleteAcls(
 ): Promise<DeleteAclsResult[]> {
   const fields = listOf("filters", filters).map((f, i) => filterFields(f, `filters[${i}]`));
   if (fields.length === 0) return [];
-  const res = await cluster.request(DeleteAcls, { filters: fields }, { signal: call.signal });
+  const res = await cluster.request(DeleteAcls, { filters: fields }, call.options);
   return filters.map((filter, i) => {
     const r = res.filterResults[i];
     if (!r) {

@@ -174,7 +174,7 @@ export class Client {
       api.name,
       options,
       this.#timeout,
-      (call) => this.#cluster.request(api, body, { ...route, signal: call.signal }),
+      (call) => this.#cluster.request(api, body, { ...call.options, ...route }),
     );
   }
 

@@ -242,7 +242,7 @@ export async function describeConfigs(
         })),
         includeSynonyms: options.includeSynonyms ?? false,
         includeDocumentation: options.includeDocumentation ?? false,
-      }, { route, signal: call.signal })).results,
+      }, { route, ...call.options })).results,
     (r, answer): ConfigResourceDescription => {
       const error = resourceError(api, r, answer);
       if (error) return failed(r, error);
@@ -296,7 +296,7 @@ export async function incrementalAlterConfigs(
           configs: r.ops,
         })),
         validateOnly: options.validateOnly ?? false,
-      }, { route, signal: call.signal })).responses,
+      }, { route, ...call.options })).responses,
     (r, answer) => alterationResult(r, resourceError(api, r, answer)),
     alterationResult,
   );
@@ -335,7 +335,7 @@ export async function alterConfigs(
           configs: r.configs,
         })),
         validateOnly: options.validateOnly ?? false,
-      }, { route, signal: call.signal })).responses,
+      }, { route, ...call.options })).responses,
     (r, answer) => alterationResult(r, resourceError(api, r, answer)),
     alterationResult,
   );

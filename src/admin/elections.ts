@@ -63,8 +63,8 @@ export async function electLeaders(
     route: { to: "controller" },
     errorCode: (r) => r.errorCode,
     // v0 elects the preferred replica only.
-    minVersion: type === "unclean" ? 1 : 0,
-    signal: call.signal,
+    minVersion: type === "unclean" ? { version: 1, for: "an unclean election" } : undefined,
+    ...call.options,
   });
   const failedAll = errorForCode(res.errorCode, { api: "ElectLeaders" });
   if (failedAll) {

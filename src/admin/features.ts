@@ -46,7 +46,7 @@ export interface FeatureMetadata {
 
 /** ApiVersions (v3+ carries the features) to any broker; older brokers name none. */
 export async function describeFeatures(cluster: Cluster, call: Call): Promise<FeatureMetadata> {
-  const res = await cluster.request(ApiVersions, CLIENT_SOFTWARE, { signal: call.signal });
+  const res = await cluster.request(ApiVersions, CLIENT_SOFTWARE, call.options);
   const err = errorForCode(res.errorCode, { api: "ApiVersions" });
   if (err) throw err;
   return {
@@ -136,8 +136,8 @@ export async function updateFeatures(
     route: { to: "controller" },
     errorCode: (r) => r.errorCode,
     // v0 has no validateOnly: it would apply the change.
-    minVersion: validateOnly ? 1 : 0,
-    signal: call.signal,
+    minVersion: validateOnly ? { version: 1, for: "validateOnly" } : undefined,
+    ...call.options,
   });
   const failedAll = errorForCode(res.errorCode, {
     api: "UpdateFeatures",

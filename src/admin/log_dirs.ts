@@ -78,7 +78,7 @@ export async function describeLogDirs(
       if (!known.has(nodeId)) throw notInCluster("DescribeLogDirs", nodeId);
       const res = await cluster.request(DescribeLogDirs, { topics }, {
         route: { to: "node", nodeId },
-        signal: call.signal,
+        ...call.options,
       });
       const err = errorForCode(res.errorCode, { api: "DescribeLogDirs", nodeId });
       if (err) throw err;
@@ -153,7 +153,7 @@ export async function alterReplicaLogDirs(
       }));
       const res = await cluster.request(AlterReplicaLogDirs, { dirs }, {
         route: { to: "node", nodeId },
-        signal: call.signal,
+        ...call.options,
       });
       for (const t of res.results) {
         for (const p of t.partitions) {

@@ -73,7 +73,7 @@ export interface QuorumDescription {
 export async function describeQuorum(cluster: Cluster, call: Call): Promise<QuorumDescription> {
   const res = await cluster.request(DescribeQuorum, {
     topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0 }] }],
-  }, { signal: call.signal });
+  }, call.options);
   const err = errorForCode(res.errorCode, {
     api: "DescribeQuorum",
     brokerMessage: res.errorMessage,
@@ -123,7 +123,7 @@ export async function unregisterBroker(
   call: Call,
 ): Promise<void> {
   const id = intIn("brokerId", brokerId, 0);
-  const res = await cluster.request(UnregisterBroker, { brokerId: id }, { signal: call.signal });
+  const res = await cluster.request(UnregisterBroker, { brokerId: id }, call.options);
   const err = errorForCode(res.errorCode, {
     api: "UnregisterBroker",
     brokerMessage: res.errorMessage,

@@ -101,7 +101,7 @@ export async function describeClientQuotas(
   const res = await cluster.request(DescribeClientQuotas, {
     components,
     strict: filter.strict ?? false,
-  }, { signal: call.signal });
+  }, call.options);
   const err = errorForCode(res.errorCode, {
     api: "DescribeClientQuotas",
     brokerMessage: res.errorMessage,
@@ -130,7 +130,7 @@ export async function alterClientQuotas(
   const res = await cluster.request(AlterClientQuotas, {
     entries,
     validateOnly: options.validateOnly ?? false,
-  }, { signal: call.signal });
+  }, call.options);
   const answers = new Map<string, (typeof res.entries)[number]>();
   for (const e of res.entries) answers.set(entityKey(e.entity), e);
   return entries.map((e): ClientQuotaAlterationResult => {

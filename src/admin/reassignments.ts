@@ -97,8 +97,10 @@ async function reassign(
     route: { to: "controller" },
     errorCode: (r) => r.errorCode,
     // v0 always allows the change: refusing it needs v1.
-    minVersion: allowChange ? 0 : 1,
-    signal: call.signal,
+    minVersion: allowChange
+      ? undefined
+      : { version: 1, for: "allowReplicationFactorChange: false" },
+    ...call.options,
   });
   const failedAll = errorForCode(res.errorCode, {
     api: "AlterPartitionReassignments",
@@ -149,7 +151,7 @@ export async function listPartitionReassignments(
   }, {
     route: { to: "controller" },
     errorCode: (r) => r.errorCode,
-    signal: call.signal,
+    ...call.options,
   });
   const err = errorForCode(res.errorCode, {
     api: "ListPartitionReassignments",

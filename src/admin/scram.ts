@@ -95,7 +95,7 @@ export async function describeUserScramCredentials(
     : listOf("users", users).map((u, i) => nameOf(`users[${i}]`, u));
   const res = await cluster.request(DescribeUserScramCredentials, {
     users: names.length === 0 ? null : names.map((name) => ({ name })),
-  }, { signal: call.signal });
+  }, call.options);
   const api = DescribeUserScramCredentials.name;
   const err = errorForCode(res.errorCode, { api, brokerMessage: res.errorMessage });
   if (err) throw err;
@@ -175,7 +175,7 @@ async function alter(
   body: Parameters<typeof AlterUserScramCredentials.writeRequest>[1],
   call: Call,
 ): Promise<ScramCredentialResult[]> {
-  const res = await cluster.request(AlterUserScramCredentials, body, { signal: call.signal });
+  const res = await cluster.request(AlterUserScramCredentials, body, call.options);
   const api = AlterUserScramCredentials.name;
   const byUser = new Map(res.results.map((r) => [r.user, r]));
   return asked.map(({ user, mechanism }) => {

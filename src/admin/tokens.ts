@@ -16,7 +16,6 @@ import { DescribeDelegationToken } from "../protocol/generated/describe_delegati
 import { ExpireDelegationToken } from "../protocol/generated/expire_delegation_token.ts";
 import { RenewDelegationToken } from "../protocol/generated/renew_delegation_token.ts";
 import type { Call } from "./_call.ts";
-import { requireVersion } from "./_min_version.ts";
 import { principalOf, principalString } from "./_principal.ts";
 import { intIn, listOf } from "./_validate.ts";
 
@@ -97,13 +96,12 @@ export async function createDelegationToken(
     ? -1
     : intIn("maxLifetime", options.maxLifetime, 1, MAX_MS);
   const owner = options.owner === undefined ? undefined : principalOf("owner", options.owner);
-  if (owner) await requireVersion(cluster, CreateDelegationToken, 3, "owner", call.signal);
   const res = await cluster.request(CreateDelegationToken, {
     ownerPrincipalType: owner?.type ?? null,
     ownerPrincipalName: owner?.name ?? null,
     renewers,
     maxLifetimeMs: BigInt(maxLifetime),
-  }, { signal: call.signal });
+  }, { ...call.options, minVersion: owner ? { version: 3, for: "owner" } : undefined });
   const err = errorForCode(res.errorCode, { api: "CreateDelegationToken" });
   if (err) throw err;
   return {
@@ -126,7 +124,7 @@ export async function renewDelegationToken(
   const res = await cluster.request(RenewDelegationToken, {
     hmac: hmacOf(hmac),
     renewPeriodMs: BigInt(intIn("period", period, -1, MAX_MS)),
-  }, { signal: call.signal });
+  }, call.options);
   const err = errorForCode(res.errorCode, { api: "RenewDelegationToken" });
   if (err) throw err;
   return dateOf(res.expiryTimestampMs);
@@ -145,7 +143,7 @@ export async function expireDelegationToken(
   const res = await cluster.request(ExpireDelegationToken, {
     hmac: hmacOf(hmac),
     expiryTimePeriodMs: BigInt(intIn("period", period, -1, MAX_MS)),
-  }, { signal: call.signal });
+  }, call.options);
   const err = errorForCode(res.errorCode, { api: "ExpireDelegationToken" });
   if (err) throw err;
   return dateOf(res.expiryTimestampMs);
@@ -165,7 +163,7 @@ export async function describeDelegationTokens(
     return { principalType: type, principalName: name };
   });
   const res = await cluster.request(DescribeDelegationToken, { owners: wanted }, {
-    signal: call.signal,
+    ...call.options,
   });
   const err = errorForCode(res.errorCode, { api: "DescribeDelegationToken" });
   if (err) throw err;

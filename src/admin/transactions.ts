@@ -17,7 +17,6 @@ import { DescribeTransactions } from "../protocol/generated/describe_transaction
 import { ListTransactions } from "../protocol/generated/list_transactions.ts";
 import { WriteTxnMarkers } from "../protocol/generated/write_txn_markers.ts";
 import type { Call } from "./_call.ts";
-import { requireVersion } from "./_min_version.ts";
 import type { ItemResult } from "./_results.ts";
 import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
 
@@ -167,14 +166,15 @@ export async function listTransactions(
     : intIn("durationFilter", options.durationFilter, 0, Number.MAX_SAFE_INTEGER);
   await cluster.refresh();
   const perBroker = await Promise.all(cluster.brokers.map(async ({ nodeId }) => {
-    if (duration !== undefined) {
-      await requireVersion(cluster, ListTransactions, 1, "durationFilter", call.signal, nodeId);
-    }
     const res = await cluster.request(ListTransactions, {
       stateFilters: states,
       producerIdFilters: producerIds,
       durationFilter: BigInt(duration ?? -1),
-    }, { route: { to: "node", nodeId }, signal: call.signal });
+    }, {
+      route: { to: "node", nodeId },
+      ...call.options,
+      minVersion: duration === undefined ? undefined : { version: 1, for: "durationFilter" },
+    });
     const err = errorForCode(res.errorCode, { api: "ListTransactions", nodeId });
     if (err) throw err;
     return res.transactionStates.map((t): TransactionListing => ({
@@ -213,7 +213,7 @@ export async function describeTransactions(
         transactionalIds: [transactionalId],
       }, {
         route: { to: "transaction", key: transactionalId },
-        signal: call.signal,
+        ...call.options,
         // NOT_COORDINATOR and a loading coordinator come per id: look it up again.
         errorCode: (r) => r.transactionStates[0]?.errorCode ?? 0,
       });
@@ -258,7 +258,7 @@ export async function describeProducers(
         topics: [{ name: topic, partitionIndexes: [partition] }],
       }, {
         route: { to: "leader", topic, partition },
-        signal: call.signal,
+        ...call.options,
         errorCode: (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,
       });
       const p = res.topics[0]?.partitions[0];
@@ -316,7 +316,7 @@ export async function abortTransaction(
     }],
   }, {
     route: { to: "leader", topic, partition },
-    signal: call.signal,
+    ...call.options,
     errorCode: (r) => r.markers[0]?.topics[0]?.partitions[0]?.errorCode ?? 0,
   });
   const code = res.markers[0]?.topics[0]?.partitions[0]?.errorCode ??

@@ -90,10 +90,11 @@ export interface RouteOptions<Res> {
   /** Use at most this version of the API. */
   maxVersion?: number;
   /**
-   * Fail with `UnsupportedVersionError` below this version: for a request whose meaning
-   * needs a field older versions lack (and would silently drop), such as `validateOnly`.
+   * Fail with `UnsupportedVersionError` below `version`: for a request whose meaning needs a
+   * field older versions lack (and would silently drop), named by `for` in the error, such
+   * as `validateOnly`.
    */
-  minVersion?: number;
+  minVersion?: { version: number; for: string };
   /** Attempts in all (default 10; 1 sends once). */
   attempts?: number;
   /** First backoff between attempts, in ms (default 50). */
@@ -394,10 +395,11 @@ export class Cluster {
       try {
         const conn = await abortable(this.connection(nodeId, lane), options.signal);
         const version = conn.negotiate(api, options.maxVersion);
-        if (version < (options.minVersion ?? 0)) {
+        const min = options.minVersion;
+        if (min && version < min.version) {
           throw new UnsupportedVersionError(
-            `${api.name}: this request needs v${options.minVersion}+, broker ${nodeId} ` +
-              `supports up to v${version}`,
+            `${min.for} needs ${api.name} v${min.version}+: broker ${nodeId} speaks at most ` +
+              `v${version}`,
           );
         }
         res = await conn.request(api, body, {
