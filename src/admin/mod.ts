@@ -12,3 +12,27 @@ export type {
   ClusterDescription,
   DescribeClusterOptions,
 } from "./cluster_info.ts";
+export {
+  type CreatedTopicConfig,
+  type CreatePartitionsOptions,
+  type CreatePartitionsResult,
+  type CreateTopicResult,
+  type CreateTopicsOptions,
+  type DeleteTopicResult,
+  type DescribeTopicsOptions,
+  type ListTopicsOptions,
+  type NewPartitions,
+  type TopicDescription,
+  type TopicListing,
+  type TopicRef,
+} from "./topics.ts";
+export type {
+  DeletedRecordsResult,
+  EpochEndOffset,
+  EpochQuery,
+  ListedOffsetResult,
+  ListOffsetsOptions,
+  OffsetSpec,
+  OffsetSpecFor,
+  RecordsToDelete,
+} from "./records.ts";
