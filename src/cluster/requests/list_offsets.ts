@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { byTopic, type partitionKey, type TopicPartition } from "../../offsets.ts";
+import { byTopic, type TopicPartition } from "../../offsets.ts";
 import { errorForCode } from "../../protocol/errors.ts";
 import {
   ListOffsets,
@@ -111,7 +111,7 @@ export interface ListOffsetsOptions {
 }
 
 /**
- * The offset for each query, keyed by {@linkcode partitionKey}: the first offset at or after
+ * The offset for each query, keyed by `partitionKey`: the first offset at or after
  * the timestamp (-1 when there is none), the log start for -2, the end for -1 (the last
  * stable offset when `readCommitted`). Any partition's failure is thrown.
  */
