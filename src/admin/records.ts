@@ -97,7 +97,7 @@ export interface EpochEndOffset extends TopicPartition {
 }
 
 /** Checks `items[i].topic` and `.partition`, and that no partition appears twice. */
-function partitionsOf<T extends TopicPartition>(field: string, items: readonly T[]): T[] {
+function checkedPartitions<T extends TopicPartition>(field: string, items: readonly T[]): T[] {
   listOf(field, items);
   const seen = new Set<string>();
   return items.map((item, i) => {
@@ -148,7 +148,7 @@ export async function listOffsets(
   options: ListOffsetsOptions,
   call: Call,
 ): Promise<ListedOffsetResult[]> {
-  const queries: OffsetQuery[] = partitionsOf("partitions", partitions).map((p, i) => ({
+  const queries: OffsetQuery[] = checkedPartitions("partitions", partitions).map((p, i) => ({
     topic: p.topic,
     partition: p.partition,
     timestamp: timestampOf(`partitions[${i}].spec`, p.spec),
@@ -193,7 +193,7 @@ export async function deleteRecords(
   partitions: readonly RecordsToDelete[],
   call: Call,
 ): Promise<DeletedRecordsResult[]> {
-  partitionsOf("partitions", partitions).forEach((p, i) =>
+  checkedPartitions("partitions", partitions).forEach((p, i) =>
     intIn(`partitions[${i}].offset`, p.offset, -1, Number.MAX_SAFE_INTEGER)
   );
   const found = await askLeaders(
@@ -243,7 +243,7 @@ export async function offsetsForLeaderEpoch(
   partitions: readonly EpochQuery[],
   call: Call,
 ): Promise<EpochEndOffset[]> {
-  partitionsOf("partitions", partitions).forEach((p, i) =>
+  checkedPartitions("partitions", partitions).forEach((p, i) =>
     intIn(`partitions[${i}].leaderEpoch`, p.leaderEpoch, 0)
   );
   const found = await askLeaders(

@@ -10,7 +10,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { type PartitionInfo, readMetadata } from "../cluster/metadata_model.ts";
 import { metadataRequest } from "../cluster/requests/metadata.ts";
 import { KafkitError } from "../errors.ts";
-import { errorForCode } from "../protocol/errors.ts";
+import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { CreatePartitions } from "../protocol/generated/create_partitions.ts";
 import { CreateTopics, type CreateTopicsRequest } from "../protocol/generated/create_topics.ts";
 import { DeleteTopics, type DeleteTopicsRequest } from "../protocol/generated/delete_topics.ts";
@@ -67,8 +67,10 @@ export interface CreateTopicResult {
   numPartitions: number;
   /** Its replication factor (v5+; -1 when unknown). */
   replicationFactor: number;
-  /** Its configs (v5+; empty when unknown, or when the caller may not describe them). */
+  /** Its configs (v5+; empty when unknown, or when `configsError` says why not). */
   configs: CreatedTopicConfig[];
+  /** Why the broker could not report the configs (the topic was created all the same). */
+  configsError?: Error;
   /** Why this topic was not created (TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, ...). */
   error?: Error;
 }
@@ -148,7 +150,7 @@ export interface CreatePartitionsResult {
   error?: Error;
 }
 
-/** An int16 count: replication factors, and replica lists. */
+/** Replication factors are int16s. */
 const INT16_MAX = 32_767;
 
 /** `items` checked to be an array of objects whose `topic` names differ. */
@@ -287,6 +289,7 @@ export async function createTopics(
     });
     if (error) return failedCreate(topic, error);
     if (!options.validateOnly) cluster.invalidate(topic);
+    const configsError = errorForCode(t.topicConfigErrorCode, { api: "CreateTopics", topic });
     return {
       topic,
       topicId: t.topicId === ZERO_UUID ? null : t.topicId,
@@ -299,6 +302,7 @@ export async function createTopics(
         source: c.configSource,
         sensitive: c.isSensitive,
       })),
+      ...(configsError ? { configsError } : {}),
     };
   });
 }
@@ -330,22 +334,20 @@ export async function deleteTopics(
         topic: name,
         topicId: id,
         error: name === null
-          ? new KafkitError(`DeleteTopics: the broker cannot delete by topic id (${id})`, false)
+          ? new KafkaError(ErrorCodes.UNSUPPORTED_VERSION, { api: "DeleteTopics", topicId })
           : unanswered("DeleteTopics", `topic ${name}`),
       };
     }
     const topic = r.name ?? name;
+    const answeredId = r.topicId === ZERO_UUID ? id : r.topicId;
     const error = errorForCode(r.errorCode, {
       api: "DeleteTopics",
-      topic: topic ?? id ?? undefined,
+      ...(topic === null ? {} : { topic }),
+      ...(answeredId === null ? {} : { topicId: answeredId }),
       brokerMessage: r.errorMessage,
     });
     if (topic !== null) cluster.invalidate(topic);
-    return {
-      topic,
-      topicId: r.topicId === ZERO_UUID ? id : r.topicId,
-      ...(error ? { error } : {}),
-    };
+    return { topic, topicId: answeredId, ...(error ? { error } : {}) };
   });
 }
 
