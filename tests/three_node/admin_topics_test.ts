@@ -1,10 +1,11 @@
 // The admin client's topic and record operations on the 3-node cluster, where partitions
 // have different leaders: describeTopics against TopicCommand, and per-leader requests.
 
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client, throwIfFailed, Writer } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { harness } from "../_harness.ts";
 import { javaTool } from "../_java.ts";
 
 const brokers = () => kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
@@ -23,6 +24,11 @@ async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void
 }
 
 describe(`admin on the 3-node cluster (${RUNTIME})`, () => {
+  before(async () => {
+    // A previous run that stopped a node may have left it down: start any that is.
+    for (const node of [1, 2, 3]) await harness("start-node", String(node));
+  });
+
   test("describeTopics matches TopicCommand; offsets and deletions reach every leader", async () => {
     await using admin = new Client({ brokers: brokers() });
     const topic = `kafkit-admin-3n-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
