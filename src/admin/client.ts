@@ -106,6 +106,37 @@ import {
   type ReassignmentResult,
 } from "./reassignments.ts";
 import { describeQuorum, type QuorumDescription, unregisterBroker } from "./quorum.ts";
+import {
+  createPartitions,
+  type CreatePartitionsOptions,
+  type CreatePartitionsResult,
+  type CreateTopicResult,
+  createTopics,
+  type CreateTopicsOptions,
+  type DeleteTopicResult,
+  deleteTopics,
+  describeTopics,
+  type DescribeTopicsOptions,
+  listTopics,
+  type ListTopicsOptions,
+  type NewPartitions,
+  type TopicConfig,
+  type TopicDescription,
+  type TopicListing,
+  type TopicRef,
+} from "./topics.ts";
+import {
+  type DeletedRecordsResult,
+  deleteRecords,
+  type EpochEndOffset,
+  type EpochQuery,
+  type ListedOffsetResult,
+  listOffsets,
+  type ListOffsetsOptions,
+  offsetsForLeaderEpoch,
+  type OffsetSpecFor,
+  type RecordsToDelete,
+} from "./records.ts";
 
 /** Options of a {@linkcode Client}: its own core from `brokers`, or a shared `cluster`. */
 export interface ClientOptions extends Partial<Omit<ClusterOptions, "brokers">> {
@@ -371,8 +402,153 @@ export class Client {
   }
 
   // --- topics (topics.ts) ----------------------------------------------------------------
+  /**
+   * Creates topics (CreateTopics), one result each: the topic id, and at v5+ the partitions,
+   * replication factor and configs the broker gave it. An existing topic is that topic's
+   * `error` (TOPIC_ALREADY_EXISTS).
+   *
+   * @example
+   * ```ts
+   * import { Client, throwIfFailed } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const [created] = throwIfFailed(await admin.createTopics([
+   *   { topic: "events", numPartitions: 3, replicationFactor: 1 },
+   * ]));
+   * console.log(created.topicId, created.numPartitions);
+   * ```
+   */
+  createTopics(
+    topics: readonly TopicConfig[],
+    options: CreateTopicsOptions & AdminCallOptions = {},
+  ): Promise<CreateTopicResult[]> {
+    return runCall(
+      "createTopics",
+      options,
+      this.#timeout,
+      (call) => createTopics(this.#cluster, topics, options, call),
+    );
+  }
+
+  /** Deletes topics by name, or by `{ topicId }` (DeleteTopics v6+), one result each. */
+  deleteTopics(
+    topics: readonly TopicRef[],
+    options: AdminCallOptions = {},
+  ): Promise<DeleteTopicResult[]> {
+    return runCall(
+      "deleteTopics",
+      options,
+      this.#timeout,
+      (call) => deleteTopics(this.#cluster, topics, call),
+    );
+  }
+
+  /** Every topic, sorted by name; internal ones only with `internal` (Metadata). */
+  listTopics(options: ListTopicsOptions & AdminCallOptions = {}): Promise<TopicListing[]> {
+    return runCall(
+      "listTopics",
+      options,
+      this.#timeout,
+      (call) => listTopics(this.#cluster, options, call),
+    );
+  }
+
+  /**
+   * Describes topics (Metadata): id, internal flag, and each partition's leader, leader
+   * epoch, replicas, ISR and offline replicas. An unknown topic is that topic's `error`.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const [events] = await admin.describeTopics(["events"]);
+   * for (const p of events.partitions) console.log(p.id, p.leaderId, p.replicas, p.isr);
+   * ```
+   */
+  describeTopics(
+    topics: readonly string[],
+    options: DescribeTopicsOptions & AdminCallOptions = {},
+  ): Promise<TopicDescription[]> {
+    return runCall(
+      "describeTopics",
+      options,
+      this.#timeout,
+      (call) => describeTopics(this.#cluster, topics, options, call),
+    );
+  }
+
+  /** Raises topics' partition counts (CreatePartitions), one result each. */
+  createPartitions(
+    topics: readonly NewPartitions[],
+    options: CreatePartitionsOptions & AdminCallOptions = {},
+  ): Promise<CreatePartitionsResult[]> {
+    return runCall(
+      "createPartitions",
+      options,
+      this.#timeout,
+      (call) => createPartitions(this.#cluster, topics, options, call),
+    );
+  }
 
   // --- records and offsets (records.ts) --------------------------------------------------
+  /**
+   * Offsets by position or time (ListOffsets), one request per leader, one result per
+   * partition: `"earliest"`, `"latest"`, `"max-timestamp"` or the first record at or after
+   * `{ timestamp }`.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@kafkit/kafkit";
+   *
+   * await using admin = new Client({ brokers: ["127.0.0.1:9092"] });
+   * const hourAgo = Date.now() - 3_600_000;
+   * const [p0] = await admin.listOffsets([
+   *   { topic: "events", partition: 0, spec: { timestamp: hourAgo } },
+   * ]);
+   * console.log(p0.offset, p0.timestamp, p0.error);
+   * ```
+   */
+  listOffsets(
+    partitions: readonly OffsetSpecFor[],
+    options: ListOffsetsOptions & AdminCallOptions = {},
+  ): Promise<ListedOffsetResult[]> {
+    return runCall(
+      "listOffsets",
+      options,
+      this.#timeout,
+      (call) => listOffsets(this.#cluster, partitions, options, call),
+    );
+  }
+
+  /**
+   * Deletes the records before each offset (DeleteRecords to the leaders); each result has
+   * the partition's new low watermark.
+   */
+  deleteRecords(
+    partitions: readonly RecordsToDelete[],
+    options: AdminCallOptions = {},
+  ): Promise<DeletedRecordsResult[]> {
+    return runCall(
+      "deleteRecords",
+      options,
+      this.#timeout,
+      (call) => deleteRecords(this.#cluster, partitions, call),
+    );
+  }
+
+  /** The end offset of a leader epoch in each partition (OffsetForLeaderEpoch to the leaders). */
+  offsetsForLeaderEpoch(
+    partitions: readonly EpochQuery[],
+    options: AdminCallOptions = {},
+  ): Promise<EpochEndOffset[]> {
+    return runCall(
+      "offsetsForLeaderEpoch",
+      options,
+      this.#timeout,
+      (call) => offsetsForLeaderEpoch(this.#cluster, partitions, call),
+    );
+  }
 
   // --- configs (configs.ts) --------------------------------------------------------------
 

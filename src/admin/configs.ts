@@ -62,6 +62,9 @@ const SOURCES: readonly ConfigSource[] = [
   "group",
 ];
 
+/** The name of a ConfigSource code (CreateTopics and DescribeConfigs answers carry codes). */
+export const configSourceOf = (code: number): ConfigSource => SOURCES[code] ?? "unknown";
+
 /** A config's value type, as the broker declares it (DescribeConfigs v3+). */
 export type ConfigType =
   | "unknown"
@@ -252,13 +255,13 @@ export async function describeConfigs(
         entries: answer.configs.map((c) => ({
           name: c.name,
           value: c.value,
-          source: SOURCES[c.configSource] ?? "unknown",
+          source: configSourceOf(c.configSource),
           readOnly: c.readOnly,
           sensitive: c.isSensitive,
           synonyms: c.synonyms.map((s) => ({
             name: s.name,
             value: s.value,
-            source: SOURCES[s.source] ?? "unknown",
+            source: configSourceOf(s.source),
           })),
           type: TYPES[c.configType] ?? "unknown",
           documentation: c.documentation ?? null,

@@ -93,3 +93,27 @@ export type {
   ReassignmentResult,
 } from "./reassignments.ts";
 export type { QuorumDescription, QuorumListener, QuorumNode, QuorumReplica } from "./quorum.ts";
+export {
+  type CreatedTopicConfig,
+  type CreatePartitionsOptions,
+  type CreatePartitionsResult,
+  type CreateTopicResult,
+  type CreateTopicsOptions,
+  type DeleteTopicResult,
+  type DescribeTopicsOptions,
+  type ListTopicsOptions,
+  type NewPartitions,
+  type TopicDescription,
+  type TopicListing,
+  type TopicRef,
+} from "./topics.ts";
+export type {
+  DeletedRecordsResult,
+  EpochEndOffset,
+  EpochQuery,
+  ListedOffsetResult,
+  ListOffsetsOptions,
+  OffsetSpec,
+  OffsetSpecFor,
+  RecordsToDelete,
+} from "./records.ts";
