@@ -1,6 +1,6 @@
 /**
- * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun and Node, modelled on Go's
- * kafka-go.
+ * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun, Node and Cloudflare Workers,
+ * modelled on Go's kafka-go.
  *
  * - {@linkcode Writer} produces batched, idempotent, retried writes to any partition, chosen
  *   by a balancer ({@linkcode RoundRobin}, {@linkcode Hash}, {@linkcode Murmur2Balancer},
@@ -40,6 +40,7 @@ export {
   AuthenticationError,
   ConnectionError,
   DecodeError,
+  type DecodeErrorOptions,
   KafkitError,
   MessageTooLargeError,
   TimeoutError,
@@ -60,6 +61,8 @@ export {
 } from "./src/protocol/errors.ts";
 // Every client's options take `tls` and `connect`: their types stay here as well as in core.
 export type { Connect, Socket, SocketOptions, TlsOptions } from "./src/transport/socket.ts";
+// Picked by itself inside a Cloudflare Worker; exported to pass as `connect` explicitly.
+export { connectWorkerd } from "./src/transport/workerd.ts";
 export type {
   OAuthBearerToken,
   SaslMechanism,

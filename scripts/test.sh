@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: set-up, format/lint/type checks, generated-code check,
 # JSR dry run, npm build and tarball check, then the test suite on Deno, Bun, Node 24 and
-# Node 20 against a real Kafka (single node, then the 3-node cluster), stopping what it
+# Node 20 against a real Kafka (single node, then the 3-node cluster), with the Cloudflare
+# Workers test (workerd, driven once by Node 24) on the single node, stopping what it
 # started. Set KAFKA_BROKERS (and KAFKA_CLUSTER_BROKERS) to use a Kafka of your own.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -105,6 +106,10 @@ if [[ -z ${KAFKA_BROKERS:-} ]]; then
   set +a
 fi
 phase tests/unit tests/integration || status=1
+# kafkit inside a Cloudflare Worker: workerd runs the code under test (bundled from the sources
+# and from npm/package), so one runtime drives it, once.
+suite "cloudflare workers (workerd, driven by node 24)" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
+  "$node24" --test tests/workerd/workerd_test.ts || status=1
 if [[ -n $own_single ]]; then
   harness down >/dev/null
   own_single=""

@@ -26,6 +26,7 @@ import { Produce } from "./protocol/generated/produce.ts";
 import { buildProduceRequest, classifyProduceResponse } from "./cluster/requests/produce.ts";
 import { encodeRecordBatch } from "./protocol/records.ts";
 import type { Connection } from "./transport/connection.ts";
+import { createTopicsRequest, deleteTopicsRequest, type TopicConfig } from "./admin/topics.ts";
 
 /** Seek relative to the first offset of the partition. */
 export const SeekStart = 0;
@@ -38,21 +39,12 @@ export const SeekCurrent = 3;
 /** Flag to add to a whence: do not check the offset against the partition's range. */
 export const SeekDontCheck: number = 1 << 30;
 export { FirstOffset, LastOffset };
+export type { TopicConfig };
 
 /** Per-call options: a signal and a timeout in ms. */
 export interface CallOptions {
   signal?: AbortSignal;
   timeout?: number;
-}
-
-/** A topic to create (kafka-go's `TopicConfig`). */
-export interface TopicConfig {
-  topic: string;
-  numPartitions?: number;
-  replicationFactor?: number;
-  /** Explicit replica placement; then partitions and replication factor are not sent. */
-  replicaAssignments?: { partition: number; replicas: number[] }[];
-  configEntries?: { configName: string; configValue: string }[];
 }
 
 /** Options of `readBatchWith` (kafka-go's `ReadBatchConfig`). */
@@ -173,22 +165,11 @@ export class Conn implements AsyncDisposable {
   /** Creates topics; one that already exists is not an error (as in kafka-go). */
   async createTopics(topics: TopicConfig[], options: CallOptions = {}): Promise<void> {
     const timeoutMs = options.timeout ?? 30_000;
-    const res = await this.#connection.request(CreateTopics, {
-      timeoutMs,
-      topics: topics.map((t) => {
-        const assigned = (t.replicaAssignments?.length ?? 0) > 0;
-        return {
-          name: t.topic,
-          numPartitions: assigned ? -1 : t.numPartitions ?? -1,
-          replicationFactor: assigned ? -1 : t.replicationFactor ?? -1,
-          assignments: t.replicaAssignments?.map((a) => ({
-            partitionIndex: a.partition,
-            brokerIds: a.replicas,
-          })),
-          configs: t.configEntries?.map((c) => ({ name: c.configName, value: c.configValue })),
-        };
-      }),
-    }, { ...options, timeout: timeoutMs + 5_000 });
+    const res = await this.#connection.request(
+      CreateTopics,
+      createTopicsRequest(topics, { timeoutMs }),
+      { ...options, timeout: timeoutMs + 5_000 },
+    );
     for (const t of res.topics) {
       if (t.errorCode === ErrorCodes.TOPIC_ALREADY_EXISTS) continue;
       const err = errorForCode(t.errorCode, {
@@ -203,11 +184,11 @@ export class Conn implements AsyncDisposable {
   /** Deletes topics by name. */
   async deleteTopics(topics: string[], options: CallOptions = {}): Promise<void> {
     const timeoutMs = options.timeout ?? 30_000;
-    const res = await this.#connection.request(DeleteTopics, {
-      timeoutMs,
-      topicNames: topics,
-      topics: topics.map((name) => ({ name })),
-    }, { ...options, timeout: timeoutMs + 5_000 });
+    const res = await this.#connection.request(
+      DeleteTopics,
+      deleteTopicsRequest(topics, timeoutMs),
+      { ...options, timeout: timeoutMs + 5_000 },
+    );
     for (const t of res.responses) {
       const err = errorForCode(t.errorCode, {
         api: "DeleteTopics",

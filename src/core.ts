@@ -47,6 +47,7 @@
 
 export { Connection, type ConnectionOptions, type RequestOptions } from "./transport/connection.ts";
 export type { Connect, Socket, SocketOptions, TlsOptions } from "./transport/socket.ts";
+export { connectWorkerd } from "./transport/workerd.ts";
 export type { VersionRange } from "./protocol/negotiate.ts";
 export {
   Cluster,

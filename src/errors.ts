@@ -28,9 +28,20 @@ export class KafkitError extends Error {
   }
 }
 
+/** Options of a {@linkcode DecodeError}. */
+export interface DecodeErrorOptions extends ErrorOptions {
+  /**
+   * Whether asking again may succeed (default false): true for a broker's answer that does
+   * not decode, since the connection it came on is closed and a new one may get a good one.
+   */
+  retriable?: boolean;
+}
+
 /**
  * Bytes from the network that are not a valid Kafka message: truncated, a length out of
- * range, a bad checksum. Never retriable as such: the same bytes fail again.
+ * range, a bad checksum. The same bytes fail again, so it is not retriable as such; a
+ * broker's answer that does not decode is (`retriable` true): its connection is closed, and
+ * the request may be sent again on a new one.
  *
  * @example
  * ```ts
@@ -44,8 +55,8 @@ export class DecodeError extends KafkitError {
   readonly offset: number;
 
   /** Creates a decode error for the given input offset. */
-  constructor(message: string, offset: number, options?: ErrorOptions) {
-    super(`${message} (at byte ${offset})`, false, options);
+  constructor(message: string, offset: number, options?: DecodeErrorOptions) {
+    super(`${message} (at byte ${offset})`, options?.retriable ?? false, options);
     this.offset = offset;
   }
 }

@@ -31,11 +31,17 @@ export const partitionKey = (topic: string, partition: number): string =>
 
 /** Items grouped by their topic, in first-seen order. */
 export function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
-  const topics = new Map<string, T[]>();
+  return groupBy(items, (item) => item.topic);
+}
+
+/** Items grouped by `key`, in first-seen order (Node 20 has no `Map.groupBy`). */
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
   for (const item of items) {
-    const list = topics.get(item.topic);
+    const k = key(item);
+    const list = groups.get(k);
     if (list) list.push(item);
-    else topics.set(item.topic, [item]);
+    else groups.set(k, [item]);
   }
-  return topics;
+  return groups;
 }

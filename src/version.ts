@@ -1,2 +1,11 @@
 /** The kafkit version, sent to brokers as the client software version. */
 export const VERSION = "0.1.0";
+
+/**
+ * What ApiVersions v3+ names the client: brokers refuse an empty name (INVALID_REQUEST) and
+ * show these in their client metrics.
+ */
+export const CLIENT_SOFTWARE: {
+  readonly clientSoftwareName: string;
+  readonly clientSoftwareVersion: string;
+} = Object.freeze({ clientSoftwareName: "kafkit", clientSoftwareVersion: VERSION });

@@ -23,6 +23,12 @@ export interface Call {
   readonly signal: AbortSignal;
   /** The call's time in ms: what a request's broker-side `timeoutMs` gets. */
   readonly timeout: number;
+  /**
+   * What every request of the call carries to `Cluster.request`: the signal, and the admin
+   * lane, so a slow admin request (a CreateTopics the controller holds) never delays the
+   * metadata lookups, produces or fetches of clients sharing the core.
+   */
+  readonly options: { readonly signal: AbortSignal; readonly lane: "admin" };
 }
 
 /**
@@ -38,6 +44,9 @@ export function runCall<T>(
   const timeout = positiveInt("timeout", options?.timeout, defaultTimeout);
   const expired = new AbortController();
   const signal = anySignal(options?.signal, expired.signal)!;
-  return deadline(op({ signal, timeout }), timeout, { signal: options?.signal, what })
+  return deadline(op({ signal, timeout, options: { signal, lane: "admin" } }), timeout, {
+    signal: options?.signal,
+    what,
+  })
     .finally(() => expired.abort());
 }

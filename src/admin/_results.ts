@@ -43,3 +43,8 @@ export function throwIfFailed<T extends ItemResult>(results: readonly T[]): read
   if (failed.length > 0) throw new FailedItemsError(failed);
   return results;
 }
+
+/** The error of an item the broker's answer left out (a broker bug; never silently fine). */
+export function noAnswer(api: string, item: string): KafkitError {
+  return new KafkitError(`${api}: the broker's answer has no result for ${item}`);
+}

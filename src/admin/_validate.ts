@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { TopicPartition } from "../offsets.ts";
+
 /** `value` if a non-empty string; a `TypeError` naming `field` otherwise. */
 export function nameOf(field: string, value: unknown): string {
   if (typeof value !== "string" || value === "") {
@@ -35,4 +37,19 @@ export function oneOf<T extends string>(field: string, value: unknown, allowed: 
     );
   }
   return value as T;
+}
+
+/**
+ * `value` as a `{ topic, partition }` (a non-empty topic, a partition from 0); a `TypeError`
+ * or `RangeError` naming `field` otherwise.
+ */
+export function topicPartitionOf(field: string, value: unknown): TopicPartition {
+  if (value === null || typeof value !== "object") {
+    throw new TypeError(`${field} must be a { topic, partition } object`);
+  }
+  const { topic, partition } = value as Partial<TopicPartition>;
+  return {
+    topic: nameOf(`${field}.topic`, topic),
+    partition: intIn(`${field}.partition`, partition, 0),
+  };
 }

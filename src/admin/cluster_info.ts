@@ -47,7 +47,7 @@ export async function describeCluster(
   const res = await cluster.request(DescribeCluster, {
     includeClusterAuthorizedOperations: options.includeAuthorizedOperations ?? false,
     includeFencedBrokers: options.includeFencedBrokers ?? false,
-  }, { signal: call.signal });
+  }, call.options);
   const err = errorForCode(res.errorCode, {
     api: "DescribeCluster",
     brokerMessage: res.errorMessage,

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ConnectionError, TimeoutError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { FindCoordinator } from "../protocol/generated/find_coordinator.ts";
 import type { Connection } from "../transport/connection.ts";
@@ -81,10 +80,9 @@ export class Coordinators {
       }
       keys.delete(key);
     };
-    let conn: Connection | undefined;
     try {
-      const c = conn = await this.#lookup.anyConnection();
-      const batched = (conn.brokerVersions(FindCoordinator.key)?.max ?? 0) >= 4;
+      const c = await this.#lookup.anyConnection();
+      const batched = (c.brokerVersions(FindCoordinator.key)?.max ?? 0) >= 4;
       const groups = batched ? [[...keys.keys()]] : [...keys.keys()].map((k) => [k]);
       await Promise.all(groups.map(async (group) => {
         const res = await c.request(FindCoordinator, {
@@ -110,9 +108,8 @@ export class Coordinators {
         }
       }));
     } catch (e) {
-      // A connection that timed out may be half-open: closed, so the next lookup redials
-      // (or asks another broker) instead of waiting on it again.
-      if (e instanceof TimeoutError || e instanceof ConnectionError) conn?.close();
+      // A connection that timed out or sent an answer that does not decode has closed
+      // itself: the next lookup dials again (or asks another broker).
       for (const key of [...keys.keys()]) settle(key, undefined, e);
     }
     for (const key of [...keys.keys()]) {

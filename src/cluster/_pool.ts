@@ -1,11 +1,13 @@
 /**
  * Connections per broker and lane: dialed lazily, redialed once closed, closed when found
- * idle (no timer keeps a process alive), and failed brokers avoided for a while.
+ * idle (no timer keeps a process alive), and failed brokers avoided for a while. A request
+ * that times out makes its broker suspect: its connections without a request in flight are
+ * closed too, so the next request dials instead of finding out the same way.
  *
  * @module
  */
 
-import { ConnectionError } from "../errors.ts";
+import { ConnectionError, TimeoutError } from "../errors.ts";
 import { parseAddress } from "../address.ts";
 import { Connection, type ConnectionOptions } from "../transport/connection.ts";
 
@@ -27,6 +29,10 @@ export type DialOptions = Omit<ConnectionOptions, "host" | "port" | "signal">;
 
 interface Pooled {
   conn: Promise<Connection>;
+  /** The connection once it is up. */
+  open?: Connection;
+  /** `host:port`: bootstrap entries and the broker they turn out to be share it. */
+  address: string;
   lastUsed: number;
 }
 
@@ -70,12 +76,36 @@ export class ConnectionPool {
   #redial(key: string, nodeId: number, address: string): Promise<Connection> {
     const { host, port } = parseAddress(address);
     const conn = Connection.connect({ ...this.#dial, host, port, signal: this.#closing.signal });
-    this.#pool.set(key, { conn, lastUsed: Date.now() });
-    conn.catch(() => {
+    const pooled: Pooled = { conn, address, lastUsed: Date.now() };
+    this.#pool.set(key, pooled);
+    conn.then((c) => {
+      pooled.open = c;
+      void c.whenClosed.then((reason) => {
+        if (!(reason.cause instanceof TimeoutError)) return;
+        // Lookups that may go anywhere (metadata, FindCoordinator) try other brokers first.
+        this.markDead(nodeId);
+        this.#closeIdle(address);
+      });
+    }, () => {
       this.markDead(nodeId);
       if (this.#pool.get(key)?.conn === conn) this.#pool.delete(key);
     });
     return conn;
+  }
+
+  /**
+   * Closes the connections to `address` that wait for nothing, after one of its requests
+   * timed out: a broker gone without a word (a dead host, a NAT or load balancer that
+   * dropped the flows) leaves every connection to it half-open, and a redial is cheaper than
+   * a request timeout. Those with requests in flight time out on their own, or answer.
+   */
+  #closeIdle(address: string): void {
+    for (const [key, p] of this.#pool) {
+      if (p.address === address && p.open?.idle) {
+        this.#pool.delete(key);
+        p.open.close();
+      }
+    }
   }
 
   /** Whether a connection to `nodeId` is open or being dialed, on any lane. */

@@ -10,7 +10,7 @@
 import { abortable } from "../_async/abortable.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
 import { parseBrokers, rejectUnknownOptions } from "../config.ts";
-import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
+import { ConnectionError, DecodeError, TimeoutError, UnsupportedVersionError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Metadata } from "../protocol/generated/metadata.ts";
@@ -19,6 +19,7 @@ import {
   type Connection,
   CONNECTION_OPTIONS,
   type ConnectionOptions,
+  DEFAULT_REQUEST_TIMEOUT,
 } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
@@ -88,6 +89,12 @@ export interface RouteOptions<Res> {
   timeout?: number;
   /** Use at most this version of the API. */
   maxVersion?: number;
+  /**
+   * Fail with `UnsupportedVersionError` below `version`: for a request whose meaning needs a
+   * field older versions lack (and would silently drop), named by `for` in the error, such
+   * as `validateOnly`.
+   */
+  minVersion?: { version: number; for: string };
   /** Attempts in all (default 10; 1 sends once). */
   attempts?: number;
   /** First backoff between attempts, in ms (default 50). */
@@ -238,6 +245,11 @@ export class Cluster {
     this.#pool.drop(nodeId, lane);
   }
 
+  /** The time a request is allowed when the call sets none, in ms (`requestTimeout`). */
+  get requestTimeout(): number {
+    return this.#options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
+  }
+
   /** The brokers of the last metadata answer. */
   get brokers(): BrokerInfo[] {
     return [...this.#brokers.values()];
@@ -331,9 +343,10 @@ export class Cluster {
           metadataRequest(names, this.#options.allowAutoTopicCreation ?? false),
         );
       } catch (e) {
-        if (e instanceof ConnectionError || e instanceof TimeoutError) {
-          // A dead (half-open) connection must not be picked again.
-          this.brokerFailed(nodeId);
+        if (failsConnection(e)) {
+          // That connection is closed, and the broker avoided for a while: the next attempt
+          // asks another one, or dials this one again.
+          this.brokerFailed(nodeId, "default");
         }
         throw e;
       }
@@ -341,8 +354,7 @@ export class Cluster {
       attempts: Math.max(2, this.#addresses.size),
       backoffMin: 10,
       backoffMax: 100,
-      isRetriable: (e) =>
-        !this.#closed && (e instanceof ConnectionError || e instanceof TimeoutError),
+      isRetriable: (e) => !this.#closed && failsConnection(e),
     });
     const snapshot = readMetadata(meta);
     for (const b of snapshot.brokers) {
@@ -382,10 +394,18 @@ export class Cluster {
       let res: Res;
       try {
         const conn = await abortable(this.connection(nodeId, lane), options.signal);
+        const version = conn.negotiate(api, options.maxVersion);
+        const min = options.minVersion;
+        if (min && version < min.version) {
+          throw new UnsupportedVersionError(
+            `${min.for} needs ${api.name} v${min.version}+: broker ${nodeId} speaks at most ` +
+              `v${version}`,
+          );
+        }
         res = await conn.request(api, body, {
           signal: options.signal,
           timeout: options.timeout,
-          version: conn.negotiate(api, options.maxVersion),
+          version,
         });
       } catch (e) {
         if (e instanceof ConnectionError || e instanceof TimeoutError) {
@@ -393,8 +413,8 @@ export class Cluster {
           this.brokerFailed(nodeId, lane);
           this.#forgetRoute(route);
         } else if (e instanceof DecodeError) {
-          // An answer that cannot be read leaves the connection in doubt: the next request
-          // dials a fresh one. The error itself is not retried (the same bytes fail again).
+          // An answer that cannot be read leaves the connection in doubt (the connection
+          // closed itself): the retry dials a fresh one.
           this.#pool.drop(nodeId, lane);
         }
         throw e;
@@ -469,6 +489,16 @@ export class Cluster {
     this.#closed = true;
     await this.#pool.close();
   }
+}
+
+/**
+ * Whether a request's failure ended its connection, so that another attempt (on a new
+ * connection) may succeed: the connection failed, no answer came in time, or the answer did
+ * not decode.
+ */
+export function failsConnection(e: unknown): boolean {
+  return e instanceof ConnectionError || e instanceof TimeoutError ||
+    e instanceof DecodeError && e.retriable;
 }
 
 /** Group traffic of each group id gets its own connection (see {@linkcode PoolLane}). */

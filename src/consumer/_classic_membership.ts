@@ -144,6 +144,7 @@ export class ClassicMembership implements GroupMembership {
         failures++;
         rejoinAtOnce = e instanceof KafkaError && e.code === ErrorCodes.REBALANCE_IN_PROGRESS;
         this.#o.logError(`kafkit: group ${this.#o.groupId}: joining failed, retrying`, e);
+        this.#o.onError?.(e);
       }
     }
     await this.#leave(handlers);
@@ -164,7 +165,7 @@ export class ClassicMembership implements GroupMembership {
         retentionTime: this.#o.retentionTime,
       },
       offsets,
-      signal,
+      { signal, onRetry: this.#o.onError },
     );
   }
 
@@ -208,7 +209,10 @@ export class ClassicMembership implements GroupMembership {
       .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
   }
 
-  /** Options of a group request to the coordinator, retried as every group request is. */
+  /**
+   * Options of a group request to the coordinator, retried as every group request is (each
+   * retried failure reported).
+   */
   #groupOptions(timeout: number, signal?: AbortSignal) {
     return {
       key: this.#o.groupId,
@@ -217,6 +221,7 @@ export class ClassicMembership implements GroupMembership {
       attempts: GROUP_ATTEMPTS,
       signal,
       timeout,
+      onRetry: this.#o.onError,
     };
   }
 
@@ -359,13 +364,19 @@ export class ClassicMembership implements GroupMembership {
               memberId: this.#memberId,
               groupInstanceId: this.#o.groupInstanceId,
             },
-            this.#groupOptions(this.#o.sessionTimeout, stop.signal),
+            // A request's time, not the session's: a heartbeat stuck on a dead connection
+            // must give way to one on a new connection while the session still holds.
+            this.#groupOptions(
+              Math.min(this.#o.sessionTimeout, this.#o.cluster.requestTimeout),
+              stop.signal,
+            ),
           );
           code = res.errorCode;
         } catch (e) {
           if (stop.signal.aborted) return rejoin ? "rebalance" : "stopped";
           // The core already retried; keep trying until the session decides.
           this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, e);
+          this.#o.onError?.(e);
           continue;
         }
         if (code === ErrorCodes.NONE) {
@@ -380,6 +391,7 @@ export class ClassicMembership implements GroupMembership {
         const err = errorForCode(code, { api: "Heartbeat" })!;
         if (FATAL.has(code)) throw err;
         this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed`, err);
+        this.#o.onError?.(err);
       }
     } finally {
       this.#rejoinNow = undefined;

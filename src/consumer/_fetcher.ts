@@ -6,14 +6,13 @@
  *
  * @module
  */
-import { type Cluster, LEADER_MOVED } from "../cluster/cluster.ts";
+import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.ts";
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
-import { ConnectionError } from "../errors.ts";
 import type { Message } from "../message.ts";
 import { FirstOffset, LastOffset, partitionKey, type TopicPartition } from "../offsets.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
@@ -63,6 +62,12 @@ interface FetchState extends TopicPartition {
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
+  /**
+   * Times in a row the partition had to be placed again (its broker failed, its leader
+   * moved) without a fetch returning it since: the backoff before the next placement grows
+   * with it, so a broker that fails every fetch is not redialed many times a second.
+   */
+  relocations: number;
 }
 
 /** Messages of one partition, in order, waiting for the reader. */
@@ -111,6 +116,7 @@ export class Fetcher {
         highWaterMark: -1,
         atEof: false,
         removed: false,
+        relocations: 0,
       };
       this.#states.set(key, state);
     }
@@ -219,15 +225,18 @@ export class Fetcher {
 
   /**
    * Finds leaders (and starting offsets) for partitions that have none, then starts their
-   * brokers' loops; retried with backoff until placed, removed or closed. `later` waits one
-   * backoff first (a partition that just left a broker).
+   * brokers' loops; retried with backoff until placed, removed or closed. `later` waits a
+   * backoff first (partitions that just left a broker), growing with their relocations.
    */
   async #place(states: FetchState[], later = false): Promise<void> {
     const signal = this.#abort.signal;
     const unplaced = () => states.filter((s) => !s.removed && s.node < 0);
     if (unplaced().length === 0 || signal.aborted) return;
     try {
-      if (later) await delay(this.#backoff(1), { signal });
+      if (later) {
+        const relocations = Math.max(...unplaced().map((s) => s.relocations));
+        await delay(this.#backoff(relocations), { signal });
+      }
       await retry(async () => {
         const todo = unplaced();
         const unresolved = todo.filter((s) => s.offset < 0);
@@ -324,7 +333,9 @@ export class Fetcher {
           failures++;
           this.#o.logError(`kafkit: fetch from broker ${node} failed`, e);
           this.#o.onError?.(e);
-          if (e instanceof ConnectionError || failures >= 3) {
+          // A connection that failed, timed out or sent an answer that does not decode is
+          // closed (the broker may be gone, or the leader moved): at once, not after retries.
+          if (failsConnection(e) || failures >= 3) {
             // Only this lane: the broker's group and produce connections are not ours.
             this.#o.cluster.brokerFailed(node, "fetch");
             // Every partition on this broker now, not just this fetch's: some may have been
@@ -442,6 +453,7 @@ export class Fetcher {
     }
     this.#o.onFetch?.(fetched.messages.length, part.records?.length ?? 0);
     if (state.removed) return true;
+    state.relocations = 0;
     state.highWaterMark = this.#o.readCommitted
       ? Number(part.lastStableOffset)
       : fetched.highWaterMark;
@@ -485,6 +497,7 @@ export class Fetcher {
   #relocate(states: FetchState[]): void {
     for (const s of states) {
       s.node = -1;
+      s.relocations++;
       this.#o.cluster.invalidate(s.topic);
     }
     void this.#place(states, true);

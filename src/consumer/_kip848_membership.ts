@@ -158,7 +158,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
             retentionTime: this.#o.retentionTime,
           },
           offsets,
-          signal,
+          { signal, onRetry: this.#o.onError },
         );
         return;
       } catch (e) {
@@ -187,6 +187,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
           errorCode: (r) => r.errorCode,
           signal,
           attempts: GROUP_ATTEMPTS,
+          onRetry: this.#o.onError,
         });
       } catch (e) {
         if (signal.aborted) return;
@@ -209,6 +210,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
         });
         if (FENCED.has(res.errorCode)) {
           this.#o.logError(`kafkit: group ${this.#o.groupId}: member fenced, rejoining`, error);
+          this.#o.onError?.(error);
           await this.#fence(handlers);
           // Rejoin at once, as Java does, but do not spin if joining itself is refused.
           if (failures++ > 0) {
@@ -224,6 +226,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
       if (!isRetriable(error)) throw error;
       failures++;
       this.#o.logError(`kafkit: group ${this.#o.groupId}: heartbeat failed, retrying`, error);
+      this.#o.onError?.(error);
       // Without an answer for this long the broker has most likely dropped the member.
       if (this.#epoch > 0 && Date.now() - lastSuccess > this.#o.rebalanceTimeout) {
         await this.#fence(handlers);

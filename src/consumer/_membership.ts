@@ -76,6 +76,8 @@ export interface MembershipOptions {
   log: (message: string) => void;
   /** Errors that were handled by retrying. */
   logError: (message: string, error: unknown) => void;
+  /** Each failure the membership retries (a group request's, a heartbeat's), as it happens. */
+  onError?: (error: unknown) => void;
 }
 
 /**

@@ -21,6 +21,14 @@ export interface Committer {
   retentionTime?: number;
 }
 
+/** How a commit or an offset fetch is run. */
+export interface OffsetRequestOptions {
+  /** Cancels the request and its retries. */
+  signal?: AbortSignal;
+  /** Each failure the core retries (a timeout, a lost connection, a moved coordinator). */
+  onRetry?: (error: unknown) => void;
+}
+
 /**
  * Commits `offsets`. Throws the first partition error as a `KafkaError` naming the partition
  * (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, … are the caller's to handle).
@@ -29,7 +37,7 @@ export async function commitOffsets(
   cluster: Cluster,
   who: Committer,
   offsets: readonly PartitionOffset[],
-  signal?: AbortSignal,
+  options: OffsetRequestOptions = {},
 ): Promise<void> {
   if (offsets.length === 0) return;
   const topics = [...byTopic(offsets)].map(([name, parts]) => ({
@@ -55,7 +63,8 @@ export async function commitOffsets(
       key: who.groupId,
       lane: "group",
       errorCode: (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,
-      signal,
+      signal: options.signal,
+      onRetry: options.onRetry,
       maxVersion: 9,
       attempts: GROUP_ATTEMPTS,
     },
@@ -84,7 +93,7 @@ export async function fetchOffsets(
   cluster: Cluster,
   groupId: string,
   partitions: readonly TopicPartition[],
-  options: { memberId?: string; memberEpoch?: number; signal?: AbortSignal } = {},
+  options: OffsetRequestOptions & { memberId?: string; memberEpoch?: number } = {},
 ): Promise<Map<string, CommittedOffset>> {
   const out = new Map<string, CommittedOffset>();
   if (partitions.length === 0) return out;
@@ -111,6 +120,7 @@ export async function fetchOffsets(
       lane: "group",
       errorCode: (r) => r.groups[0]?.errorCode ?? r.errorCode,
       signal: options.signal,
+      onRetry: options.onRetry,
       maxVersion: 9,
       attempts: GROUP_ATTEMPTS,
     },

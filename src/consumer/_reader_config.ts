@@ -51,7 +51,11 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
    * wait for it).
    */
   maxWait?: number;
-  /** Time allowed for a fetch beyond `maxWait`, in ms (default 10 s). */
+  /**
+   * Time allowed for a fetch beyond `maxWait`, in ms (default `requestTimeout`, else 10 s).
+   * A fetch without an answer by then closes its connection (which may be half-open) and is
+   * sent again on a new one.
+   */
   readBatchTimeout?: number;
   /**
    * Messages fetched ahead of the application (default 100); fetching also runs ahead until
@@ -237,7 +241,11 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
     throw new RangeError(`minBytes (${minBytes}) must not exceed maxBytes (${maxBytes})`);
   }
   const maxWait = positiveInt("maxWait", config.maxWait, 500, 0);
-  const readBatchTimeout = positiveInt("readBatchTimeout", config.readBatchTimeout, 10_000);
+  const readBatchTimeout = positiveInt(
+    "readBatchTimeout",
+    config.readBatchTimeout,
+    positiveInt("requestTimeout", config.requestTimeout, 10_000),
+  );
   const partition = positiveInt("partition", config.partition, 0, 0);
   const partitionWatchInterval = positiveInt(
     "partitionWatchInterval",

@@ -132,6 +132,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         partitionWatchInterval: c.partitionWatchInterval,
         log: this.#log,
         logError: this.#logError,
+        onError: (e) => this.#groupFailed(e),
       };
       this.#membership = c.groupProtocol === "consumer"
         ? new ConsumerProtocolMembership(options, { serverAssignor: config.groupRemoteAssignor })
@@ -397,10 +398,15 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   #fetchFailed(e: unknown): void {
-    this.#counters.errors++;
-    this.#config.onError?.(e);
+    this.#groupFailed(e);
     // Errors no retry can fix reach the application; the fetcher keeps trying meanwhile.
     if (!(e instanceof KafkitError && e.retriable)) this.#fetcher.fail(e);
+  }
+
+  /** A failure being retried: counted and reported, not thrown at the application. */
+  #groupFailed(e: unknown): void {
+    this.#counters.errors++;
+    this.#config.onError?.(e);
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {
@@ -425,13 +431,16 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         signal: this.#stop.signal,
         memberId: this.#membership!.memberId,
         memberEpoch: this.#membership!.generationId,
+        onRetry: (e) => this.#groupFailed(e),
       }), {
       attempts: 10,
       ...this.#backoff,
       signal: this.#stop.signal,
       isRetriable: retriableCommit,
-      onRetry: (e, attempt) =>
-        this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e),
+      onRetry: (e, attempt) => {
+        this.#logError(`kafkit: fetching committed offsets failed (attempt ${attempt})`, e);
+        this.#groupFailed(e);
+      },
     });
   }
 
@@ -468,7 +477,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         attempts: this.#maxAttempts,
         ...this.#backoff,
         isRetriable: retriableCommit,
-        onRetry: (e, attempt) => this.#logError(`kafkit: commit failed (attempt ${attempt})`, e),
+        onRetry: (e, attempt) => {
+          this.#logError(`kafkit: commit failed (attempt ${attempt})`, e);
+          this.#groupFailed(e);
+        },
       });
       for (const o of offsets) {
         const key = partitionKey(o.topic, o.partition);

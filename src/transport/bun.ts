@@ -4,6 +4,11 @@ import type { Socket, SocketOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 
 const HIGH_WATER = 1024 * 1024;
+/**
+ * Idle time before keep-alive probes start, in ms: the system default (two hours on Linux)
+ * would leave a connection to a vanished broker looking open for that long.
+ */
+const KEEP_ALIVE_IDLE = 60_000;
 
 // The slice of Bun's socket API this adapter uses (Bun's types are not a dependency).
 interface BunSocket {
@@ -115,7 +120,7 @@ export async function connectBun(options: SocketOptions): Promise<Socket> {
     }
   }
   sock.setNoDelay?.(true);
-  if (options.keepAlive ?? true) sock.setKeepAlive?.(true);
+  if (options.keepAlive ?? true) sock.setKeepAlive?.(true, KEEP_ALIVE_IDLE);
   let closed = false;
   return {
     write(data) {

@@ -23,7 +23,7 @@ import {
   type SaslSession,
   validateSaslOptions,
 } from "./sasl/mod.ts";
-import { VERSION } from "../version.ts";
+import { CLIENT_SOFTWARE } from "../version.ts";
 
 /** Options for {@linkcode Connection.connect}. */
 export interface ConnectionOptions {
@@ -35,7 +35,11 @@ export interface ConnectionOptions {
   clientId?: string;
   /** Time allowed for connecting and the handshake, in ms (default 10000). */
   connectTimeout?: number;
-  /** Default time allowed for each request, in ms (default 30000). */
+  /**
+   * Default time allowed for each request, in ms (default 30000). A request without an
+   * answer by then fails with `TimeoutError` and closes the connection (see
+   * {@linkcode RequestOptions.timeout}).
+   */
   requestTimeout?: number;
   /** Largest response accepted, in bytes (default 128 MiB). */
   maxResponseSize?: number;
@@ -63,11 +67,19 @@ export const CONNECTION_OPTIONS = [
   "sasl",
 ] as const satisfies readonly (keyof ConnectionOptions)[];
 
+/** The time allowed for a request when neither the call nor the connection says, in ms. */
+export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+
 /** Per-request options. */
 export interface RequestOptions {
   /** Use this version instead of the highest both sides support. */
   version?: number;
-  /** Time allowed for this request, in ms. */
+  /**
+   * Time allowed for this request, in ms (default: the connection's `requestTimeout`). Past
+   * it the request fails with `TimeoutError` and the connection is closed, failing its other
+   * requests with a (retriable) `ConnectionError`: a broker that stopped answering may be
+   * gone without a word (a half-open connection), and nothing more would come on it.
+   */
   timeout?: number;
   /** Cancels waiting for the response. */
   signal?: AbortSignal;
@@ -77,6 +89,8 @@ interface Pending {
   // deno-lint-ignore no-explicit-any
   api: Api<any, any>;
   version: number;
+  /** An answer that does not decode is expected (the handshake's probe): the stream is fine. */
+  mayNotDecode: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   cleanup(): void;
@@ -112,12 +126,17 @@ export class Connection {
   #writeChain: Promise<void> = Promise.resolve();
   #closed: ConnectionError | undefined;
   #sasl: SaslSession | undefined;
+  #onClosed: (reason: ConnectionError) => void = () => {};
+  /** Settles with the reason once the connection is closed. */
+  readonly whenClosed: Promise<ConnectionError> = new Promise((resolve) => {
+    this.#onClosed = resolve;
+  });
 
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
     this.#socket = socket;
     this.#clientId = options.clientId ?? "kafkit";
-    this.#requestTimeout = options.requestTimeout ?? 30_000;
+    this.#requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     this.#framer = new Framer(options.maxResponseSize ?? 128 * 1024 * 1024);
     void this.#readLoop();
   }
@@ -225,6 +244,7 @@ export class Connection {
     body: Req,
     version: number,
     options: RequestOptions,
+    mayNotDecode = false,
   ): Promise<Res> {
     const { id, frame } = this.#encode(api, body, version);
     return new Promise<Res>((resolve, reject) => {
@@ -236,11 +256,20 @@ export class Connection {
           reject(error);
         }
       };
-      const timer = setTimeout(
-        () =>
-          fail(new TimeoutError(`${api.name} to ${this.address} timed out after ${timeout} ms`)),
-        timeout,
-      );
+      const timer = setTimeout(() => {
+        const error = new TimeoutError(
+          `${api.name} to ${this.address} timed out after ${timeout} ms`,
+        );
+        fail(error);
+        // Answers come in order: none for this one means none for those sent after it
+        // either (the connection may be half-open), so they fail now, to be sent again on a
+        // new connection.
+        this.#shutdown(
+          new ConnectionError(`connection to ${this.address} closed: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      }, timeout);
       const onAbort = () => fail(signal!.reason);
       const cleanup = () => {
         clearTimeout(timer);
@@ -254,6 +283,7 @@ export class Connection {
       this.#pending.set(id, {
         api,
         version,
+        mayNotDecode,
         resolve: resolve as (v: unknown) => void,
         reject,
         cleanup,
@@ -298,7 +328,8 @@ export class Connection {
   #dispatch(frame: Uint8Array): void {
     const r = new ByteReader(frame);
     const id = r.int32();
-    r.check("response header");
+    // Retriable: the connection fails (see #readLoop), and a new one may get a good answer.
+    r.check(`response header from ${this.address}`, { retriable: true });
     const pending = this.#pending.get(id);
     // A response to a request that timed out or was aborted: nobody waits for it.
     if (!pending) return;
@@ -308,20 +339,29 @@ export class Connection {
       const r = new ByteReader(frame);
       readResponseHeader(r, responseHeaderVersion(pending.api, pending.version));
       const body = pending.api.readResponse(r, pending.version);
-      r.done(`${pending.api.name} v${pending.version} response`);
+      r.done(`${pending.api.name} v${pending.version} response from ${this.address}`, {
+        retriable: !pending.mayNotDecode,
+      });
       pending.resolve(body);
     } catch (e) {
       pending.reject(e);
+      // An answer that does not decode: nothing else this stream brings can be trusted. The
+      // connection closes; its requests, this one included, may be sent again on a new one.
+      if (e instanceof DecodeError && !pending.mayNotDecode) {
+        this.#shutdown(
+          new ConnectionError(`connection to ${this.address} closed: ${e.message}`, { cause: e }),
+        );
+      }
     }
   }
 
   async #handshake(timeout: number, signal: AbortSignal | undefined): Promise<void> {
     // Ask with the newest version; a broker that lacks it answers in v0 with its range.
     const ours = ApiVersions.maxVersion;
-    const body = { clientSoftwareName: "kafkit", clientSoftwareVersion: VERSION };
+    const body = CLIENT_SOFTWARE;
     let res: ApiVersionsResponse;
     try {
-      res = await this.#send(ApiVersions, body, ours, { timeout, signal });
+      res = await this.#send(ApiVersions, body, ours, { timeout, signal }, true);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       res = await this.#send(ApiVersions, {}, 0, { timeout, signal });
@@ -354,6 +394,11 @@ export class Connection {
     return this.#closed !== undefined;
   }
 
+  /** Whether no request waits for an answer. */
+  get idle(): boolean {
+    return this.#pending.size === 0;
+  }
+
   /** Closes the connection; pending requests fail with `ConnectionError`. */
   close(): void {
     this.#shutdown(new ConnectionError(`connection to ${this.address} was closed`));
@@ -372,6 +417,7 @@ export class Connection {
       p.reject(error);
     }
     this.#pending.clear();
+    this.#onClosed(this.#closed);
   }
 
   /** Closes the connection (for `await using`). */

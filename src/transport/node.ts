@@ -1,20 +1,52 @@
 // The Node.js socket adapter: node:net, or node:tls.
 
-import { connect as netConnect, isIP, type Socket as NetSocket } from "node:net";
-import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type * as Net from "node:net";
+import type * as Tls from "node:tls";
 import type { Socket, SocketOptions, TlsOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
 
+type NetSocket = Net.Socket;
+
 const HIGH_WATER = 1024 * 1024;
+/**
+ * Idle time before keep-alive probes start, in ms: the system default (two hours on Linux)
+ * would leave a connection to a vanished broker looking open for that long.
+ */
+const KEEP_ALIVE_IDLE = 60_000;
+
+// node:net and node:tls are imported on first use, not statically: a bundle made for another
+// runtime (a Cloudflare Worker without nodejs_compat) carries this module without having them.
+// The imports sit in a try block, which tells bundlers (esbuild) to leave them to run time.
+let netConnect: typeof Net.connect;
+let isIP: typeof Net.isIP;
+let tlsConnect: typeof Tls.connect;
+let checkServerIdentity: typeof Tls.checkServerIdentity;
+let loaded: Promise<void> | undefined;
+
+async function load(): Promise<void> {
+  try {
+    ({ connect: netConnect, isIP } = await import("node:net"));
+    ({ connect: tlsConnect, checkServerIdentity } = await import("node:tls"));
+  } catch (e) {
+    loaded = undefined;
+    throw e;
+  }
+}
+
+function loadNodeModules(): Promise<void> {
+  loaded ??= load();
+  return loaded;
+}
 
 /** Opens a TCP connection with `node:net`, or a TLS one with `node:tls`. */
-export function connectNode(options: SocketOptions): Promise<Socket> {
+export async function connectNode(options: SocketOptions): Promise<Socket> {
+  await loadNodeModules();
   return new Promise((resolve, reject) => {
     const tls = options.tls;
     const sock = tls
       ? connectTls(options, tls)
       : netConnect({ host: options.host, port: options.port, noDelay: true });
-    if (options.keepAlive ?? true) sock.setKeepAlive(true);
+    if (options.keepAlive ?? true) sock.setKeepAlive(true, KEEP_ALIVE_IDLE);
     const queue = new ChunkQueue(HIGH_WATER, () => sock.pause(), () => sock.resume());
     // Set once the TCP connection is up: a failure after it and before `secureConnect` is the
     // TLS handshake's.

@@ -1,6 +1,7 @@
 /**
  * The small socket interface the core depends on. One adapter per runtime implements it
- * (`deno.ts`, `bun.ts`, `node.ts`); a user can pass their own `connect` function instead.
+ * (`deno.ts`, `bun.ts`, `node.ts`, `workerd.ts`); a user can pass their own `connect` function
+ * instead.
  *
  * @module
  */
@@ -57,8 +58,12 @@ export type Connect = (options: SocketOptions) => Promise<Socket>;
 
 /** Picks the adapter for the runtime this code runs on, loading it on first use. */
 export async function detectConnect(): Promise<Connect> {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  const g = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string } };
   if (g.Deno !== undefined) return (await import("./deno.ts")).connectDeno;
   if (g.Bun !== undefined) return (await import("./bun.ts")).connectBun;
+  // Cloudflare Workers (workerd) name themselves so; with nodejs_compat they also look like Node.
+  if (g.navigator?.userAgent === "Cloudflare-Workers") {
+    return (await import("./workerd.ts")).connectWorkerd;
+  }
   return (await import("./node.ts")).connectNode;
 }

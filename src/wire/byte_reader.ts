@@ -7,7 +7,7 @@
  * @module
  */
 
-import { DecodeError } from "../errors.ts";
+import { DecodeError, type DecodeErrorOptions } from "../errors.ts";
 import { uuidToString, ZERO_UUID } from "./uuid.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -53,19 +53,22 @@ export class ByteReader {
     this.#pos = this.#end;
   }
 
-  /** Throws the first failure as a `DecodeError`, or returns if all reads succeeded. */
-  check(context: string): void {
+  /**
+   * Throws the first failure as a `DecodeError` (with `options`, e.g. retriable), or returns
+   * if all reads succeeded.
+   */
+  check(context: string, options?: DecodeErrorOptions): void {
     if (this.#error !== undefined) {
-      throw new DecodeError(`${context}: ${this.#error}`, this.#errorAt);
+      throw new DecodeError(`${context}: ${this.#error}`, this.#errorAt, options);
     }
   }
 
   /** Like `check`, and also fails when bytes are left over. */
-  done(context: string): void {
+  done(context: string, options?: DecodeErrorOptions): void {
     if (this.#error === undefined && this.#pos !== this.#end) {
       this.fail(`${this.#end - this.#pos} unexpected trailing bytes`);
     }
-    this.check(context);
+    this.check(context, options);
   }
 
   /** Claims `n` bytes; returns their start, or -1 (and fails) if they are not there. */

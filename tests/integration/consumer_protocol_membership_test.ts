@@ -9,6 +9,7 @@ import {
 import { partitionKey, type TopicPartition } from "../../src/offsets.ts";
 import { fetchOffsets } from "../../src/consumer/_offsets.ts";
 import { ConsumerGroupHeartbeat } from "../../src/protocol/generated/consumer_group_heartbeat.ts";
+import { waitFor } from "../_eventually.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 
 const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
@@ -79,14 +80,6 @@ function startMember(
       await cluster.close();
     },
   };
-}
-
-async function waitFor(what: string, condition: () => boolean, timeout = 25_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const keys = (parts: readonly TopicPartition[]) =>

@@ -1,10 +1,11 @@
-// zstd by the runtime's own libzstd, through node:zlib: Node 22.15+ / 23.8+, Deno and Bun
-// have it. The callback forms run on the runtime's thread pool, so the event loop is not
-// held while they work (except decompression on Deno, below). Loaded lazily by zstd.ts, which falls back to WebAssembly (to
-// compress) and fzstd (to decompress) when this module cannot load or the runtime's zlib
-// has no zstd (Node 20).
+// zstd by the runtime's own libzstd, through node:zlib: Node 22.15+ / 23.8+, Deno, Bun and
+// Cloudflare Workers with nodejs_compat have it. The callback forms run on the runtime's
+// thread pool, so the event loop is not held while they work (except decompression on Deno,
+// below). Loaded lazily by zstd.ts, which falls back to WebAssembly (to compress) and fzstd
+// (to decompress) when node:zlib cannot load (a Worker without nodejs_compat) or has no zstd
+// (Node 20). node:zlib is imported dynamically for the same reason: a bundle that carries
+// this module must still load where node:zlib does not exist.
 
-import * as zlib from "node:zlib";
 import { plain } from "./_util.ts";
 import { type FrameDecoder, OutputLimit } from "./_zstd_frames.ts";
 
@@ -30,11 +31,17 @@ interface ZstdZlib {
 // throws them normally and takes ~1.5 ms per MiB, so Deno uses that.
 const syncOnly = "Deno" in globalThis;
 
-/** The runtime's zstd, or undefined when its zlib has none. */
-export function nativeZstd():
-  | { compress: ZstdCompress; decompressFrame: FrameDecoder }
-  | undefined {
-  const z = zlib as unknown as ZstdZlib;
+/** The runtime's zstd, or undefined when it has no node:zlib or its zlib has no zstd. */
+export async function nativeZstd(): Promise<
+  { compress: ZstdCompress; decompressFrame: FrameDecoder } | undefined
+> {
+  let z: ZstdZlib;
+  try {
+    // In a try block, which tells bundlers (esbuild) to leave the import to run time.
+    z = await import("node:zlib") as unknown as ZstdZlib;
+  } catch {
+    return undefined;
+  }
   const { zstdCompress, zstdDecompress } = z;
   const levelParam = z.constants.ZSTD_c_compressionLevel;
   if (!zstdCompress || !zstdDecompress || levelParam === undefined) return undefined;

@@ -11,7 +11,7 @@ let instance: Promise<Zstd> | undefined;
 export async function wasmZstdCompress(data: Uint8Array, level: number): Promise<Uint8Array> {
   instance ??= Zstd.load().catch((err) => {
     instance = undefined; // let a later call try again
-    throw err;
+    throw unavailable(err);
   });
   const zstd = await instance;
   const out = zstd.compress(data, level);
@@ -21,4 +21,17 @@ export async function wasmZstdCompress(data: Uint8Array, level: number): Promise
     throw new Error("zstd (WASM) compression failed");
   }
   return out;
+}
+
+// Cloudflare Workers refuse to compile WebAssembly at run time ("Wasm code generation
+// disallowed by embedder"), so neither libzstd is at hand there: the error says what works.
+function unavailable(err: unknown): Error {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new Error(
+    `zstd compression is unavailable: this runtime's node:zlib has no zstd and the ` +
+      `WebAssembly libzstd cannot load (${reason}). On Cloudflare Workers, enable the ` +
+      `nodejs_compat compatibility flag (its node:zlib has zstd), or register a zstd codec of ` +
+      `your own with registerCompressionCodec. zstd decompression works everywhere.`,
+    { cause: err },
+  );
 }

@@ -18,6 +18,11 @@
  *   the size. A pure JavaScript compressor worth using does not exist.
  * - decompression is fzstd (pure JavaScript, ~200 MB/s), in slices (`_zstd_fzstd.ts`).
  *
+ * Cloudflare Workers: with the `nodejs_compat` compatibility flag, workerd's node:zlib has
+ * zstd, so both directions are native. Without it there is no node:zlib, and Workers refuse
+ * to compile WebAssembly at run time, so compression fails with an error that says so
+ * (enable the flag, or register a codec of your own); decompression is fzstd's, as on Node 20.
+ *
  * Every frame header is checked first (`_zstd_frames.ts`): a content size or window larger
  * than `maxSize` allows is refused before any decoder allocates it. The optional content
  * checksum is verified by libzstd, not by fzstd (Kafka's producers do not write one; the
@@ -49,7 +54,8 @@ type Native = { compress: ZstdCompress; decompressFrame: FrameDecoder } | undefi
 let native: Promise<Native> | undefined;
 let wasm: Promise<ZstdCompress> | undefined;
 
-// Never rejects: a runtime without node:zlib (a browser, say) simply has no native zstd.
+// Never rejects: a runtime without node:zlib (a browser, a Worker without nodejs_compat)
+// simply has no native zstd.
 function loadNative(): Promise<Native> {
   native ??= import("./_zstd_native.ts").then((m) => m.nativeZstd(), () => undefined);
   return native;

@@ -109,13 +109,7 @@ export function scramExchange(
 
     const withoutProof = `c=${CHANNEL_BINDING},r=${serverNonce}`;
     const authMessage = encoder.encode(`${clientFirstBare},${serverFirst},${withoutProof}`);
-    const saltedPassword = await pbkdf2(
-      hash.name,
-      hash.bits,
-      encoder.encode(password),
-      salt,
-      iterations,
-    );
+    const saltedPassword = await scramSaltedPassword(mechanism, password, salt, iterations);
     const clientKey = await hmac(hash.name, saltedPassword, encoder.encode("Client Key"));
     const storedKey = new Uint8Array(await crypto.subtle.digest(hash.name, clientKey));
     const clientSignature = await hmac(hash.name, storedKey, authMessage);
@@ -175,16 +169,27 @@ function text(bytes: Uint8Array, fail: Fail, what: string): string {
   }
 }
 
-async function pbkdf2(
-  hash: string,
-  bits: number,
-  password: Uint8Array<ArrayBuffer>,
+/**
+ * SCRAM's `SaltedPassword := Hi(password, salt, i)` (RFC 5802 2.2): PBKDF2 with the
+ * mechanism's HMAC, one hash long. The client needs it to authenticate, and the admin client
+ * to store a credential (the broker keeps keys derived from it, never the password).
+ */
+export async function scramSaltedPassword(
+  mechanism: ScramMechanism,
+  password: string,
   salt: Uint8Array<ArrayBuffer>,
   iterations: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const key = await crypto.subtle.importKey("raw", password, "PBKDF2", false, ["deriveBits"]);
+  const { name, bits } = HASH[mechanism];
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(password),
+    "PBKDF2",
+    false,
+    ["deriveBits"],
+  );
   const derived = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash, salt, iterations },
+    { name: "PBKDF2", hash: name, salt, iterations },
     key,
     bits,
   );

@@ -110,6 +110,34 @@ describe("Cluster failures and lanes", () => {
     }, { requestTimeout: 50 });
   });
 
+  test("a lookup that timed out on one broker is asked of another one next", async () => {
+    const fake = new FakeKafka([1, 2]);
+    fake.coordinators.set("group/g", 2);
+    fake.on(Heartbeat, () => defaultHeartbeatResponse());
+    fake.on(ListGroups, () => never<ListGroupsResponse>());
+    let lookups = 0;
+    const answer = fake.handler(FindCoordinator);
+    fake.on(FindCoordinator, (req, ctx) => {
+      if (++lookups === 1) return never<FindCoordinatorResponse>();
+      return answer(req, ctx);
+    });
+    await withCluster(fake, async (cluster) => {
+      await cluster.refresh();
+      // Broker 1 has a busy connection, so lookups prefer it (and it outlives the timeout).
+      const busy = cluster.request(ListGroups, {}, {
+        route: { to: "node", nodeId: 1 },
+        lane: "fetch",
+        timeout: 10_000,
+        attempts: 1,
+      });
+      busy.catch(() => {});
+      await cluster.request(Heartbeat, { groupId: "g" }, { key: "g", lane: "group", ...fast });
+      const [held, asked] = fake.requests("FindCoordinator");
+      assert.equal(held.nodeId, 1);
+      assert.equal(asked.nodeId, 2, "the broker that timed out is avoided for a while");
+    }, { requestTimeout: 50 });
+  });
+
   test("a request that times out drops its connection; the retry redials", async () => {
     const fake = oneBroker([1]);
     await withCluster(fake, async (cluster) => {
@@ -130,21 +158,33 @@ describe("Cluster failures and lanes", () => {
     });
   });
 
-  test("a timeout drops only its own lane's connection", async () => {
-    const fake = oneBroker([2]);
+  test("a timeout closes its connection and the broker's idle ones, not busy ones", async () => {
+    // Call 1 (fetch lane) is held for a while, call 3 (default lane) never answered.
+    const fake = new FakeKafka([1]);
+    let calls = 0;
+    let release = () => {};
+    fake.on(ListGroups, () => {
+      calls++;
+      if (calls === 1) return new Promise((r) => release = () => r(defaultListGroupsResponse()));
+      return calls === 3 ? never<ListGroupsResponse>() : defaultListGroupsResponse();
+    });
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      await cluster.request(ListGroups, {}, { route, lane: "fetch" });
+      const busy = cluster.request(ListGroups, {}, { route, lane: "fetch", attempts: 1 });
+      await cluster.request(ListGroups, {}, { route, lane: "group", attempts: 1 });
       await assert.rejects(
         cluster.request(ListGroups, {}, { route, timeout: 20, attempts: 1 }),
         TimeoutError,
       );
-      const [fetchLane, defaultLane] = fake.requests("ListGroups");
+      const [fetchLane, groupLane, defaultLane] = fake.requests("ListGroups");
       const sockets = fake.node(1).sockets;
-      assert.equal(sockets[defaultLane.connection].closed, true);
-      assert.equal(sockets[fetchLane.connection].closed, false);
+      assert.equal(sockets[defaultLane.connection].closed, true, "the one that timed out");
+      assert.equal(sockets[groupLane.connection].closed, true, "idle: suspect, redialed");
+      assert.equal(sockets[fetchLane.connection].closed, false, "busy: left to answer");
+      release();
+      await busy;
       await cluster.request(ListGroups, {}, { route, lane: "fetch" });
-      assert.equal(fake.requests("ListGroups")[2].connection, fetchLane.connection);
+      assert.equal(fake.requests("ListGroups")[3].connection, fetchLane.connection);
     });
   });
 
@@ -162,7 +202,7 @@ describe("Cluster failures and lanes", () => {
     });
   });
 
-  test("an answer that cannot be decoded is a DecodeError and its connection is dropped", async () => {
+  test("an answer that cannot be decoded closes its connection and is asked again on a new one", async () => {
     const fake = new FakeKafka([1]);
     let calls = 0;
     fake.on(
@@ -171,12 +211,25 @@ describe("Cluster failures and lanes", () => {
     );
     await withCluster(fake, async (cluster) => {
       await cluster.refresh();
-      await assert.rejects(cluster.request(ListGroups, {}, { route }), DecodeError);
-      assert.equal(calls, 1, "not retried");
-      await cluster.request(ListGroups, {}, { route });
+      const errors: unknown[] = [];
+      await cluster.request(ListGroups, {}, { route, onRetry: (e) => errors.push(e), ...fast });
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0] instanceof DecodeError && errors[0].retriable, String(errors[0]));
       const [bad, good] = fake.requests("ListGroups");
       assert.notEqual(bad.connection, good.connection);
       assert.equal(fake.node(1).sockets[bad.connection].closed, true);
+    });
+  });
+
+  test("an undecodable answer with no attempts left is the DecodeError, retriable", async () => {
+    const fake = new FakeKafka([1]);
+    fake.on(ListGroups, () => new RawBody(new Uint8Array([0])));
+    await withCluster(fake, async (cluster) => {
+      await cluster.refresh();
+      await assert.rejects(
+        cluster.request(ListGroups, {}, { route, attempts: 1 }),
+        (e: unknown) => e instanceof DecodeError && e.retriable && /ListGroups/.test(e.message),
+      );
     });
   });
 

@@ -153,7 +153,7 @@ describe("group requests through the core", () => {
     await withCluster(fake, async (cluster) => {
       const offsets = [{ topic: "t", partition: 0, offset: 1 }];
       const stop = new AbortController();
-      const impatient = commitOffsets(cluster, who, offsets, stop.signal);
+      const impatient = commitOffsets(cluster, who, offsets, { signal: stop.signal });
       const patient = commitOffsets(cluster, who, offsets);
       await lookupSent;
       stop.abort(new Error("caller gave up"));
