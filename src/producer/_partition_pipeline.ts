@@ -28,8 +28,14 @@ export class ProducerBatch {
   constructor(entries: Entry[]) {
     this.entries = entries;
     this.records = entries.map((e) => e.record);
+    // The calls' deadlines, not the entries': a batch holds messages of few calls.
     let deadline = Infinity;
-    for (const e of entries) if (e.deadline < deadline) deadline = e.deadline;
+    let last: Entry["call"] | undefined;
+    for (const e of entries) {
+      if (e.call === last) continue;
+      last = e.call;
+      if (last.deadline < deadline) deadline = last.deadline;
+    }
     this.deadline = deadline;
   }
 }

@@ -11,6 +11,12 @@ import type { RecordInput } from "../protocol/records.ts";
 /** A writeMessages call waiting for its messages. */
 export class WriteCall {
   readonly messages: readonly MessageInput[];
+  /**
+   * When its messages fail if not acknowledged (ms since the epoch): their acceptance plus
+   * deliveryTimeout. Kept per call, not per message (a number field per entry costs an
+   * allocation each).
+   */
+  readonly deadline: number;
   /** One entry per message, `undefined` until it fails (dense: every index is visited). */
   readonly errors: (Error | undefined)[];
   /** Messages that failed so far. */
@@ -19,8 +25,9 @@ export class WriteCall {
   readonly done: Promise<void>;
   #resolve!: () => void;
 
-  constructor(messages: readonly MessageInput[]) {
+  constructor(messages: readonly MessageInput[], deadline: number) {
     this.messages = messages;
+    this.deadline = deadline;
     this.remaining = messages.length;
     this.errors = new Array(messages.length).fill(undefined);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
@@ -48,8 +55,6 @@ export interface Entry {
   call: WriteCall;
   index: number;
   enqueuedAt: number;
-  /** When it fails if not acknowledged (ms since the epoch): acceptance + deliveryTimeout. */
-  deadline: number;
   /** When its batch was sealed (set on a batch's first entry). */
   sealedAt?: number;
 }

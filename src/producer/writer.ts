@@ -197,15 +197,12 @@ export class Writer implements AsyncDisposable {
       byTopic.set(topic, list);
     });
     if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
-    const call = new WriteCall(messages);
     // A message's delivery time counts from here, when it is accepted.
-    const deadline = Date.now() + this.#config.deliveryTimeout;
+    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
     this.#counters.writes++;
     this.#outstanding += messages.length;
     await Promise.all(
-      [...byTopic].map(([topic, indexes]) =>
-        this.#route(topic, indexes, { call, records, sizes, deadline })
-      ),
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, sizes)),
     );
     return call;
   }
@@ -230,13 +227,14 @@ export class Writer implements AsyncDisposable {
   async #route(
     topic: string,
     indexes: number[],
-    accepted: { call: WriteCall; records: RecordInput[]; sizes: number[]; deadline: number },
+    call: WriteCall,
+    records: RecordInput[],
+    sizes: number[],
   ) {
-    const { call, records, sizes, deadline } = accepted;
     const messages = call.messages;
     let partitions: readonly number[];
     try {
-      partitions = (await this.#withMetadataRetry(topic, deadline)).partitionIds;
+      partitions = (await this.#withMetadataRetry(topic, call.deadline)).partitionIds;
       this.#giveUp.signal.throwIfAborted();
     } catch (e) {
       const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
@@ -287,7 +285,6 @@ export class Writer implements AsyncDisposable {
         call,
         index: i,
         enqueuedAt: queuedAt,
-        deadline,
       });
     }
   }
