@@ -17,7 +17,7 @@ export class WriteCall {
    * allocation each).
    */
   readonly deadline: number;
-  /** One entry per message, `undefined` until it fails (dense: every index is visited). */
+  /** One entry per message, unset until it fails (`WriteErrors` makes it dense). */
   readonly errors: (Error | undefined)[];
   /** Messages that failed so far. */
   failed = 0;
@@ -29,7 +29,7 @@ export class WriteCall {
     this.messages = messages;
     this.deadline = deadline;
     this.remaining = messages.length;
-    this.errors = new Array(messages.length).fill(undefined);
+    this.errors = new Array(messages.length);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     if (messages.length === 0) this.#resolve();
   }
