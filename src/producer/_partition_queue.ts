@@ -48,10 +48,8 @@ export class WriteCall {
 export interface Entry {
   message: MessageInput;
   record: RecordInput;
-  /** Its payload bytes (`payloadSize`), which batchBytes counts. */
+  /** Its payload bytes (`payloadSize`), which batchBytes and the buffer budget count. */
   bytes: number;
-  /** Its encoded size, which the buffer budget (maxBufferedBytes) counts. */
-  size: number;
   call: WriteCall;
   index: number;
   enqueuedAt: number;

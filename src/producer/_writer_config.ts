@@ -51,8 +51,9 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   maxAttempts?: number;
   /**
    * How many bytes of messages the Writer holds, accepted but not yet acknowledged or failed,
-   * counted by their encoded size plus 400 bytes each for what the Writer keeps about a
-   * message (default 32 MiB, the Java producer's `buffer.memory`). A
+   * counted by their payload (key, value and headers, as `batchBytes` counts them) plus 400
+   * bytes each for their framing and what the Writer keeps about a message (default 32 MiB,
+   * the Java producer's `buffer.memory`). A
    * call that finds no room waits for it (see `maxBlock`); a call larger than the whole
    * buffer waits until it is empty and then goes alone. `writable` uses the same budget.
    */

@@ -15,7 +15,7 @@ import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
 import { MessageTooLargeError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
-import { type RecordInput, recordSizeEstimate } from "../protocol/records.ts";
+import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
 import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError } from "./errors.ts";
 import { ProducerIds } from "./_idempotence.ts";
@@ -41,9 +41,10 @@ export {
 const INIT_PRODUCER_ID_ATTEMPTS = 3;
 
 /**
- * What the Writer keeps about each accepted message besides its encoded bytes (its record,
- * queue entry and bookkeeping: about 400 bytes measured on V8), counted against
- * maxBufferedBytes so that small messages are bounded in memory too.
+ * What an accepted message costs besides its payload (key, value and headers), counted
+ * against maxBufferedBytes: its record's framing and what the Writer keeps about it (record,
+ * queue entry, bookkeeping — about 400 bytes measured on V8), so small messages are bounded
+ * in memory too.
  */
 export const MESSAGE_OVERHEAD = 400;
 
@@ -172,8 +173,8 @@ export class Writer implements AsyncDisposable {
     const now = Date.now();
     const byTopic = new Map<string, number[]>();
     const records = new Array<RecordInput>(messages.length);
-    const sizes = new Array<number>(messages.length);
-    let total = 0;
+    const payloads = new Array<number>(messages.length);
+    let total = messages.length * MESSAGE_OVERHEAD;
     // Every message is checked before any is queued: a bad one fails the call as a whole.
     messages.forEach((m, i) => {
       try {
@@ -190,8 +191,8 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
-      sizes[i] = recordSizeEstimate(records[i]) + MESSAGE_OVERHEAD;
-      total += sizes[i];
+      payloads[i] = payloadSize(records[i]);
+      total += payloads[i];
       const list = byTopic.get(topic) ?? [];
       list.push(i);
       byTopic.set(topic, list);
@@ -202,7 +203,7 @@ export class Writer implements AsyncDisposable {
     this.#counters.writes++;
     this.#outstanding += messages.length;
     await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, sizes)),
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
     );
     return call;
   }
@@ -229,7 +230,7 @@ export class Writer implements AsyncDisposable {
     indexes: number[],
     call: WriteCall,
     records: RecordInput[],
-    sizes: number[],
+    payloads: number[],
   ) {
     const messages = call.messages;
     let partitions: readonly number[];
@@ -238,7 +239,7 @@ export class Writer implements AsyncDisposable {
       this.#giveUp.signal.throwIfAborted();
     } catch (e) {
       const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
-      for (const i of indexes) this.#fail(call, i, sizes[i], error);
+      for (const i of indexes) this.#fail(call, i, payloads[i], error);
       return;
     }
     // The linger counts from when messages reach their queues, not from the call: a slow
@@ -247,13 +248,13 @@ export class Writer implements AsyncDisposable {
     for (const i of indexes) {
       const message = messages[i];
       const record = records[i];
-      const bytes = payloadSize(record);
+      const bytes = payloads[i];
       const limit = this.#config.limits.batchBytes;
       if (bytes > limit) {
         this.#fail(
           call,
           i,
-          sizes[i],
+          bytes,
           new MessageTooLargeError(
             `message ${i} of ${bytes} payload bytes exceeds batchBytes ${limit}`,
           ),
@@ -265,14 +266,14 @@ export class Writer implements AsyncDisposable {
         partition = message.partition ?? this.#config.balancer.balance(message, partitions);
       } catch (e) {
         // A user balancer that throws fails its message, not the others (nor close()).
-        this.#fail(call, i, sizes[i], e instanceof Error ? e : new Error(String(e)));
+        this.#fail(call, i, bytes, e instanceof Error ? e : new Error(String(e)));
         continue;
       }
       if (!partitions.includes(partition)) {
         this.#fail(
           call,
           i,
-          sizes[i],
+          bytes,
           new RangeError(`partition ${partition} is not a partition of ${topic}`),
         );
         continue;
@@ -281,7 +282,6 @@ export class Writer implements AsyncDisposable {
         message,
         record,
         bytes,
-        size: sizes[i],
         call,
         index: i,
         enqueuedAt: queuedAt,
@@ -344,24 +344,21 @@ export class Writer implements AsyncDisposable {
       c.messages += batch.length;
       c.bytes += bytes;
     }
-    this.#complete(batch, error);
+    this.#complete(batch, bytes, error);
   }
 
-  #complete(batch: Entry[], error: Error | undefined): void {
-    let size = 0;
-    for (const e of batch) {
-      e.call.settle(e.index, error);
-      size += e.size;
-    }
+  /** Settles the messages of `batch`, whose payloads sum to `bytes`. */
+  #complete(batch: Entry[], bytes: number, error: Error | undefined): void {
+    for (const e of batch) e.call.settle(e.index, error);
     this.#report(batch.map((e) => e.message), error);
-    this.#settled(batch.length, size);
+    this.#settled(batch.length, bytes);
   }
 
-  #fail(call: WriteCall, index: number, size: number, error: Error): void {
+  #fail(call: WriteCall, index: number, bytes: number, error: Error): void {
     this.#counters.errors++;
     call.settle(index, error);
     this.#report([call.messages[index]], error);
-    this.#settled(1, size);
+    this.#settled(1, bytes);
   }
 
   #report(messages: MessageInput[], error: Error | undefined): void {
@@ -372,8 +369,9 @@ export class Writer implements AsyncDisposable {
     }
   }
 
-  #settled(count: number, size: number): void {
-    this.#budget.release(size);
+  /** `count` messages of `bytes` payload are done: their room in the buffer is free again. */
+  #settled(count: number, bytes: number): void {
+    this.#budget.release(bytes + count * MESSAGE_OVERHEAD);
     this.#outstanding -= count;
     if (this.#outstanding === 0) { for (const resolve of this.#drained.splice(0)) resolve(); }
   }
@@ -432,7 +430,8 @@ export class Writer implements AsyncDisposable {
       this.#giveUp.abort(new WriterClosedError());
       for (const q of this.#queues.values()) {
         const entries = q.takeAll();
-        if (entries.length > 0) this.#complete(entries, this.#closedError(undefined));
+        const bytes = entries.reduce((n, e) => n + e.bytes, 0);
+        if (entries.length > 0) this.#complete(entries, bytes, this.#closedError(undefined));
       }
       await this.#whenDrained();
       await streamClosed;

@@ -93,22 +93,9 @@ export async function encodeRecordBatch(
  */
 function recordsSizeEstimate(records: RecordInput[]): number {
   let n = 0;
-  for (const r of records) n += recordSizeEstimate(r);
-  return n;
-}
-
-/**
- * About what one record takes encoded in a batch, a little generously (its framing, its key,
- * value and headers). The Writer's `maxBufferedBytes` counts messages by it.
- */
-export function recordSizeEstimate(r: RecordInput): number {
-  let n = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  const headers = r.headers;
-  // Indexed: this runs for every message a Writer accepts.
-  if (headers) {
-    for (let i = 0; i < headers.length; i++) {
-      n += 10 + headers[i].key.length * 3 + (headers[i].value?.length ?? 0);
-    }
+  for (const r of records) {
+    n += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const h of r.headers ?? []) n += 10 + h.key.length * 3 + (h.value?.length ?? 0);
   }
   return n;
 }

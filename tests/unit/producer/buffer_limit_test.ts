@@ -21,7 +21,7 @@ import { ProduceKafka } from "../_fake_produce.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const VALUE = 1000;
 /** A message's size as the budget counts it: the value plus its framing and bookkeeping. */
-const FRAMING = 24 + MESSAGE_OVERHEAD;
+const FRAMING = MESSAGE_OVERHEAD;
 const message = (i: number): MessageInput => ({ value: String(i).padStart(VALUE, "0") });
 
 function stalled(config: Partial<WriterConfig> = {}) {
