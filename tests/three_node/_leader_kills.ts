@@ -80,12 +80,29 @@ async function waitForFullIsr(brokers: string[], topic: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      const partitions = await dialer.lookupPartitions(brokers[0], topic);
+      const address = brokers[Math.floor(Math.random() * brokers.length)];
+      const partitions = await dialer.lookupPartitions(address, topic);
       if (partitions.every((p) => p.leader.id >= 0 && p.isr.length === 3)) return;
     } catch {
       // A node is still starting: ask again.
     }
     if (Date.now() > deadline) throw new Error(`${topic}: replicas not back in sync`);
+    await sleep(500);
+  }
+}
+
+/** The current leader of a partition, asked of any node that answers (one may be starting). */
+async function leaderOf(brokers: string[], topic: string, partition: number): Promise<number> {
+  const dialer = new Dialer();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    for (const address of brokers) {
+      try {
+        return (await dialer.lookupLeader(address, topic, partition)).id;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
     await sleep(500);
   }
 }
@@ -114,7 +131,6 @@ export async function runLeaderKills(options: LeaderKillOptions): Promise<Leader
   const started = Date.now();
   const done: LeaderKillReport["kills"] = [];
   let killing = true;
-  const dialer = new Dialer();
   const killer = (async () => {
     let restarts = 0;
     try {
@@ -122,7 +138,7 @@ export async function runLeaderKills(options: LeaderKillOptions): Promise<Leader
         // Spread over the run: kill k at (k+1)/(kills+1) of it.
         await sleep(started + ((k + 1) * seconds * 1000) / (kills + 1) - Date.now());
         const partition = k % partitions;
-        const leader = (await dialer.lookupLeader(brokers[0], topic, partition)).id;
+        const leader = await leaderOf(brokers, topic, partition);
         if (!killNode(leader)) {
           // Not running as the harness recorded it: bring it back and kill it again.
           if (++restarts > 3) throw new Error(`node ${leader} does not stay up to be killed`);
