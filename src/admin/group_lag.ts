@@ -6,6 +6,7 @@
  */
 
 import type { Cluster } from "../cluster/cluster.ts";
+import { KafkitError } from "../errors.ts";
 import { partitionKey, type TopicPartition } from "../offsets.ts";
 import type { Call } from "./_call.ts";
 import { LATEST, logOffsets } from "./_log_offsets.ts";
@@ -54,7 +55,7 @@ export interface GroupLag extends ItemResult {
 /**
  * Each group's lag: its members' assignments (describeGroups), its committed offsets
  * (fetchOffsets) and the log ends (ListOffsets, latest). A group that does not exist fails
- * with GROUP_ID_NOT_FOUND.
+ * with GROUP_ID_NOT_FOUND; a share group (which commits no offsets) fails too.
  */
 export async function groupLag(
   cluster: Cluster,
@@ -69,7 +70,11 @@ export async function groupLag(
   const groups = ids.map((groupId, i) => {
     const group = described[i];
     const offsets = fetched[i];
-    const error = group.error ?? offsets.error;
+    const error = group.error ?? offsets.error ?? (group.type === "share"
+      ? new KafkitError(
+        `group ${JSON.stringify(groupId)} is a share group: it commits no offsets to lag behind`,
+      )
+      : undefined);
     const owners = new Map<string, GroupMemberDescription>();
     const partitions = new Map<string, TopicPartition>();
     for (const m of group.members) {

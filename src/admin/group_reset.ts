@@ -137,10 +137,7 @@ export async function resetOffsets(
   );
   const partitions = topics
     ? await partitionsOfTopics(cluster, topics)
-    : asked
-    ? await existing(cluster, asked)
-    : fetched.offsets.filter((o) => o.offset >= 0)
-      .map((o) => ({ topic: o.topic, partition: o.partition }));
+    : await existing(cluster, asked ?? fetched.offsets.filter((o) => o.offset >= 0));
   const at = (ts: number) =>
     partitions.length === 0
       ? Promise.resolve(new Map<string, number>())

@@ -89,7 +89,7 @@ export async function listGroups(
       const res = await cluster.request(ListGroups, {
         statesFilter: states,
         typesFilter: types,
-      }, { route: { to: "node", nodeId }, signal: call.signal });
+      }, { route: { to: "node", nodeId }, signal: call.signal, attempts: 1 });
       const err = errorForCode(res.errorCode, { api: "ListGroups", nodeId });
       if (err) throw err;
       return { nodeId, groups: res.groups };
@@ -182,7 +182,8 @@ type Described = Map<string, GroupDescription | Error>;
  * Describes each group with the API of its type, found by asking: DescribeGroups first (it
  * answers GROUP_ID_NOT_FOUND for groups of other types), then ConsumerGroupDescribe and
  * ShareGroupDescribe for the groups still unfound (where the brokers have them). A group no
- * API knows gets GROUP_ID_NOT_FOUND as its `error`.
+ * API knows gets GROUP_ID_NOT_FOUND as its `error` (so do streams groups, KIP-1071: they are
+ * listed, not described).
  */
 export async function describeGroups(
   cluster: Cluster,

@@ -146,6 +146,8 @@ describe(`admin: groups (${RUNTIME})`, () => {
     assert.equal(s.members.length, 1);
     assert.equal(s.members[0].memberId, shareMember.memberId);
     assert.deepEqual(s.members[0].subscribedTopics, [topic]);
+    const [shareLag] = await admin.groupLag([share]);
+    assert.match(String(shareLag.error), /is a share group/);
 
     assert.ok(notFound(missing)(m.error), String(m.error));
     assert.equal(m.state, "Unknown");
