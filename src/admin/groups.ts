@@ -98,13 +98,14 @@ export async function listGroups(
   const groups = new Map<string, ListedGroup>();
   for (const { nodeId, groups: listed } of listings) {
     for (const g of listed) {
-      const unfiltered = (states.length > 0 && g.groupState === "") ||
-        (types.length > 0 && g.groupType === "");
+      const unfiltered = states.length > 0 && g.groupState === ""
+        ? "state"
+        : types.length > 0 && g.groupType === ""
+        ? "type"
+        : undefined;
       if (unfiltered) {
         throw new UnsupportedVersionError(
-          `ListGroups: broker ${nodeId} cannot filter groups by ${
-            g.groupState === "" ? "state" : "type"
-          }`,
+          `ListGroups: broker ${nodeId} cannot filter groups by ${unfiltered}`,
         );
       }
       groups.set(g.groupId, {
