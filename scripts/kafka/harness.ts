@@ -439,9 +439,14 @@ function spawnNode(state: HarnessState, node: NodeState): number {
     "kafka.Kafka",
     nodeConfig(mode, node.id),
   ];
-  // sh only redirects and then execs java, so the recorded PID is the broker's own.
+  // sh only redirects and then execs java, so the recorded PID is the broker's own. It first
+  // closes descriptors it inherited (say a `flock` lock held by whoever ran the harness): a
+  // broker must not keep them open for its whole life.
+  // (dash redirects single-digit descriptors only.)
+  const script =
+    'log="$1"; shift; for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done; exec "$@" >>"$log" 2>&1';
   const child = new Deno.Command("sh", {
-    args: ["-c", 'log="$1"; shift; exec "$@" >>"$log" 2>&1', "sh", nodeLog(mode, node.id), ...java],
+    args: ["-c", script, "sh", nodeLog(mode, node.id), ...java],
     cwd: nodeDir(mode, node.id),
     stdin: "null",
     stdout: "null",

@@ -8,7 +8,7 @@
 
 import type { Cluster } from "../cluster/cluster.ts";
 import { byTopic, partitionKey, type TopicPartition } from "../offsets.ts";
-import { ErrorCodes, errorForCode, isRetriableCode, KafkaError } from "../protocol/errors.ts";
+import { ErrorCodes, errorForCode, isRetriableCode } from "../protocol/errors.ts";
 import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
 import { OffsetDelete } from "../protocol/generated/offset_delete.ts";
 import {
@@ -322,9 +322,4 @@ export function partitionOf(field: string, p: TopicPartition): TopicPartition {
 /** Order by topic, then partition. */
 export function byPartition(a: TopicPartition, b: TopicPartition): number {
   return a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
-}
-
-/** Whether a partition failed because its topic or partition does not exist. */
-export function isUnknownPartition(e: unknown): boolean {
-  return e instanceof KafkaError && e.code === ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION;
 }
