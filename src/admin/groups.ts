@@ -28,6 +28,7 @@ import {
   ShareGroupDescribe,
   type ShareGroupDescribeResponseDescribedGroup,
 } from "../protocol/generated/share_group_describe.ts";
+import { brokerIds } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import { askCoordinators } from "./_coordinated.ts";
 import { authorizedOperations } from "./_operations.ts";
@@ -82,8 +83,7 @@ export async function listGroups(
   const types = options.types === undefined
     ? []
     : listOf("types", options.types).map((t, i) => oneOf(`types[${i}]`, t, GROUP_TYPES));
-  await cluster.refresh();
-  const listings = await Promise.all(cluster.brokers.map(({ nodeId }) =>
+  const listings = await Promise.all([...await brokerIds(cluster, call)].map((nodeId) =>
     // A coordinator still loading its groups answers with a retriable code: ask it again.
     retry(async () => {
       const res = await cluster.request(ListGroups, {
