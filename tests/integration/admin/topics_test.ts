@@ -101,6 +101,9 @@ describe(`admin: topics (${RUNTIME})`, () => {
         described = await admin.describeTopics([topic, missing], {
           includeAuthorizedOperations: true,
         });
+        // A new topic reaches the broker's metadata a moment after CreateTopics returns.
+        assert.equal(described[0].error, undefined);
+        assert.equal(described[0].partitions.length, 3);
         assert.ok(described[0].partitions.every((p) => p.leaderId >= 0));
       });
       const [d, unknown] = described;
