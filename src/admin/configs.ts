@@ -19,7 +19,7 @@ import { IncrementalAlterConfigs } from "../protocol/generated/incremental_alter
 import { brokerIds, notInCluster } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, nameOf, oneOf } from "./_validate.ts";
+import { listOf, nameOf, oneOf } from "../_validate.ts";
 
 /** What a config belongs to. */
 export type ConfigResourceType = "topic" | "broker" | "broker-logger" | "client-metrics" | "group";

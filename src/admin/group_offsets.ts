@@ -19,7 +19,7 @@ import {
 import type { Call } from "./_call.ts";
 import { askCoordinators } from "./_coordinated.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf } from "./_validate.ts";
+import { intIn, listOf, nameOf } from "../_validate.ts";
 
 /**
  * The highest OffsetFetch and OffsetCommit version used: v10 names topics by id only, and

@@ -14,7 +14,7 @@ import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
 import type { Call } from "./_call.ts";
 import { EARLIEST, LATEST } from "./_log_offsets.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf } from "./_validate.ts";
+import { intIn, listOf, nameOf } from "../_validate.ts";
 import {
   alterOffsets,
   byPartition,

@@ -33,7 +33,7 @@ import type { Call } from "./_call.ts";
 import { askCoordinators } from "./_coordinated.ts";
 import { authorizedOperations } from "./_operations.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, nameOf, oneOf } from "./_validate.ts";
+import { listOf, nameOf, oneOf } from "../_validate.ts";
 
 /**
  * What kind of group: `classic` (JoinGroup/SyncGroup), `consumer` (KIP-848), `share`

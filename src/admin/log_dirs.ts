@@ -17,7 +17,7 @@ import {
 import { brokerIds, notInCluster } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import { type ItemResult, noAnswer } from "./_results.ts";
-import { intIn, listOf, nameOf, topicPartitionOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, topicPartitionOf } from "../_validate.ts";
 
 /** A replica in a log directory. */
 export interface LogDirReplica extends TopicPartition {

@@ -19,7 +19,7 @@ import { WriteTxnMarkers } from "../protocol/generated/write_txn_markers.ts";
 import { brokerIds } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
 /**
  * A transaction's state at its coordinator, as Kafka names it (`"Unknown"`: a state this
