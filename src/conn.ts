@@ -26,7 +26,11 @@ import { Produce } from "./protocol/generated/produce.ts";
 import { buildProduceRequest, classifyProduceResponse } from "./cluster/requests/produce.ts";
 import { encodeRecordBatch } from "./protocol/records.ts";
 import type { Connection } from "./transport/connection.ts";
-import { createTopicsRequest, deleteTopicsRequest, type TopicConfig } from "./admin/topics.ts";
+import {
+  createTopicsRequest,
+  deleteTopicsRequest,
+  type TopicConfig,
+} from "./cluster/requests/topics.ts";
 
 /** Seek relative to the first offset of the partition. */
 export const SeekStart = 0;

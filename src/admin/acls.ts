@@ -15,7 +15,7 @@ import type { Call } from "./_call.ts";
 import { ACL_OPERATIONS } from "./_operations.ts";
 import { principalOf } from "./_principal.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, nameOf, oneOf } from "./_validate.ts";
+import { listOf, nameOf, oneOf } from "../_validate.ts";
 
 /** What an ACL protects. */
 export type AclResourceType =

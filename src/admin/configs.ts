@@ -12,13 +12,14 @@
 
 import type { Cluster, Route } from "../cluster/cluster.ts";
 import { KafkitError } from "../errors.ts";
-import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
+import { errorForCode, type KafkaError } from "../protocol/errors.ts";
 import { AlterConfigs } from "../protocol/generated/alter_configs.ts";
 import { DescribeConfigs } from "../protocol/generated/describe_configs.ts";
 import { IncrementalAlterConfigs } from "../protocol/generated/incremental_alter_configs.ts";
+import { brokerIds, notInCluster } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, nameOf, oneOf } from "./_validate.ts";
+import { listOf, nameOf, oneOf } from "../_validate.ts";
 
 /** What a config belongs to. */
 export type ConfigResourceType = "topic" | "broker" | "broker-logger" | "client-metrics" | "group";
@@ -432,12 +433,12 @@ async function sendByRoute<I extends Target, A extends ResourceAnswer, R>(
     entry.batch.push(item);
     batches.set(key, entry);
   }
-  const known = await knownNodes(cluster, [...batches.values()].map((b) => b.route));
+  const known = await knownNodes(cluster, [...batches.values()].map((b) => b.route), call);
   const results = new Map<I, R>();
   await Promise.all([...batches.values()].map(async ({ route, batch }) => {
     try {
       if (route.to === "node" && !known.has(route.nodeId)) {
-        throw new KafkaError(ErrorCodes.BROKER_NOT_AVAILABLE, { api, nodeId: route.nodeId });
+        throw notInCluster(api, route.nodeId);
       }
       const answers = matchAnswers(batch, await send(batch, route));
       batch.forEach((item, k) => {
@@ -459,15 +460,14 @@ async function sendByRoute<I extends Target, A extends ResourceAnswer, R>(
 }
 
 /** The node ids in the metadata, refreshed once when a route names one it lacks. */
-async function knownNodes(cluster: Cluster, routes: readonly Route[]): Promise<Set<number>> {
-  const ids = () => new Set(cluster.brokers.map((b) => b.nodeId));
+async function knownNodes(
+  cluster: Cluster,
+  routes: readonly Route[],
+  call: Call,
+): Promise<Set<number>> {
+  const known = new Set(cluster.brokers.map((b) => b.nodeId));
   const wanted = routes.flatMap((r) => r.to === "node" ? [r.nodeId] : []);
-  let known = ids();
-  if (wanted.some((id) => !known.has(id))) {
-    await cluster.refresh();
-    known = ids();
-  }
-  return known;
+  return wanted.some((id) => !known.has(id)) ? await brokerIds(cluster, call) : known;
 }
 
 /** Each asked resource's answer, matched by type and name (one asked twice takes them in turn). */

@@ -11,7 +11,7 @@ import { errorForCode } from "../protocol/errors.ts";
 import { ElectLeaders } from "../protocol/generated/elect_leaders.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, oneOf, topicPartitionOf } from "./_validate.ts";
+import { listOf, oneOf, topicPartitionOf } from "../_validate.ts";
 
 /**
  * Which replica an election picks: the preferred one (the first of the replica list, when in

@@ -12,7 +12,7 @@ import { UpdateFeatures } from "../protocol/generated/update_features.ts";
 import { CLIENT_SOFTWARE } from "../version.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
 /** A feature the answering broker supports, with the levels it can run. */
 export interface SupportedFeature {

@@ -6,18 +6,18 @@
  * @module
  */
 
-import { abortable } from "../_async/abortable.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { byTopic, groupBy, partitionKey, type TopicPartition } from "../offsets.ts";
-import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
+import { errorForCode } from "../protocol/errors.ts";
 import { AlterReplicaLogDirs } from "../protocol/generated/alter_replica_log_dirs.ts";
 import {
   DescribeLogDirs,
   type DescribeLogDirsResult,
 } from "../protocol/generated/describe_log_dirs.ts";
+import { brokerIds, notInCluster } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import { type ItemResult, noAnswer } from "./_results.ts";
-import { intIn, listOf, nameOf, topicPartitionOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, topicPartitionOf } from "../_validate.ts";
 
 /** A replica in a log directory. */
 export interface LogDirReplica extends TopicPartition {
@@ -180,15 +180,4 @@ export async function alterReplicaLogDirs(
       : noAnswer("AlterReplicaLogDirs", `${m.topic}-${m.partition} on broker ${m.nodeId}`);
     return error ? { ...m, error } : m;
   });
-}
-
-/** The node ids of the brokers in fresh metadata. */
-async function brokerIds(cluster: Cluster, call: Call): Promise<Set<number>> {
-  await abortable(cluster.refresh(), call.signal);
-  return new Set(cluster.brokers.map((b) => b.nodeId));
-}
-
-/** A broker the metadata does not list: asking it would only time out. */
-function notInCluster(api: string, nodeId: number): KafkaError {
-  return new KafkaError(ErrorCodes.BROKER_NOT_AVAILABLE, { api, nodeId });
 }

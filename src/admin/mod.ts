@@ -117,3 +117,30 @@ export type {
   OffsetSpecFor,
   RecordsToDelete,
 } from "./records.ts";
+export type {
+  DeletedGroup,
+  DescribeGroupsOptions,
+  GroupDescription,
+  GroupMemberDescription,
+  GroupType,
+  ListedGroup,
+  ListGroupsOptions,
+  MemberToRemove,
+  RemovedMember,
+  RemoveMembersOptions,
+} from "./groups.ts";
+export type {
+  CommittedPartitionOffset,
+  FetchOffsetsOptions,
+  GroupOffsetResult,
+  GroupOffsets,
+  GroupOffsetsRequest,
+  OffsetToCommit,
+} from "./group_offsets.ts";
+export type { GroupLag, PartitionLag } from "./group_lag.ts";
+export {
+  ActiveGroupError,
+  type ResetOffset,
+  type ResetOffsetsOptions,
+  type ResetTarget,
+} from "./group_reset.ts";

@@ -15,7 +15,7 @@ import {
 import { UnregisterBroker } from "../protocol/generated/unregister_broker.ts";
 import type { Call } from "./_call.ts";
 import { noAnswer } from "./_results.ts";
-import { intIn } from "./_validate.ts";
+import { intIn } from "../_validate.ts";
 
 /** The metadata log's topic and partition. */
 const METADATA_TOPIC = "__cluster_metadata";

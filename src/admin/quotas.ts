@@ -13,7 +13,7 @@ import { AlterClientQuotas } from "../protocol/generated/alter_client_quotas.ts"
 import { DescribeClientQuotas } from "../protocol/generated/describe_client_quotas.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { listOf, nameOf, oneOf } from "./_validate.ts";
+import { listOf, nameOf, oneOf } from "../_validate.ts";
 
 /** The kinds of entity a quota applies to. */
 export type QuotaEntityType = "user" | "client-id" | "ip";

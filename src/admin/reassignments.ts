@@ -14,7 +14,7 @@ import { AlterPartitionReassignments } from "../protocol/generated/alter_partiti
 import { ListPartitionReassignments } from "../protocol/generated/list_partition_reassignments.ts";
 import type { Call } from "./_call.ts";
 import { type ItemResult, noAnswer } from "./_results.ts";
-import { intIn, listOf, topicPartitionOf } from "./_validate.ts";
+import { intIn, listOf, topicPartitionOf } from "../_validate.ts";
 
 /** One change of `alterPartitionReassignments`. */
 export interface PartitionReassignment extends TopicPartition {

@@ -18,7 +18,7 @@ import { errorForCode } from "../protocol/errors.ts";
 import { DeleteRecords } from "../protocol/generated/delete_records.ts";
 import { OffsetForLeaderEpoch } from "../protocol/generated/offset_for_leader_epoch.ts";
 import type { Call } from "./_call.ts";
-import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
 /**
  * Which offset `listOffsets` finds: the log start, the end, the record with the largest

@@ -21,7 +21,7 @@ import {
 } from "../transport/sasl/scram.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
 export type { ScramMechanism };
 

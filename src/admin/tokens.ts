@@ -17,7 +17,7 @@ import { ExpireDelegationToken } from "../protocol/generated/expire_delegation_t
 import { RenewDelegationToken } from "../protocol/generated/renew_delegation_token.ts";
 import type { Call } from "./_call.ts";
 import { principalOf, principalString } from "./_principal.ts";
-import { intIn, listOf } from "./_validate.ts";
+import { intIn, listOf } from "../_validate.ts";
 
 /** Options of `createDelegationToken`. */
 export interface CreateDelegationTokenOptions {

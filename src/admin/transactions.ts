@@ -16,9 +16,10 @@ import { DescribeProducers } from "../protocol/generated/describe_producers.ts";
 import { DescribeTransactions } from "../protocol/generated/describe_transactions.ts";
 import { ListTransactions } from "../protocol/generated/list_transactions.ts";
 import { WriteTxnMarkers } from "../protocol/generated/write_txn_markers.ts";
+import { brokerIds } from "./_brokers.ts";
 import type { Call } from "./_call.ts";
 import type { ItemResult } from "./_results.ts";
-import { intIn, listOf, nameOf, oneOf } from "./_validate.ts";
+import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
 /**
  * A transaction's state at its coordinator, as Kafka names it (`"Unknown"`: a state this
@@ -164,8 +165,7 @@ export async function listTransactions(
   const duration = options.durationFilter === undefined
     ? undefined
     : intIn("durationFilter", options.durationFilter, 0, Number.MAX_SAFE_INTEGER);
-  await cluster.refresh();
-  const perBroker = await Promise.all(cluster.brokers.map(async ({ nodeId }) => {
+  const perBroker = await Promise.all([...await brokerIds(cluster, call)].map(async (nodeId) => {
     const res = await cluster.request(ListTransactions, {
       stateFilters: states,
       producerIdFilters: producerIds,

@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { dial, type Message, Reader, Writer } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
-import { javaTool } from "../_java.ts";
+import { describeGroupWithJava } from "../_consumer_group_command.ts";
 
 const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
 
@@ -31,17 +31,12 @@ describe(`group commits seen by the Java tools (${RUNTIME})`, () => {
       const p1 = read.filter((m) => m.partition === 1).slice(0, 2);
       await r.commitMessages([...p0, ...p1]);
     }
-    const out = await javaTool("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", [
-      "--bootstrap-server",
-      brokers()[0],
-      "--describe",
-      "--group",
-      groupId,
-    ]);
-    // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
-    const rows = out.split("\n").map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === topic);
-    const byPartition = new Map(rows.map((f) => [Number(f[2]), f.slice(3, 6).map(Number)]));
-    assert.deepEqual(byPartition.get(0), [7, 10, 3], out);
-    assert.deepEqual(byPartition.get(1), [2, 10, 8], out);
+    const rows = await describeGroupWithJava(brokers()[0], groupId);
+    const columns = (p: number) => {
+      const row = rows.get(`${topic}:${p}`);
+      return [row?.current, row?.logEnd, row?.lag];
+    };
+    assert.deepEqual(columns(0), [7, 10, 3], JSON.stringify([...rows.values()]));
+    assert.deepEqual(columns(1), [2, 10, 8], JSON.stringify([...rows.values()]));
   });
 });

@@ -1,6 +1,7 @@
 // The admin client's topic and record operations on the 3-node cluster, where partitions
 // have different leaders: describeTopics against TopicCommand, and per-leader requests.
 
+import { eventually } from "../_eventually.ts";
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client, throwIfFailed, Writer } from "../../mod.ts";
@@ -9,19 +10,6 @@ import { harness } from "../_harness.ts";
 import { javaTool } from "../_java.ts";
 
 const brokers = () => kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
-
-/** Waits until `check` passes (a new topic reaches every broker a moment apart). */
-async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 describe(`admin on the 3-node cluster (${RUNTIME})`, () => {
   before(async () => {

@@ -1,6 +1,7 @@
 // The admin client's topic operations against the harness broker; describeTopics is checked
 // against what the Java TopicCommand (kafka-topics.sh --describe) prints.
 
+import { eventually } from "../../_eventually.ts";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client, dial, FailedItemsError, KafkaError, throwIfFailed } from "../../../mod.ts";
@@ -16,19 +17,6 @@ function assertTopicError(error: Error | undefined, name: string, topic: string)
   assert.equal(error.errorName, name);
   assert.equal(error.context.topic, topic);
   assert.match(error.message, new RegExp(topic));
-}
-
-/** Waits until `check` passes (metadata reaches the broker's cache a moment after a change). */
-async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 describe(`admin: topics (${RUNTIME})`, () => {
@@ -113,6 +101,9 @@ describe(`admin: topics (${RUNTIME})`, () => {
         described = await admin.describeTopics([topic, missing], {
           includeAuthorizedOperations: true,
         });
+        // A new topic reaches the broker's metadata a moment after CreateTopics returns.
+        assert.equal(described[0].error, undefined);
+        assert.equal(described[0].partitions.length, 3);
         assert.ok(described[0].partitions.every((p) => p.leaderId >= 0));
       });
       const [d, unknown] = described;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TopicPartition } from "../offsets.ts";
+import type { TopicPartition } from "./offsets.ts";
 
 /** `value` if a non-empty string; a `TypeError` naming `field` otherwise. */
 export function nameOf(field: string, value: unknown): string {

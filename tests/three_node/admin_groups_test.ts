@@ -1,0 +1,65 @@
+// Groups spread over the coordinators of a 3-node cluster: listGroups merges every broker's
+// listing, and the many-group calls reach each group's own coordinator.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Client, dial, throwIfFailed } from "../../mod.ts";
+import { kafkaEnv, RUNTIME } from "../_env.ts";
+
+describe(`admin: groups on 3 nodes (${RUNTIME})`, () => {
+  test("listGroups, describeGroups, fetchOffsets and deleteGroups cover groups of every coordinator", async () => {
+    const brokers = kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
+    const topic = `kafkit-admin-groups3-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+    {
+      await using conn = await dial(brokers[0]);
+      await conn.createTopics([{ topic, numPartitions: 1, replicationFactor: 3 }]);
+    }
+    await using admin = new Client({ brokers });
+    // Groups of at least two coordinators, three each (after a node restart the offsets
+    // topic's leaders, so every group's coordinator, may sit on one node until the
+    // controller rebalances them).
+    const candidates = Array.from({ length: 40 }, (_, i) => `${topic}-g${i}`);
+    const coordinatorOf = new Map(
+      await Promise.all(
+        candidates.map(async (id) => [id, await admin.cluster.coordinator("group", id)] as const),
+      ),
+    );
+    const byCoordinator = new Map<number, string[]>();
+    for (const [id, nodeId] of coordinatorOf) {
+      byCoordinator.set(nodeId, [...(byCoordinator.get(nodeId) ?? []), id]);
+    }
+    assert.ok(
+      byCoordinator.size >= 2,
+      `every group's coordinator is node ${[...byCoordinator.keys()]}: the offsets topic's ` +
+        `leaders are not balanced (rerun once the controller has rebalanced them)`,
+    );
+    const groupIds = [...byCoordinator.values()].flatMap((ids) => ids.slice(0, 3));
+    const coordinators = groupIds.map((id) => coordinatorOf.get(id)!);
+    // Each group gets offsets only (an Empty group), committed at its coordinator.
+    await Promise.all(
+      groupIds.map(async (groupId, i) =>
+        throwIfFailed(await admin.alterOffsets(groupId, [{ topic, partition: 0, offset: i }]))
+      ),
+    );
+
+    const listed = await admin.listGroups({ states: ["Empty"] });
+    assert.deepEqual(
+      listed.filter((g) => g.groupId.startsWith(topic)).map((g) => g.groupId).sort(),
+      [...groupIds].sort(),
+    );
+    const described = throwIfFailed(await admin.describeGroups(groupIds));
+    assert.deepEqual(described.map((d) => d.coordinatorId), coordinators);
+    assert.ok(described.every((d) => d.state === "Empty" && d.type === "classic"));
+    const fetched = throwIfFailed(
+      await admin.fetchOffsets(groupIds.map((groupId) => ({ groupId }))),
+    );
+    assert.deepEqual(
+      fetched.map((g) => g.offsets.map((o) => o.offset)),
+      groupIds.map((_, i) => [i]),
+    );
+
+    throwIfFailed(await admin.deleteGroups(groupIds));
+    const after = await admin.listGroups();
+    assert.deepEqual(after.filter((g) => g.groupId.startsWith(topic)), []);
+  });
+});
