@@ -8,6 +8,7 @@
 
 import { retry } from "../_async/retry.ts";
 import type { Cluster } from "../cluster/cluster.ts";
+import type { Api } from "../protocol/api.ts";
 import type { TopicPartitions } from "../consumer/assignors/group_balancers.ts";
 import { decodeAssignment, decodeSubscription } from "../consumer/_subscription.ts";
 import { UnsupportedVersionError } from "../errors.ts";
@@ -292,29 +293,48 @@ function classicGroup(
   };
 }
 
-/** The groups of type consumer (ConsumerGroupDescribe, KIP-848). */
-async function describeConsumer(
-  cluster: Cluster,
-  ids: readonly string[],
-  withOps: boolean,
-  call: Call,
-): Promise<Described> {
-  const answers = await askCoordinators(cluster, ids, call.signal, {
-    ask: async (nodeId, groupIds) => {
-      const res = await cluster.request(ConsumerGroupDescribe, {
-        groupIds: [...groupIds],
-        includeAuthorizedOperations: withOps,
-      }, { route: { to: "node", nodeId }, ...call.options, attempts: 1 });
-      return new Map(res.groups.map((g) => [g.groupId, { nodeId, g }]));
-    },
-    codeOf: (a) => a.g.errorCode,
-  });
-  return mapAnswers(answers, ({ nodeId, g }) =>
-    errorForCode(g.errorCode, {
-      api: "ConsumerGroupDescribe",
-      groupId: g.groupId,
-      brokerMessage: g.errorMessage,
-    }) ?? consumerGroup(g, nodeId, withOps));
+/** A group as ConsumerGroupDescribe and ShareGroupDescribe both answer it. */
+interface NewProtocolGroup {
+  groupId: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/**
+ * The groups of a KIP-848 protocol (ConsumerGroupDescribe, or ShareGroupDescribe for share
+ * groups, KIP-932): both ask with the same body and answer with the same envelope.
+ */
+function describeWith<
+  Req extends { groupIds?: string[]; includeAuthorizedOperations?: boolean },
+  Res extends { groups: G[] },
+  G extends NewProtocolGroup,
+>(
+  api: Api<Req, Res>,
+  toGroup: (g: G, coordinatorId: number, withOps: boolean) => GroupDescription,
+) {
+  return async (
+    cluster: Cluster,
+    ids: readonly string[],
+    withOps: boolean,
+    call: Call,
+  ): Promise<Described> => {
+    const answers = await askCoordinators(cluster, ids, call.signal, {
+      ask: async (nodeId, groupIds) => {
+        const res = await cluster.request(api, {
+          groupIds: [...groupIds],
+          includeAuthorizedOperations: withOps,
+        } as Req, { route: { to: "node", nodeId }, ...call.options, attempts: 1 });
+        return new Map(res.groups.map((g) => [g.groupId, { nodeId, g }]));
+      },
+      codeOf: (a) => a.g.errorCode,
+    });
+    return mapAnswers(answers, ({ nodeId, g }) =>
+      errorForCode(g.errorCode, {
+        api: api.name,
+        groupId: g.groupId,
+        brokerMessage: g.errorMessage,
+      }) ?? toGroup(g, nodeId, withOps));
+  };
 }
 
 function consumerGroup(
@@ -347,31 +367,6 @@ function consumerGroup(
   };
 }
 
-/** The groups of type share (ShareGroupDescribe, KIP-932). */
-async function describeShare(
-  cluster: Cluster,
-  ids: readonly string[],
-  withOps: boolean,
-  call: Call,
-): Promise<Described> {
-  const answers = await askCoordinators(cluster, ids, call.signal, {
-    ask: async (nodeId, groupIds) => {
-      const res = await cluster.request(ShareGroupDescribe, {
-        groupIds: [...groupIds],
-        includeAuthorizedOperations: withOps,
-      }, { route: { to: "node", nodeId }, ...call.options, attempts: 1 });
-      return new Map(res.groups.map((g) => [g.groupId, { nodeId, g }]));
-    },
-    codeOf: (a) => a.g.errorCode,
-  });
-  return mapAnswers(answers, ({ nodeId, g }) =>
-    errorForCode(g.errorCode, {
-      api: "ShareGroupDescribe",
-      groupId: g.groupId,
-      brokerMessage: g.errorMessage,
-    }) ?? shareGroup(g, nodeId, withOps));
-}
-
 function shareGroup(
   g: ShareGroupDescribeResponseDescribedGroup,
   coordinatorId: number,
@@ -401,6 +396,11 @@ function shareGroup(
     ...operations(withOps, g.authorizedOperations),
   };
 }
+
+/** The groups of type consumer (ConsumerGroupDescribe, KIP-848). */
+const describeConsumer = describeWith(ConsumerGroupDescribe, consumerGroup);
+/** The groups of type share (ShareGroupDescribe, KIP-932). */
+const describeShare = describeWith(ShareGroupDescribe, shareGroup);
 
 /** Each answer read by `read`; a group whose bytes do not decode fails on its own. */
 function mapAnswers<T>(
