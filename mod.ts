@@ -126,6 +126,14 @@ export {
   type WriterStats,
 } from "./src/producer/writer.ts";
 export {
+  AbortableTransactionError,
+  FatalTransactionError,
+  type GroupMetadata,
+  ProducerFencedError,
+  TransactionStateError,
+  type TransactionVersion,
+} from "./src/producer/writer.ts";
+export {
   type PartitionAssignment,
   type PartitionOffset,
   Reader,

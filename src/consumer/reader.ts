@@ -24,6 +24,7 @@ import {
   resolveReaderConfig,
 } from "./_reader_config.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
+import type { GroupMetadata } from "../producer/_transaction.ts";
 
 export type { PartitionAssignment, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
@@ -303,6 +304,22 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       maxBytes: this.#config.maxBytes ?? 1_000_000,
       maxWait: this.#config.maxWait ?? 500,
     });
+  }
+
+  /**
+   * The member as its group knows it now: what a transactional Writer's `sendOffsets`
+   * needs so that the group's coordinator takes the offsets only from a current member
+   * (KIP-447). Ask for it right before each `sendOffsets`: it changes with every rebalance.
+   * Group readers only.
+   */
+  groupMetadata(): GroupMetadata {
+    const membership = this.#group("groupMetadata");
+    return {
+      groupId: this.#groupId!,
+      generationId: membership.generationId,
+      memberId: membership.memberId,
+      groupInstanceId: this.#config.groupInstanceId ?? null,
+    };
   }
 
   /** The partitions a group reader owns now (empty for a partition reader). */
