@@ -143,6 +143,12 @@ export {
   type TopicPartition,
 } from "./src/consumer/reader.ts";
 export {
+  ExactlyOnce,
+  type ExactlyOnceConfig,
+  type ExactlyOnceStats,
+  RebalancedError,
+} from "./src/exactly_once.ts";
+export {
   ConsumerGroup,
   type ConsumerGroupConfig,
   Generation,

@@ -1,6 +1,6 @@
 // Reads back what landed in a topic, partition by partition, through the Conn API.
 
-import { dial, dialLeader, type Message } from "../mod.ts";
+import { dial, dialLeader, FirstOffset, type Message, Reader } from "../mod.ts";
 
 /** Every message of `topic` (all partitions), waiting until `expected` have arrived. */
 export async function readTopic(
@@ -49,4 +49,34 @@ export async function readWholeTopic(address: string, topic: string): Promise<Me
     }
   }
   return out;
+}
+
+/**
+ * One partition's values in log order as a Reader of `isolationLevel` sees them, up to (not
+ * including) the first `sentinel` value: a test's last committed write, so everything before
+ * it is settled.
+ */
+export async function readUntilSentinel(
+  brokers: string,
+  topic: string,
+  isolationLevel: "read_committed" | "read_uncommitted",
+  sentinel: string,
+  partition = 0,
+): Promise<string[]> {
+  await using reader = new Reader({
+    brokers,
+    topic,
+    partition,
+    isolationLevel,
+    startOffset: FirstOffset,
+    maxWait: 100,
+  });
+  const dec = new TextDecoder();
+  const values: string[] = [];
+  const signal = AbortSignal.timeout(60_000);
+  for (;;) {
+    const v = dec.decode((await reader.fetchMessage({ signal })).value!);
+    if (v === sentinel) return values;
+    values.push(v);
+  }
 }

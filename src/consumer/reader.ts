@@ -322,6 +322,16 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     };
   }
 
+  /**
+   * Moves every partition this member owns back to the group's committed offset, dropping
+   * what was fetched after it: after an aborted transaction, its messages are read again.
+   * Group readers only.
+   */
+  async seekToCommitted(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const owned = [...this.#group("seekToCommitted").owned];
+    this.#fetcher.add(await abortable(this.#committedStarts(owned), options.signal));
+  }
+
   /** The partitions a group reader owns now (empty for a partition reader). */
   get assignments(): TopicPartition[] {
     return this.#membership ? [...this.#membership.owned] : [];
@@ -429,13 +439,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   async #assigned(partitions: TopicPartition[]): Promise<void> {
     this.#counters.rebalances++;
     if (partitions.length === 0) return;
+    const starts = await this.#committedStarts(partitions);
+    await this.#config.onAssigned?.(starts);
+    this.#fetcher.add(starts);
+  }
+
+  /** Where each partition starts: its committed offset, else `startOffset`. */
+  async #committedStarts(partitions: TopicPartition[]): Promise<PartitionAssignment[]> {
     const committed = await this.#committed(partitions);
-    const starts: PartitionAssignment[] = partitions.map((p) => {
+    return partitions.map((p) => {
       const c = committed.get(partitionKey(p.topic, p.partition));
       return { ...p, offset: c && c.offset >= 0 ? c.offset : this.#startOffset };
     });
-    await this.#config.onAssigned?.(starts);
-    this.#fetcher.add(starts);
   }
 
   /**

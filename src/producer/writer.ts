@@ -567,6 +567,11 @@ export class Writer implements AsyncDisposable {
     await txn.sendOffsets(offsets, group);
   }
 
+  /** Whether a transaction is open (begun, or failed and not yet aborted). */
+  get inTransaction(): boolean {
+    return this.#txn?.open ?? false;
+  }
+
   #transactions(what: string): Transactions {
     if (!this.#txn) {
       throw new TransactionStateError(`${what} needs a Writer with a transactionalId`);

@@ -10,8 +10,6 @@ import {
   AbortableTransactionError,
   Client,
   dial,
-  FirstOffset,
-  type Message,
   ProducerFencedError,
   Reader,
   TransactionStateError,
@@ -20,8 +18,8 @@ import {
 } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { javaTool } from "../_java.ts";
+import { readUntilSentinel } from "../_read_topic.ts";
 
-const dec = new TextDecoder();
 const brokers = () => kafkaEnv("KAFKA_BROKERS");
 const address = () => brokers().split(",")[0];
 const unique = (name: string) => `kafkit-txn-${name}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
@@ -32,32 +30,12 @@ async function createTopic(topic: string, partitions = 1): Promise<void> {
   await conn.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }]);
 }
 
-/**
- * The values of one partition in log order, as a reader of `isolationLevel` sees them, up to
- * and without the END sentinel (the last thing each test commits).
- */
-async function readUntilEnd(
+/** One partition's values up to the END sentinel, as a reader of `isolationLevel` sees them. */
+const readUntilEnd = (
   topic: string,
   isolationLevel: "read_committed" | "read_uncommitted",
   partition = 0,
-): Promise<string[]> {
-  await using reader = new Reader({
-    brokers: brokers(),
-    topic,
-    partition,
-    isolationLevel,
-    startOffset: FirstOffset,
-    maxWait: 100,
-  });
-  const values: string[] = [];
-  const signal = AbortSignal.timeout(30_000);
-  for (;;) {
-    const m: Message = await reader.fetchMessage({ signal });
-    const v = dec.decode(m.value!);
-    if (v === END) return values;
-    values.push(v);
-  }
-}
+) => readUntilSentinel(brokers(), topic, isolationLevel, END, partition);
 
 const values = (...vs: string[]) => vs.map((value) => ({ value }));
 
