@@ -1,0 +1,259 @@
+// The exactly-once chaos run, shared by the short 3-node test (exactly_once_test.ts) and the
+// script anyone can run longer (scripts/chaos/exactly_once.ts): two ExactlyOnce members of
+// one group copy an input topic to an output topic, one transaction per batch, while the
+// leaders of the output's partitions are SIGKILLed and started again, and one member is
+// killed (its sockets vanish: no LeaveGroup, no EndTxn, its transaction left open) and
+// started again with the same transactional id, fencing its zombie. Then the output is read
+// back read_committed and counted against the input (lost, duplicated), and the group's
+// committed offsets against the input's end offsets.
+
+import {
+  Client,
+  dial,
+  dialLeader,
+  ExactlyOnce,
+  type ExactlyOnceStats,
+  type Message,
+  type ReaderConfig,
+  Writer,
+} from "../../mod.ts";
+import { RUNTIME } from "../_env.ts";
+import { harness } from "../_harness.ts";
+import { killable } from "../_killable.ts";
+import { readWholeTopic } from "../_read_topic.ts";
+import { killNode, leaderOf, waitForFullIsr } from "./_leader_kills.ts";
+import { replicatedTopic } from "./_writer_helpers.ts";
+
+/** What to run. */
+export interface EosChaosOptions {
+  /** The cluster's bootstrap addresses. */
+  brokers: string[];
+  /** Input messages. */
+  messages: number;
+  /** SIGKILLs of output partition leaders, one after another (each waits for the ISR). */
+  kills: number;
+  /** How long a killed node stays down, in ms (default 2000). */
+  downFor?: number;
+  /** Input messages per transaction (default 500). */
+  batchSize?: number;
+  /** Partitions of the input (default 4) and output (default 3). */
+  inputPartitions?: number;
+  outputPartitions?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** What happened. */
+export interface EosChaosReport {
+  runtime: string;
+  input: string;
+  output: string;
+  messages: number;
+  seconds: number;
+  /** Each leader kill: the node, the output partition it led, seconds into the run. */
+  kills: { node: number; partition: number; at: number }[];
+  /** When the member was killed and when its replacement started, in seconds. */
+  memberKill: { at: number; restartedAt: number } | undefined;
+  /** Each member's counts (the killed one's up to its death, its replacement's after). */
+  members: Record<string, ExactlyOnceStats>;
+  /** Records in the output as read_committed sees them. */
+  committedOutput: number;
+  /** Input indexes missing from the committed output, and those in it more than once. */
+  lost: number[];
+  duplicated: number[];
+  /** Every input partition's committed offset equals its end offset. */
+  offsetsMatch: boolean;
+  committedOffsets: number[];
+  endOffsets: number[];
+  /** Records of the output read_uncommitted: aborted transactions included. */
+  uncommittedOutput: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const dec = new TextDecoder();
+
+/** Runs it; every node is up again at the end. */
+export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosReport> {
+  const { brokers, messages, kills } = options;
+  const log = options.log ?? (() => {});
+  const tag = `${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+  const outputPartitions = options.outputPartitions ?? 3;
+  const { topic: input } = await replicatedTopic(
+    brokers,
+    `kafkit-eos-in-${tag}`,
+    options.inputPartitions ?? 4,
+  );
+  const { topic: output } = await replicatedTopic(
+    brokers,
+    `kafkit-eos-out-${tag}`,
+    outputPartitions,
+  );
+  const groupId = `kafkit-eos-group-${tag}`;
+  await waitForFullIsr(brokers, input);
+  await waitForFullIsr(brokers, output);
+  {
+    await using source = new Writer({ brokers, topic: input, batchSize: 1000 });
+    const chunk = 10_000;
+    for (let from = 0; from < messages; from += chunk) {
+      const n = Math.min(chunk, messages - from);
+      await source.writeMessages(Array.from({ length: n }, (_, i) => ({ value: `${from + i}` })));
+    }
+  }
+  log(`${messages} input messages in ${input}`);
+
+  const reader: ReaderConfig = {
+    brokers,
+    groupId,
+    topic: input,
+    maxWait: 200,
+    // A killed member is out of the group in 10 s, its partitions taken over.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  };
+  const members: Record<string, ExactlyOnceStats> = {};
+  const running: Promise<void>[] = [];
+  const start = (name: string, transactionalId: string, connect?: ReaderConfig["connect"]) => {
+    const member = new ExactlyOnce({
+      reader: { ...reader, ...(connect ? { connect } : {}) },
+      writer: {
+        brokers,
+        topic: output,
+        transactionalId,
+        transactionTimeout: 20_000,
+        ...(connect ? { connect } : {}),
+      },
+      batchSize: options.batchSize ?? 500,
+      batchTimeout: 50,
+      transform: (batch: Message[]) =>
+        batch.map((m) => ({ key: m.value, value: `out-${dec.decode(m.value!)}` })),
+      onAbort: (e) => log(`${name}: transaction aborted: ${(e as Error).message}`),
+    });
+    running.push(member.run().catch((e) => log(`${name}: run ended: ${e}`)));
+    return member;
+  };
+  await using admin = new Client({ brokers });
+  const committed = async () => {
+    const [g] = await admin.fetchOffsets([{ groupId, topics: [input] }]);
+    return g.offsets.map((o) => Math.max(0, o.offset));
+  };
+  const committedTotal = async () =>
+    (await committed().catch(() => [0])).reduce((a, b) => a + b, 0);
+
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
+  const a = start("a", `${output}-a`);
+  const doomed = killable();
+  const b = start("b", `${output}-b`, doomed.connect);
+  let bAgain: ExactlyOnce | undefined;
+  let memberKill: EosChaosReport["memberKill"];
+  const done: EosChaosReport["kills"] = [];
+  try {
+    for (let k = 0; k < kills; k++) {
+      // Spread over the run: the k-th kill once (k+1)/(kills+2) of the input is committed,
+      // the member's kill half-way.
+      while (await committedTotal() < ((k + 1) * messages) / (kills + 2)) await sleep(100);
+      if (!memberKill && k >= kills / 2) {
+        memberKill = await killMember();
+      }
+      const partition = k % outputPartitions;
+      const leader = await leaderOf(brokers, output, partition);
+      if (!killNode(leader)) throw new Error(`node ${leader} is not running as recorded`);
+      done.push({ node: leader, partition, at: seconds() });
+      log(`${seconds().toFixed(1)} s: SIGKILL node ${leader}, leader of ${output}/${partition}`);
+      await sleep(options.downFor ?? 2_000);
+      await harness("start-node", String(leader));
+      await waitForFullIsr(brokers, output);
+      log(`${seconds().toFixed(1)} s: node ${leader} back in sync`);
+    }
+    memberKill ??= await killMember();
+    const deadline = Date.now() + 300_000;
+    while (await committedTotal() < messages) {
+      if (Date.now() > deadline) throw new Error(`only ${await committedTotal()} committed`);
+      await sleep(200);
+    }
+  } finally {
+    for (const node of [1, 2, 3]) await harness("start-node", String(node));
+    members.a = a.stats();
+    await a.close();
+    if (bAgain) {
+      members.b2 = bAgain.stats();
+      await bAgain.close();
+    }
+    members.b = b.stats();
+    // The zombie cannot reach anyone; it is let go without waiting on it.
+    void b.close().catch(() => {});
+  }
+  const took = seconds();
+  log(`${took.toFixed(1)} s: all ${messages} committed; reading ${output} back`);
+  await waitForFullIsr(brokers, output);
+  const out = await readWholeTopic(brokers[0], output, "read_committed");
+  const uncommitted = await readWholeTopic(brokers[0], output, "read_uncommitted");
+  const seen = new Uint32Array(messages);
+  for (const m of out) seen[Number(dec.decode(m.value!).slice(4))]++;
+  const lost: number[] = [];
+  const duplicated: number[] = [];
+  seen.forEach((n, i) => {
+    if (n === 0) lost.push(i);
+    if (n > 1) duplicated.push(i);
+  });
+  const ends = await inputEnds(brokers[0], input);
+  const offsets = await committed();
+  return {
+    runtime: RUNTIME,
+    input,
+    output,
+    messages,
+    seconds: took,
+    kills: done,
+    memberKill,
+    members,
+    committedOutput: out.length,
+    lost,
+    duplicated,
+    offsetsMatch: offsets.length === ends.length && offsets.every((o, i) => o === ends[i]),
+    committedOffsets: offsets,
+    endOffsets: ends,
+    uncommittedOutput: uncommitted.length,
+  };
+
+  /** Kills member b (its sockets vanish) and starts it again with the same id. */
+  async function killMember(): Promise<NonNullable<EosChaosReport["memberKill"]>> {
+    doomed.kill();
+    const at = seconds();
+    log(`${at.toFixed(1)} s: member b killed`);
+    await sleep(1_000);
+    bAgain = start("b2", `${output}-b`);
+    const restartedAt = seconds();
+    log(`${restartedAt.toFixed(1)} s: member b started again (same transactional id)`);
+    return { at, restartedAt };
+  }
+}
+
+/** The end offset of each partition of `topic`, in partition order. */
+async function inputEnds(address: string, topic: string): Promise<number[]> {
+  await using admin = await dial(address);
+  const partitions = (await admin.readPartitions([topic])).sort((x, y) => x.id - y.id);
+  const ends: number[] = [];
+  for (const p of partitions) {
+    await using conn = await dialLeader(address, topic, p.id);
+    ends.push(await conn.readLastOffset());
+  }
+  return ends;
+}
+
+/** The report as lines of text. */
+export function reportText(r: EosChaosReport): string {
+  return [
+    `exactly-once (${r.runtime}): ${r.messages} input messages, ${r.kills.length} output leader ` +
+    `SIGKILLs, member killed at ${r.memberKill?.at.toFixed(1)} s and restarted at ` +
+    `${r.memberKill?.restartedAt.toFixed(1)} s; ${r.seconds.toFixed(0)} s`,
+    `  committed output ${r.committedOutput} (read_uncommitted: ${r.uncommittedOutput}): ` +
+    `lost ${r.lost.length}, duplicated ${r.duplicated.length}`,
+    `  group offsets ${r.committedOffsets.join(",")} vs ends ${r.endOffsets.join(",")}: ` +
+    `${r.offsetsMatch ? "match" : "MISMATCH"}`,
+    ...Object.entries(r.members).map(([name, s]) =>
+      `  member ${name}: ${s.committed} transactions committed (${s.messages} messages), ` +
+      `${s.aborted} aborted`
+    ),
+  ].join("\n");
+}
