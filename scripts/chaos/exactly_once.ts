@@ -9,7 +9,7 @@
  * like. It kills and restarts cluster nodes: hold the cluster lock.
  *
  *   flock /tmp/kafkit-cluster.lock deno run -A scripts/chaos/exactly_once.ts \
- *     [--messages 100000] [--kills 4] [--down-ms 2000] [--batch 500] [--json]
+ *     [--messages 100000] [--seconds 90] [--kills 4] [--down-ms 2000] [--batch 500] [--json]
  *
  * (also `bun scripts/chaos/exactly_once.ts …`, or Node 24 with `node scripts/chaos/exactly_once.ts`).
  * The brokers are $KAFKA_CLUSTER_BROKERS (the harness's cluster env file).
@@ -26,6 +26,7 @@ const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: {
     messages: { type: "string", default: "100000" },
+    seconds: { type: "string", default: "90" },
     kills: { type: "string", default: "4" },
     "down-ms": { type: "string", default: "2000" },
     batch: { type: "string", default: "500" },
@@ -52,6 +53,7 @@ function count(name: keyof typeof flags, min = 1): number {
 const report = await runEosChaos({
   brokers: kafkaEnv("KAFKA_CLUSTER_BROKERS").split(","),
   messages: count("messages"),
+  seconds: count("seconds"),
   kills: count("kills", 0),
   downFor: count("down-ms", 0),
   batchSize: count("batch"),

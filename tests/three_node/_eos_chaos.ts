@@ -28,8 +28,10 @@ import { replicatedTopic } from "./_writer_helpers.ts";
 export interface EosChaosOptions {
   /** The cluster's bootstrap addresses. */
   brokers: string[];
-  /** Input messages. */
+  /** Input messages, written evenly over `seconds` while the members copy them. */
   messages: number;
+  /** How long the input is written for, in seconds; the kills are spread over it. */
+  seconds: number;
   /** SIGKILLs of output partition leaders, one after another (each waits for the ISR). */
   kills: number;
   /** How long a killed node stays down, in ms (default 2000). */
@@ -91,16 +93,7 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
   const groupId = `kafkit-eos-group-${tag}`;
   await waitForFullIsr(brokers, input);
   await waitForFullIsr(brokers, output);
-  {
-    await using source = new Writer({ brokers, topic: input, batchSize: 1000 });
-    const chunk = 10_000;
-    for (let from = 0; from < messages; from += chunk) {
-      const n = Math.min(chunk, messages - from);
-      await source.writeMessages(Array.from({ length: n }, (_, i) => ({ value: `${from + i}` })));
-    }
-  }
-  log(`${messages} input messages in ${input}`);
-
+  const source = new Writer({ brokers, topic: input, batchSize: 1000 });
   const reader: ReaderConfig = {
     brokers,
     groupId,
@@ -141,6 +134,17 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
 
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
+  // The input arrives while the members run: paced evenly over `seconds`, in 100 calls.
+  const writing = (async () => {
+    const chunk = Math.ceil(messages / 100);
+    for (let from = 0; from < messages; from += chunk) {
+      await sleep(started + (from / messages) * options.seconds * 1000 - Date.now());
+      const n = Math.min(chunk, messages - from);
+      await source.writeMessages(Array.from({ length: n }, (_, i) => ({ value: `${from + i}` })));
+    }
+    await source.close();
+    log(`${seconds().toFixed(1)} s: all ${messages} input messages written to ${input}`);
+  })();
   const a = start("a", `${output}-a`);
   const doomed = killable();
   const b = start("b", `${output}-b`, doomed.connect);
@@ -149,12 +153,9 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
   const done: EosChaosReport["kills"] = [];
   try {
     for (let k = 0; k < kills; k++) {
-      // Spread over the run: the k-th kill once (k+1)/(kills+2) of the input is committed,
-      // the member's kill half-way.
-      while (await committedTotal() < ((k + 1) * messages) / (kills + 2)) await sleep(100);
-      if (!memberKill && k >= kills / 2) {
-        memberKill = await killMember();
-      }
+      // Spread over the run: kill k at (k+1)/(kills+2) of it, the member's half-way.
+      await sleep(started + ((k + 1) * options.seconds * 1000) / (kills + 2) - Date.now());
+      if (!memberKill && k >= kills / 2) memberKill = await killMember();
       const partition = k % outputPartitions;
       const leader = await leaderOf(brokers, output, partition);
       if (!killNode(leader)) throw new Error(`node ${leader} is not running as recorded`);
@@ -166,12 +167,14 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
       log(`${seconds().toFixed(1)} s: node ${leader} back in sync`);
     }
     memberKill ??= await killMember();
+    await writing;
     const deadline = Date.now() + 300_000;
     while (await committedTotal() < messages) {
       if (Date.now() > deadline) throw new Error(`only ${await committedTotal()} committed`);
       await sleep(200);
     }
   } finally {
+    await writing.catch((e) => log(`writing the input failed: ${e}`));
     for (const node of [1, 2, 3]) await harness("start-node", String(node));
     members.a = a.stats();
     await a.close();

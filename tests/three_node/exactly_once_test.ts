@@ -13,6 +13,7 @@ describe(`ExactlyOnce on the 3-node cluster, leaders SIGKILLed (${RUNTIME})`, ()
     const report = await runEosChaos({
       brokers: kafkaEnv("KAFKA_CLUSTER_BROKERS").split(","),
       messages: 5_000,
+      seconds: 20,
       kills: 2,
       batchSize: 100,
     });
