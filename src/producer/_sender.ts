@@ -83,6 +83,8 @@ interface Sent {
 export class Sender implements BatchSink {
   readonly #o: SenderOptions;
   readonly #pipelines = new Map<string, PartitionPipeline>();
+  /** Lost-sequence errors a transactional batch must not retry (see `#complete`). */
+  readonly #lostForGood = new WeakSet<object>();
   #scheduled = false;
   #draining = false;
   #again = false;
@@ -176,7 +178,7 @@ export class Sender implements BatchSink {
     if (e instanceof DeliveryTimeoutError || this.#o.signal.aborted) return false;
     if (isRetriable(e)) return true;
     // The sequence starts over (epoch bump), or the error echoes an earlier batch's failure.
-    return this.#o.producerIds !== undefined && !this.#o.transaction &&
+    return this.#o.producerIds !== undefined && !this.#lostForGood.has(e as object) &&
       e instanceof KafkaError && PRODUCER_STATE_LOST.has(e.code);
   }
 
@@ -383,7 +385,11 @@ export class Sender implements BatchSink {
       case "producerStateLost":
         // Lost state, unless an older batch of the partition failed first (then this is its
         // echo): start a new epoch before sending more.
-        if (pipeline.isOldest(batch) && this.#o.producerIds && !this.#o.transaction) {
+        if (pipeline.isOldest(batch) && this.#o.transaction) {
+          // Only the coordinator gives a transactional producer a new epoch: the batch fails,
+          // and with it the transaction (its abort brings the new epoch).
+          this.#lostForGood.add(outcome.error);
+        } else if (pipeline.isOldest(batch) && this.#o.producerIds) {
           this.#o.log(
             `producer state lost on ${pipeline.topic}/${pipeline.partition} (${outcome.error.errorName}); bumping the epoch`,
           );
