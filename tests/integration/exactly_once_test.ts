@@ -55,7 +55,8 @@ describe(`ExactlyOnce processor (${RUNTIME})`, () => {
     const runB = b.run();
     // The transform's throw ends run() after the abort; run again from the committed offsets.
     await assert.rejects(a.run(), /transform failed once/);
-    assert.equal(aborted.length, 1);
+    // (b may have aborted too: a's joining rebalances the group under b's transaction.)
+    assert.ok(aborted.some((e) => (e as Error).message === "transform failed once"));
     const runA = a.run();
 
     await using admin = new Client({ brokers: brokers() });
