@@ -19,6 +19,7 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { helpAndExit, intFlag } from "./_flags.ts";
 import { kafkaEnv } from "../../tests/_env.ts";
 import { reportText, runEosChaos } from "../../tests/three_node/_eos_chaos.ts";
 
@@ -35,20 +36,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-if (flags.help) {
-  console.log("usage: see the header of scripts/chaos/exactly_once.ts");
-  process.exit(0);
-}
-
-/** A flag's value as an integer >= min, or a clear failure naming it. */
-function count(name: keyof typeof flags, min = 1): number {
-  const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < min) {
-    console.error(`--${name} must be an integer >= ${min}, got ${flags[name]}`);
-    process.exit(2);
-  }
-  return v;
-}
+helpAndExit(flags, "scripts/chaos/exactly_once.ts");
+const count = (name: keyof typeof flags, min = 1) => intFlag(flags, name, min);
 
 const report = await runEosChaos({
   brokers: kafkaEnv("KAFKA_CLUSTER_BROKERS").split(","),

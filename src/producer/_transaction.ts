@@ -10,17 +10,30 @@
 // and, after a transaction in which a batch failed (its partition's sequence numbers are in
 // doubt), a new epoch from the coordinator (KIP-360).
 
-import type { Cluster } from "../cluster/cluster.ts";
+import type { Cluster, RouteOptions } from "../cluster/cluster.ts";
+import type { Api } from "../protocol/api.ts";
 import { retry } from "../_async/retry.ts";
-import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import {
+  byTopic,
+  offsetCommitTopics,
+  partitionKey,
+  type PartitionOffset,
+  type TopicPartition,
+} from "../offsets.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { AddOffsetsToTxn } from "../protocol/generated/add_offsets_to_txn.ts";
-import { AddPartitionsToTxn } from "../protocol/generated/add_partitions_to_txn.ts";
+import {
+  AddPartitionsToTxn,
+  type AddPartitionsToTxnResponse,
+} from "../protocol/generated/add_partitions_to_txn.ts";
 import { ApiVersions } from "../protocol/generated/api_versions.ts";
 import { EndTxn } from "../protocol/generated/end_txn.ts";
-import { TxnOffsetCommit } from "../protocol/generated/txn_offset_commit.ts";
+import {
+  TxnOffsetCommit,
+  type TxnOffsetCommitResponse,
+} from "../protocol/generated/txn_offset_commit.ts";
 import { CLIENT_SOFTWARE } from "../version.ts";
-import type { ProducerIds } from "./_idempotence.ts";
+import type { ProducerIdentity, ProducerIds } from "./_idempotence.ts";
 import {
   AbortableTransactionError,
   FatalTransactionError,
@@ -312,15 +325,6 @@ export class Transactions {
     return version;
   }
 
-  /** Retries a coordinator request while its failure is retriable, up to `retryFor`. */
-  #retry<T>(fn: () => Promise<T>): Promise<T> {
-    return retry(fn, {
-      attempts: Infinity,
-      until: Date.now() + this.#o.retryFor,
-      ...this.#o.backoff,
-    });
-  }
-
   /** v1: the partitions asked for in one tick join the transaction in one request. */
   #queueAdd(p: TopicPartition): Promise<void> {
     if (this.#toAdd) {
@@ -337,67 +341,54 @@ export class Transactions {
   }
   #addPartitionsPending: Promise<void> | undefined;
 
-  #addPartitions(partitions: TopicPartition[]): Promise<void> {
+  async #addPartitions(partitions: TopicPartition[]): Promise<void> {
     const topics = [...byTopic(partitions)].map(([name, ps]) => ({
       name,
       partitions: ps.map((p) => p.partition),
     }));
-    return this.#retry(async () => {
-      const id = await this.#o.producerIds.current();
-      const res = await this.#o.cluster.request(AddPartitionsToTxn, {
-        v3AndBelowTransactionalId: this.transactionalId,
-        v3AndBelowProducerId: id.producerId,
-        v3AndBelowProducerEpoch: id.producerEpoch,
-        v3AndBelowTopics: topics,
-      }, {
-        key: this.transactionalId,
-        // v4+ is the brokers' own (verification); clients speak v3.
-        maxVersion: 3,
-        timeout: this.#o.timeout,
-        errorCode: (r) =>
-          firstError(
-            r.resultsByTopicV3AndBelow.flatMap((t) =>
-              t.resultsByPartition.map((p) => p.partitionErrorCode)
-            ),
-          ),
-      });
-      for (const t of res.resultsByTopicV3AndBelow) {
-        for (const p of t.resultsByPartition) {
-          // OPERATION_NOT_ATTEMPTED: another partition of the request failed.
-          if (p.partitionErrorCode === ErrorCodes.OPERATION_NOT_ATTEMPTED) continue;
-          const err = errorForCode(p.partitionErrorCode, {
-            api: "AddPartitionsToTxn",
-            topic: t.name,
-            partition: p.partitionIndex,
-            transactionalId: this.transactionalId,
-          });
-          if (err) throw err;
-        }
-      }
-    });
+    const codes = (r: AddPartitionsToTxnResponse) =>
+      r.resultsByTopicV3AndBelow.flatMap((t) =>
+        t.resultsByPartition.map((p) => ({
+          code: p.partitionErrorCode,
+          topic: t.name,
+          partition: p.partitionIndex,
+        }))
+      );
+    await this.#ask(AddPartitionsToTxn, (id) => ({
+      v3AndBelowTransactionalId: this.transactionalId,
+      v3AndBelowProducerId: id.producerId,
+      v3AndBelowProducerEpoch: id.producerEpoch,
+      v3AndBelowTopics: topics,
+    }), {
+      key: this.transactionalId,
+      // v4+ is the brokers' own (verification); clients speak v3.
+      maxVersion: 3,
+      errorCode: (r) => firstError(codes(r).map((c) => c.code)),
+    }, (r) =>
+      // OPERATION_NOT_ATTEMPTED: another partition of the request failed.
+      partitionError(
+        "AddPartitionsToTxn",
+        codes(r).filter((c) => c.code !== ErrorCodes.OPERATION_NOT_ATTEMPTED),
+        { transactionalId: this.transactionalId },
+      ));
   }
 
   async #addOffsets(groupId: string): Promise<void> {
-    await this.#retry(async () => {
-      const id = await this.#o.producerIds.current();
-      const res = await this.#o.cluster.request(AddOffsetsToTxn, {
-        transactionalId: this.transactionalId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        groupId,
-      }, {
-        // Sent to the transaction coordinator, which records the group's offsets partition.
-        route: { to: "transaction", key: this.transactionalId },
-        timeout: this.#o.timeout,
-        errorCode: (r) => r.errorCode,
-      });
-      const err = errorForCode(res.errorCode, {
+    await this.#ask(AddOffsetsToTxn, (id) => ({
+      transactionalId: this.transactionalId,
+      producerId: id.producerId,
+      producerEpoch: id.producerEpoch,
+      groupId,
+    }), {
+      // Sent to the transaction coordinator, which records the group's offsets partition.
+      route: { to: "transaction", key: this.transactionalId },
+      errorCode: (r) => r.errorCode,
+    }, (r) =>
+      errorForCode(r.errorCode, {
         api: "AddOffsetsToTxn",
         groupId,
         transactionalId: this.transactionalId,
-      });
-      if (err) throw err;
-    });
+      }));
   }
 
   async #commitOffsets(
@@ -405,77 +396,86 @@ export class Transactions {
     group: GroupMetadata,
     version: TransactionVersion,
   ): Promise<void> {
-    const topics = [...byTopic(offsets)].map(([name, os]) => ({
-      name,
-      partitions: os.map((o) => ({
-        partitionIndex: o.partition,
-        committedOffset: BigInt(o.offset),
-        committedLeaderEpoch: o.leaderEpoch ?? -1,
-        committedMetadata: o.metadata ?? "",
-      })),
-    }));
-    await this.#retry(async () => {
-      const id = await this.#o.producerIds.current();
-      const res = await this.#o.cluster.request(TxnOffsetCommit, {
-        transactionalId: this.transactionalId,
-        groupId: group.groupId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        generationId: group.generationId,
-        memberId: group.memberId,
-        groupInstanceId: group.groupInstanceId ?? null,
-        topics,
-      }, {
-        key: group.groupId,
-        maxVersion: version === 1 ? V1_MAX.txnOffsetCommit : undefined,
-        timeout: this.#o.timeout,
-        errorCode: (r) => firstError(r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))),
-      });
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          const err = errorForCode(p.errorCode, {
-            api: "TxnOffsetCommit",
-            topic: t.name,
-            partition: p.partitionIndex,
-            groupId: group.groupId,
-          });
-          if (err) throw err;
-        }
-      }
-    });
+    const codes = (r: TxnOffsetCommitResponse) =>
+      r.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ code: p.errorCode, topic: t.name, partition: p.partitionIndex }))
+      );
+    await this.#ask(TxnOffsetCommit, (id) => ({
+      transactionalId: this.transactionalId,
+      groupId: group.groupId,
+      producerId: id.producerId,
+      producerEpoch: id.producerEpoch,
+      generationId: group.generationId,
+      memberId: group.memberId,
+      groupInstanceId: group.groupInstanceId ?? null,
+      topics: offsetCommitTopics(offsets),
+    }), {
+      key: group.groupId,
+      maxVersion: version === 1 ? V1_MAX.txnOffsetCommit : undefined,
+      errorCode: (r) => firstError(codes(r).map((c) => c.code)),
+    }, (r) => partitionError("TxnOffsetCommit", codes(r), { groupId: group.groupId }));
   }
 
   /** EndTxn, when anything of the transaction reached a broker; v2 takes the next epoch. */
   async #end(commit: boolean): Promise<void> {
     if (!this.#started) return;
     const version = await this.version();
-    const res = await this.#retry(async () => {
-      const id = await this.#o.producerIds.current();
-      const res = await this.#o.cluster.request(EndTxn, {
-        transactionalId: this.transactionalId,
-        producerId: id.producerId,
-        producerEpoch: id.producerEpoch,
-        committed: commit,
-      }, {
-        key: this.transactionalId,
-        maxVersion: version === 1 ? V1_MAX.endTxn : undefined,
-        timeout: this.#o.timeout,
-        errorCode: (r) => r.errorCode,
-      });
-      const err = errorForCode(res.errorCode, {
-        api: "EndTxn",
-        transactionalId: this.transactionalId,
-      });
-      if (err) throw err;
-      return res;
-    });
+    const res = await this.#ask(EndTxn, (id) => ({
+      transactionalId: this.transactionalId,
+      producerId: id.producerId,
+      producerEpoch: id.producerEpoch,
+      committed: commit,
+    }), {
+      key: this.transactionalId,
+      maxVersion: version === 1 ? V1_MAX.endTxn : undefined,
+      errorCode: (r) => r.errorCode,
+    }, (r) => errorForCode(r.errorCode, { api: "EndTxn", transactionalId: this.transactionalId }));
     if (version === 2 && res.producerId >= 0n && res.producerEpoch >= 0) {
       this.#o.producerIds.set({ producerId: res.producerId, producerEpoch: res.producerEpoch });
     }
+  }
+
+  /**
+   * One coordinator request as the current producer, through the core and retried while its
+   * failure is retriable (up to `retryFor`): `body` is built for the id and epoch current at
+   * each attempt, and `errorOf` turns the answer's error into a throw.
+   */
+  #ask<Req, Res>(
+    api: Api<Req, Res>,
+    body: (id: ProducerIdentity) => Req,
+    options: RouteOptions<Res>,
+    errorOf: (res: Res) => KafkaError | undefined,
+  ): Promise<Res> {
+    return retry(async () => {
+      const id = await this.#o.producerIds.current();
+      const res = await this.#o.cluster.request(api, body(id), {
+        timeout: this.#o.timeout,
+        ...options,
+      });
+      const err = errorOf(res);
+      if (err) throw err;
+      return res;
+    }, { attempts: Infinity, until: Date.now() + this.#o.retryFor, ...this.#o.backoff });
   }
 }
 
 /** The first non-zero code (what tells the core a coordinator moved), or 0. */
 function firstError(codes: number[]): number {
   return codes.find((c) => c !== 0) ?? 0;
+}
+
+/** The first partition error among `codes` as a KafkaError naming the partition. */
+function partitionError(
+  api: string,
+  codes: { code: number; topic: string; partition: number }[],
+  context: { groupId?: string; transactionalId?: string },
+): KafkaError | undefined {
+  const failed = codes.find((c) => c.code !== 0);
+  return failed &&
+    errorForCode(failed.code, {
+      api,
+      topic: failed.topic,
+      partition: failed.partition,
+      ...context,
+    });
 }

@@ -1,9 +1,9 @@
 // The exactly-once chaos run, shared by the short 3-node test (exactly_once_test.ts) and the
 // script anyone can run longer (scripts/chaos/exactly_once.ts): two ExactlyOnce members of
 // one group copy an input topic to an output topic, one transaction per batch, while the
-// leaders of the output's partitions are SIGKILLed and started again, and one member is
-// killed (its sockets vanish: no LeaveGroup, no EndTxn, its transaction left open) and
-// started again with the same transactional id, fencing its zombie. Then the output is read
+// leaders of the output's partitions are SIGKILLed and started again, and one member (a child
+// process) is SIGKILLed — no LeaveGroup, no EndTxn, its transaction left open — and started
+// again with the same transactional id, fencing what it left. Then the output is read
 // back read_committed and counted against the input (lost, duplicated), and the group's
 // committed offsets against the input's end offsets.
 
@@ -12,14 +12,17 @@ import {
   dial,
   dialLeader,
   ExactlyOnce,
+  type ExactlyOnceConfig,
   type ExactlyOnceStats,
   type Message,
-  type ReaderConfig,
   Writer,
 } from "../../mod.ts";
+import { spawn } from "node:child_process";
+import { extname } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { RUNTIME } from "../_env.ts";
 import { harness } from "../_harness.ts";
-import { killable } from "../_killable.ts";
 import { readWholeTopic } from "../_read_topic.ts";
 import { killNode, leaderOf, waitForFullIsr } from "./_leader_kills.ts";
 import { replicatedTopic } from "./_writer_helpers.ts";
@@ -94,33 +97,13 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
   await waitForFullIsr(brokers, input);
   await waitForFullIsr(brokers, output);
   const source = new Writer({ brokers, topic: input, batchSize: 1000 });
-  const reader: ReaderConfig = {
-    brokers,
-    groupId,
-    topic: input,
-    maxWait: 200,
-    // A killed member is out of the group in 10 s, its partitions taken over.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  };
   const members: Record<string, ExactlyOnceStats> = {};
   const running: Promise<void>[] = [];
-  const start = (name: string, transactionalId: string, connect?: ReaderConfig["connect"]) => {
-    const member = new ExactlyOnce({
-      reader: { ...reader, ...(connect ? { connect } : {}) },
-      writer: {
-        brokers,
-        topic: output,
-        transactionalId,
-        transactionTimeout: 20_000,
-        ...(connect ? { connect } : {}),
-      },
-      batchSize: options.batchSize ?? 500,
-      batchTimeout: 50,
-      transform: (batch: Message[]) =>
-        batch.map((m) => ({ key: m.value, value: `out-${dec.decode(m.value!)}` })),
-      onAbort: (e) => log(`${name}: transaction aborted: ${(e as Error).message}`),
-    });
+  const config = { brokers, groupId, input, output, batchSize: options.batchSize ?? 500, log };
+  const start = (name: string) => {
+    const member = new ExactlyOnce(
+      memberConfig({ ...config, transactionalId: `${output}-${name}` }),
+    );
     running.push(member.run().catch((e) => log(`${name}: run ended: ${e}`)));
     return member;
   };
@@ -145,12 +128,12 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
     await source.close();
     log(`${seconds().toFixed(1)} s: all ${messages} input messages written to ${input}`);
   })();
-  const a = start("a", `${output}-a`);
-  const doomed = killable();
-  const b = start("b", `${output}-b`, doomed.connect);
+  const a = start("a");
+  const b = spawnMember({ ...config, transactionalId: `${output}-b` });
   let bAgain: ExactlyOnce | undefined;
   let memberKill: EosChaosReport["memberKill"];
   const done: EosChaosReport["kills"] = [];
+  let took = 0;
   try {
     for (let k = 0; k < kills; k++) {
       // Spread over the run: kill k at (k+1)/(kills+2) of it, the member's half-way.
@@ -173,6 +156,7 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
       if (Date.now() > deadline) throw new Error(`only ${await committedTotal()} committed`);
       await sleep(200);
     }
+    took = seconds();
   } finally {
     await writing.catch((e) => log(`writing the input failed: ${e}`));
     for (const node of [1, 2, 3]) await harness("start-node", String(node));
@@ -182,11 +166,9 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
       members.b2 = bAgain.stats();
       await bAgain.close();
     }
-    members.b = b.stats();
-    // The zombie cannot reach anyone; it is let go without waiting on it.
-    void b.close().catch(() => {});
+    b.kill(); // if the run failed before its kill
+    members.b = b.stats;
   }
-  const took = seconds();
   log(`${took.toFixed(1)} s: all ${messages} committed; reading ${output} back`);
   await waitForFullIsr(brokers, output);
   const out = await readWholeTopic(brokers[0], output, "read_committed");
@@ -219,17 +201,92 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
     uncommittedOutput: uncommitted.length,
   };
 
-  /** Kills member b (its sockets vanish) and starts it again with the same id. */
+  /** SIGKILLs member b's process and starts it again (in this one) with the same id. */
   async function killMember(): Promise<NonNullable<EosChaosReport["memberKill"]>> {
-    doomed.kill();
+    await b.kill();
     const at = seconds();
     log(`${at.toFixed(1)} s: member b killed`);
     await sleep(1_000);
-    bAgain = start("b2", `${output}-b`);
+    bAgain = start("b");
     const restartedAt = seconds();
     log(`${restartedAt.toFixed(1)} s: member b started again (same transactional id)`);
     return { at, restartedAt };
   }
+}
+
+/** What a member of the run is made of. */
+export interface MemberOptions {
+  brokers: string[];
+  groupId: string;
+  input: string;
+  output: string;
+  transactionalId: string;
+  batchSize: number;
+  log: (line: string) => void;
+}
+
+/** A member's configuration: the input copied to the output, value `i` as `out-i`. */
+export function memberConfig(o: MemberOptions): ExactlyOnceConfig {
+  return {
+    reader: {
+      brokers: o.brokers,
+      groupId: o.groupId,
+      topic: o.input,
+      maxWait: 200,
+      // A killed member is out of the group in 10 s, its partitions taken over.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    },
+    writer: {
+      brokers: o.brokers,
+      topic: o.output,
+      transactionalId: o.transactionalId,
+      transactionTimeout: 20_000,
+    },
+    batchSize: o.batchSize,
+    batchTimeout: 50,
+    transform: (batch: Message[]) =>
+      batch.map((m) => ({ key: m.value, value: `out-${dec.decode(m.value!)}` })),
+    onAbort: (e) => o.log(`${o.transactionalId}: transaction aborted: ${(e as Error).message}`),
+  };
+}
+
+/** A member in a child process of this runtime (`_eos_member`), to be SIGKILLed. */
+function spawnMember(
+  o: MemberOptions,
+): { readonly stats: ExactlyOnceStats; kill(): Promise<void> } {
+  const script = fileURLToPath(
+    new URL(`./_eos_member${extname(import.meta.url)}`, import.meta.url),
+  );
+  const runtime = "Deno" in globalThis ? ["run", "-A", script] : [script];
+  const child = spawn(process.execPath, [
+    ...runtime,
+    o.brokers.join(","),
+    o.groupId,
+    o.input,
+    o.output,
+    o.transactionalId,
+    String(o.batchSize),
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  let stats: ExactlyOnceStats = { committed: 0, aborted: 0, messages: 0 };
+  let buffered = "";
+  child.stdout.on("data", (d) => {
+    buffered += d;
+    const lines = buffered.split("\n");
+    buffered = lines.pop()!;
+    if (lines.length > 0) stats = JSON.parse(lines.at(-1)!);
+  });
+  child.stderr.on("data", (d) => o.log(`member ${o.transactionalId}: ${String(d).trimEnd()}`));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    get stats() {
+      return stats;
+    },
+    kill() {
+      child.kill("SIGKILL");
+      return exited;
+    },
+  };
 }
 
 /** The end offset of each partition of `topic`, in partition order. */
