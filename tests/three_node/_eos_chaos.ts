@@ -134,11 +134,15 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
   let memberKill: EosChaosReport["memberKill"];
   const done: EosChaosReport["kills"] = [];
   let took = 0;
+  // The member is killed half-way through the input, whatever the leader kills are at.
+  const memberKilling = sleep(started + options.seconds * 500 - Date.now()).then(async () => {
+    memberKill = await killMember();
+  });
+  memberKilling.catch(() => {});
   try {
     for (let k = 0; k < kills; k++) {
-      // Spread over the run: kill k at (k+1)/(kills+2) of it, the member's half-way.
-      await sleep(started + ((k + 1) * options.seconds * 1000) / (kills + 2) - Date.now());
-      if (!memberKill && k >= kills / 2) memberKill = await killMember();
+      // Spread over the run: kill k at (k+1)/(kills+1) of it.
+      await sleep(started + ((k + 1) * options.seconds * 1000) / (kills + 1) - Date.now());
       const partition = k % outputPartitions;
       const leader = await leaderOf(brokers, output, partition);
       if (!killNode(leader)) throw new Error(`node ${leader} is not running as recorded`);
@@ -149,7 +153,7 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
       await waitForFullIsr(brokers, output);
       log(`${seconds().toFixed(1)} s: node ${leader} back in sync`);
     }
-    memberKill ??= await killMember();
+    await memberKilling;
     await writing;
     const deadline = Date.now() + 300_000;
     while (await committedTotal() < messages) {
@@ -158,6 +162,7 @@ export async function runEosChaos(options: EosChaosOptions): Promise<EosChaosRep
     }
     took = seconds();
   } finally {
+    await memberKilling.catch((e) => log(`killing the member failed: ${e}`));
     await writing.catch((e) => log(`writing the input failed: ${e}`));
     for (const node of [1, 2, 3]) await harness("start-node", String(node));
     members.a = a.stats();
