@@ -236,6 +236,23 @@ describe("transactional Writer (in-memory broker)", () => {
     );
   });
 
+  test("OUT_OF_ORDER behind a batch being retried is its echo: retried, the transaction commits", async () => {
+    const kafka = new TxnKafka(2);
+    const failed = new Set<number>();
+    kafka.onProduce = (_t, _p, batch) => {
+      if (failed.has(batch.baseSequence)) return;
+      failed.add(batch.baseSequence);
+      // The first batch is refused retriably; the one in flight behind it sees a gap.
+      return batch.baseSequence === 0
+        ? { errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER }
+        : { errorCode: ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER };
+    };
+    await using w = writer(kafka, { batchSize: 1, maxInFlight: 5 });
+    await w.transaction((tx) => tx.writeMessages([keyed(0, "a"), keyed(0, "b")]));
+    assert.deepEqual(await kafka.values("t", 0), ["a", "b"]);
+    assert.deepEqual(kafka.ended.map((e) => e.committed), [true]);
+  });
+
   test("PRODUCER_FENCED at commit ends the Writer with ProducerFencedError", async () => {
     const kafka = new TxnKafka(2);
     kafka.endTxnCodes = [ErrorCodes.PRODUCER_FENCED];
