@@ -158,4 +158,29 @@ export {
   RoundRobinGroupBalancer,
 } from "./src/consumer/assignors/group_balancers.ts";
 export { mergeIterators } from "./src/consumer/merge.ts";
+export {
+  consoleLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+  stringLogger,
+} from "./src/log.ts";
+export type {
+  OpenTelemetryApi,
+  OtelAttributes,
+  OtelCarrier,
+  OtelContext,
+  OtelCounter,
+  OtelHistogram,
+  OtelInstrumentOptions,
+  OtelMeter,
+  OtelObservableGauge,
+  OtelObservableResult,
+  OtelSpan,
+  OtelSpanContext,
+  OtelSpanOptions,
+  OtelTracer,
+  TelemetryOption,
+} from "./src/telemetry.ts";
 export * from "./src/admin/mod.ts";

@@ -1,6 +1,6 @@
 // Counters behind Reader.stats(), reset each time they are read, as kafka-go does.
 import type { Message } from "../message.ts";
-import { type Summary, SummaryCounter } from "../producer/_stats.ts";
+import { type Summary, SummaryCounter } from "../_summary.ts";
 
 /** What `stats()` returns (kafka-go's `ReaderStats`), counted since the last call. */
 export interface ReaderStats {
@@ -32,6 +32,11 @@ export interface ReaderStats {
   clientId: string;
   topic: string;
   partition: string;
+}
+
+/** A message's key and value bytes, as `bytes` counts them. */
+export function messageBytes(m: Message): number {
+  return (m.key?.length ?? 0) + (m.value?.length ?? 0);
 }
 
 /** The point-in-time fields of {@linkcode ReaderStats}. */
@@ -70,7 +75,7 @@ export class ReaderCounters {
   /** A message was handed to the application after `waited` ms. */
   read(m: Message, waited: number): void {
     this.messages++;
-    this.bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    this.bytes += messageBytes(m);
     this.waitTime.observe(waited);
   }
 

@@ -1,45 +1,9 @@
 // Counters and summaries behind Writer.stats(), reset each time they are read (as kafka-go
 // does), so callers can poll them into a metrics system.
 
-/** min/max/avg/sum/count of a series (kafka-go's `SummaryStats` and `DurationStats`). */
-export interface Summary {
-  avg: number;
-  min: number;
-  max: number;
-  count: number;
-  sum: number;
-}
+import { type Summary, SummaryCounter } from "../_summary.ts";
 
-/** Accumulates a series until it is read. */
-export class SummaryCounter {
-  #min = Infinity;
-  #max = -Infinity;
-  #sum = 0;
-  #count = 0;
-
-  observe(v: number): void {
-    if (v < this.#min) this.#min = v;
-    if (v > this.#max) this.#max = v;
-    this.#sum += v;
-    this.#count++;
-  }
-
-  /** The summary since the last read; then starts over. */
-  take(): Summary {
-    const s = this.#count === 0 ? { avg: 0, min: 0, max: 0, count: 0, sum: 0 } : {
-      avg: this.#sum / this.#count,
-      min: this.#min,
-      max: this.#max,
-      count: this.#count,
-      sum: this.#sum,
-    };
-    this.#min = Infinity;
-    this.#max = -Infinity;
-    this.#sum = 0;
-    this.#count = 0;
-    return s;
-  }
-}
+export { type Summary, SummaryCounter };
 
 /** What the Writer counts (kafka-go's `WriterStats` counters). */
 export class WriterCounters {

@@ -22,6 +22,7 @@ import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
 import { type Summary, WriterCounters } from "./_stats.ts";
+import { endSpan, type OtelSpan, type Telemetry, telemetryOf } from "../telemetry.ts";
 import {
   type ResolvedWriterConfig,
   resolveWriterConfig,
@@ -112,6 +113,9 @@ export class Writer implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | undefined;
   #writable: WritableStream<MessageInput> | undefined;
+  readonly #telemetry: Telemetry | undefined;
+  /** The `send` span of each message of a call, while telemetry is on. */
+  readonly #spans = new WeakMap<WriteCall, OtelSpan[]>();
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
   constructor(config: WriterConfig) {
@@ -120,6 +124,7 @@ export class Writer implements AsyncDisposable {
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
+    this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
     const producerIds = c.idempotent
       ? new ProducerIds(this.#cluster, {
         attempts: Math.min(c.maxAttempts, INIT_PRODUCER_ID_ATTEMPTS),
@@ -138,7 +143,7 @@ export class Writer implements AsyncDisposable {
       deliveryTimeout: c.deliveryTimeout,
       backoff: c.backoff,
       counters: this.#counters,
-      log: c.logger,
+      log: (message) => c.log.info(message),
       signal: this.#giveUp.signal,
       closedError: (last) => this.#closedError(last),
       completed: (queue, entries, error) => this.#completed(queue, entries, error),
@@ -175,7 +180,42 @@ export class Writer implements AsyncDisposable {
     const records = new Array<RecordInput>(messages.length);
     const payloads = new Array<number>(messages.length);
     let total = messages.length * MESSAGE_OVERHEAD;
+    const telemetry = this.#telemetry;
+    const spans: OtelSpan[] = [];
     // Every message is checked before any is queued: a bad one fails the call as a whole.
+    try {
+      this.#check(messages, now, records, payloads, byTopic, (topic, record) => {
+        if (telemetry) spans.push(telemetry.startSend(topic, record.headers ??= []));
+      });
+      for (const p of payloads) total += p;
+      if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
+    } catch (e) {
+      for (const span of spans) endSpan(span, e);
+      throw e;
+    }
+    // A message's delivery time counts from here, when it is accepted.
+    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
+    if (telemetry) this.#spans.set(call, spans);
+    this.#counters.writes++;
+    this.#outstanding += messages.length;
+    await Promise.all(
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
+    );
+    return call;
+  }
+
+  /**
+   * Makes each message a record (`traced` may add headers), its payload size and its
+   * topic's list; throws a TypeError for the first bad one.
+   */
+  #check(
+    messages: MessageInput[],
+    now: number,
+    records: RecordInput[],
+    payloads: number[],
+    byTopic: Map<string, number[]>,
+    traced: (topic: string, record: RecordInput) => void,
+  ): void {
     messages.forEach((m, i) => {
       try {
         records[i] = toRecord(m, now);
@@ -191,21 +231,12 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
+      traced(topic, records[i]);
       payloads[i] = payloadSize(records[i]);
-      total += payloads[i];
       const list = byTopic.get(topic) ?? [];
       list.push(i);
       byTopic.set(topic, list);
     });
-    if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
-    // A message's delivery time counts from here, when it is accepted.
-    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
-    this.#counters.writes++;
-    this.#outstanding += messages.length;
-    await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
-    );
-    return call;
   }
 
   /** Waits (in turn) for room for `bytes`; a closing writer fails the wait. */
@@ -337,19 +368,32 @@ export class Writer implements AsyncDisposable {
     c.batchBytes.observe(bytes);
     if (error) {
       c.errors++;
-      this.#config.errorLogger(
-        `writing ${batch.length} messages to ${queue.topic}/${queue.partition} failed: ${error.message}`,
-      );
+      this.#config.log.error("kafkit: writing messages failed", {
+        topic: queue.topic,
+        partition: queue.partition,
+        messages: batch.length,
+        error,
+      });
     } else {
       c.messages += batch.length;
       c.bytes += bytes;
     }
-    this.#complete(batch, bytes, error);
+    this.#telemetry?.sent(
+      queue,
+      batch.length,
+      bytes,
+      Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt),
+      error,
+    );
+    this.#complete(batch, bytes, error, queue.partition);
   }
 
-  /** Settles the messages of `batch`, whose payloads sum to `bytes`. */
-  #complete(batch: Entry[], bytes: number, error: Error | undefined): void {
-    for (const e of batch) e.call.settle(e.index, error);
+  /** Settles the messages of `batch` (of `partition`), whose payloads sum to `bytes`. */
+  #complete(batch: Entry[], bytes: number, error: Error | undefined, partition: number): void {
+    for (const e of batch) {
+      e.call.settle(e.index, error);
+      this.#endSpan(e.call, e.index, partition, error);
+    }
     this.#report(batch.map((e) => e.message), error);
     this.#settled(batch.length, bytes);
   }
@@ -357,6 +401,7 @@ export class Writer implements AsyncDisposable {
   #fail(call: WriteCall, index: number, bytes: number, error: Error): void {
     this.#counters.errors++;
     call.settle(index, error);
+    this.#endSpan(call, index, undefined, error);
     this.#report([call.messages[index]], error);
     this.#settled(1, bytes);
   }
@@ -365,8 +410,13 @@ export class Writer implements AsyncDisposable {
     try {
       this.#config.completion?.(messages, error);
     } catch (e) {
-      this.#config.errorLogger(`completion callback threw: ${e}`);
+      this.#config.log.error("kafkit: the completion callback threw", { error: e });
     }
+  }
+
+  #endSpan(call: WriteCall, index: number, partition: number | undefined, error?: Error): void {
+    const span = this.#telemetry && this.#spans.get(call)?.[index];
+    if (span) this.#telemetry!.endSend(span, partition, error);
   }
 
   /** `count` messages of `bytes` payload are done: their room in the buffer is free again. */
@@ -431,7 +481,9 @@ export class Writer implements AsyncDisposable {
       for (const q of this.#queues.values()) {
         const entries = q.takeAll();
         const bytes = entries.reduce((n, e) => n + e.bytes, 0);
-        if (entries.length > 0) this.#complete(entries, bytes, this.#closedError(undefined));
+        if (entries.length > 0) {
+          this.#complete(entries, bytes, this.#closedError(undefined), q.partition);
+        }
       }
       await this.#whenDrained();
       await streamClosed;
