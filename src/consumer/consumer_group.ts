@@ -158,7 +158,7 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#cluster = c.cluster instanceof Cluster
       ? c.cluster
       : new Cluster({ ...c.cluster, log: log.logger });
-    this.#logError = (message, error) => log.error(message, { error });
+    this.#logError = (message, error) => log.warn(message, { error });
     const options: MembershipOptions = {
       cluster: this.#cluster,
       groupId: c.id,

@@ -96,7 +96,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#backoff = c.backoff;
     const log = clientLog(config, c.cluster instanceof Cluster ? c.cluster : undefined);
     this.#log = (message) => log.info(message);
-    this.#logError = (message, error) => log.error(message, { error });
+    this.#logError = (message, error) => log.warn(message, { error });
     this.#ownCluster = !(c.cluster instanceof Cluster);
     // One core: fetches take its "fetch" lane, group traffic its "group" lane, so a fetch
     // the broker holds for maxWait never delays a heartbeat or a commit.
