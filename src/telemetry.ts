@@ -183,49 +183,82 @@ export interface Instruments {
   requestsInFlight: OtelObservableGauge;
 }
 
+/** Each instrument: its kind, name, unit and description. */
+const INSTRUMENTS: Record<
+  keyof Instruments,
+  ["counter" | "histogram" | "gauge", string, string, string]
+> = {
+  sentMessages: [
+    "counter",
+    "messaging.client.sent.messages",
+    "{message}",
+    "Messages a Writer delivered or failed to deliver",
+  ],
+  sentBytes: [
+    "counter",
+    "kafkit.client.sent.bytes",
+    "By",
+    "Payload bytes (key, value, headers) a Writer delivered",
+  ],
+  consumedMessages: [
+    "counter",
+    "messaging.client.consumed.messages",
+    "{message}",
+    "Messages a Reader returned to the application",
+  ],
+  consumedBytes: [
+    "counter",
+    "kafkit.client.consumed.bytes",
+    "By",
+    "Key and value bytes of the messages a Reader returned",
+  ],
+  operationDuration: [
+    "histogram",
+    "messaging.client.operation.duration",
+    "s",
+    "Duration of a send (a batch's Produce) or a receive",
+  ],
+  requestDuration: [
+    "histogram",
+    "kafkit.client.request.duration",
+    "s",
+    "Time from sending a Kafka request to its answer, per API",
+  ],
+  metadataRefreshes: [
+    "counter",
+    "kafkit.client.metadata.refreshes",
+    "{request}",
+    "Metadata requests the client core made",
+  ],
+  connections: [
+    "gauge",
+    "kafkit.client.connections",
+    "{connection}",
+    "Broker connections open or being dialed",
+  ],
+  requestsInFlight: [
+    "gauge",
+    "kafkit.client.requests.in_flight",
+    "{request}",
+    "Requests sent and not yet answered",
+  ],
+};
+
 const instrumentsByMeter = new WeakMap<OtelMeter, Instruments>();
 
 function instrumentsOf(meter: OtelMeter): Instruments {
   let i = instrumentsByMeter.get(meter);
   if (i) return i;
-  i = {
-    sentMessages: meter.createCounter("messaging.client.sent.messages", {
-      description: "Messages a Writer delivered or failed to deliver",
-      unit: "{message}",
-    }),
-    sentBytes: meter.createCounter("kafkit.client.sent.bytes", {
-      description: "Payload bytes (key, value, headers) a Writer delivered",
-      unit: "By",
-    }),
-    consumedMessages: meter.createCounter("messaging.client.consumed.messages", {
-      description: "Messages a Reader returned to the application",
-      unit: "{message}",
-    }),
-    consumedBytes: meter.createCounter("kafkit.client.consumed.bytes", {
-      description: "Key and value bytes of the messages a Reader returned",
-      unit: "By",
-    }),
-    operationDuration: meter.createHistogram("messaging.client.operation.duration", {
-      description: "Duration of a send (a batch's Produce) or a receive",
-      unit: "s",
-    }),
-    requestDuration: meter.createHistogram("kafkit.client.request.duration", {
-      description: "Time from sending a Kafka request to its answer, per API",
-      unit: "s",
-    }),
-    metadataRefreshes: meter.createCounter("kafkit.client.metadata.refreshes", {
-      description: "Metadata requests the client core made",
-      unit: "{request}",
-    }),
-    connections: meter.createObservableGauge("kafkit.client.connections", {
-      description: "Broker connections open or being dialed",
-      unit: "{connection}",
-    }),
-    requestsInFlight: meter.createObservableGauge("kafkit.client.requests.in_flight", {
-      description: "Requests sent and not yet answered",
-      unit: "{request}",
-    }),
-  };
+  const made: Record<string, unknown> = {};
+  for (const [key, [kind, name, unit, description]] of Object.entries(INSTRUMENTS)) {
+    const options = { unit, description };
+    made[key] = kind === "counter"
+      ? meter.createCounter(name, options)
+      : kind === "histogram"
+      ? meter.createHistogram(name, options)
+      : meter.createObservableGauge(name, options);
+  }
+  i = made as unknown as Instruments;
   instrumentsByMeter.set(meter, i);
   return i;
 }
