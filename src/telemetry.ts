@@ -334,8 +334,12 @@ export class Telemetry {
     if (headers.some((h) => h.key === "traceparent")) return span;
     const carrier: OtelCarrier = {};
     api.propagation.inject(api.trace.setSpan(api.context.active(), span), carrier);
-    // Without a registered propagator the API injects nothing: W3C's format, written here.
-    carrier.traceparent ??= traceparentOf(span.spanContext());
+    // Without a registered propagator the API injects nothing: W3C's format, written here
+    // (unless the span is a no-op one, with the all-zero ids no consumer could use).
+    const sc = span.spanContext();
+    if (carrier.traceparent === undefined && parseTraceparent(traceparentOf(sc))) {
+      carrier.traceparent = traceparentOf(sc);
+    }
     for (const [key, value] of Object.entries(carrier)) {
       headers.push({ key, value: encoder.encode(value) });
     }
