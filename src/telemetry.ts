@@ -156,6 +156,7 @@ export interface OtelRecordHeader {
   value: Uint8Array | null;
 }
 
+const INVALID_TRACE_ID = "00000000000000000000000000000000";
 const SPAN_KIND_PRODUCER = 3;
 const SPAN_KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
@@ -281,6 +282,7 @@ export class Telemetry {
   readonly #api: OpenTelemetryApi;
   readonly #tracer: OtelTracer;
   readonly #instruments: Instruments;
+  readonly #attributeCache = new Map<string, OtelAttributes>();
   /** The option it was made from. */
   readonly option: TelemetryOption;
 
@@ -327,22 +329,21 @@ export class Telemetry {
    */
   startSend(topic: string, headers: OtelRecordHeader[]): OtelSpan {
     const api = this.#api;
+    const active = api.context.active();
     const span = this.#tracer.startSpan(`send ${topic}`, {
       kind: SPAN_KIND_PRODUCER,
-      attributes: { ...attributes({ topic }), ...operation("send") },
-    }, api.context.active());
-    if (headers.some((h) => h.key === "traceparent")) return span;
-    const carrier: OtelCarrier = {};
-    api.propagation.inject(api.trace.setSpan(api.context.active(), span), carrier);
-    // Without a registered propagator the API injects nothing: W3C's format, written here
-    // (unless the span is a no-op one, with the all-zero ids no consumer could use).
+      attributes: this.#attributes("send", { topic }),
+    }, active);
     const sc = span.spanContext();
-    if (carrier.traceparent === undefined && parseTraceparent(traceparentOf(sc))) {
-      carrier.traceparent = traceparentOf(sc);
+    // A no-op span (no SDK) has all-zero ids no consumer could use.
+    if (sc.traceId === INVALID_TRACE_ID || headers.some((h) => h.key === "traceparent")) {
+      return span;
     }
-    for (const [key, value] of Object.entries(carrier)) {
-      headers.push({ key, value: encoder.encode(value) });
-    }
+    const carrier: OtelCarrier = {};
+    api.propagation.inject(api.trace.setSpan(active, span), carrier);
+    // Without a registered propagator the API injects nothing: W3C's format, written here.
+    carrier.traceparent ??= traceparentOf(sc);
+    for (const key in carrier) headers.push({ key, value: encoder.encode(carrier[key]) });
     return span;
   }
 
@@ -356,11 +357,16 @@ export class Telemetry {
 
   /** Counts a batch's messages and bytes, and its send duration. */
   sent(where: Destination, messages: number, bytes: number, ms: number, error?: Error): void {
-    const attrs = attributes(where);
-    if (error) attrs["error.type"] = errorType(error);
+    const attrs = this.#attributes("send", where);
+    if (error) {
+      const failed = { ...attrs, "error.type": errorType(error) };
+      this.#instruments.sentMessages.add(messages, failed);
+      this.#instruments.operationDuration.record(ms / 1000, failed);
+      return;
+    }
     this.#instruments.sentMessages.add(messages, attrs);
-    if (!error) this.#instruments.sentBytes.add(bytes, attrs);
-    this.#instruments.operationDuration.record(ms / 1000, { ...attrs, ...operation("send") });
+    this.#instruments.sentBytes.add(bytes, attrs);
+    this.#instruments.operationDuration.record(ms / 1000, attrs);
   }
 
   /**
@@ -373,11 +379,10 @@ export class Telemetry {
     bytes: number,
     startedAt: number,
   ): void {
-    const attrs = attributes(where);
+    const attrs = this.#attributes("receive", where);
     this.#instruments.consumedMessages.add(1, attrs);
     this.#instruments.consumedBytes.add(bytes, attrs);
-    const ms = Date.now() - startedAt;
-    this.#instruments.operationDuration.record(ms / 1000, { ...attrs, ...operation("receive") });
+    this.#instruments.operationDuration.record((Date.now() - startedAt) / 1000, attrs);
     this.#consumerSpan("receive", where, m, startedAt).end();
   }
 
@@ -399,12 +404,22 @@ export class Telemetry {
       kind: SPAN_KIND_CONSUMER,
       startTime,
       attributes: {
-        ...attributes(where),
-        ...operation(op),
+        ...this.#attributes(op, where),
         "messaging.kafka.offset": m.offset,
         "messaging.message.body.size": m.value?.length ?? 0,
       },
     }, this.contextOf(m.headers));
+  }
+
+  /** The messaging attributes of an operation on a destination, made once (never changed). */
+  #attributes(op: "send" | "receive" | "process", where: Destination): OtelAttributes {
+    const key = `${op}\u0000${where.topic}\u0000${where.partition}\u0000${where.groupId}`;
+    let a = this.#attributeCache.get(key);
+    if (!a) {
+      a = { ...attributes(where), ...operation(op) };
+      this.#attributeCache.set(key, a);
+    }
+    return a;
   }
 
   /**
