@@ -355,18 +355,22 @@ export class Telemetry {
     endSpan(span, error);
   }
 
-  /** Counts a batch's messages and bytes, and its send duration. */
-  sent(where: Destination, messages: number, bytes: number, ms: number, error?: Error): void {
-    const attrs = this.#attributes("send", where);
-    if (error) {
-      const failed = { ...attrs, "error.type": errorType(error) };
-      this.#instruments.sentMessages.add(messages, failed);
-      this.#instruments.operationDuration.record(ms / 1000, failed);
-      return;
-    }
+  /**
+   * Counts messages sent (or failed, with `error`) and their bytes, and the send's duration:
+   * `ms` of a batch's Produce, undefined for messages that failed before being sent.
+   */
+  sent(
+    where: Destination,
+    messages: number,
+    bytes: number,
+    ms: number | undefined,
+    error?: Error,
+  ): void {
+    let attrs = this.#attributes("send", where);
+    if (error) attrs = { ...attrs, "error.type": errorType(error) };
     this.#instruments.sentMessages.add(messages, attrs);
-    this.#instruments.sentBytes.add(bytes, attrs);
-    this.#instruments.operationDuration.record(ms / 1000, attrs);
+    if (!error) this.#instruments.sentBytes.add(bytes, attrs);
+    if (ms !== undefined) this.#instruments.operationDuration.record(ms / 1000, attrs);
   }
 
   /**

@@ -402,6 +402,8 @@ export class Writer implements AsyncDisposable {
     this.#counters.errors++;
     call.settle(index, error);
     this.#endSpan(call, index, undefined, error);
+    const topic = call.messages[index].topic ?? this.#config.topic!;
+    this.#telemetry?.sent({ topic }, 1, 0, undefined, error);
     this.#report([call.messages[index]], error);
     this.#settled(1, bytes);
   }

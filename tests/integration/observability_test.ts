@@ -19,7 +19,7 @@ import {
   type MetricData,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { dial, type LogLevel, Reader, Writer } from "../../mod.ts";
+import { dial, type LogLevel, Reader, WriteErrors, Writer } from "../../mod.ts";
 import { Cluster } from "../../src/core.ts";
 import { traceparentOf } from "../../src/telemetry.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
@@ -208,6 +208,23 @@ describe(`observability (${RUNTIME})`, () => {
       ),
     );
     assert.ok(total(metrics.get("kafkit.client.metadata.refreshes")) >= 2);
+  });
+
+  test("a failed message's send span and count carry the error", async () => {
+    const topic = uniqueTopic("fail");
+    await createTopic(topic);
+    await using w = new Writer({ brokers: brokers(), topic, telemetry: telemetry.telemetry });
+    await assert.rejects(w.writeMessages([{ value: "x", partition: 7 }]), WriteErrors);
+    const [span] = telemetry.spans().filter((s) => s.name === `send ${topic}`);
+    assert.equal(span.status.code, otel.SpanStatusCode.ERROR);
+    assert.match(span.status.message ?? "", /partition 7 is not a partition/);
+    assert.equal(span.attributes["error.type"], "RangeError");
+    assert.equal(span.events[0]?.name, "exception");
+    const sent = (await telemetry.metrics()).get("messaging.client.sent.messages");
+    assert.equal(
+      total(sent, { "messaging.destination.name": topic, "error.type": "RangeError" }),
+      1,
+    );
   });
 
   test("the core's gauges report open connections while a client is open", async () => {
