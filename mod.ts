@@ -166,6 +166,7 @@ export {
   silentLogger,
   stringLogger,
 } from "./src/log.ts";
+export { messageContext } from "./src/telemetry.ts";
 export type {
   OpenTelemetryApi,
   OtelAttributes,
@@ -177,6 +178,7 @@ export type {
   OtelMeter,
   OtelObservableGauge,
   OtelObservableResult,
+  OtelRecordHeader,
   OtelSpan,
   OtelSpanContext,
   OtelSpanOptions,

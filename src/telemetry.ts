@@ -426,27 +426,44 @@ export class Telemetry {
     return a;
   }
 
-  /**
-   * The trace context a message's headers carry (the producer's `send` span), on top of
-   * the active context: start spans of the message's processing in it.
-   */
+  /** The trace context a message's headers carry: see {@linkcode messageContext}. */
   contextOf(headers: readonly OtelRecordHeader[]): OtelContext {
-    const api = this.#api;
-    const carrier: OtelCarrier = {};
-    for (const h of headers) {
-      if (
-        h.value !== null &&
-        (h.key === "traceparent" || h.key === "tracestate" || h.key === "baggage")
-      ) {
-        carrier[h.key] = decoder.decode(h.value);
-      }
-    }
-    const active = api.context.active();
-    const ctx = api.propagation.extract(active, carrier);
-    if (api.trace.getSpanContext(ctx) !== api.trace.getSpanContext(active)) return ctx;
-    const parsed = carrier.traceparent ? parseTraceparent(carrier.traceparent) : undefined;
-    return parsed ? api.trace.setSpanContext(ctx, parsed) : ctx;
+    return messageContext(this.#api, { headers });
   }
+}
+
+/**
+ * The trace context a message's headers carry (its producer's `send` span), on top of the
+ * active context: start the spans of the application's work on the message in it, so they
+ * join the producer's trace.
+ *
+ * @example
+ * ```ts ignore
+ * import * as otel from "@opentelemetry/api";
+ * import { messageContext } from "@kafkit/kafkit";
+ * const ctx = messageContext(otel, message);
+ * otel.context.with(ctx, () => handle(message));
+ * ```
+ */
+export function messageContext(
+  api: OpenTelemetryApi,
+  message: { readonly headers: readonly OtelRecordHeader[] },
+): OtelContext {
+  const carrier: OtelCarrier = {};
+  for (const h of message.headers) {
+    if (
+      h.value !== null &&
+      (h.key === "traceparent" || h.key === "tracestate" || h.key === "baggage")
+    ) {
+      carrier[h.key] = decoder.decode(h.value);
+    }
+  }
+  const active = api.context.active();
+  const ctx = api.propagation.extract(active, carrier);
+  if (api.trace.getSpanContext(ctx) !== api.trace.getSpanContext(active)) return ctx;
+  // No propagator registered: kafkit's own W3C reading.
+  const parsed = carrier.traceparent ? parseTraceparent(carrier.traceparent) : undefined;
+  return parsed ? api.trace.setSpanContext(ctx, parsed) : ctx;
 }
 
 /**

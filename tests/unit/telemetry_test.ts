@@ -9,6 +9,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
+import { messageContext } from "../../mod.ts";
 import { parseTraceparent, Telemetry, traceparentOf } from "../../src/telemetry.ts";
 
 const enc = new TextEncoder();
@@ -62,6 +63,10 @@ describe("telemetry: trace context in record headers", () => {
     const span = telemetry.startSend("t", headers);
     assert.equal(header(headers, "traceparent"), traceparentOf(span.spanContext()));
     const ctx = telemetry.contextOf(headers);
+    assert.deepEqual(
+      otel.trace.getSpanContext(messageContext(otel, { headers }) as otel.Context),
+      otel.trace.getSpanContext(ctx as otel.Context),
+    );
     const { traceId, spanId, traceFlags } = span.spanContext();
     assert.deepEqual(otel.trace.getSpanContext(ctx as otel.Context), {
       traceId,
