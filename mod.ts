@@ -135,6 +135,13 @@ export {
   type TopicPartition,
 } from "./src/consumer/reader.ts";
 export {
+  type AcknowledgeType,
+  ShareReader,
+  ShareReaderClosedError,
+  type ShareReaderConfig,
+  type ShareRecord,
+} from "./src/consumer/share_reader.ts";
+export {
   ConsumerGroup,
   type ConsumerGroupConfig,
   Generation,

@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Cluster } from "../../../src/cluster/cluster.ts";
-import { KafkaError } from "../../../src/protocol/errors.ts";
 import { FindCoordinator } from "../../../src/protocol/generated/find_coordinator.ts";
 import {
   defaultHeartbeatResponse,
