@@ -47,6 +47,7 @@ export {
   UnsupportedVersionError,
 } from "./src/errors.ts";
 export {
+  ERROR_ROWS,
   ERROR_TABLE,
   errorByCode,
   errorByName,
@@ -125,6 +126,10 @@ export {
   type WriterConfig,
   type WriterStats,
 } from "./src/producer/writer.ts";
+export type { Summary, WriterTotals } from "./src/producer/_stats.ts";
+export type { ReaderTotals } from "./src/consumer/_reader_stats.ts";
+// The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
+export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {
   type PartitionAssignment,
   type PartitionOffset,
