@@ -3,7 +3,10 @@
 import type { Message } from "../message.ts";
 import { accumulate, type Summary, SummaryCounter } from "../producer/_stats.ts";
 
-/** The Reader's counters since it was created (never reset; see {@linkcode ReaderStats}). */
+/**
+ * The Reader's counters: in {@linkcode ReaderStats} since the last `stats()` call, in its
+ * `totals` since the Reader was created.
+ */
 export interface ReaderTotals {
   /** Fetch responses decoded. */
   fetches: number;
@@ -29,18 +32,6 @@ export interface ReaderTotals {
 export interface ReaderStats extends ReaderTotals {
   /** The counters since the Reader was created (never reset). */
   totals: ReaderTotals;
-  /** Fetch responses decoded. */
-  fetches: number;
-  /** Messages returned to the application. */
-  messages: number;
-  /** Key and value bytes of those messages. */
-  bytes: number;
-  /** Assignments received (group readers). */
-  rebalances: number;
-  /** Partition offsets committed. */
-  commits: number;
-  /** Errors the reader retried. */
-  errors: number;
   /** ms the application waited in `fetchMessage`. */
   waitTime: Summary;
   /** Messages per fetch response. */
@@ -72,16 +63,7 @@ export interface ReaderStats extends ReaderTotals {
 /** The point-in-time fields of {@linkcode ReaderStats}. */
 export type ReaderGauges = Omit<
   ReaderStats,
-  | "fetches"
-  | "messages"
-  | "bytes"
-  | "rebalances"
-  | "commits"
-  | "errors"
-  | "waitTime"
-  | "fetchSize"
-  | "fetchBytes"
-  | "totals"
+  keyof ReaderTotals | "totals" | "waitTime" | "fetchSize" | "fetchBytes"
 >;
 
 /** Accumulates what a reader does between two `stats()` calls. */

@@ -25,7 +25,10 @@ export function accumulate<T extends { [K in keyof T]: number }>(totals: T, wind
   return { ...totals };
 }
 
-/** The Writer's counters since it was created (never reset; see {@linkcode WriterStats}). */
+/**
+ * The Writer's counters: in `WriterStats` since the last `stats()` call, in its `totals` since
+ * the Writer was created.
+ */
 export interface WriterTotals {
   /** `writeMessages` calls (and `writable` chunks) accepted. */
   writes: number;
