@@ -1,17 +1,20 @@
 // A series summarised as kafka-go's stats do: min, max, average, sum and count, reset each
 // time it is read.
 
-/** min/max/avg/sum/count of a series (kafka-go's `SummaryStats` and `DurationStats`). */
+/**
+ * min/max/avg/sum/count of a series since the last `stats()` call (kafka-go's
+ * `SummaryStats` and `DurationStats`); all 0 when nothing was observed.
+ */
 export interface Summary {
-  /** Mean (0 when empty). */
+  /** The mean, `sum / count`. */
   avg: number;
-  /** Smallest value (0 when empty). */
+  /** The smallest value observed. */
   min: number;
-  /** Largest value (0 when empty). */
+  /** The largest value observed. */
   max: number;
-  /** How many values. */
+  /** How many values were observed. */
   count: number;
-  /** Their sum. */
+  /** The sum of the values observed. */
   sum: number;
 }
 

@@ -17,8 +17,15 @@
  * @module
  */
 
-/** An OpenTelemetry context (opaque to kafkit). */
-export type OtelContext = unknown;
+/** An OpenTelemetry `Context` (kafkit only hands it on). */
+export interface OtelContext {
+  /** The value under `key`. */
+  getValue(key: symbol): unknown;
+  /** A new context with `key` set. */
+  setValue(key: symbol, value: unknown): OtelContext;
+  /** A new context without `key`. */
+  deleteValue(key: symbol): OtelContext;
+}
 
 /** Attribute values kafkit sets. */
 export type OtelAttributes = Record<string, string | number | boolean>;

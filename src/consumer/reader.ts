@@ -295,7 +295,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     return this.#lag;
   }
 
-  /** Counters since the last call (kafka-go's `ReaderStats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the reader's state and configuration.
+   */
   stats(): ReaderStats {
     return this.#counters.take({
       clientId: this.#config.clientId ?? "kafkit",

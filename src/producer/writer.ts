@@ -21,7 +21,7 @@ import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError }
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
-import { type Summary, WriterCounters } from "./_stats.ts";
+import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
 import { endSpan, type OtelSpan, type Telemetry, telemetryOf } from "../telemetry.ts";
 import {
   type ResolvedWriterConfig,
@@ -49,18 +49,27 @@ const INIT_PRODUCER_ID_ATTEMPTS = 3;
  */
 export const MESSAGE_OVERHEAD = 400;
 
-/** What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. */
-export interface WriterStats {
-  writes: number;
-  messages: number;
-  bytes: number;
-  errors: number;
-  retries: number;
+/**
+ * What `stats()` returns (kafka-go's `WriterStats`). The counters and summaries cover the time
+ * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
+ * export rates. `totals` holds the same counters since the Writer was created, never reset, for
+ * metric systems that expect monotonic counters. The other fields are the state now and the
+ * configuration.
+ */
+export interface WriterStats extends WriterTotals {
+  /** The counters since the Writer was created (never reset). */
+  totals: WriterTotals;
+  /** ms from a batch's sealing to its completion (acknowledged or failed). */
   batchTime: Summary;
+  /** ms a batch's first message waited in its partition queue before the batch was sealed. */
   batchQueueTime: Summary;
+  /** ms per produce request, sent to answered. */
   writeTime: Summary;
+  /** ms waited in backoff before a retry. */
   waitTime: Summary;
+  /** Messages per batch. */
   batchSize: Summary;
+  /** Payload bytes per batch. */
   batchBytes: Summary;
   /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
@@ -70,16 +79,27 @@ export interface WriterStats {
   maxBlock: number;
   /** The `deliveryTimeout` setting, in ms. */
   deliveryTimeout: number;
+  /** The `maxAttempts` setting. */
   maxAttempts: number;
+  /** The `writeBackoffMin` setting, in ms. */
   writeBackoffMin: number;
+  /** The `writeBackoffMax` setting, in ms. */
   writeBackoffMax: number;
+  /** The `batchSize` setting (messages per batch). */
   maxBatchSize: number;
+  /** The `batchTimeout` setting, in ms. */
   batchTimeout: number;
+  /** The `readTimeout` setting, in ms. */
   readTimeout: number;
+  /** The `writeTimeout` setting, in ms. */
   writeTimeout: number;
+  /** The `requiredAcks` setting (-1 all, 0 none, 1 leader). */
   requiredAcks: number;
+  /** The `async` setting. */
   async: boolean;
+  /** The `topic` setting ("" when each message names its topic). */
   topic: string;
+  /** The `clientId` setting. */
   clientId: string;
 }
 
@@ -525,7 +545,10 @@ export class Writer implements AsyncDisposable {
     return this.#writable;
   }
 
-  /** Counters since the last call, and the configuration (kafka-go's `Stats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the configuration.
+   */
   stats(): WriterStats {
     const c = this.#counters;
     const cfg = this.#config;

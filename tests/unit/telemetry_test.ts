@@ -64,11 +64,11 @@ describe("telemetry: trace context in record headers", () => {
     assert.equal(header(headers, "traceparent"), traceparentOf(span.spanContext()));
     const ctx = telemetry.contextOf(headers);
     assert.deepEqual(
-      otel.trace.getSpanContext(messageContext(otel, { headers }) as otel.Context),
-      otel.trace.getSpanContext(ctx as otel.Context),
+      otel.trace.getSpanContext(messageContext(otel, { headers })),
+      otel.trace.getSpanContext(ctx),
     );
     const { traceId, spanId, traceFlags } = span.spanContext();
-    assert.deepEqual(otel.trace.getSpanContext(ctx as otel.Context), {
+    assert.deepEqual(otel.trace.getSpanContext(ctx), {
       traceId,
       spanId,
       traceFlags,
@@ -98,7 +98,7 @@ describe("telemetry: trace context in record headers", () => {
         },
         { key: "tracestate", value: enc.encode("vendor=value") },
       ]);
-      const sc = otel.trace.getSpanContext(child as otel.Context)!;
+      const sc = otel.trace.getSpanContext(child)!;
       assert.equal(sc.traceId, "0af7651916cd43dd8448eb211c80319c");
       assert.equal(sc.traceState?.get("vendor"), "value");
       const headers: { key: string; value: Uint8Array | null }[] = [];
