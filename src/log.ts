@@ -104,12 +104,10 @@ function safe(v: unknown): unknown {
  */
 export class Log {
   readonly #logger: Logger;
-  readonly #base: LogFields;
 
-  /** A log writing to `logger`, every entry carrying `base` fields. */
-  constructor(logger: Logger = silentLogger, base: LogFields = {}) {
+  /** A log writing to `logger`. */
+  constructor(logger: Logger = silentLogger) {
     this.#logger = logger;
-    this.#base = base;
   }
 
   /** The logger entries go to. */
@@ -120,11 +118,6 @@ export class Log {
   /** Whether entries go anywhere (to skip building costly fields). */
   get enabled(): boolean {
     return this.#logger !== silentLogger;
-  }
-
-  /** A log whose entries also carry `fields`. */
-  with(fields: LogFields): Log {
-    return new Log(this.#logger, { ...this.#base, ...fields });
   }
 
   /** A debug entry. */
@@ -150,7 +143,7 @@ export class Log {
   #write(level: LogLevel, message: string, fields: LogFields): void {
     if (!this.enabled) return;
     try {
-      this.#logger.log(level, message, redact({ ...this.#base, ...fields }));
+      this.#logger.log(level, message, redact(fields));
     } catch {
       // A logger's failure must not become the client's.
     }
