@@ -114,6 +114,13 @@ export class ConnectionPool {
     return false;
   }
 
+  /** Connections open or being dialed, and the requests they have in flight, now. */
+  load(): { connections: number; inFlight: number } {
+    let inFlight = 0;
+    for (const p of this.#pool.values()) inFlight += p.open?.inFlight ?? 0;
+    return { connections: this.#pool.size, inFlight };
+  }
+
   /** Whether `nodeId` failed within the dead-broker backoff. */
   isDead(nodeId: number, now: number = Date.now()): boolean {
     return (this.#deadUntil.get(nodeId) ?? 0) > now;

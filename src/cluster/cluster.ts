@@ -24,10 +24,14 @@ import {
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
+import { type Log, type Logger, logOf } from "../log.ts";
+import { Telemetry, type TelemetryOption } from "../telemetry.ts";
+import { ClusterCounters, type ClusterStats } from "./_stats.ts";
 
 export type { Lane, PoolLane } from "./_pool.ts";
 export type { CoordinatorType } from "./_coordinators.ts";
 export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
+export type { ApiStats, ClusterStats } from "./_stats.ts";
 
 /** Options of a {@linkcode Cluster}. */
 export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -41,6 +45,13 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   deadBrokerBackoff?: number;
   /** Let Metadata requests create missing topics (default false). */
   allowAutoTopicCreation?: boolean;
+  /** Where log entries go (default: nowhere). See `src/log.ts`. */
+  log?: Logger;
+  /**
+   * OpenTelemetry traces and metrics: the `@opentelemetry/api` module, or `{ api, tracer,
+   * meter }` (default: none). See `src/telemetry.ts`.
+   */
+  telemetry?: TelemetryOption;
 }
 
 /**
@@ -53,6 +64,8 @@ export const CORE_OPTIONS = [
   "idleTimeout",
   "deadBrokerBackoff",
   "allowAutoTopicCreation",
+  "log",
+  "telemetry",
 ] as const satisfies readonly (keyof ClusterOptions)[];
 
 /** The {@linkcode CORE_OPTIONS} that `config` sets (those left undefined are left out). */
@@ -169,6 +182,10 @@ export class Cluster {
   #refreshing: Promise<void> | undefined;
   #wanted = new Set<string>();
   #closed = false;
+  readonly #log: Log;
+  readonly #telemetry: Telemetry | undefined;
+  readonly #counters: ClusterCounters;
+  readonly #observeLoad: (() => void) | undefined;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
   constructor(options: ClusterOptions) {
@@ -184,9 +201,19 @@ export class Cluster {
       idleTimeout,
       deadBrokerBackoff,
       allowAutoTopicCreation: _a,
+      log,
+      telemetry,
       ...dial
     } = options;
-    this.#pool = new ConnectionPool(dial, idleTimeout ?? 540_000, deadBrokerBackoff ?? 1_000);
+    this.#log = logOf({ log });
+    this.#telemetry = telemetry === undefined ? undefined : new Telemetry(telemetry);
+    const counters = this.#counters = new ClusterCounters(this.#telemetry);
+    this.#pool = new ConnectionPool(
+      { ...dial, onRequestDone: (done) => counters.requestDone(done) },
+      idleTimeout ?? 540_000,
+      deadBrokerBackoff ?? 1_000,
+    );
+    this.#observeLoad = this.#telemetry?.observeLoad(() => this.#pool.load());
     this.#coordinators = new Coordinators({
       anyConnection: () => this.anyConnection(),
       rememberBroker: (id, address) => this.rememberBroker(id, address),
@@ -241,8 +268,27 @@ export class Cluster {
 
   /** Reports a failure on `nodeId`: drops its connection(s) and avoids it briefly. */
   brokerFailed(nodeId: number, lane?: PoolLane): void {
+    this.#log.debug("kafkit: broker failed, avoiding it for a while", { nodeId, lane });
     this.#pool.markDead(nodeId);
     this.#pool.drop(nodeId, lane);
+  }
+
+  /** Where the core and the clients on it log (the `log` option). */
+  get log(): Log {
+    return this.#log;
+  }
+
+  /** The OpenTelemetry instrumentation (the `telemetry` option), if any. */
+  get telemetry(): Telemetry | undefined {
+    return this.#telemetry;
+  }
+
+  /**
+   * Connections and requests in flight now; requests per API (count, failures, latency)
+   * and metadata refreshes since the last call.
+   */
+  stats(): ClusterStats {
+    return this.#counters.take(this.#pool.load());
   }
 
   /** The time a request is allowed when the call sets none, in ms (`requestTimeout`). */
@@ -300,9 +346,23 @@ export class Cluster {
     return this.#controllerId;
   }
 
-  /** The coordinator of a group, transactional id or share group (cached). */
-  coordinator(type: CoordinatorType, key: string): Promise<number> {
-    return this.#coordinators.find(type, key);
+  /**
+   * The coordinator of a group, transactional id or share group (cached). Asks again while
+   * the answer is retriable (COORDINATOR_NOT_AVAILABLE while a fresh cluster creates its
+   * offsets topic, a failed connection), as routed requests do.
+   */
+  coordinator(
+    type: CoordinatorType,
+    key: string,
+    options: { signal?: AbortSignal; attempts?: number } = {},
+  ): Promise<number> {
+    return retry(() => this.#coordinators.find(type, key), {
+      attempts: options.attempts ?? 10,
+      backoffMin: 50,
+      backoffMax: 1_000,
+      signal: options.signal,
+      isRetriable: (e) => !this.#closed && isRetriable(e),
+    });
   }
 
   /** Forgets a coordinator, so the next request looks it up again. */
@@ -335,6 +395,8 @@ export class Cluster {
 
   /** Metadata from any broker; another one is asked when one fails mid-request. */
   async #fetchMetadata(names: string[]): Promise<void> {
+    this.#counters.metadataRefreshed();
+    this.#log.debug("kafkit: refreshing metadata", { topics: names });
     const meta = await retry(async () => {
       const { nodeId, conn } = await this.#anyBroker("default");
       try {
@@ -447,7 +509,8 @@ export class Cluster {
       case "leader":
         return this.leader(route.topic, route.partition).then((l) => l.nodeId);
       default:
-        return this.coordinator(route.to, route.key);
+        // The request's own retries cover a coordinator that is not available yet.
+        return this.#coordinators.find(route.to, route.key);
     }
   }
 
@@ -487,6 +550,7 @@ export class Cluster {
   /** Closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#observeLoad?.();
     await this.#pool.close();
   }
 }

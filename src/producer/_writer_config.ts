@@ -13,6 +13,7 @@ import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
 import { type Balancer, RoundRobin } from "./balancers.ts";
+import { clientLog, type Log } from "../log.ts";
 
 /**
  * Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). The connection and core
@@ -125,9 +126,12 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
    * partitions are used (kafka-go's `rebalanceInterval` role).
    */
   metadataMaxAge?: number;
-  /** Informational messages (retries, metadata refreshes). */
+  /**
+   * Informational messages (retries, metadata refreshes), one line each: the string form
+   * of `log`'s debug and info entries (ignored when `log` is given).
+   */
   logger?: (message: string) => void;
-  /** Errors. */
+  /** Warnings and errors, one line each (ignored when `log` is given). */
   errorLogger?: (message: string) => void;
 }
 
@@ -199,8 +203,8 @@ export interface ResolvedWriterConfig {
   async: boolean;
   completion: ((messages: MessageInput[], error?: Error) => void) | undefined;
   codec: CompressionCodec | undefined;
-  logger: (message: string) => void;
-  errorLogger: (message: string) => void;
+  /** `log`, or the string callbacks adapted, or silent. */
+  log: Log;
   clientId: string;
 }
 
@@ -263,9 +267,12 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
       })`,
     );
   }
+  const log = clientLog(config, config.cluster);
   return {
     clusterOptions: config.cluster ? undefined : {
       ...coreOptionsOf(config),
+      // The string callbacks adapted, so the core logs to them too.
+      ...(log.enabled ? { log: log.logger } : {}),
       brokers,
       requestTimeout: config.requestTimeout ?? readTimeout,
     },
@@ -290,8 +297,7 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     async: config.async ?? false,
     completion: config.completion,
     codec: codecOf(config.compression),
-    logger: config.logger ?? (() => {}),
-    errorLogger: config.errorLogger ?? (() => {}),
+    log,
     clientId: config.clientId ?? "kafkit",
   };
 }

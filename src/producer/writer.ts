@@ -29,7 +29,8 @@ import { type GroupMetadata, Transactions } from "./_transaction.ts";
 import type { PartitionOffset } from "../offsets.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
-import { type Summary, WriterCounters } from "./_stats.ts";
+import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
+import { endSpan, type OtelSpan, type Telemetry, telemetryOf } from "../telemetry.ts";
 import {
   type ResolvedWriterConfig,
   resolveWriterConfig,
@@ -67,18 +68,27 @@ const TRANSACTION_RETRY_FOR = 60_000;
  */
 export const MESSAGE_OVERHEAD = 400;
 
-/** What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. */
-export interface WriterStats {
-  writes: number;
-  messages: number;
-  bytes: number;
-  errors: number;
-  retries: number;
+/**
+ * What `stats()` returns (kafka-go's `WriterStats`). The counters and summaries cover the time
+ * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
+ * export rates. `totals` holds the same counters since the Writer was created, never reset, for
+ * metric systems that expect monotonic counters. The other fields are the state now and the
+ * configuration.
+ */
+export interface WriterStats extends WriterTotals {
+  /** The counters since the Writer was created (never reset). */
+  totals: WriterTotals;
+  /** ms from a batch's sealing to its completion (acknowledged or failed). */
   batchTime: Summary;
+  /** ms a batch's first message waited in its partition queue before the batch was sealed. */
   batchQueueTime: Summary;
+  /** ms per produce request, sent to answered. */
   writeTime: Summary;
+  /** ms waited in backoff before a retry. */
   waitTime: Summary;
+  /** Messages per batch. */
   batchSize: Summary;
+  /** Payload bytes per batch. */
   batchBytes: Summary;
   /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
@@ -88,16 +98,27 @@ export interface WriterStats {
   maxBlock: number;
   /** The `deliveryTimeout` setting, in ms. */
   deliveryTimeout: number;
+  /** The `maxAttempts` setting. */
   maxAttempts: number;
+  /** The `writeBackoffMin` setting, in ms. */
   writeBackoffMin: number;
+  /** The `writeBackoffMax` setting, in ms. */
   writeBackoffMax: number;
+  /** The `batchSize` setting (messages per batch). */
   maxBatchSize: number;
+  /** The `batchTimeout` setting, in ms. */
   batchTimeout: number;
+  /** The `readTimeout` setting, in ms. */
   readTimeout: number;
+  /** The `writeTimeout` setting, in ms. */
   writeTimeout: number;
+  /** The `requiredAcks` setting (-1 all, 0 none, 1 leader). */
   requiredAcks: number;
+  /** The `async` setting. */
   async: boolean;
+  /** The `topic` setting ("" when each message names its topic). */
   topic: string;
+  /** The `clientId` setting. */
   clientId: string;
 }
 
@@ -133,6 +154,9 @@ export class Writer implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | undefined;
   #writable: WritableStream<MessageInput> | undefined;
+  readonly #telemetry: Telemetry | undefined;
+  /** The `send` span of each message of a call, while telemetry is on. */
+  readonly #spans = new WeakMap<WriteCall, OtelSpan[]>();
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
   constructor(config: WriterConfig) {
@@ -141,6 +165,7 @@ export class Writer implements AsyncDisposable {
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
+    this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
     const t = c.transaction;
     const retryFor = Math.max(TRANSACTION_RETRY_FOR, t?.transactionTimeout ?? 0);
     const producerIds = c.idempotent
@@ -163,7 +188,7 @@ export class Writer implements AsyncDisposable {
       retryFor,
       backoff: c.backoff,
       version: t.version,
-      log: c.logger,
+      log: (message) => c.log.info(message),
     });
     this.#txn = txn;
     this.#sender = new Sender({
@@ -182,7 +207,7 @@ export class Writer implements AsyncDisposable {
       deliveryTimeout: c.deliveryTimeout,
       backoff: c.backoff,
       counters: this.#counters,
-      log: c.logger,
+      log: (message) => c.log.info(message),
       signal: this.#giveUp.signal,
       closedError: (last) => this.#closedError(last),
       completed: (queue, entries, error) => this.#completed(queue, entries, error),
@@ -220,7 +245,42 @@ export class Writer implements AsyncDisposable {
     const records = new Array<RecordInput>(messages.length);
     const payloads = new Array<number>(messages.length);
     let total = messages.length * MESSAGE_OVERHEAD;
+    const telemetry = this.#telemetry;
+    const spans: OtelSpan[] = [];
     // Every message is checked before any is queued: a bad one fails the call as a whole.
+    try {
+      this.#check(messages, now, records, payloads, byTopic, (topic, record) => {
+        if (telemetry) spans.push(telemetry.startSend(topic, record.headers ??= []));
+      });
+      for (const p of payloads) total += p;
+      if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
+    } catch (e) {
+      for (const span of spans) endSpan(span, e);
+      throw e;
+    }
+    // A message's delivery time counts from here, when it is accepted.
+    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
+    if (telemetry) this.#spans.set(call, spans);
+    this.#counters.writes++;
+    this.#outstanding += messages.length;
+    await Promise.all(
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
+    );
+    return call;
+  }
+
+  /**
+   * Makes each message a record (`traced` may add headers), its payload size and its
+   * topic's list; throws a TypeError for the first bad one.
+   */
+  #check(
+    messages: MessageInput[],
+    now: number,
+    records: RecordInput[],
+    payloads: number[],
+    byTopic: Map<string, number[]>,
+    traced: (topic: string, record: RecordInput) => void,
+  ): void {
     messages.forEach((m, i) => {
       try {
         records[i] = toRecord(m, now);
@@ -236,21 +296,12 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
+      traced(topic, records[i]);
       payloads[i] = payloadSize(records[i]);
-      total += payloads[i];
       const list = byTopic.get(topic) ?? [];
       list.push(i);
       byTopic.set(topic, list);
     });
-    if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
-    // A message's delivery time counts from here, when it is accepted.
-    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
-    this.#counters.writes++;
-    this.#outstanding += messages.length;
-    await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
-    );
-    return call;
   }
 
   /** Waits (in turn) for room for `bytes`; a closing writer fails the wait. */
@@ -383,19 +434,32 @@ export class Writer implements AsyncDisposable {
     if (error) {
       c.errors++;
       this.#txn?.batchFailed(error);
-      this.#config.errorLogger(
-        `writing ${batch.length} messages to ${queue.topic}/${queue.partition} failed: ${error.message}`,
-      );
+      this.#config.log.error("kafkit: writing messages failed", {
+        topic: queue.topic,
+        partition: queue.partition,
+        messages: batch.length,
+        error,
+      });
     } else {
       c.messages += batch.length;
       c.bytes += bytes;
     }
-    this.#complete(batch, bytes, error);
+    this.#telemetry?.sent(
+      queue,
+      batch.length,
+      bytes,
+      Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt),
+      error,
+    );
+    this.#complete(batch, bytes, error, queue.partition);
   }
 
-  /** Settles the messages of `batch`, whose payloads sum to `bytes`. */
-  #complete(batch: Entry[], bytes: number, error: Error | undefined): void {
-    for (const e of batch) e.call.settle(e.index, error);
+  /** Settles the messages of `batch` (of `partition`), whose payloads sum to `bytes`. */
+  #complete(batch: Entry[], bytes: number, error: Error | undefined, partition: number): void {
+    for (const e of batch) {
+      e.call.settle(e.index, error);
+      this.#endSpan(e.call, e.index, partition, error);
+    }
     this.#report(batch.map((e) => e.message), error);
     this.#settled(batch.length, bytes);
   }
@@ -404,6 +468,9 @@ export class Writer implements AsyncDisposable {
     this.#counters.errors++;
     this.#txn?.batchFailed(error);
     call.settle(index, error);
+    this.#endSpan(call, index, undefined, error);
+    const topic = call.messages[index].topic ?? this.#config.topic!;
+    this.#telemetry?.sent({ topic }, 1, 0, undefined, error);
     this.#report([call.messages[index]], error);
     this.#settled(1, bytes);
   }
@@ -412,8 +479,13 @@ export class Writer implements AsyncDisposable {
     try {
       this.#config.completion?.(messages, error);
     } catch (e) {
-      this.#config.errorLogger(`completion callback threw: ${e}`);
+      this.#config.log.error("kafkit: the completion callback threw", { error: e });
     }
+  }
+
+  #endSpan(call: WriteCall, index: number, partition: number | undefined, error?: Error): void {
+    const span = this.#telemetry && this.#spans.get(call)?.[index];
+    if (span) this.#telemetry!.endSend(span, partition, error);
   }
 
   /** `count` messages of `bytes` payload are done: their room in the buffer is free again. */
@@ -469,8 +541,10 @@ export class Writer implements AsyncDisposable {
     const delivered = Promise.all([this.flush(), streamClosed]).then(async () => {
       // An open transaction is aborted, not left for the coordinator's timeout.
       if (this.#txn?.open) {
-        await this.#txn.abort(() => this.flush()).catch((e) =>
-          this.#config.errorLogger(`aborting the open transaction at close failed: ${e}`)
+        await this.#txn.abort(() => this.flush()).catch((error) =>
+          this.#config.log.error("kafkit: aborting the open transaction at close failed", {
+            error,
+          })
         );
       }
       return true;
@@ -486,7 +560,9 @@ export class Writer implements AsyncDisposable {
       for (const q of this.#queues.values()) {
         const entries = q.takeAll();
         const bytes = entries.reduce((n, e) => n + e.bytes, 0);
-        if (entries.length > 0) this.#complete(entries, bytes, this.#closedError(undefined));
+        if (entries.length > 0) {
+          this.#complete(entries, bytes, this.#closedError(undefined), q.partition);
+        }
       }
       await this.#whenDrained();
       await streamClosed;
@@ -545,8 +621,8 @@ export class Writer implements AsyncDisposable {
       await this.commitTransaction();
     } catch (e) {
       if (this.#txn!.open) {
-        await this.abortTransaction().catch((abortError) =>
-          this.#config.errorLogger(`aborting the transaction failed: ${abortError}`)
+        await this.abortTransaction().catch((error) =>
+          this.#config.log.error("kafkit: aborting the transaction failed", { error })
         );
       }
       throw e;
@@ -611,7 +687,10 @@ export class Writer implements AsyncDisposable {
     return this.#writable;
   }
 
-  /** Counters since the last call, and the configuration (kafka-go's `Stats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the configuration.
+   */
   stats(): WriterStats {
     const c = this.#counters;
     const cfg = this.#config;
