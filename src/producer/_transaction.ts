@@ -174,6 +174,9 @@ export class Transactions {
   checkWritable(what: string): void {
     this.#throwIfFatal();
     if (this.#state === "failed") throw this.#failure!;
+    if (this.#state === "committing" || this.#state === "aborting") {
+      throw new TransactionStateError(`${what}: the transaction is ending (${this.#state})`);
+    }
     if (this.#state !== "open") {
       throw new TransactionStateError(
         `${what}: a transactional writer writes only inside a transaction (beginTransaction())`,
