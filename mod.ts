@@ -71,7 +71,7 @@ export type {
   SaslPlainOptions,
   SaslScramOptions,
 } from "./src/transport/sasl/mod.ts";
-export { VERSION } from "./src/version.ts";
+export { DEFAULT_CLIENT_ID, VERSION } from "./src/version.ts";
 export { Batch } from "./src/batch.ts";
 export {
   type CallOptions,
@@ -117,6 +117,7 @@ export {
 } from "./src/producer/balancers.ts";
 export {
   BufferFullError,
+  type DeliveryReport,
   DeliveryTimeoutError,
   WriteErrors,
   type WriteFailure,

@@ -182,6 +182,14 @@ export class Dialer {
     );
   }
 
+  /**
+   * Opens a core {@linkcode Connection} to the broker at `address` with the dialer's
+   * settings: what a client core given this dialer (`dialer` option) pools.
+   */
+  connection(address: string, options: DialOptions = {}): Promise<Connection> {
+    return this.#connect(address, options.signal);
+  }
+
   async #connect(address: string, signal: AbortSignal | undefined): Promise<Connection> {
     const { host, port } = parseAddress(address);
     const { resolver, transactionalId: _t, allowAutoTopicCreation: _a, ...rest } = this.#options;

@@ -1,9 +1,13 @@
 // Counters behind Reader.stats(), reset each time they are read, as kafka-go does.
 import type { Message } from "../message.ts";
 import { type Summary, SummaryCounter } from "../producer/_stats.ts";
+import type { ConnectionStats } from "../cluster/connection_stats.ts";
 
-/** What `stats()` returns (kafka-go's `ReaderStats`), counted since the last call. */
-export interface ReaderStats {
+/**
+ * What `stats()` returns (kafka-go's `ReaderStats`), counted since the last call. `dials`,
+ * `timeouts` and `dialTime` are those of the Reader's client core (a shared `cluster`'s).
+ */
+export interface ReaderStats extends ConnectionStats {
   /** Fetch responses decoded. */
   fetches: number;
   /** Messages returned to the application. */

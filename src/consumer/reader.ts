@@ -24,6 +24,8 @@ import {
   resolveReaderConfig,
 } from "./_reader_config.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
+import { ConnectionCounters } from "../cluster/connection_stats.ts";
+import { DEFAULT_CLIENT_ID } from "../version.ts";
 
 export type { PartitionAssignment, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
@@ -63,6 +65,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #ownCluster: boolean;
   readonly #fetcher: Fetcher;
   readonly #counters = new ReaderCounters();
+  readonly #connections = new ConnectionCounters();
+  readonly #stopObserving: () => void;
   readonly #log: (message: string) => void;
   readonly #logError: (message: string, error: unknown) => void;
   readonly #membership: GroupMembership | undefined;
@@ -100,6 +104,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     // One core: fetches take its "fetch" lane, group traffic its "group" lane, so a fetch
     // the broker holds for maxWait never delays a heartbeat or a commit.
     this.#cluster = c.cluster instanceof Cluster ? c.cluster : new Cluster(c.cluster);
+    this.#stopObserving = this.#cluster.observe(this.#connections);
     this.#fetcher = new Fetcher({
       cluster: this.#cluster,
       minBytes: c.minBytes,
@@ -292,7 +297,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   /** Counters since the last call (kafka-go's `ReaderStats`). */
   stats(): ReaderStats {
     return this.#counters.take({
-      clientId: this.#config.clientId ?? "kafkit",
+      ...this.#connections.take(),
+      clientId: this.#config.clientId ?? DEFAULT_CLIENT_ID,
       topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
       partition: this.#groupId === undefined ? String(this.#partition) : "",
       offset: this.#groupId === undefined ? this.#offset : -1,
@@ -324,6 +330,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
     } finally {
       await this.#fetcher.close(new ReaderClosedError());
+      this.#stopObserving();
       if (this.#ownCluster) await this.#cluster.close();
     }
   }
