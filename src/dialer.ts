@@ -15,6 +15,7 @@ import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, CONNECTION_OPTIONS, type ConnectionOptions } from "./transport/connection.ts";
 import { rejectUnknownOptions } from "./config.ts";
+import { DEFAULT_CLIENT_ID } from "./version.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
@@ -180,6 +181,11 @@ export class Dialer {
     return brokersOf(
       await conn.request(Metadata, metadataRequest([]), { signal: options.signal }),
     );
+  }
+
+  /** The client id its connections send (`clientId`, else {@linkcode DEFAULT_CLIENT_ID}). */
+  get clientId(): string {
+    return this.#options.clientId ?? DEFAULT_CLIENT_ID;
   }
 
   /**

@@ -298,7 +298,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   stats(): ReaderStats {
     return this.#counters.take({
       ...this.#connections.take(),
-      clientId: this.#config.clientId ?? DEFAULT_CLIENT_ID,
+      clientId: this.#config.dialer?.clientId ?? this.#config.clientId ?? DEFAULT_CLIENT_ID,
       topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
       partition: this.#groupId === undefined ? String(this.#partition) : "",
       offset: this.#groupId === undefined ? this.#offset : -1,

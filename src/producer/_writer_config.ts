@@ -288,7 +288,7 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     codec: codecOf(config.compression),
     logger: config.logger ?? (() => {}),
     errorLogger: config.errorLogger ?? (() => {}),
-    clientId: config.clientId ?? DEFAULT_CLIENT_ID,
+    clientId: config.dialer?.clientId ?? config.clientId ?? DEFAULT_CLIENT_ID,
   };
 }
 
