@@ -117,8 +117,10 @@ export {
 } from "./src/producer/balancers.ts";
 export {
   BufferFullError,
+  type ConnectionStats,
   type DeliveryReport,
   DeliveryTimeoutError,
+  type Summary,
   WriteErrors,
   type WriteFailure,
   Writer,

@@ -3,10 +3,15 @@
 
 /** min/max/avg/sum/count of a series (kafka-go's `SummaryStats` and `DurationStats`). */
 export interface Summary {
+  /** The mean (0 without observations). */
   avg: number;
+  /** The smallest observation. */
   min: number;
+  /** The largest observation. */
   max: number;
+  /** How many were observed. */
   count: number;
+  /** Their total. */
   sum: number;
 }
 

@@ -32,6 +32,8 @@ import {
 
 export type { WriterConfig } from "./_writer_config.ts";
 export type { DeliveryReport } from "./delivery_report.ts";
+export type { Summary } from "./_stats.ts";
+export type { ConnectionStats } from "../cluster/connection_stats.ts";
 export {
   BufferFullError,
   DeliveryTimeoutError,
