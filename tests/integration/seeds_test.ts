@@ -16,6 +16,7 @@ import {
   Reader,
   Writer,
 } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { readTopic } from "../_read_topic.ts";
 import { waitFor } from "../_eventually.ts";
@@ -163,6 +164,26 @@ describe(`seed examples (${RUNTIME})`, () => {
     assert.ok(errors.some((m) => m.includes("failing 1 messages")), errors.join("\n"));
     const [t] = await admin.describeTopics([topic]);
     assert.ok(t.error, "the topic was not created");
+  });
+
+  test("on a shared core only the Writer's lookups create topics; acks 0 reports offset -1", async () => {
+    const written = unique("shared-writer");
+    const wanted = unique("shared-reader");
+    const cluster = new Cluster({ brokers: brokers() });
+    try {
+      await using w = new Writer({ cluster, topic: written, requiredAcks: 0 });
+      const [report] = await w.deliver([{ value: "x" }]);
+      assert.equal(report.error, undefined);
+      assert.equal(report.offset, -1, "acks 0: the broker tells no offset");
+      assert.equal(report.partition, 0);
+      // A lookup of the core's own (a Reader's) for a missing topic creates nothing.
+      await assert.rejects(cluster.topic(wanted), /UNKNOWN_TOPIC_OR_PARTITION/);
+    } finally {
+      await cluster.close();
+    }
+    const [a, b] = await admin.describeTopics([written, wanted]);
+    assert.equal(a.error, undefined);
+    assert.ok(b.error, `${wanted} was not created`);
   });
 
   test("iterator sketch: three partition readers merged into one stream", async () => {
