@@ -46,7 +46,8 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
    * shared by Writers, Readers, consumer groups and the admin client carries the connection
    * settings (client id, TLS, SASL, timeouts, resolver) once. The connection options
    * (`clientId`, `tls`, `sasl`, `connectTimeout`, …) are then the dialer's: setting one here
-   * too is a `TypeError` (`requestTimeout` stays the core's default per request).
+   * too is a `TypeError` (`requestTimeout` stays the core's default per request). The
+   * dialer's `transactionalId` and `allowAutoTopicCreation` are for its own `Conn`s only.
    */
   dialer?: Dialer;
   /**

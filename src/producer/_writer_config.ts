@@ -38,8 +38,9 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
    * true, as the Java producer and kafka-go: the broker decides, by its
    * `auto.create.topics.enable` (true by default in Kafka), and creates it with its
    * `num.partitions` and `default.replication.factor`. Set false to fail (after retrying
-   * until `deliveryTimeout`) with `UNKNOWN_TOPIC_OR_PARTITION` instead. Also with a shared
-   * `cluster`: only the Writer's lookups create topics, not those of Readers on that core.
+   * until `deliveryTimeout`) with `UNKNOWN_TOPIC_OR_PARTITION` instead (on a shared `cluster`
+   * whose own `allowAutoTopicCreation` is true, every lookup may create). With a shared
+   * `cluster`, only the Writer's lookups create topics, not those of Readers on that core.
    */
   allowAutoTopicCreation?: boolean;
   /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
