@@ -41,6 +41,7 @@ const DIALER_KEYS: ReadonlySet<string> = new Set([
 
 /** Per-call options: cancel with a signal. */
 export interface DialOptions {
+  /** Aborts the dial. */
   signal?: AbortSignal;
 }
 

@@ -347,9 +347,23 @@ export class Cluster {
     return this.#controllerId;
   }
 
-  /** The coordinator of a group, transactional id or share group (cached). */
-  coordinator(type: CoordinatorType, key: string): Promise<number> {
-    return this.#coordinators.find(type, key);
+  /**
+   * The coordinator of a group, transactional id or share group (cached). Asks again while
+   * the answer is retriable (COORDINATOR_NOT_AVAILABLE while a fresh cluster creates its
+   * offsets topic, a failed connection), as routed requests do.
+   */
+  coordinator(
+    type: CoordinatorType,
+    key: string,
+    options: { signal?: AbortSignal; attempts?: number } = {},
+  ): Promise<number> {
+    return retry(() => this.#coordinators.find(type, key), {
+      attempts: options.attempts ?? 10,
+      backoffMin: 50,
+      backoffMax: 1_000,
+      signal: options.signal,
+      isRetriable: (e) => !this.#closed && isRetriable(e),
+    });
   }
 
   /** Forgets a coordinator, so the next request looks it up again. */
@@ -518,7 +532,8 @@ export class Cluster {
       case "leader":
         return this.leader(route.topic, route.partition).then((l) => l.nodeId);
       default:
-        return this.coordinator(route.to, route.key);
+        // The request's own retries cover a coordinator that is not available yet.
+        return this.#coordinators.find(route.to, route.key);
     }
   }
 

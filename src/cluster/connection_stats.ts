@@ -1,15 +1,19 @@
 // The connection counters of a client's stats (kafka-go's Dials, DialTime and Timeouts),
 // taken from the client core it uses: with a shared core, every client counts the core's.
 
-import { type Summary, SummaryCounter } from "../producer/_stats.ts";
+import { accumulate, type Summary, SummaryCounter } from "../producer/_stats.ts";
 import type { PoolEvents } from "./_pool.ts";
 
-/** The connection fields of `WriterStats` and `ReaderStats`, counted since the last call. */
-export interface ConnectionStats {
+/** The connection counters of `WriterStats` and `ReaderStats` (also in their `totals`). */
+export interface ConnectionTotals {
   /** Dials to brokers, connected or not. */
   dials: number;
   /** Requests that got no answer in time (each closes its connection). */
   timeouts: number;
+}
+
+/** The connection fields of `WriterStats` and `ReaderStats`, counted since the last call. */
+export interface ConnectionStats extends ConnectionTotals {
   /** How long dials took, in ms. */
   dialTime: Summary;
 }
@@ -19,6 +23,7 @@ export class ConnectionCounters implements PoolEvents {
   #dials = 0;
   #timeouts = 0;
   readonly #dialTime = new SummaryCounter();
+  readonly #totals: ConnectionTotals = { dials: 0, timeouts: 0 };
 
   dialed(ms: number): void {
     this.#dials++;
@@ -29,10 +34,13 @@ export class ConnectionCounters implements PoolEvents {
     this.#timeouts++;
   }
 
-  /** The counts since the last read; then starts over. */
-  take(): ConnectionStats {
-    const s = { dials: this.#dials, timeouts: this.#timeouts, dialTime: this.#dialTime.take() };
+  /** The counts since the last read, and the totals since creation; then starts over. */
+  take(): { window: ConnectionStats; totals: ConnectionTotals } {
+    const counts = { dials: this.#dials, timeouts: this.#timeouts };
     this.#dials = this.#timeouts = 0;
-    return s;
+    return {
+      window: { ...counts, dialTime: this.#dialTime.take() },
+      totals: accumulate(this.#totals, counts),
+    };
   }
 }

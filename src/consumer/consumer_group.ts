@@ -20,6 +20,7 @@ import { fetchOffsets } from "./_offsets.ts";
 
 /** Where a partition starts in a generation (kafka-go's `PartitionAssignment`). */
 export interface PartitionAssignmentOffset {
+  /** The partition. */
   id: number;
   /** The committed offset, or FirstOffset/LastOffset when nothing is committed. */
   offset: number;
@@ -45,7 +46,9 @@ export class GenerationEndedError extends KafkitError {
 export class Generation {
   /** The classic generation id, or the KIP-848 member epoch. */
   readonly id: number;
+  /** The group's id. */
   readonly groupId: string;
+  /** This member's id, given by the coordinator. */
   readonly memberId: string;
   /** Topic → the partitions owned in this generation and where to start. */
   readonly assignments: ReadonlyMap<string, readonly PartitionAssignmentOffset[]>;

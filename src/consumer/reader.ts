@@ -294,10 +294,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     return this.#lag;
   }
 
-  /** Counters since the last call (kafka-go's `ReaderStats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the reader's state and configuration.
+   */
   stats(): ReaderStats {
     return this.#counters.take({
-      ...this.#connections.take(),
       clientId: this.#config.dialer?.clientId ?? this.#config.clientId ?? DEFAULT_CLIENT_ID,
       topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
       partition: this.#groupId === undefined ? String(this.#partition) : "",
@@ -308,7 +310,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       minBytes: this.#config.minBytes ?? 1,
       maxBytes: this.#config.maxBytes ?? 1_000_000,
       maxWait: this.#config.maxWait ?? 500,
-    });
+    }, this.#connections.take());
   }
 
   /** The partitions a group reader owns now (empty for a partition reader). */

@@ -1,18 +1,45 @@
 // Counters and summaries behind Writer.stats(), reset each time they are read (as kafka-go
-// does), so callers can poll them into a metrics system.
+// does), so callers can poll them into a metrics system; the totals beside them never reset,
+// for metric systems that expect monotonic counters.
 
-/** min/max/avg/sum/count of a series (kafka-go's `SummaryStats` and `DurationStats`). */
+/**
+ * min/max/avg/sum/count of a series since the last `stats()` call (kafka-go's
+ * `SummaryStats` and `DurationStats`); all 0 when nothing was observed.
+ */
 export interface Summary {
-  /** The mean (0 without observations). */
+  /** The mean, `sum / count`. */
   avg: number;
-  /** The smallest observation. */
+  /** The smallest value observed. */
   min: number;
-  /** The largest observation. */
+  /** The largest value observed. */
   max: number;
-  /** How many were observed. */
+  /** How many values were observed. */
   count: number;
-  /** Their total. */
+  /** The sum of the values observed. */
   sum: number;
+}
+
+/** Adds a window's counts into `totals` and returns a copy of the new totals. */
+export function accumulate<T extends { [K in keyof T]: number }>(totals: T, window: T): T {
+  for (const k in window) (totals[k] as number) += window[k];
+  return { ...totals };
+}
+
+/**
+ * The Writer's counters: in `WriterStats` since the last `stats()` call, in its `totals` since
+ * the Writer was created.
+ */
+export interface WriterTotals {
+  /** `writeMessages` calls (and `writable` chunks) accepted. */
+  writes: number;
+  /** Messages acknowledged. */
+  messages: number;
+  /** Payload bytes (keys, values and headers) of those messages. */
+  bytes: number;
+  /** Batches, or single messages, that failed. */
+  errors: number;
+  /** Batches sent again after a retriable failure. */
+  retries: number;
 }
 
 /** Accumulates a series until it is read. */
@@ -60,15 +87,11 @@ export class WriterCounters {
   readonly batchSize: SummaryCounter = new SummaryCounter();
   readonly batchBytes: SummaryCounter = new SummaryCounter();
 
-  /** The counts since the last read; then starts over. */
-  takeCounts(): {
-    writes: number;
-    messages: number;
-    bytes: number;
-    errors: number;
-    retries: number;
-  } {
-    const c = {
+  readonly #totals: WriterTotals = { writes: 0, messages: 0, bytes: 0, errors: 0, retries: 0 };
+
+  /** The counts since the last read, and the totals since creation; then starts over. */
+  takeCounts(): WriterTotals & { totals: WriterTotals } {
+    const c: WriterTotals = {
       writes: this.writes,
       messages: this.messages,
       bytes: this.bytes,
@@ -81,6 +104,6 @@ export class WriterCounters {
       this.errors =
       this.retries =
         0;
-    return c;
+    return { ...c, totals: accumulate(this.#totals, c) };
   }
 }

@@ -22,8 +22,12 @@ import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError }
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
-import { type Summary, WriterCounters } from "./_stats.ts";
-import { ConnectionCounters, type ConnectionStats } from "../cluster/connection_stats.ts";
+import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
+import {
+  ConnectionCounters,
+  type ConnectionStats,
+  type ConnectionTotals,
+} from "../cluster/connection_stats.ts";
 import {
   type ResolvedWriterConfig,
   resolveWriterConfig,
@@ -32,8 +36,6 @@ import {
 
 export type { WriterConfig } from "./_writer_config.ts";
 export type { DeliveryReport } from "./delivery_report.ts";
-export type { Summary } from "./_stats.ts";
-export type { ConnectionStats } from "../cluster/connection_stats.ts";
 export {
   BufferFullError,
   DeliveryTimeoutError,
@@ -54,20 +56,27 @@ const INIT_PRODUCER_ID_ATTEMPTS = 3;
 export const MESSAGE_OVERHEAD = 400;
 
 /**
- * What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. `dials`,
- * `timeouts` and `dialTime` are those of the Writer's client core (a shared `cluster`'s).
+ * What `stats()` returns (kafka-go's `WriterStats`). The counters and summaries cover the time
+ * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
+ * export rates. `totals` holds the same counters since the Writer was created, never reset, for
+ * metric systems that expect monotonic counters. The other fields are the state now and the
+ * configuration. `dials`, `timeouts` and `dialTime` are those of the Writer's client core (a
+ * shared `cluster`'s).
  */
-export interface WriterStats extends ConnectionStats {
-  writes: number;
-  messages: number;
-  bytes: number;
-  errors: number;
-  retries: number;
+export interface WriterStats extends WriterTotals, ConnectionStats {
+  /** The counters since the Writer was created (never reset). */
+  totals: WriterTotals & ConnectionTotals;
+  /** ms from a batch's sealing to its completion (acknowledged or failed). */
   batchTime: Summary;
+  /** ms a batch's first message waited in its partition queue before the batch was sealed. */
   batchQueueTime: Summary;
+  /** ms per produce request, sent to answered. */
   writeTime: Summary;
+  /** ms waited in backoff before a retry. */
   waitTime: Summary;
+  /** Messages per batch. */
   batchSize: Summary;
+  /** Payload bytes per batch. */
   batchBytes: Summary;
   /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
@@ -79,16 +88,27 @@ export interface WriterStats extends ConnectionStats {
   maxBlock: number;
   /** The `deliveryTimeout` setting, in ms. */
   deliveryTimeout: number;
+  /** The `maxAttempts` setting. */
   maxAttempts: number;
+  /** The `writeBackoffMin` setting, in ms. */
   writeBackoffMin: number;
+  /** The `writeBackoffMax` setting, in ms. */
   writeBackoffMax: number;
+  /** The `batchSize` setting (messages per batch). */
   maxBatchSize: number;
+  /** The `batchTimeout` setting, in ms. */
   batchTimeout: number;
+  /** The `readTimeout` setting, in ms. */
   readTimeout: number;
+  /** The `writeTimeout` setting, in ms. */
   writeTimeout: number;
+  /** The `requiredAcks` setting (-1 all, 0 none, 1 leader). */
   requiredAcks: number;
+  /** The `async` setting. */
   async: boolean;
+  /** The `topic` setting ("" when each message names its topic). */
   topic: string;
+  /** The `clientId` setting. */
   clientId: string;
 }
 
@@ -557,13 +577,19 @@ export class Writer implements AsyncDisposable {
     return this.#writable;
   }
 
-  /** Counters since the last call, and the configuration (kafka-go's `Stats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the configuration.
+   */
   stats(): WriterStats {
     const c = this.#counters;
     const cfg = this.#config;
+    const counts = c.takeCounts();
+    const connections = this.#connections.take();
     return {
-      ...c.takeCounts(),
-      ...this.#connections.take(),
+      ...counts,
+      ...connections.window,
+      totals: { ...counts.totals, ...connections.totals },
       batchTime: c.batchTime.take(),
       batchQueueTime: c.batchQueueTime.take(),
       writeTime: c.writeTime.take(),
