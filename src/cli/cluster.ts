@@ -7,6 +7,7 @@
 import { ALL_APIS } from "../protocol/generated/all.ts";
 import { ApiVersions } from "../protocol/generated/api_versions.ts";
 import { errorForCode } from "../protocol/errors.ts";
+import { CLIENT_SOFTWARE } from "../version.ts";
 import type { Command, CommandGroup } from "./_args.ts";
 import { FORMAT_OPTION, formatOf, table, toJson } from "./_output.ts";
 
@@ -78,7 +79,9 @@ const apiVersions: Command = {
   usage: "",
   options: { ...FORMAT_OPTION },
   async run({ values }, ctx) {
-    const res = await (await ctx.admin()).request(ApiVersions, {}, { signal: ctx.signal });
+    const res = await (await ctx.admin()).request(ApiVersions, { ...CLIENT_SOFTWARE }, {
+      signal: ctx.signal,
+    });
     const error = errorForCode(res.errorCode, { api: "ApiVersions" });
     if (error) throw error;
     const apis = res.apiKeys.map((k) => ({

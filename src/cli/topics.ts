@@ -142,8 +142,9 @@ const configs: Command = {
       signal: ctx.signal,
     });
     if (r.error) throw r.error;
+    // By default the topic's own settings, as kafka-configs --describe shows them.
     const entries = r.entries.filter((e) =>
-      input.values.all === true || !e.source.startsWith("default")
+      input.values.all === true || e.source === "dynamic-topic"
     );
     if (formatOf(input.values) === "json") return ctx.out.line(toJson(entries));
     await ctx.out.write(table(
