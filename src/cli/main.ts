@@ -8,7 +8,8 @@
  * ```
  *
  * Exit codes: 0 done, 1 an error (one line, with the broker's message; the stack trace with
- * `--verbose`), 2 a usage error.
+ * `--verbose`), 2 a usage error, 130 stopped by Ctrl-C (after committing and leaving; Deno
+ * ends such a run by the signal itself, which a shell also reports as 130).
  *
  * @module
  */
@@ -57,7 +58,7 @@ function topHelp(): string {
     "(KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME) and KAFKA_SASL_PASSWORD (only from the env).",
     "",
     "Run 'kafkit <command> --help' for a command's options.",
-    "Exit codes: 0 done, 1 error, 2 usage error.",
+    "Exit codes: 0 done, 1 error, 2 usage error, 130 stopped by Ctrl-C (cleanly).",
   ].join("\n") + "\n";
 }
 
@@ -117,7 +118,8 @@ export async function main(
     process.on("SIGTERM", onSignal);
     ctx = new Context(input.values, env, stop.signal);
     await command.run(input, ctx);
-    return 0;
+    // A command stopped by Ctrl-C has finished cleanly, but says it was interrupted.
+    return stop.signal.aborted ? 130 : 0;
   } catch (e) {
     return report(e, path, verbose);
   } finally {
