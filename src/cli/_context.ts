@@ -49,8 +49,9 @@ export class Context {
     return this.#admin;
   }
 
-  /** Closes what the command opened. */
+  /** Writes what is left of the output and closes what the command opened. */
   async close(): Promise<void> {
+    await this.out.flush();
     await this.#admin?.close();
   }
 }

@@ -9,24 +9,45 @@ import process from "node:process";
 import type { Writable } from "node:stream";
 import { UsageError, type Values } from "./_args.ts";
 
-/** Writes to a stream, waiting for it to drain when its buffer is full. */
+/**
+ * Writes to a stream in chunks: lines are gathered until 64 KB or until the event loop is
+ * idle (one write call per line would cost more than decoding the messages), and a full
+ * stream is waited for.
+ */
 export class Output {
   readonly #stream: Writable;
+  #pending: string[] = [];
+  #size = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Writes to `stream` (default stdout). */
   constructor(stream: Writable = process.stdout) {
     this.#stream = stream;
   }
 
-  /** Writes `text`; resolves when the stream can take more. */
+  /** Queues `text`; resolves when the stream can take more. */
   write(text: string): Promise<void> {
-    if (this.#stream.write(text)) return Promise.resolve();
-    return new Promise((resolve) => this.#stream.once("drain", resolve));
+    this.#pending.push(text);
+    this.#size += text.length;
+    if (this.#size >= 65_536) return this.flush();
+    this.#timer ??= setTimeout(() => this.flush(), 0);
+    return Promise.resolve();
   }
 
-  /** Writes `text` and a newline. */
+  /** Queues `text` and a newline. */
   line(text = ""): Promise<void> {
     return this.write(text + "\n");
+  }
+
+  /** Writes what is queued; resolves when the stream can take more. */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const text = this.#pending.join("");
+    this.#pending = [];
+    this.#size = 0;
+    if (text === "" || this.#stream.write(text)) return Promise.resolve();
+    return new Promise((resolve) => this.#stream.once("drain", resolve));
   }
 }
 

@@ -24,6 +24,7 @@ import {
   type Values,
 } from "./_args.ts";
 import { Progress } from "./_output.ts";
+import { partitionsOf } from "./_partitions.ts";
 
 const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"];
 const ACKS: Record<string, -1 | 0 | 1> = { all: -1, "-1": -1, "1": 1, "0": 0 };
@@ -163,11 +164,14 @@ export const produceCommand: Command = {
     const file = stringOf(values, "file");
     const input: Readable = file === undefined ? process.stdin : createReadStream(file);
     const admin = await ctx.admin();
+    // Fails at once on a missing topic or partition, not after the delivery timeout.
+    await partitionsOf(admin, topic, values, ctx.signal);
     await using writer = new Writer({
       cluster: admin.cluster,
       topic,
       balancer: new Murmur2Balancer(),
       requiredAcks: acks,
+      ...(ctx.timeout !== undefined ? { deliveryTimeout: ctx.timeout } : {}),
       ...(compression !== "none" ? { compression: compression as CompressionName } : {}),
     });
     const progress = new Progress(`produce ${topic}`, values.quiet !== true);
