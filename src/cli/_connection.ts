@@ -7,6 +7,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { parseBrokers } from "../config.ts";
 import type { TlsOptions } from "../transport/socket.ts";
 import type { SaslOptions } from "../transport/sasl/mod.ts";
 import { stringOf, UsageError, type Values } from "./_args.ts";
@@ -73,13 +74,18 @@ export async function connectionConfig(
 }
 
 function checked(s: Settings, hasFile: boolean): ConnectionConfig {
-  const brokers = (s.brokers ?? "").split(",").map((b) => b.trim()).filter((b) => b !== "");
-  if (brokers.length === 0) {
+  if (!s.brokers) {
     throw new UsageError(
       `no brokers: give --brokers HOST:PORT, set KAFKA_BROKERS${
         hasFile ? "" : " or bootstrap.servers in a --command-config file"
       }`,
     );
+  }
+  let brokers: string[];
+  try {
+    brokers = parseBrokers(s.brokers, "brokers");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   const config: ConnectionConfig = { brokers };
   if (s.clientId) config.clientId = s.clientId;
