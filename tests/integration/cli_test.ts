@@ -211,6 +211,23 @@ describe(`kafkit command line (${RUNTIME})`, () => {
     ], [6, "k6", "6"]]);
   });
 
+  test("a progress line on a terminal (util-linux script gives the run one; piped runs print none)", async () => {
+    const lines = join(dir, "lines.txt");
+    writeFileSync(lines, "one\ntwo\nthree\n");
+    const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+    const command = [EXEC, ...EXEC_ARGS, "produce", "-t", `${topic}-json`, "-f", lines].map(quote)
+      .join(" ");
+    const terminal = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "script",
+        ["-qec", command, "/dev/null"],
+        { env: { ...BASE_ENV, KAFKA_BROKERS: BROKERS } },
+        (error, stdout) => error ? reject(error) : resolve(stdout),
+      )
+    );
+    assert.match(terminal, new RegExp(`produce ${topic}-json: 3 messages, 0\\.0 MB, \\d+ msg/s`));
+  });
+
   test("offsets: earliest, latest and by time, as kcat -Q", async () => {
     const latest = JSON.parse(await ok(["offsets", topic, "-o", "json"]));
     const q = JSON.parse(
