@@ -142,3 +142,14 @@ export function throwIfAnyFailed<T extends { error?: Error }>(
   if (failed.length === 0) return;
   throw new Error(failed.map((r) => `${name(r)}: ${r.error!.message}`).join("\n"));
 }
+
+/** Prints `done(item)` for each item that succeeded, then fails naming each that did not. */
+export async function reportItems<T extends { error?: Error }>(
+  out: Output,
+  results: readonly T[],
+  done: (item: T) => string,
+  name: (item: T) => string,
+): Promise<void> {
+  for (const r of results) if (!r.error) await out.line(done(r));
+  throwIfAnyFailed(results, name);
+}

@@ -18,7 +18,14 @@ import {
   UsageError,
   type Values,
 } from "./_args.ts";
-import { FORMAT_OPTION, formatOf, table, throwIfAnyFailed, toJson } from "./_output.ts";
+import {
+  FORMAT_OPTION,
+  formatOf,
+  reportItems,
+  table,
+  throwIfAnyFailed,
+  toJson,
+} from "./_output.ts";
 
 const list: Command = {
   name: "list",
@@ -208,8 +215,7 @@ const remove: Command = {
   async run(input, ctx) {
     const ids = positionalsOf(input, "group", "some");
     const results = await (await ctx.admin()).deleteGroups(ids, { signal: ctx.signal });
-    for (const r of results.filter((r) => !r.error)) await ctx.out.line(`deleted ${r.groupId}`);
-    throwIfAnyFailed(results, (r) => `group ${r.groupId}`);
+    await reportItems(ctx.out, results, (r) => `deleted ${r.groupId}`, (r) => `group ${r.groupId}`);
   },
 };
 

@@ -13,7 +13,14 @@ import {
   positionalsOf,
   UsageError,
 } from "./_args.ts";
-import { FORMAT_OPTION, formatOf, table, throwIfAnyFailed, toJson } from "./_output.ts";
+import {
+  FORMAT_OPTION,
+  formatOf,
+  reportItems,
+  table,
+  throwIfAnyFailed,
+  toJson,
+} from "./_output.ts";
 
 const list: Command = {
   name: "list",
@@ -106,15 +113,15 @@ const create: Command = {
       })),
       { validateOnly: values["validate-only"] === true, signal: ctx.signal },
     );
-    for (const r of results.filter((r) => !r.error)) {
-      await ctx.out.line(
+    const note = values["validate-only"] ? " [validate only]" : "";
+    await reportItems(
+      ctx.out,
+      results,
+      (r) =>
         `created ${r.topic} (${r.numPartitions} partitions, ` +
-          `replication factor ${r.replicationFactor})${
-            values["validate-only"] ? " [validate only]" : ""
-          }`,
-      );
-    }
-    throwIfAnyFailed(results, (r) => `topic ${r.topic}`);
+        `replication factor ${r.replicationFactor})${note}`,
+      (r) => `topic ${r.topic}`,
+    );
   },
 };
 
@@ -126,8 +133,12 @@ const remove: Command = {
   async run(input, ctx) {
     const names = positionalsOf(input, "topic", "some");
     const results = await (await ctx.admin()).deleteTopics(names, { signal: ctx.signal });
-    for (const r of results.filter((r) => !r.error)) await ctx.out.line(`deleted ${r.topic}`);
-    throwIfAnyFailed(results, (r) => `topic ${r.topic ?? r.topicId}`);
+    await reportItems(
+      ctx.out,
+      results,
+      (r) => `deleted ${r.topic}`,
+      (r) => `topic ${r.topic ?? r.topicId}`,
+    );
   },
 };
 
