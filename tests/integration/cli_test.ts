@@ -191,10 +191,14 @@ describe(`kafkit command line (${RUNTIME})`, () => {
   test("produce JSON lines to a partition with gzip; consume --partition --from OFFSET --count", async () => {
     const json = `${topic}-json`;
     await ok(["topics", "create", json, "-p", "2"]);
-    const input = Array.from(
-      { length: 10 },
-      (_, i) => JSON.stringify({ key: `k${i}`, value: { n: i }, headers: { i: String(i) } }),
-    ).join("\n");
+    const base = Date.now() - 60_000;
+    const input = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({
+        key: `k${i}`,
+        value: { n: i },
+        headers: { i: String(i) },
+        timestamp: base + i * 1000,
+      })).join("\n");
     await ok(["produce", "-t", json, "--format", "json", "--partition", "1", "-z", "gzip"], input);
     const seen = jsonLines(await kcat(["-C", "-J", "-e", "-q", "-t", json]));
     assert.deepEqual(
@@ -204,11 +208,21 @@ describe(`kafkit command line (${RUNTIME})`, () => {
     const some = jsonLines(
       await ok(["consume", "-t", json, "-p", "1", "--from", "4", "-c", "3", "--format", "json"]),
     );
-    assert.deepEqual(some.map((m) => [m.offset, m.key, m.headers[0].value]), [[4, "k4", "4"], [
-      5,
-      "k5",
-      "5",
-    ], [6, "k6", "6"]]);
+    assert.deepEqual(some.map((m) => [m.offset, m.key, m.headers[0].value]), [
+      [4, "k4", "4"],
+      [5, "k5", "5"],
+      [6, "k6", "6"],
+    ]);
+    // From a time (the records carry the JSON lines' timestamps) to the end.
+    const since = new Date(base + 7000).toISOString();
+    const late = jsonLines(
+      await ok(["consume", "-t", json, "--from", since, "-e", "--format", "json"]),
+    );
+    assert.deepEqual(late.map((m) => [m.partition, m.offset, m.timestamp]), [
+      [1, 7, base + 7000],
+      [1, 8, base + 8000],
+      [1, 9, base + 9000],
+    ]);
   });
 
   test("a progress line on a terminal (util-linux script gives the run one; piped runs print none)", async () => {
@@ -300,6 +314,14 @@ describe(`kafkit command line (${RUNTIME})`, () => {
         printed += d.toString().split("\n").length - 1;
         if (printed >= 30) resolve();
       })
+    );
+    const [member] = JSON.parse(await ok(["groups", "describe", group, "--members", "-o", "json"]));
+    assert.equal(member.state, "Stable");
+    assert.deepEqual(
+      member.members.map((m: { assignment: { partitions: number[] }[] }) =>
+        m.assignment[0].partitions.length
+      ),
+      [3],
     );
     child.kill("SIGINT");
     const stopped = await done;
