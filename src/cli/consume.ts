@@ -117,7 +117,8 @@ export const consumeCommand: Command = {
     "exit-at-end": {
       type: "boolean",
       short: "e",
-      help: "stop at the end each partition had when the command started",
+      help: "stop at the end each partition had when the command started (with --group: " +
+        "of every partition of the topic, so run one member)",
     },
     format: { type: "string", arg: "plain|json", help: "output form (default plain)" },
     "key-separator": { type: "string", short: "K", arg: "SEP", help: "print key SEP value" },

@@ -372,6 +372,23 @@ describe(`kafkit command line (${RUNTIME})`, () => {
     assert.equal(viaFile.code, 0, viaFile.stderr);
     assert.ok(viaFile.stdout.split("\n").includes(topic));
 
+    // TLS, and mutual TLS, from flags.
+    const tls = ["--tls-ca", kafkaEnv("KAFKA_CA")];
+    const client = [
+      "--tls-cert",
+      kafkaEnv("KAFKA_CLIENT_CERT"),
+      "--tls-key",
+      kafkaEnv("KAFKA_CLIENT_KEY"),
+    ];
+    const [ssl, mtls] = await Promise.all([
+      kafkit(["cluster", "controller", "-b", kafkaEnv("KAFKA_SSL_BROKERS"), ...tls]),
+      kafkit(["cluster", "controller", "-b", kafkaEnv("KAFKA_MTLS_BROKERS"), ...tls, ...client]),
+    ]);
+    for (const r of [ssl, mtls]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\d+ \(/);
+    }
+
     const sasl = {
       KAFKA_BROKERS: kafkaEnv("KAFKA_SASL_BROKERS"),
       KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
