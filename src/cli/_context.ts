@@ -5,6 +5,7 @@
  * @module
  */
 
+import process from "node:process";
 import { Client } from "../admin/client.ts";
 import { intOption, type Values } from "./_args.ts";
 import { type ConnectionConfig, connectionConfig } from "./_connection.ts";
@@ -12,9 +13,9 @@ import { Output } from "./_output.ts";
 
 /** The state of one CLI run. */
 export class Context {
-  /** Standard output. */
-  readonly out: Output = new Output();
-  /** Aborted by Ctrl-C (SIGINT) or SIGTERM: long commands stop cleanly. */
+  /** Standard output; its reader going away stops the run as Ctrl-C does. */
+  readonly out: Output;
+  /** Aborted by Ctrl-C (SIGINT), SIGTERM or a closed stdout: long commands stop cleanly. */
   readonly signal: AbortSignal;
   /** The per-request timeout (`--timeout`), if given. */
   readonly timeout: number | undefined;
@@ -23,11 +24,12 @@ export class Context {
   #connection: Promise<ConnectionConfig> | undefined;
   #admin: Client | undefined;
 
-  /** A context for a command given `values`. */
-  constructor(values: Values, env: Record<string, string | undefined>, signal: AbortSignal) {
+  /** A context for a command given `values`; `stop` is aborted to end it. */
+  constructor(values: Values, env: Record<string, string | undefined>, stop: AbortController) {
     this.#values = values;
     this.#env = env;
-    this.signal = signal;
+    this.signal = stop.signal;
+    this.out = new Output(process.stdout, () => stop.abort(new Error("stdout closed")));
     this.timeout = intOption(values, "timeout", 1);
   }
 

@@ -12,21 +12,33 @@ import { UsageError, type Values } from "./_args.ts";
 /**
  * Writes to a stream in chunks: lines are gathered until 64 KB or until the event loop is
  * idle (one write call per line would cost more than decoding the messages), and a full
- * stream is waited for.
+ * stream is waited for. When the stream goes away (`| head` exits: EPIPE), what is written
+ * is dropped and `onClosed` is called once, to end the run.
  */
 export class Output {
   readonly #stream: Writable;
+  readonly #onClosed: () => void;
   #pending: string[] = [];
   #size = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #drained: (() => void) | undefined;
 
   /** Writes to `stream` (default stdout). */
-  constructor(stream: Writable = process.stdout) {
+  constructor(stream: Writable = process.stdout, onClosed: () => void = () => {}) {
     this.#stream = stream;
+    this.#onClosed = onClosed;
+    stream.on("error", () => this.#close());
+  }
+
+  /** Whether the stream has gone away. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Queues `text`; resolves when the stream can take more. */
   write(text: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#pending.push(text);
     this.#size += text.length;
     if (this.#size >= 65_536) return this.flush();
@@ -46,8 +58,26 @@ export class Output {
     const text = this.#pending.join("");
     this.#pending = [];
     this.#size = 0;
-    if (text === "" || this.#stream.write(text)) return Promise.resolve();
-    return new Promise((resolve) => this.#stream.once("drain", resolve));
+    if (text === "" || this.#closed) return Promise.resolve();
+    try {
+      if (this.#stream.write(text)) return Promise.resolve();
+    } catch {
+      // Deno throws EPIPE from write() itself; Node and Bun emit it as an error event.
+      this.#close();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+      this.#stream.once("drain", () => this.#drained?.());
+    });
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pending = [];
+    this.#drained?.();
+    this.#onClosed();
   }
 }
 

@@ -91,7 +91,8 @@ export async function main(
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const verbose = args.includes("--verbose") || args.includes("-v");
+  // Before the arguments are parsed (or when they cannot be), a plain look for the flag.
+  let verbose = args.includes("--verbose") || args.includes("-v");
   const stop = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -110,16 +111,18 @@ export async function main(
     const [command, commandPath, rest] = resolved;
     path = commandPath;
     const input = parseCommand(command, rest);
+    verbose = input.values.verbose === true;
     if (input.values.help === true) {
       process.stdout.write(commandHelp(path, command));
       return 0;
     }
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    ctx = new Context(input.values, env, stop.signal);
+    ctx = new Context(input.values, env, stop);
     await command.run(input, ctx);
-    // A command stopped by Ctrl-C has finished cleanly, but says it was interrupted.
-    return stop.signal.aborted ? 130 : 0;
+    // A command stopped by Ctrl-C has finished cleanly, but says it was interrupted; one
+    // whose reader went away (`| head`) is done.
+    return interrupts > 0 ? 130 : 0;
   } catch (e) {
     return report(e, path, verbose);
   } finally {

@@ -189,9 +189,11 @@ export const produceCommand: Command = {
       let chunk: MessageInput[] = [];
       let n = 0;
       const lines = createInterface({ input, crlfDelay: Infinity });
+      // Ctrl-C ends the input (a terminal's stdin would otherwise wait for another line).
+      ctx.signal.addEventListener("abort", () => lines.close(), { once: true });
       for await (const line of lines) {
         n++;
-        if (ctx.signal.aborted || failure) break;
+        if (failure) break;
         chunk.push(readLine(line, n));
         if (chunk.length < CHUNK) continue;
         send(chunk);
@@ -199,7 +201,8 @@ export const produceCommand: Command = {
         while (pending.size >= IN_FLIGHT) await Promise.race(pending);
       }
       lines.close();
-      if (chunk.length > 0 && !failure && !ctx.signal.aborted) send(chunk);
+      // What was read is written, after Ctrl-C too.
+      if (chunk.length > 0 && !failure) send(chunk);
       await Promise.all(pending);
     } finally {
       progress.done();

@@ -96,7 +96,7 @@ describe(`kafkit command line (${RUNTIME})`, () => {
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await kafkit(["topics", "delete", topic, `${topic}-json`]);
+    await kafkit(["topics", "delete", topic, `${topic}-json`, `${topic}-big`]);
   });
 
   test("topics: create, describe (as kcat -L), configs, alter-configs, list", async () => {
@@ -424,6 +424,20 @@ describe(`kafkit command line (${RUNTIME})`, () => {
     const exists = await kafkit(["topics", "create", topic]);
     assert.equal(exists.code, 1);
     assert.match(exists.stderr, /TOPIC_ALREADY_EXISTS.*broker message/);
+
+    // A reader that goes away (`| head -1`) ends the run at the next write, without an error
+    // (the output is larger than a pipe holds, so the writes go on after it has gone).
+    const big = `${topic}-big`;
+    await ok(["topics", "create", big, "-p", "1"]);
+    await ok(["produce", "-t", big], `${"x".repeat(99)}\n`.repeat(5000));
+    const tail = spawn(EXEC, [...EXEC_ARGS, "consume", "-t", big, "--from", "beginning"], {
+      env: { ...BASE_ENV, KAFKA_BROKERS: BROKERS },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const tailed = collect(tail);
+    tail.stdout!.once("data", () => tail.stdout!.destroy());
+    const headed = await tailed;
+    assert.deepEqual([headed.code, headed.stderr], [0, ""]);
 
     const usage = [
       ["produce"],
