@@ -18,6 +18,7 @@ import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
 import { Fetcher } from "./_fetcher.ts";
 import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
+import { PendingOffsets } from "./_pending_offsets.ts";
 import {
   type PartitionAssignment,
   type ReaderConfig,
@@ -69,8 +70,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #failure: unknown;
-  /** Offsets waiting for the next interval commit. */
-  #pending = new Map<string, PartitionOffset>();
+  /** Offsets waiting for the next commit. */
+  readonly #pending = new PendingOffsets();
   #commitTimer: ReturnType<typeof setInterval> | undefined;
   #commitChain: Promise<void> = Promise.resolve();
   #offset: number;
@@ -107,6 +108,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       maxWait: c.maxWait,
       fetchTimeout: c.maxWait + c.readBatchTimeout,
       readCommitted: this.#readCommitted,
+      checkCrcs: c.checkCrcs,
       startOffset: c.startOffset,
       queueCapacity: c.queueCapacity,
       ...this.#backoff,
@@ -170,14 +172,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
     const m = await this.fetchMessage(options);
     if (this.#groupId === undefined) return m;
+    this.#pending.advance(m.topic, m.partition, m.offset + 1);
+    // With an interval the commit is the timer's: nothing to wait for per message.
+    if (this.#commitInterval > 0) return m;
     // The signal only covers the wait for a message: a commit once started finishes, so a
     // message is never committed without being returned.
     try {
-      await this.commitMessages([m]);
+      await this.#flushCommits();
     } catch (e) {
       // Not committed, so not returned: it is the next message read again.
-      const key = partitionKey(m.topic, m.partition);
-      if (this.#pending.get(key)?.offset === m.offset + 1) this.#pending.delete(key);
+      if (this.#pending.get(m.topic, m.partition) === m.offset + 1) {
+        this.#pending.delete(m.topic, m.partition);
+      }
       this.#fetcher.unread(m);
       throw e;
     }
@@ -209,23 +215,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     messages: readonly Message[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
-    const membership = this.#group("commitMessages");
-    const owned = new Set(membership.owned.map((p) => partitionKey(p.topic, p.partition)));
-    const offsets = new Map<string, PartitionOffset>();
-    for (const m of messages) {
-      const key = partitionKey(m.topic, m.partition);
-      if (!owned.has(key)) {
-        this.#log(`kafkit: not committing ${m.topic}/${m.partition}: no longer assigned`);
-        continue;
-      }
-      const offset = m.offset + 1;
-      if ((offsets.get(key)?.offset ?? -1) < offset) {
-        offsets.set(key, { topic: m.topic, partition: m.partition, offset });
-      }
-    }
-    for (const [key, o] of offsets) {
-      if ((this.#pending.get(key)?.offset ?? -1) < o.offset) this.#pending.set(key, o);
-    }
+    this.#group("commitMessages");
+    // O(1) per message, whatever the number of partitions owned: which of them are still
+    // owned is checked once per commit.
+    for (const m of messages) this.#pending.advance(m.topic, m.partition, m.offset + 1);
     if (this.#commitInterval === 0) await abortable(this.#flushCommits(), options.signal);
   }
 
@@ -450,13 +443,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       this.#logError("kafkit: committing revoked partitions failed", e);
     });
     // Whatever happened, these offsets are not ours to commit any more.
-    for (const p of partitions) this.#pending.delete(partitionKey(p.topic, p.partition));
+    for (const p of partitions) this.#pending.delete(p.topic, p.partition);
     await this.#config.onRevoked?.(partitions);
   }
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
     this.#fetcher.remove(partitions);
-    for (const p of partitions) this.#pending.delete(partitionKey(p.topic, p.partition));
+    for (const p of partitions) this.#pending.delete(p.topic, p.partition);
     await this.#config.onRevoked?.(partitions);
   }
 
@@ -466,11 +459,11 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       if (!this.#membership) return;
       // Only partitions still owned: an old offset must never overwrite a new owner's.
       const owned = new Set(this.#membership.owned.map((p) => partitionKey(p.topic, p.partition)));
-      for (const key of this.#pending.keys()) if (!owned.has(key)) this.#pending.delete(key);
-      const keys = only
-        ? only.map((p) => partitionKey(p.topic, p.partition)).filter((k) => this.#pending.has(k))
-        : [...this.#pending.keys()];
-      const offsets = keys.map((k) => this.#pending.get(k)!);
+      const dropped = this.#pending.retain((t, p) => owned.has(partitionKey(t, p)));
+      for (const p of dropped) {
+        this.#log(`kafkit: not committing ${p.topic}/${p.partition}: no longer assigned`);
+      }
+      const offsets = this.#pending.snapshot(only);
       if (offsets.length === 0) return;
       const membership = this.#membership;
       await retry(() => membership.commit(offsets), {
@@ -482,10 +475,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
           this.#groupFailed(e);
         },
       });
-      for (const o of offsets) {
-        const key = partitionKey(o.topic, o.partition);
-        if (this.#pending.get(key) === o) this.#pending.delete(key);
-      }
+      this.#pending.settle(offsets);
       this.#counters.commits += offsets.length;
     });
     this.#commitChain = run.catch(() => {});

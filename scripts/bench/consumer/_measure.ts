@@ -48,6 +48,13 @@ export interface RunSpec {
   queueCapacity: number;
   /** Give up when no message arrives for this long, ms. */
   idleTimeoutMs: number;
+  /**
+   * kafkit: "partition" (a partition Reader per partition, `fetchMessage()`; the default) or
+   * "group" (one group Reader, `readMessage()`, offsets committed every 5 s).
+   */
+  reader?: "partition" | "group";
+  /** kafkit: whether record batch CRC-32Cs are checked (default true). */
+  checkCrcs?: boolean;
 }
 
 /** What a runner reports; the orchestrator reads it from the `RESULT ` line. */
@@ -66,8 +73,54 @@ export interface RunResult {
   p50Ms?: number;
   p99Ms?: number;
   maxMs?: number;
+  /**
+   * Event-loop stalls over the measured window: how much later than due a 10 ms interval
+   * timer fired, p99 and max, ms.
+   */
+  stallP99Ms?: number;
+  stallMaxMs?: number;
   /** The client settings, as one line for the report. */
   settings: string;
+}
+
+/** The period of the timer that measures event-loop stalls, ms. */
+const STALL_TICK_MS = 10;
+
+/**
+ * Measures how late a 10 ms interval timer fires while the client consumes: a stall is the
+ * time the event loop spent on something else (decoding a whole fetch response, say) before
+ * it got to the timer, what every other task of the application would wait too.
+ */
+class StallMeter {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #last = 0;
+  readonly #late: number[] = [];
+
+  start(): void {
+    this.#last = performance.now();
+    this.#timer = setInterval(() => {
+      const now = performance.now();
+      this.#late.push(Math.max(0, now - this.#last - STALL_TICK_MS));
+      this.#last = now;
+    }, STALL_TICK_MS);
+  }
+
+  /** Stops measuring (the time since the last tick counts as one more). */
+  stop(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#late.push(Math.max(0, performance.now() - this.#last - STALL_TICK_MS));
+  }
+
+  /** p99 and max, ms. */
+  summary(): { p99: number; max: number } {
+    const sorted = Float64Array.from(this.#late).sort();
+    return {
+      p99: sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] ?? 0,
+      max: sorted[sorted.length - 1] ?? 0,
+    };
+  }
 }
 
 /** The prefix of the line a runner prints its result on. */
@@ -102,6 +155,7 @@ export function stampedValue(size: number, seq: number, sentAt: number): Uint8Ar
 export class Sink {
   readonly #spec: RunSpec;
   readonly #latencies: Float64Array;
+  readonly #stalls = new StallMeter();
   #count = 0;
   #bytes = 0;
   #measured = 0;
@@ -148,6 +202,7 @@ export class Sink {
     if (this.#cpu0 !== undefined) return;
     this.#t0 = performance.now();
     this.#cpu0 = process.cpuUsage();
+    this.#stalls.start();
   }
 
   /** Takes one message's value (null counts as empty). */
@@ -160,6 +215,7 @@ export class Sink {
     }
     if (this.#count === this.#spec.messages) {
       this.#t1 = performance.now();
+      this.#stalls.stop();
       const cpu = process.cpuUsage(this.#cpu0);
       this.#cpuMs = (cpu.user + cpu.system) / 1000;
       clearInterval(this.#watchdog);
@@ -190,6 +246,11 @@ export class Sink {
       cpuMs: this.#cpuMs,
       settings,
     };
+    if (this.#spec.mode === "throughput") {
+      const stalls = this.#stalls.summary();
+      result.stallP99Ms = stalls.p99;
+      result.stallMaxMs = stalls.max;
+    }
     if (this.#spec.mode === "latency") {
       const sorted = this.#latencies.subarray(0, this.#measured).sort();
       const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
@@ -204,12 +265,14 @@ export class Sink {
   /** Ends the run with an error the client reported. */
   fail(error: unknown): void {
     clearInterval(this.#watchdog);
+    this.#stalls.stop();
     this.#reject(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Stops the idle watchdog. */
   dispose(): void {
     clearInterval(this.#watchdog);
+    this.#stalls.stop();
   }
 }
 

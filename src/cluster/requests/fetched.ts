@@ -27,11 +27,12 @@ export async function fetchedMessages(
   topic: string,
   partition: number,
   offset: number,
-  options: { readCommitted: boolean; maxBytes: number },
+  options: { readCommitted: boolean; maxBytes: number; checkCrcs?: boolean },
 ): Promise<FetchedMessages> {
   const highWaterMark = Number(part.highWatermark);
   const batches = await readRecordBatches(part.records ?? new Uint8Array(0), {
     maxDecompressedSize: Math.max(options.maxBytes * 64, 16 << 20),
+    checkCrcs: options.checkCrcs,
   });
   const messages: Message[] = [];
   const take = (records: readonly FetchedRecord[]) => {
