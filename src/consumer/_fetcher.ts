@@ -448,6 +448,8 @@ export class Fetcher {
         readCommitted: this.#o.readCommitted,
         maxBytes: this.#o.maxBytes,
         checkCrcs: this.#o.checkCrcs,
+        // A response may take tens of ms to decode: timers, heartbeats and I/O go between.
+        yieldToEventLoop: true,
       });
     } catch (e) {
       // Corrupt data stays corrupt: report it; the loop backs off before fetching it again.

@@ -8,6 +8,7 @@
 import { Cluster } from "../cluster/cluster.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable } from "../_async/abortable.ts";
+import { consumerSlices } from "../_async/slicer.ts";
 import { retry } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import type { Message } from "../message.ts";
@@ -76,6 +77,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   #commitChain: Promise<void> = Promise.resolve();
   #offset: number;
   #lag = -1;
+  /** Messages handed over, counted to check the time only every so often. */
+  #handedOver = 0;
   #closed = false;
   #readable: ReadableStream<Message> | undefined;
 
@@ -195,8 +198,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     if (this.#closed) throw new ReaderClosedError();
     if (this.#failure) throw this.#failure;
     let m = this.#fetcher.poll();
-    if (m) this.#counters.read(m, 0);
-    else {
+    if (m) {
+      this.#counters.read(m, 0);
+      // Queued messages are handed over in microtasks, which starve timers and I/O: every
+      // 64 the time is checked, and past a slice the event loop gets a turn.
+      if ((++this.#handedOver & 63) === 0 && consumerSlices.due()) await consumerSlices.pause();
+    } else {
       const started = performance.now();
       m = await this.#fetcher.next(options.signal);
       this.#counters.read(m, performance.now() - started);

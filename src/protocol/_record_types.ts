@@ -78,6 +78,12 @@ export interface DecodeOptions {
    * of the decode time of small records) where the transport already protects the bytes.
    */
   checkCrcs?: boolean;
+  /**
+   * Decode in slices of a few milliseconds, letting timers and I/O run between them
+   * (default false): a fetch of a megabyte of small records, or one compressed batch of a
+   * hundred thousand, otherwise holds the event loop for tens to hundreds of milliseconds.
+   */
+  yieldToEventLoop?: boolean;
 }
 
 /** Decompresses with the registered codec for `id`, as a DecodeError when that fails. */

@@ -1,6 +1,7 @@
-// Cooperative time slicing: long (de)compressions work in chunks and hand the event loop
-// back between chunks once a slice has run for SLICE_MS, so sockets and timers keep being
-// served while a large batch is processed. Small inputs finish in one slice, never waiting.
+// Cooperative time slicing: long work (a (de)compression, decoding a fetch response, handing
+// its messages over) goes in chunks and hands the event loop back between chunks once a slice
+// has run for SLICE_MS, so sockets and timers keep being served while a large batch is
+// processed. Small inputs finish in one slice, never waiting.
 
 /** Longest stretch, in milliseconds, a codec runs before it lets other tasks in. */
 export const SLICE_MS = 8;
@@ -33,3 +34,17 @@ export class Slicer {
     this.#start = performance.now();
   }
 }
+
+/**
+ * The consumer path's slice, shorter than a codec's: a decode slice and a hand-over slice
+ * may run back to back before the loop gets its turn, and together they stay well under the
+ * 20 ms a heartbeat or a timer should ever wait.
+ */
+export const CONSUMER_SLICE_MS = 4;
+
+/**
+ * The consumer path's slices, shared by every reader in the process: fetch decoding and
+ * message hand-over run in one task one after the other (a response's promise chain, then
+ * the readers it woke), so only one clock for all of them bounds how long that task runs.
+ */
+export const consumerSlices: Slicer = new Slicer(CONSUMER_SLICE_MS);
