@@ -173,7 +173,11 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * `commitInterval`, queued for the next interval commit instead).
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
-    const m = await this.fetchMessage(options);
+    // A queued message is taken here, not through fetchMessage: one async call per message,
+    // not two (the second cost a group reader ~20% more CPU per message than fetchMessage).
+    let m = this.#takeQueued();
+    if (m === undefined) m = await this.fetchMessage(options);
+    else if (this.#handOverDue()) await consumerSlices.pause();
     if (this.#groupId === undefined) return m;
     this.#pending.advance(m.topic, m.partition, m.offset + 1);
     // With an interval the commit is the timer's: nothing to wait for per message.
@@ -195,22 +199,39 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   /** Reads the next message without committing it (commit with `commitMessages`). */
   async fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
-    if (this.#closed) throw new ReaderClosedError();
-    if (this.#failure) throw this.#failure;
-    let m = this.#fetcher.poll();
+    let m = this.#takeQueued();
     if (m) {
-      this.#counters.read(m, 0);
-      // Queued messages are handed over in microtasks, which starve timers and I/O: every
-      // 64 the time is checked, and past a slice the event loop gets a turn.
-      if ((++this.#handedOver & 63) === 0 && consumerSlices.due()) await consumerSlices.pause();
+      if (this.#handOverDue()) await consumerSlices.pause();
     } else {
       const started = performance.now();
       m = await this.#fetcher.next(options.signal);
-      this.#counters.read(m, performance.now() - started);
+      this.#took(m, performance.now() - started);
     }
+    return m;
+  }
+
+  /** The next queued message, taken, or undefined when none is queued (the fast path). */
+  #takeQueued(): Message | undefined {
+    if (this.#closed) throw new ReaderClosedError();
+    if (this.#failure) throw this.#failure;
+    const m = this.#fetcher.poll();
+    if (m) this.#took(m, 0);
+    return m;
+  }
+
+  /** Counts a message handed over after `waited` ms and moves the reader past it. */
+  #took(m: Message, waited: number): void {
+    this.#counters.read(m, waited);
     this.#offset = m.offset + 1;
     this.#lag = Math.max(0, m.highWaterMark - m.offset - 1);
-    return m;
+  }
+
+  /**
+   * Whether the event loop is due a turn: queued messages are handed over in microtasks,
+   * which starve timers and I/O, so every 64 the time is checked against the slice.
+   */
+  #handOverDue(): boolean {
+    return (++this.#handedOver & 63) === 0 && consumerSlices.due();
   }
 
   /**
