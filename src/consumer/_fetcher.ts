@@ -28,6 +28,8 @@ export interface FetcherOptions {
   /** Time allowed for a fetch's answer, `maxWait` included, in ms. */
   fetchTimeout: number;
   readCommitted: boolean;
+  /** Whether record batch CRC-32Cs are checked. */
+  checkCrcs: boolean;
   /** Where to go when an offset is unknown or out of range: FirstOffset or LastOffset. */
   startOffset: number;
   /** Messages buffered ahead of the reader before fetching pauses. */
@@ -445,6 +447,9 @@ export class Fetcher {
       fetched = await fetchedMessages(part, state.topic, state.partition, state.offset, {
         readCommitted: this.#o.readCommitted,
         maxBytes: this.#o.maxBytes,
+        checkCrcs: this.#o.checkCrcs,
+        // A response may take tens of ms to decode: timers, heartbeats and I/O go between.
+        yieldToEventLoop: true,
       });
     } catch (e) {
       // Corrupt data stays corrupt: report it; the loop backs off before fetching it again.
