@@ -62,6 +62,8 @@ interface FetchState extends TopicPartition {
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
+  /** Not fetched, its queued messages held back, until resumed. */
+  paused: boolean;
   /**
    * Times in a row the partition had to be placed again (its broker failed, its leader
    * moved) without a fetch returning it since: the backoff before the next placement grows
@@ -85,6 +87,10 @@ export class Fetcher {
   readonly #nodes = new Set<number>();
   readonly #loops = new Set<Promise<void>>();
   readonly #queue: Chunk[] = [];
+  /** Paused partitions (kept across add/remove: a rebalance may give one back). */
+  readonly #paused = new Map<string, TopicPartition>();
+  /** Messages of paused partitions taken out of the queue, per partition. */
+  readonly #held = new Map<string, Chunk[]>();
   #buffered = 0;
   /** Key and value bytes of the queued messages. */
   #bufferedBytes = 0;
@@ -116,6 +122,7 @@ export class Fetcher {
         highWaterMark: -1,
         atEof: false,
         removed: false,
+        paused: this.#paused.has(key),
         relocations: 0,
       };
       this.#states.set(key, state);
@@ -126,6 +133,52 @@ export class Fetcher {
   /** Stops fetching `partitions` and drops their queued messages. */
   remove(partitions: readonly TopicPartition[]): void {
     for (const p of partitions) this.#drop(partitionKey(p.topic, p.partition));
+  }
+
+  /**
+   * Stops fetching `partitions` and holds back their queued messages until resumed.
+   * Held messages do not count against the queue's capacity: the others keep flowing.
+   */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#paused.set(key, { topic: p.topic, partition: p.partition });
+      const state = this.#states.get(key);
+      if (state) state.paused = true;
+    }
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const c = this.#queue[i];
+      if (!c.state.paused) continue;
+      this.#queue.splice(i, 1);
+      this.#count(c, -1);
+      this.#held.set(c.state.key, [c, ...this.#held.get(c.state.key) ?? []]);
+    }
+    if (this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
+  }
+
+  /** Fetches `partitions` again; their held messages come first. */
+  resume(partitions: readonly TopicPartition[]): void {
+    const nodes = new Set<number>();
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#paused.delete(key);
+      const held = this.#held.get(key) ?? [];
+      this.#held.delete(key);
+      this.#queue.unshift(...held);
+      for (const c of held) this.#count(c, 1);
+      const state = this.#states.get(key);
+      if (!state?.paused) continue;
+      state.paused = false;
+      if (state.node >= 0) nodes.add(state.node);
+    }
+    // A loop whose partitions were all paused has ended: start it again.
+    for (const node of nodes) this.#ensureLoop(node);
+    if (this.#queue.length > 0) this.#wakeReaders();
+  }
+
+  /** The paused partitions. */
+  get paused(): TopicPartition[] {
+    return [...this.#paused.values()];
   }
 
   /** The next queued message, or undefined when none is; throws a pending failure. */
@@ -170,9 +223,20 @@ export class Fetcher {
   unread(m: Message): void {
     const state = this.#states.get(partitionKey(m.topic, m.partition));
     if (!state) return; // no longer fetched: its next owner reads it
-    this.#queue.unshift({ state, messages: [m], next: 0 });
-    this.#buffered++;
-    this.#bufferedBytes += size(m);
+    const chunk = { state, messages: [m], next: 0 };
+    if (state.paused) this.#held.set(state.key, [chunk, ...this.#held.get(state.key) ?? []]);
+    else {
+      this.#queue.unshift(chunk);
+      this.#count(chunk, 1);
+    }
+  }
+
+  /** Adds (`sign` 1) or takes away (-1) a chunk's unread messages from the queue's counts. */
+  #count(c: Chunk, sign: 1 | -1): void {
+    this.#buffered += sign * (c.messages.length - c.next);
+    for (let j = c.next; j < c.messages.length; j++) {
+      this.#bufferedBytes += sign * size(c.messages[j]);
+    }
   }
 
   /**
@@ -205,11 +269,11 @@ export class Fetcher {
     if (!state) return;
     state.removed = true;
     this.#states.delete(key);
+    this.#held.delete(key);
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const c = this.#queue[i];
       if (c.state === state) {
-        this.#buffered -= c.messages.length - c.next;
-        for (let j = c.next; j < c.messages.length; j++) this.#bufferedBytes -= size(c.messages[j]);
+        this.#count(c, -1);
         this.#queue.splice(i, 1);
       }
     }
@@ -312,7 +376,9 @@ export class Fetcher {
       const signal = this.#abort.signal;
       let failures = 0;
       while (!signal.aborted) {
-        const states = [...this.#states.values()].filter((s) => s.node === node && s.offset >= 0);
+        const states = [...this.#states.values()].filter((s) =>
+          s.node === node && s.offset >= 0 && !s.paused
+        );
         if (states.length === 0) return;
         // A preferred replica is used for a while, then the leader is asked again (KIP-392).
         const expired = states.filter((s) => s.preferredUntil > 0 && s.preferredUntil < Date.now());
@@ -459,9 +525,13 @@ export class Fetcher {
       : fetched.highWaterMark;
     state.offset = fetched.endOffset;
     if (fetched.messages.length > 0) {
-      this.#queue.push({ state, messages: fetched.messages, next: 0 });
-      this.#buffered += fetched.messages.length;
-      for (const m of fetched.messages) this.#bufferedBytes += size(m);
+      const chunk = { state, messages: fetched.messages, next: 0 };
+      // Paused while this fetch was out: held back with the rest.
+      if (state.paused) this.#held.set(state.key, [...this.#held.get(state.key) ?? [], chunk]);
+      else {
+        this.#queue.push(chunk);
+        this.#count(chunk, 1);
+      }
       state.atEof = false;
       this.#wakeReaders();
       // Partitions that returned data go last in the next request, so one partition's

@@ -12,6 +12,7 @@ import { retry } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import type { Message } from "../message.ts";
 import { LastOffset, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import { listOf, topicPartitionOf } from "../_validate.ts";
 import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
@@ -20,12 +21,13 @@ import type { GroupMembership, MembershipOptions } from "./_membership.ts";
 import { fetchOffsets } from "./_offsets.ts";
 import {
   type PartitionAssignment,
+  type PartitionStart,
   type ReaderConfig,
   resolveReaderConfig,
 } from "./_reader_config.ts";
 import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 
-export type { PartitionAssignment, ReaderConfig, ReaderStats };
+export type { PartitionAssignment, PartitionStart, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
 
 /** A reader was used after `close()`. */
@@ -52,6 +54,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #topic: string | undefined;
   readonly #partition: number;
   readonly #groupId: string | undefined;
+  /** The partitions of a reader over an explicit set (no group). */
+  readonly #partitions: readonly TopicPartition[] | undefined;
+  /** Paused partitions a rebalance revoked: paused again if the same rebalance gives them back. */
+  #pausedRevoked = new Map<string, TopicPartition>();
   readonly #startOffset: number;
   readonly #commitInterval: number;
   readonly #maxAttempts: number;
@@ -85,6 +91,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#topic = c.topic;
     this.#partition = c.partition;
     this.#groupId = c.groupId;
+    this.#partitions = c.partitions?.map((p) => ({ topic: p.topic, partition: p.partition }));
     this.#startOffset = c.startOffset;
     this.#offset = c.startOffset;
     this.#readCommitted = c.readCommitted;
@@ -152,9 +159,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         }, this.#commitInterval);
       }
     } else {
-      this.#fetcher.add([
-        { topic: this.#topic!, partition: this.#partition, offset: c.startOffset },
-      ]);
+      this.#fetcher.add(
+        c.partitions ??
+          [{ topic: this.#topic!, partition: this.#partition, offset: c.startOffset }],
+      );
     }
   }
 
@@ -308,9 +316,33 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     });
   }
 
-  /** The partitions a group reader owns now (empty for a partition reader). */
+  /**
+   * The partitions a group reader owns now, or those a reader over `partitions` was given
+   * (empty for a partition reader).
+   */
   get assignments(): TopicPartition[] {
-    return this.#membership ? [...this.#membership.owned] : [];
+    return this.#membership ? [...this.#membership.owned] : [...this.#partitions ?? []];
+  }
+
+  /**
+   * Stops fetching `partitions` without leaving the group (back-pressure): messages already
+   * fetched for them are held back until {@linkcode resume}; the other partitions keep
+   * flowing. Each must be read by this reader now (`TypeError` otherwise). A paused partition
+   * stays paused across a rebalance that leaves it with this member, and is forgotten by one
+   * that moves it elsewhere.
+   */
+  pause(partitions: readonly TopicPartition[]): void {
+    this.#fetcher.pause(this.#partitionsRead("pause", partitions));
+  }
+
+  /** Fetches paused `partitions` again, their held-back messages first. */
+  resume(partitions: readonly TopicPartition[]): void {
+    this.#fetcher.resume(this.#partitionsRead("resume", partitions));
+  }
+
+  /** The partitions paused now. */
+  paused(): TopicPartition[] {
+    return this.#fetcher.paused;
   }
 
   /**
@@ -398,6 +430,30 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     if (this.#groupId !== undefined) {
       throw new TypeError(`${what} is unavailable when the reader is part of a consumer group`);
     }
+    if (this.#partitions) {
+      throw new TypeError(`${what} is unavailable on a reader over several partitions`);
+    }
+  }
+
+  /** `partitions` checked as an array of partitions this reader reads now. */
+  #partitionsRead(what: string, partitions: readonly TopicPartition[]): TopicPartition[] {
+    if (this.#closed) throw new ReaderClosedError();
+    const reading = new Set(
+      (this.#membership || this.#partitions
+        ? this.assignments
+        : [{ topic: this.#topic!, partition: this.#partition }]).map((p) =>
+          partitionKey(p.topic, p.partition)
+        ),
+    );
+    return listOf(`${what}: partitions`, partitions).map((p, i) => {
+      const tp = topicPartitionOf(`partitions[${i}]`, p);
+      if (!reading.has(partitionKey(tp.topic, tp.partition))) {
+        throw new TypeError(
+          `${what}: partitions[${i}] (${tp.topic}/${tp.partition}) is not read by this reader`,
+        );
+      }
+      return tp;
+    });
   }
 
   #fetchFailed(e: unknown): void {
@@ -413,6 +469,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {
+    const repause = this.#pausedRevoked;
+    this.#pausedRevoked = new Map();
     this.#counters.rebalances++;
     if (partitions.length === 0) return;
     const committed = await this.#committed(partitions);
@@ -421,6 +479,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       return { ...p, offset: c && c.offset >= 0 ? c.offset : this.#startOffset };
     });
     await this.#config.onAssigned?.(starts);
+    // Paused partitions the same rebalance revoked and gave back stay paused.
+    this.#fetcher.pause(starts.filter((p) => repause.has(partitionKey(p.topic, p.partition))));
     this.#fetcher.add(starts);
   }
 
@@ -448,6 +508,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
+    this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     await this.#flushCommits(partitions).catch((e) => {
       this.#logError("kafkit: committing revoked partitions failed", e);
@@ -458,9 +519,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
+    this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     for (const p of partitions) this.#pending.delete(partitionKey(p.topic, p.partition));
     await this.#config.onRevoked?.(partitions);
+  }
+
+  /** Unpauses partitions given up, noting which were paused for the assignment that follows. */
+  #forgetPaused(partitions: readonly TopicPartition[]): void {
+    const gone = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    const paused = this.#fetcher.paused.filter((p) => gone.has(partitionKey(p.topic, p.partition)));
+    for (const p of paused) this.#pausedRevoked.set(partitionKey(p.topic, p.partition), p);
+    this.#fetcher.resume(paused);
   }
 
   /** Commits pending offsets (of `only`, if given), one commit at a time, with retries. */
