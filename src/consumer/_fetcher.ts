@@ -9,7 +9,9 @@
 import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.ts";
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
+import { FetchSession } from "./_fetch_session.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
+import { abortable } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
@@ -44,6 +46,8 @@ export interface FetcherOptions {
   rackId?: string;
   /** How long a preferred read replica is used before the leader is asked again, in ms. */
   preferredReplicaMaxAge?: number;
+  /** Incremental fetch sessions (KIP-227); false sends every partition each time. */
+  fetchSessions?: boolean;
   /** A fetch response was decoded: messages queued and record bytes received. */
   onFetch?: (messages: number, bytes: number) => void;
 }
@@ -101,6 +105,8 @@ export class Fetcher {
   #closed: Error | undefined;
   #wakeFetchers: (() => void)[] = [];
   readonly #abort = new AbortController();
+  /** Each broker's fetch session. */
+  readonly #sessions = new Map<number, FetchSession>();
 
   constructor(options: FetcherOptions) {
     this.#o = options;
@@ -262,6 +268,21 @@ export class Fetcher {
     this.#states.clear();
     this.#wake();
     await Promise.allSettled([...this.#loops]);
+    await Promise.allSettled([...this.#sessions].map(([node, s]) => this.#closeSession(node, s)));
+  }
+
+  /** Ends a broker's fetch session, so it does not hold a slot of its cache until evicted. */
+  async #closeSession(node: number, session: FetchSession): Promise<void> {
+    const end = session.close();
+    if (!end) return;
+    // Behind the aborted long poll on that connection: allow for it, and no more.
+    const timeout = this.#o.maxWait + 2_000;
+    const conn = await abortable(
+      this.#o.cluster.connection(node, "fetch"),
+      AbortSignal.timeout(timeout),
+    );
+    const settings = { minBytes: 0, maxBytes: this.#o.maxBytes, maxWait: 0, readCommitted: false };
+    await conn.request(Fetch, fetchRequest([], settings, end), { timeout });
   }
 
   #drop(key: string): void {
@@ -431,17 +452,31 @@ export class Fetcher {
       this.#topicIds.set(s.topic, topicId);
       partitions.push({ ...s, topicId });
     }
-    return conn.request(
-      Fetch,
-      fetchRequest(partitions, {
-        minBytes: this.#o.minBytes,
-        maxBytes: this.#o.maxBytes,
-        maxWait: this.#o.maxWait,
-        readCommitted: this.#o.readCommitted,
-        rackId: this.#o.rackId,
-      }),
-      { signal: this.#abort.signal, timeout: this.#o.fetchTimeout },
-    );
+    let session = this.#sessions.get(node);
+    if (!session) this.#sessions.set(node, session = new FetchSession(this.#o.fetchSessions));
+    // A lost session (evicted, epochs out of step) is answered with an error: one full
+    // fetch opens a new one at once.
+    for (let attempt = 1;; attempt++) {
+      const sent = session.next(partitions);
+      const res = await conn.request(
+        Fetch,
+        fetchRequest(sent.partitions, {
+          minBytes: this.#o.minBytes,
+          maxBytes: this.#o.maxBytes,
+          maxWait: this.#o.maxWait,
+          readCommitted: this.#o.readCommitted,
+          rackId: this.#o.rackId,
+        }, sent),
+        { signal: this.#abort.signal, timeout: this.#o.fetchTimeout },
+      ).catch((e) => {
+        session.failed();
+        throw e;
+      });
+      if (session.answered(sent, res.errorCode, res.sessionId) || attempt > 1) return res;
+      this.#o.log(
+        `kafkit: fetch session ${sent.sessionId} with broker ${node} was lost, opening a new one`,
+      );
+    }
   }
 
   /** Queues what a fetch returned and handles partition errors; true if any failed. */

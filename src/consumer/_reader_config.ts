@@ -108,6 +108,12 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   rackId?: string;
   /** `read_uncommitted` (default) or `read_committed` (skip aborted transactions). */
   isolationLevel?: "read_uncommitted" | "read_committed";
+  /**
+   * Incremental fetch sessions (KIP-227, default true): after the first fetch from a broker,
+   * fetches name only the partitions that changed, and answers carry only partitions with
+   * something new. false names every partition in every fetch.
+   */
+  fetchSessions?: boolean;
   /** First retry delay after a failed fetch, in ms (default 100). */
   readBackoffMin?: number;
   /** Largest retry delay, in ms (default 1 s). */
@@ -157,6 +163,7 @@ const READER_OPTIONS = [
   "groupInstanceId",
   "rackId",
   "isolationLevel",
+  "fetchSessions",
   "readBackoffMin",
   "readBackoffMax",
   "maxAttempts",
@@ -200,6 +207,7 @@ export interface ResolvedReaderConfig {
   maxAttempts: number;
   backoff: { backoffMin: number; backoffMax: number };
   readCommitted: boolean;
+  fetchSessions: boolean;
   groupProtocol: "classic" | "consumer";
   groupBalancers: readonly GroupBalancer[];
 }
@@ -299,6 +307,7 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
       backoffMax: positiveInt("readBackoffMax", config.readBackoffMax, 1_000, 0),
     },
     readCommitted: level === "read_committed",
+    fetchSessions: booleanOf("fetchSessions", config.fetchSessions, true),
     groupProtocol,
     groupBalancers,
   };
@@ -332,4 +341,11 @@ function partitionsOf(
       : intIn(`partitions[${i}].offset`, p.offset, LastOffset - 1, Number.MAX_SAFE_INTEGER);
     return { ...tp, offset };
   });
+}
+
+/** `value` if a boolean, `fallback` if undefined; a `TypeError` naming `field` otherwise. */
+function booleanOf(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw new TypeError(`${field} must be a boolean, got ${value}`);
+  return value;
 }

@@ -114,6 +114,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       maxWait: c.maxWait,
       fetchTimeout: c.maxWait + c.readBatchTimeout,
       readCommitted: this.#readCommitted,
+      fetchSessions: c.fetchSessions,
       startOffset: c.startOffset,
       queueCapacity: c.queueCapacity,
       ...this.#backoff,

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { dial, type Message, Reader, Writer } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { waitFor } from "../_eventually.ts";
 
 const dec = new TextDecoder();
 const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
@@ -114,5 +115,28 @@ describe(`Reader pause/resume and explicit partitions (${RUNTIME})`, () => {
       [1, 2, 3].map((o) => `${first.partition}:${o}`),
     );
     assert.throws(() => r.pause([{ topic, partition: 5 }]), TypeError);
+  });
+
+  test("a rebalance keeps the pause on a partition that stays, forgets it on one that moves", async () => {
+    const topic = uniqueName("rebalance");
+    const groupId = uniqueName("rebalance-g");
+    await createTopic(topic, 2);
+    await produce(topic, [0, 1], 2);
+    const config = { brokers: brokers(), groupId, topic, heartbeatInterval: 300 };
+    await using a = new Reader(config);
+    await a.fetchMessage({ signal: AbortSignal.timeout(30_000) });
+    a.pause([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    await using b = new Reader(config);
+    // b joins: a gives up one of the two partitions.
+    const fromB = await b.fetchMessage({ signal: AbortSignal.timeout(30_000) });
+    await waitFor("a to settle on one partition", () => a.assignments.length === 1);
+    const kept = a.assignments;
+    assert.notEqual(kept[0].partition, fromB.partition);
+    assert.deepEqual(a.paused(), kept, "the partition a kept is still paused");
+    assert.deepEqual(b.paused(), []);
+    assert.equal((await readSome(a, 1, 700)).length, 0, "a reads nothing while paused");
+    a.resume(kept);
+    const resumed = await readSome(a, 2);
+    assert.ok(resumed.length > 0 && resumed.every((m) => m.partition === kept[0].partition));
   });
 });
