@@ -140,8 +140,10 @@ export type { ReaderTotals } from "./src/consumer/_reader_stats.ts";
 // The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
 export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {
+  LogTruncationError,
   type PartitionAssignment,
   type PartitionOffset,
+  type PartitionStart,
   Reader,
   ReaderClosedError,
   type ReaderConfig,

@@ -10,6 +10,7 @@ import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
 import { FetchSession } from "./_fetch_session.ts";
+import { type EpochEnd, epochEnds, truncation } from "./log_truncation.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
@@ -63,6 +64,8 @@ interface FetchState extends TopicPartition {
   preferredUntil: number;
   /** The leader epoch the metadata gave, sent so a stale leader or stale metadata is refused. */
   leaderEpoch: number;
+  /** The leader epoch of the last batch fetched, so the leader can tell a truncation (KIP-320). */
+  lastFetchedEpoch: number;
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
@@ -125,6 +128,7 @@ export class Fetcher {
         node: -1,
         preferredUntil: 0,
         leaderEpoch: -1,
+        lastFetchedEpoch: -1,
         highWaterMark: -1,
         atEof: false,
         removed: false,
@@ -324,11 +328,13 @@ export class Fetcher {
       }
       await retry(async () => {
         const todo = unplaced();
-        const unresolved = todo.filter((s) => s.offset < 0);
-        if (unresolved.length > 0) await this.#resolve(unresolved);
         const leaders = await Promise.all(
           todo.map((s) => this.#o.cluster.leader(s.topic, s.partition)),
         );
+        await this.#checkTruncation(todo, leaders);
+        // After the check, which may send a partition back to where startOffset says.
+        const unresolved = todo.filter((s) => s.offset < 0);
+        if (unresolved.length > 0) await this.#resolve(unresolved);
         // All at once, so a loop's next fetch includes every partition placed together.
         todo.forEach((s, i) => {
           if (s.removed) return;
@@ -497,6 +503,13 @@ export class Fetcher {
         );
         // Skip partitions dropped, re-added or moved to another broker while this was out.
         if (!state || state.removed || state.node !== node) continue;
+        if (part.divergingEpoch.epoch >= 0) {
+          this.#diverged(state, {
+            epoch: part.divergingEpoch.epoch,
+            endOffset: Number(part.divergingEpoch.endOffset),
+          });
+          continue;
+        }
         const err = errorForCode(part.errorCode, {
           api: "Fetch",
           topic: state.topic,
@@ -559,6 +572,7 @@ export class Fetcher {
       ? Number(part.lastStableOffset)
       : fetched.highWaterMark;
     state.offset = fetched.endOffset;
+    if (fetched.lastEpoch >= 0) state.lastFetchedEpoch = fetched.lastEpoch;
     if (fetched.messages.length > 0) {
       const chunk = { state, messages: fetched.messages, next: 0 };
       // Paused while this fetch was out: held back with the rest.
@@ -596,6 +610,41 @@ export class Fetcher {
       this.#o.onError?.(e);
       await delay(this.#backoff(1), { signal: this.#abort.signal }).catch(() => {});
     }
+  }
+
+  /**
+   * A new leader (a newer epoch than the one fetched from) may lack what was read: asks it
+   * where the epochs last read end (OffsetForLeaderEpoch) before fetching from it.
+   */
+  async #checkTruncation(states: FetchState[], leaders: { leaderEpoch: number }[]): Promise<void> {
+    const positions = states
+      .map((s, i) => ({ ...s, state: s, leaderEpoch: leaders[i].leaderEpoch }))
+      .filter((p) => p.lastFetchedEpoch >= 0 && p.leaderEpoch > p.state.leaderEpoch);
+    if (positions.length === 0) return;
+    const ends = await epochEnds(this.#o.cluster, positions, this.#abort.signal);
+    for (const { state: s } of positions) {
+      const end = ends.get(s.key);
+      if (end && !s.removed) this.#diverged(s, end);
+    }
+  }
+
+  /**
+   * The leader's log holds the last epoch read up to `end`: below the fetch offset, what was
+   * read past it is gone (reported, logged; fetching goes on from there, or from where
+   * `startOffset` says when the logs share no epoch).
+   */
+  #diverged(state: FetchState, end: EpochEnd): void {
+    const lost = truncation(state, end);
+    state.lastFetchedEpoch = end.epoch;
+    if (!lost) return;
+    const where = lost.divergingOffset >= 0
+      ? `offset ${lost.divergingOffset}`
+      : `the ${this.#o.startOffset === LastOffset ? "newest" : "oldest"} offset`;
+    this.#o.log(`kafkit: ${lost.message}; fetching from ${where}`);
+    this.#o.onError?.(lost, state);
+    state.offset = lost.divergingOffset >= 0 ? lost.divergingOffset : this.#o.startOffset;
+    // An unresolved offset is looked up when placed again.
+    if (state.offset < 0 && state.node >= 0) this.#relocate([state]);
   }
 
   /** Partitions whose leader moved (or whose replica expired): fetch them from the leader. */

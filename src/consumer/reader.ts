@@ -29,6 +29,7 @@ import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 
 export type { PartitionAssignment, PartitionStart, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
+export { LogTruncationError } from "./log_truncation.ts";
 
 /** A reader was used after `close()`. */
 export class ReaderClosedError extends KafkitError {

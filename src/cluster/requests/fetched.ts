@@ -19,6 +19,8 @@ export interface FetchedMessages {
    */
   endOffset: number;
   highWaterMark: number;
+  /** The leader epoch of the last batch returned, -1 if none (KIP-320's lastFetchedEpoch). */
+  lastEpoch: number;
 }
 
 /** Decodes `part`, fetched from `offset` of `topic`/`partition`. */
@@ -43,5 +45,5 @@ export async function fetchedMessages(
   else for (const b of batches) if (!b.control) take(b.records);
   const last = batches[batches.length - 1];
   const endOffset = last ? Math.max(offset, last.baseOffset + last.lastOffsetDelta + 1) : offset;
-  return { messages, endOffset, highWaterMark };
+  return { messages, endOffset, highWaterMark, lastEpoch: last?.partitionLeaderEpoch ?? -1 };
 }
