@@ -71,6 +71,22 @@ const fetched = (fake: FakeKafka) =>
     )
   );
 
+/** A Reader of `t`/0 from offset 0 on `fake`, keeping what it reports and logs. */
+function readerOn(fake: FakeKafka) {
+  const errors: unknown[] = [];
+  const logs: string[] = [];
+  const r = new Reader({
+    brokers: fake.brokers,
+    connect: fake.connect,
+    partitions: [{ topic: "t", partition: 0, offset: 0 }],
+    maxWait: 20,
+    readBackoffMin: 10,
+    onError: (e) => errors.push(e),
+    logger: (m) => logs.push(m),
+  });
+  return { r, errors, logs };
+}
+
 async function read(r: Reader, n: number): Promise<string[]> {
   const out: Message[] = [];
   while (out.length < n) out.push(await r.fetchMessage({ signal: AbortSignal.timeout(10_000) }));
@@ -94,16 +110,7 @@ describe("Reader log truncation (fake broker)", () => {
       await new Promise((r) => setTimeout(r, 20));
       return answer({ highWatermark: 5n });
     });
-    const errors: unknown[] = [];
-    const logs: string[] = [];
-    const r = new Reader({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      partitions: [{ topic: "t", partition: 0, offset: 0 }],
-      maxWait: 20,
-      onError: (e) => errors.push(e),
-      logger: (m) => logs.push(m),
-    });
+    const { r, errors, logs } = readerOn(fake);
     try {
       assert.deepEqual(await read(r, 7), ["0:a", "1:b", "2:c", "3:d", "4:e", "3:D", "4:E"]);
       const truncations = errors.filter((e) => e instanceof LogTruncationError);
@@ -157,15 +164,7 @@ describe("Reader log truncation (fake broker)", () => {
         }],
       };
     });
-    const errors: unknown[] = [];
-    const r = new Reader({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      partitions: [{ topic: "t", partition: 0, offset: 0 }],
-      maxWait: 20,
-      readBackoffMin: 10,
-      onError: (e) => errors.push(e),
-    });
+    const { r, errors } = readerOn(fake);
     try {
       assert.deepEqual(await read(r, 6), ["0:a", "1:b", "2:c", "3:d", "4:e", "2:C"]);
       assert.equal(asked.length, 1);
