@@ -12,7 +12,10 @@
  *
  * @module
  */
-import type { FetchPartition } from "../cluster/requests/fetch.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { type FetchPartition, fetchRequest } from "../cluster/requests/fetch.ts";
+import { abortable } from "../_async/abortable.ts";
+import { Fetch } from "../protocol/generated/fetch.ts";
 import { partitionKey } from "../offsets.ts";
 import { ErrorCodes } from "../protocol/errors.ts";
 
@@ -130,3 +133,22 @@ export class FetchSession {
 
 /** Whether `code` is one of the errors a lost or out-of-step fetch session answers with. */
 export const isSessionError = (code: number): boolean => SESSION_ERRORS.has(code);
+
+/**
+ * Ends `session` on broker `node` (epoch -1, no partitions), so it does not hold a slot of the
+ * broker's session cache until evicted. It queues behind the long poll the closing reader
+ * aborted on that connection: allowed `maxWait` for it, and 2 s more.
+ */
+export async function closeSession(
+  cluster: Cluster,
+  node: number,
+  session: FetchSession,
+  limits: { maxWait: number; maxBytes: number },
+): Promise<void> {
+  const end = session.close();
+  if (!end) return;
+  const timeout = limits.maxWait + 2_000;
+  const conn = await abortable(cluster.connection(node, "fetch"), AbortSignal.timeout(timeout));
+  const settings = { minBytes: 0, maxBytes: limits.maxBytes, maxWait: 0, readCommitted: false };
+  await conn.request(Fetch, fetchRequest([], settings, end), { timeout });
+}

@@ -9,10 +9,9 @@
 import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.ts";
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
-import { FetchSession } from "./_fetch_session.ts";
-import { type EpochEnd, epochEnds, truncation } from "./log_truncation.ts";
+import { closeSession, FetchSession } from "./_fetch_session.ts";
+import { checkNewLeaders, divergedAt, type EpochEnd } from "./log_truncation.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
-import { abortable } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
@@ -272,21 +271,9 @@ export class Fetcher {
     this.#states.clear();
     this.#wake();
     await Promise.allSettled([...this.#loops]);
-    await Promise.allSettled([...this.#sessions].map(([node, s]) => this.#closeSession(node, s)));
-  }
-
-  /** Ends a broker's fetch session, so it does not hold a slot of its cache until evicted. */
-  async #closeSession(node: number, session: FetchSession): Promise<void> {
-    const end = session.close();
-    if (!end) return;
-    // Behind the aborted long poll on that connection: allow for it, and no more.
-    const timeout = this.#o.maxWait + 2_000;
-    const conn = await abortable(
-      this.#o.cluster.connection(node, "fetch"),
-      AbortSignal.timeout(timeout),
+    await Promise.allSettled(
+      [...this.#sessions].map(([node, s]) => closeSession(this.#o.cluster, node, s, this.#o)),
     );
-    const settings = { minBytes: 0, maxBytes: this.#o.maxBytes, maxWait: 0, readCommitted: false };
-    await conn.request(Fetch, fetchRequest([], settings, end), { timeout });
   }
 
   #drop(key: string): void {
@@ -331,7 +318,9 @@ export class Fetcher {
         const leaders = await Promise.all(
           todo.map((s) => this.#o.cluster.leader(s.topic, s.partition)),
         );
-        await this.#checkTruncation(todo, leaders);
+        await checkNewLeaders(this.#o.cluster, todo, leaders, this.#abort.signal, (s, end) => {
+          if (!s.removed) this.#diverged(s, end);
+        });
         // After the check, which may send a partition back to where startOffset says.
         const unresolved = todo.filter((s) => s.offset < 0);
         if (unresolved.length > 0) await this.#resolve(unresolved);
@@ -612,38 +601,9 @@ export class Fetcher {
     }
   }
 
-  /**
-   * A new leader (a newer epoch than the one fetched from) may lack what was read: asks it
-   * where the epochs last read end (OffsetForLeaderEpoch) before fetching from it.
-   */
-  async #checkTruncation(states: FetchState[], leaders: { leaderEpoch: number }[]): Promise<void> {
-    const positions = states
-      .map((s, i) => ({ ...s, state: s, leaderEpoch: leaders[i].leaderEpoch }))
-      .filter((p) => p.lastFetchedEpoch >= 0 && p.leaderEpoch > p.state.leaderEpoch);
-    if (positions.length === 0) return;
-    const ends = await epochEnds(this.#o.cluster, positions, this.#abort.signal);
-    for (const { state: s } of positions) {
-      const end = ends.get(s.key);
-      if (end && !s.removed) this.#diverged(s, end);
-    }
-  }
-
-  /**
-   * The leader's log holds the last epoch read up to `end`: below the fetch offset, what was
-   * read past it is gone (reported, logged; fetching goes on from there, or from where
-   * `startOffset` says when the logs share no epoch).
-   */
+  /** Moves `state` past a truncation `end` shows, if any; an unresolved offset is placed again. */
   #diverged(state: FetchState, end: EpochEnd): void {
-    const lost = truncation(state, end);
-    state.lastFetchedEpoch = end.epoch;
-    if (!lost) return;
-    const where = lost.divergingOffset >= 0
-      ? `offset ${lost.divergingOffset}`
-      : `the ${this.#o.startOffset === LastOffset ? "newest" : "oldest"} offset`;
-    this.#o.log(`kafkit: ${lost.message}; fetching from ${where}`);
-    this.#o.onError?.(lost, state);
-    state.offset = lost.divergingOffset >= 0 ? lost.divergingOffset : this.#o.startOffset;
-    // An unresolved offset is looked up when placed again.
+    divergedAt(state, end, this.#o);
     if (state.offset < 0 && state.node >= 0) this.#relocate([state]);
   }
 

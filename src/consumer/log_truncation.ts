@@ -12,7 +12,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { epochEndsAsk } from "../cluster/requests/epoch_ends.ts";
 import { askLeaders } from "../cluster/requests/leaders.ts";
 import { KafkitError } from "../errors.ts";
-import { partitionKey, type TopicPartition } from "../offsets.ts";
+import { LastOffset, partitionKey, type TopicPartition } from "../offsets.ts";
 
 /**
  * The partition's log was truncated below what the reader had fetched: records from
@@ -60,7 +60,7 @@ export interface EpochEnd {
 export interface ReadPosition extends TopicPartition {
   offset: number;
   lastFetchedEpoch: number;
-  /** The leader epoch the reader's metadata has now. */
+  /** The leader epoch it is fetched under (or, when asking a leader, the one it has now). */
   leaderEpoch: number;
 }
 
@@ -109,4 +109,52 @@ export function truncation(
   if (end.endOffset >= p.offset) return undefined;
   const known = end.epoch >= 0 && end.endOffset >= 0;
   return new LogTruncationError(p.topic, p.partition, p.offset, known ? end.endOffset : -1);
+}
+
+/**
+ * Asks each new leader (a newer epoch than the one a position was fetched under, with an
+ * epoch read) where the epoch last read ends (OffsetForLeaderEpoch), calling `found` with
+ * each answer, before anything is fetched from it.
+ */
+export async function checkNewLeaders<P extends ReadPosition>(
+  cluster: Cluster,
+  positions: readonly P[],
+  leaders: readonly { leaderEpoch: number }[],
+  signal: AbortSignal,
+  found: (position: P, end: EpochEnd) => void,
+): Promise<void> {
+  const asked = positions
+    .map((p, i) => ({ ...p, position: p, leaderEpoch: leaders[i].leaderEpoch }))
+    .filter((a) => a.lastFetchedEpoch >= 0 && a.leaderEpoch > a.position.leaderEpoch);
+  if (asked.length === 0) return;
+  const ends = await epochEnds(cluster, asked, signal);
+  for (const { position } of asked) {
+    const end = ends.get(partitionKey(position.topic, position.partition));
+    if (end) found(position, end);
+  }
+}
+
+/**
+ * Applies `end` to `position`: its epoch becomes the last fetched; below the fetch offset, the
+ * truncation is logged and reported, and the offset moves to the divergence (or to
+ * `startOffset`, FirstOffset/LastOffset, when the logs share no known epoch).
+ */
+export function divergedAt(
+  position: ReadPosition,
+  end: EpochEnd,
+  report: {
+    startOffset: number;
+    log: (message: string) => void;
+    onError?: (error: unknown, partition?: TopicPartition) => void;
+  },
+): void {
+  const lost = truncation(position, end);
+  position.lastFetchedEpoch = end.epoch;
+  if (!lost) return;
+  const where = lost.divergingOffset >= 0
+    ? `offset ${lost.divergingOffset}`
+    : `the ${report.startOffset === LastOffset ? "newest" : "oldest"} offset`;
+  report.log(`kafkit: ${lost.message}; fetching from ${where}`);
+  report.onError?.(lost, { topic: position.topic, partition: position.partition });
+  position.offset = lost.divergingOffset >= 0 ? lost.divergingOffset : report.startOffset;
 }
