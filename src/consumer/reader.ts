@@ -304,12 +304,14 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * since creation (never reset), and the reader's state and configuration.
    */
   stats(): ReaderStats {
+    const single = this.#groupId === undefined && !this.#partitions;
     return this.#counters.take({
       clientId: this.#config.clientId ?? "kafkit",
-      topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
-      partition: this.#groupId === undefined ? String(this.#partition) : "",
-      offset: this.#groupId === undefined ? this.#offset : -1,
-      lag: this.#groupId === undefined ? this.#lag : -1,
+      topic: this.#topic ??
+        [...new Set(this.#config.groupTopics ?? this.#partitions?.map((p) => p.topic))].join(","),
+      partition: single ? String(this.#partition) : "",
+      offset: single ? this.#offset : -1,
+      lag: single ? this.#lag : -1,
       queueLength: this.#fetcher.queued,
       queueCapacity: this.#config.queueCapacity ?? 100,
       minBytes: this.#config.minBytes ?? 1,

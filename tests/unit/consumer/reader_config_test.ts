@@ -116,6 +116,7 @@ describe("Reader configuration", () => {
     });
     try {
       assert.deepEqual(r.assignments, [{ topic: "t", partition: 0 }, { topic: "u", partition: 3 }]);
+      assert.deepEqual([r.stats().topic, r.stats().partition], ["t,u", ""]);
       assert.throws(() => r.setOffset(0), /unavailable on a reader over several partitions/);
       assert.throws(() => r.offset, /unavailable on a reader over several partitions/);
       await assert.rejects(r.commitMessages([]), /only available with groupId/);
