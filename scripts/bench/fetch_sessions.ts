@@ -20,7 +20,8 @@ import { FirstOffset, Reader } from "../../mod.ts";
 import { type Connect, detectConnect } from "../../src/transport/socket.ts";
 import { parseOptions, positive } from "./_driver.ts";
 import { createTopic, deleteTopic } from "./_topics.ts";
-import { runJavaPerf, seedTopic } from "./consumer/java.ts";
+import { seedTopic } from "./consumer/java.ts";
+import { javaClientVersion, keyValues, spawnJavaTool } from "./_java_run.ts";
 
 const FETCH_API_KEY = 1;
 const CLOCK_TICKS = 100;
@@ -119,6 +120,60 @@ async function run(topic: string, fetchSessions: boolean): Promise<[Phase, Phase
   }
 }
 
+/**
+ * Kafka's ConsumerPerformance over the topic (a fresh group, 1 MiB fetches, the same maxWait),
+ * with its metrics: the window is its fetch time (the run minus the group join), the Fetch
+ * count and mean request size its client's own metrics, the broker's CPU over the whole run
+ * scaled to the window (the join is idle time for the broker).
+ */
+async function runJava(topic: string): Promise<Phase> {
+  const cpu = brokerCpuMs();
+  const started = performance.now();
+  const { child, timer } = spawnJavaTool([
+    "org.apache.kafka.tools.ConsumerPerformance",
+    "--bootstrap-server",
+    brokers!,
+    "--topic",
+    topic,
+    "--num-records",
+    String(messages),
+    "--group",
+    `kafkit-bench-sessions-java-${Date.now()}`,
+    "--fetch-size",
+    "1048576",
+    "--timeout",
+    "60000",
+    "--print-metrics",
+    "--command-property",
+    ...keyValues({ "fetch.max.bytes": 1_048_576, "fetch.max.wait.ms": maxWait }),
+  ], 600_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const brokerCpu = brokerCpuMs() - cpu;
+  const runMs = performance.now() - started;
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`ConsumerPerformance failed:\n${text}`);
+  // `group:name:{tags} : value` lines; `tags` narrows to one connection (node-id=node-1).
+  const metric = (name: string, tags = "") => {
+    const m = new RegExp(`^${name}:\\{[^}]*${tags}[^}]*\\}\\s*:\\s*([\\d.]+)`, "m").exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  const summary = text.split("\n").find((l) => /^\d{4}-/.test(l))!.split(", ");
+  const fetchSeconds = Number(summary[7]) / 1000;
+  const fetches = metric("consumer-fetch-manager-metrics:fetch-total");
+  return {
+    seconds: fetchSeconds,
+    messages: Number(summary[4]),
+    fetches,
+    // The broker's connection carries the Fetches (and a commit every 5 s); the coordinator's
+    // has a node id of its own.
+    requestBytes: fetches *
+      metric("consumer-node-metrics:request-size-avg", "node-id=node-\\d{1,4}\\b"),
+    readBytes: fetches * metric("consumer-fetch-manager-metrics:fetch-size-avg"),
+    brokerCpuMs: brokerCpu * Math.min(1, fetchSeconds * 1000 / runMs),
+  };
+}
+
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
 function row(name: string, p: Phase): string {
   const perFetch = (n: number) => p.fetches ? fixed(n / p.fetches) : "-";
@@ -147,20 +202,9 @@ try {
   }
   if (args.java) {
     console.error("reading with ConsumerPerformance");
-    const r = await runJavaPerf({
-      mode: "throughput",
-      brokers,
-      topic,
-      partitions,
-      size,
-      messages,
-      warmup: 0,
-      fetchBytes: 1_048_576,
-      maxWaitMs: maxWait,
-      queueCapacity: 10_000,
-      idleTimeoutMs: 30_000,
-    }, 600_000);
-    lines.push(`| ${r.client}, catch-up | ${fixed(r.messages / (r.wallMs / 1000))} | | | | |`);
+    lines.push(
+      row(`java ${javaClientVersion()} ConsumerPerformance, catch-up`, await runJava(topic)),
+    );
   }
   console.log(lines.join("\n"));
 } finally {
