@@ -8,6 +8,9 @@
  *
  * @module
  */
+import { clientLog } from "../log.ts";
+import type { Telemetry } from "../telemetry.ts";
+import { messageBytes } from "./_reader_stats.ts";
 import { abortable, anySignal } from "../_async/abortable.ts";
 import { backoffDelay } from "../_async/retry.ts";
 import { delay } from "../_async/delay.ts";
@@ -60,9 +63,9 @@ export interface ShareReaderConfig extends Omit<ClusterOptions, "brokers"> {
   rackId?: string;
   /** Every failure the reader handles by retrying, as it happens. */
   onError?: (error: unknown) => void;
-  /** Informational messages (assignments). */
+  /** Informational messages (assignments), one line each (ignored when `log` is given). */
   logger?: (message: string) => void;
-  /** Errors that were handled by retrying. */
+  /** Errors that were handled by retrying, one line each (ignored when `log` is given). */
   errorLogger?: (message: string) => void;
 }
 
@@ -159,6 +162,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
   #failures = 0;
   #failure: unknown;
   #closed = false;
+  readonly #telemetry: Telemetry | undefined;
 
   /** Creates the reader; nothing is sent until the first read. */
   constructor(config: ShareReaderConfig) {
@@ -176,22 +180,22 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
     this.#maxWait = intIn("maxWait", config.maxWait ?? 500, 0);
     this.#maxBytes = positiveInt("maxBytes", config.maxBytes, 1 << 20);
     this.#maxRecords = positiveInt("maxRecords", config.maxRecords, 500);
-    const log = config.logger ?? (() => {});
-    const errorLogger = config.errorLogger;
+    const core = clusterOptionsOf("ShareReaderConfig", config);
+    const log = clientLog(config, core instanceof Cluster ? core : undefined);
     this.#onError = (e) => {
-      errorLogger?.(`kafkit: share group ${this.#groupId}: ${e instanceof Error ? e.message : e}`);
+      log.warn(`kafkit: share group ${this.#groupId} failed, retrying`, { error: e });
       config.onError?.(e);
     };
-    const core = clusterOptionsOf("ShareReaderConfig", config);
     this.#ownCluster = !(core instanceof Cluster);
-    this.#cluster = core instanceof Cluster ? core : new Cluster(core);
+    this.#cluster = core instanceof Cluster ? core : new Cluster({ ...core, log: log.logger });
+    this.#telemetry = this.#cluster.telemetry;
     this.#membership = new ShareMembership({
       cluster: this.#cluster,
       groupId: this.#groupId,
       topics,
       rackId: config.rackId ?? null,
       onError: this.#onError,
-      log,
+      log: (message) => log.info(message),
     });
   }
 
@@ -210,6 +214,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
    * Rejects with the signal's reason, a fatal error of the group, or after `close()`.
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<ShareRecord> {
+    const startedAt = this.#telemetry ? Date.now() : 0;
     for (;;) {
       if (this.#closed) throw new ShareReaderClosedError();
       if (this.#failure) throw this.#failure;
@@ -217,6 +222,12 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
       const next = this.#queue.shift();
       if (next) {
         this.#handedOut.push(next);
+        this.#telemetry?.received(
+          { topic: next.topic, partition: next.partition, groupId: this.#groupId },
+          next,
+          messageBytes(next),
+          startedAt,
+        );
         return next;
       }
       this.#start();
