@@ -13,6 +13,7 @@ import { retry } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
 import type { Message } from "../message.ts";
 import { LastOffset, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import { listOf, topicPartitionOf } from "../_validate.ts";
 import { ErrorCodes, KafkaError } from "../protocol/errors.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
 import { ConsumerProtocolMembership } from "./_kip848_membership.ts";
@@ -22,6 +23,7 @@ import { fetchOffsets } from "./_offsets.ts";
 import { PendingOffsets } from "./_pending_offsets.ts";
 import {
   type PartitionAssignment,
+  type PartitionStart,
   type ReaderConfig,
   resolveReaderConfig,
 } from "./_reader_config.ts";
@@ -31,8 +33,9 @@ import type { Destination, OtelSpan, Telemetry } from "../telemetry.ts";
 import { ConnectionCounters } from "../cluster/connection_stats.ts";
 import { DEFAULT_CLIENT_ID } from "../version.ts";
 
-export type { PartitionAssignment, ReaderConfig, ReaderStats };
+export type { PartitionAssignment, PartitionStart, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
+export { LogTruncationError } from "./log_truncation.ts";
 
 /** A reader was used after `close()`. */
 export class ReaderClosedError extends KafkitError {
@@ -58,6 +61,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #topic: string | undefined;
   readonly #partition: number;
   readonly #groupId: string | undefined;
+  /** The partitions of a reader over an explicit set (no group). */
+  readonly #partitions: readonly TopicPartition[] | undefined;
+  /** Paused partitions a rebalance revoked: paused again if the same rebalance gives them back. */
+  #pausedRevoked = new Map<string, TopicPartition>();
   readonly #startOffset: number;
   readonly #commitInterval: number;
   readonly #maxAttempts: number;
@@ -96,6 +103,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#topic = c.topic;
     this.#partition = c.partition;
     this.#groupId = c.groupId;
+    this.#partitions = c.partitions?.map((p) => ({ topic: p.topic, partition: p.partition }));
     this.#startOffset = c.startOffset;
     this.#offset = c.startOffset;
     this.#readCommitted = c.readCommitted;
@@ -121,6 +129,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       fetchTimeout: c.maxWait + c.readBatchTimeout,
       readCommitted: this.#readCommitted,
       checkCrcs: c.checkCrcs,
+      fetchSessions: c.fetchSessions,
       startOffset: c.startOffset,
       queueCapacity: c.queueCapacity,
       ...this.#backoff,
@@ -166,9 +175,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         }, this.#commitInterval);
       }
     } else {
-      this.#fetcher.add([
-        { topic: this.#topic!, partition: this.#partition, offset: c.startOffset },
-      ]);
+      this.#fetcher.add(
+        c.partitions ??
+          [{ topic: this.#topic!, partition: this.#partition, offset: c.startOffset }],
+      );
     }
   }
 
@@ -326,12 +336,14 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * since creation (never reset), and the reader's state and configuration.
    */
   stats(): ReaderStats {
+    const single = this.#groupId === undefined && !this.#partitions;
     return this.#counters.take({
       clientId: this.#config.dialer?.clientId ?? this.#config.clientId ?? DEFAULT_CLIENT_ID,
-      topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
-      partition: this.#groupId === undefined ? String(this.#partition) : "",
-      offset: this.#groupId === undefined ? this.#offset : -1,
-      lag: this.#groupId === undefined ? this.#lag : -1,
+      topic: this.#topic ??
+        [...new Set(this.#config.groupTopics ?? this.#partitions?.map((p) => p.topic))].join(","),
+      partition: single ? String(this.#partition) : "",
+      offset: single ? this.#offset : -1,
+      lag: single ? this.#lag : -1,
       queueLength: this.#fetcher.queued,
       queueCapacity: this.#config.queueCapacity ?? 100,
       minBytes: this.#config.minBytes ?? 1,
@@ -340,9 +352,33 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     }, this.#connections.take());
   }
 
-  /** The partitions a group reader owns now (empty for a partition reader). */
+  /**
+   * The partitions a group reader owns now, or those a reader over `partitions` was given
+   * (empty for a partition reader).
+   */
   get assignments(): TopicPartition[] {
-    return this.#membership ? [...this.#membership.owned] : [];
+    return this.#membership ? [...this.#membership.owned] : [...this.#partitions ?? []];
+  }
+
+  /**
+   * Stops fetching `partitions` without leaving the group (back-pressure): messages already
+   * fetched for them are held back until {@linkcode resume}; the other partitions keep
+   * flowing. Each must be read by this reader now (`TypeError` otherwise). A paused partition
+   * stays paused across a rebalance that leaves it with this member, and is forgotten by one
+   * that moves it elsewhere.
+   */
+  pause(partitions: readonly TopicPartition[]): void {
+    this.#fetcher.pause(this.#partitionsRead("pause", partitions));
+  }
+
+  /** Fetches paused `partitions` again, their held-back messages first. */
+  resume(partitions: readonly TopicPartition[]): void {
+    this.#fetcher.resume(this.#partitionsRead("resume", partitions));
+  }
+
+  /** The partitions paused now. */
+  paused(): TopicPartition[] {
+    return this.#fetcher.paused;
   }
 
   /**
@@ -457,6 +493,30 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     if (this.#groupId !== undefined) {
       throw new TypeError(`${what} is unavailable when the reader is part of a consumer group`);
     }
+    if (this.#partitions) {
+      throw new TypeError(`${what} is unavailable on a reader over several partitions`);
+    }
+  }
+
+  /** `partitions` checked as an array of partitions this reader reads now. */
+  #partitionsRead(what: string, partitions: readonly TopicPartition[]): TopicPartition[] {
+    if (this.#closed) throw new ReaderClosedError();
+    const reading = new Set(
+      (this.#membership || this.#partitions
+        ? this.assignments
+        : [{ topic: this.#topic!, partition: this.#partition }]).map((p) =>
+          partitionKey(p.topic, p.partition)
+        ),
+    );
+    return listOf(`${what}: partitions`, partitions).map((p, i) => {
+      const tp = topicPartitionOf(`partitions[${i}]`, p);
+      if (!reading.has(partitionKey(tp.topic, tp.partition))) {
+        throw new TypeError(
+          `${what}: partitions[${i}] (${tp.topic}/${tp.partition}) is not read by this reader`,
+        );
+      }
+      return tp;
+    });
   }
 
   #fetchFailed(e: unknown): void {
@@ -472,6 +532,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {
+    const repause = this.#pausedRevoked;
+    this.#pausedRevoked = new Map();
     this.#counters.rebalances++;
     if (partitions.length === 0) return;
     const committed = await this.#committed(partitions);
@@ -480,6 +542,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       return { ...p, offset: c && c.offset >= 0 ? c.offset : this.#startOffset };
     });
     await this.#config.onAssigned?.(starts);
+    // Paused partitions the same rebalance revoked and gave back stay paused.
+    this.#fetcher.pause(starts.filter((p) => repause.has(partitionKey(p.topic, p.partition))));
     this.#fetcher.add(starts);
   }
 
@@ -507,6 +571,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
+    this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     await this.#flushCommits(partitions).catch((e) => {
       this.#logError("kafkit: committing revoked partitions failed", e);
@@ -517,9 +582,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
+    this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     for (const p of partitions) this.#pending.delete(p.topic, p.partition);
     await this.#config.onRevoked?.(partitions);
+  }
+
+  /** Unpauses partitions given up, noting which were paused for the assignment that follows. */
+  #forgetPaused(partitions: readonly TopicPartition[]): void {
+    const gone = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    const paused = this.#fetcher.paused.filter((p) => gone.has(partitionKey(p.topic, p.partition)));
+    for (const p of paused) this.#pausedRevoked.set(partitionKey(p.topic, p.partition), p);
+    this.#fetcher.resume(paused);
   }
 
   /** Commits pending offsets (of `only`, if given), one commit at a time, with retries. */

@@ -20,6 +20,8 @@ export interface FetchedMessages {
    */
   endOffset: number;
   highWaterMark: number;
+  /** The leader epoch of the last batch returned, -1 if none (KIP-320's lastFetchedEpoch). */
+  lastEpoch: number;
 }
 
 /** Decodes `part`, fetched from `offset` of `topic`/`partition`. */
@@ -56,5 +58,5 @@ export async function fetchedMessages(
   }
   const last = batches[batches.length - 1];
   const endOffset = last ? Math.max(offset, last.baseOffset + last.lastOffsetDelta + 1) : offset;
-  return { messages, endOffset, highWaterMark };
+  return { messages, endOffset, highWaterMark, lastEpoch: last?.partitionLeaderEpoch ?? -1 };
 }
