@@ -18,3 +18,8 @@ export function intFlag(flags: Record<string, unknown>, name: string, min = 1): 
   }
   return v;
 }
+
+/** Prints a run's report: `summary` as one JSON line with `--json`, else `text`. */
+export function printReport(json: boolean | undefined, summary: object, text: string): void {
+  console.log(json ? JSON.stringify(summary) : text);
+}

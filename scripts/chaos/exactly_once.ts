@@ -19,7 +19,7 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { helpAndExit, intFlag } from "./_flags.ts";
+import { helpAndExit, intFlag, printReport } from "./_flags.ts";
 import { kafkaEnv } from "../../tests/_env.ts";
 import { reportText, runEosChaos } from "../../tests/three_node/_eos_chaos.ts";
 
@@ -48,15 +48,11 @@ const report = await runEosChaos({
   batchSize: count("batch"),
   log: (line) => console.error(line),
 });
-if (flags.json) {
-  console.log(JSON.stringify({
-    ...report,
-    lost: report.lost.length,
-    duplicated: report.duplicated.length,
-  }));
-} else {
-  console.log(reportText(report));
-}
+printReport(flags.json, {
+  ...report,
+  lost: report.lost.length,
+  duplicated: report.duplicated.length,
+}, reportText(report));
 process.exit(
   report.lost.length === 0 && report.duplicated.length === 0 && report.offsetsMatch ? 0 : 1,
 );

@@ -24,7 +24,7 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { helpAndExit, intFlag } from "./_flags.ts";
+import { helpAndExit, intFlag, printReport } from "./_flags.ts";
 import { kafkaEnv } from "../../tests/_env.ts";
 import { reportText, runLeaderKills } from "../../tests/three_node/_leader_kills.ts";
 
@@ -72,13 +72,9 @@ const report = await runLeaderKills({
   },
   log: (line) => console.error(line),
 });
-if (flags.json) {
-  console.log(JSON.stringify({
-    ...report,
-    lost: report.lost.length,
-    duplicated: report.duplicated.length,
-    outOfOrder: report.outOfOrder.length,
-  }));
-} else {
-  console.log(reportText(report));
-}
+printReport(flags.json, {
+  ...report,
+  lost: report.lost.length,
+  duplicated: report.duplicated.length,
+  outOfOrder: report.outOfOrder.length,
+}, reportText(report));
