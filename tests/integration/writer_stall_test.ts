@@ -200,6 +200,8 @@ describe(`Writer against a stalled broker (${RUNTIME})`, () => {
     await using w = new Writer({
       brokers: address(),
       topic,
+      // The broker would create it otherwise (auto.create.topics.enable, the default).
+      allowAutoTopicCreation: false,
       deliveryTimeout: 1_500,
       writeTimeout: 1_000,
     });
