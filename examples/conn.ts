@@ -1,7 +1,7 @@
 // kafka-go's README, "Connection": produce and consume with the low-level Conn, one
 // connection to the leader of one partition.
 //
-//   deno run -A examples/conn.ts     (or: bun examples/conn.ts)
+//   deno run -A examples/conn.ts
 
 import { dialLeader } from "@kafkit/kafkit"; // npm: "kafkit"
 import { brokers, scratchTopic } from "./_setup.ts";

@@ -3,8 +3,8 @@
 // hand is finished, its offset committed, and the member leaves the group, so its partitions
 // go to the other members at once instead of after a session timeout.
 //
-//   deno run -A examples/group_service.ts           runs until Ctrl-C
-//   EXAMPLE_MAX_MESSAGES=6 bun examples/group_service.ts   stops after 6 orders (as CI runs it)
+//   deno run -A examples/group_service.ts                          runs until Ctrl-C
+//   EXAMPLE_MAX_MESSAGES=6 deno run -A examples/group_service.ts   stops after 6 (as in CI)
 //
 // For a self-contained demo it makes its own topic and writes six orders first; a real
 // service would take the topic and group from its configuration.

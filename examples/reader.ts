@@ -1,6 +1,6 @@
 // kafka-go's README, "Reader": consume one partition from offset 42.
 //
-//   deno run -A examples/reader.ts     (or: bun examples/reader.ts)
+//   deno run -A examples/reader.ts
 
 import { Reader, Writer } from "@kafkit/kafkit"; // npm: "kafkit"
 import { brokers, scratchTopic } from "./_setup.ts";

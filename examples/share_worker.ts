@@ -3,7 +3,7 @@
 // worker accepts the jobs it handles, releases one it cannot take right now (the broker
 // delivers it again, here or to another member) and rejects a malformed one for good.
 //
-//   deno run -A examples/share_worker.ts     (or: bun examples/share_worker.ts)
+//   deno run -A examples/share_worker.ts
 
 import { Client, ShareReader, Writer } from "@kafkit/kafkit"; // npm: "kafkit"
 import { brokers, scratchTopic } from "./_setup.ts";

@@ -1,7 +1,7 @@
 // kafka-go's README, "Writer": produce to a topic, spreading messages with the least-bytes
 // balancer. The Writer batches, retries, and flushes what is pending on close.
 //
-//   deno run -A examples/writer.ts     (or: bun examples/writer.ts)
+//   deno run -A examples/writer.ts
 
 import { LeastBytes, Writer } from "@kafkit/kafkit"; // npm: "kafkit"
 import { brokers, scratchTopic } from "./_setup.ts";
