@@ -62,7 +62,7 @@ export interface RunOptions {
   signalWhen?: { output: RegExp; signal: "SIGINT" | "SIGTERM" };
 }
 
-/** Runs `file`; resolves with its exit code, stdout, and output (stdout and stderr as they came). */
+/** Runs `file`: its exit code, its stdout, and its output (stdout and stderr as they came). */
 export function runScript(
   file: string,
   options: RunOptions,

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { Client } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
-import { COMPILED, ENTRY, localImports, ROOT, runScript } from "../_run_script.ts";
+import { COMPILED, ENTRY, localImports, ROOT, type RunOptions, runScript } from "../_run_script.ts";
 import { BIN, bundle, freePort } from "../workerd/_workerd.ts";
 
 // The examples as this runtime runs them: TypeScript, or the npm build's JavaScript.
@@ -35,8 +35,7 @@ for (const name of readdirSync(SOURCE)) {
 /** Runs one example; fails with its output unless it exits 0. Resolves with its stdout lines. */
 async function example(
   name: string,
-  options: { env?: Record<string, string>; signalWhen?: { output: RegExp; signal: "SIGTERM" } } =
-    {},
+  options: Pick<RunOptions, "env" | "signalWhen"> = {},
 ): Promise<string[]> {
   const { code, stdout, output } = await runScript(join(DIR, name + EXT), {
     timeout: 30_000,
