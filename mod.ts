@@ -81,7 +81,7 @@ export type {
   SaslPlainOptions,
   SaslScramOptions,
 } from "./src/transport/sasl/mod.ts";
-export { VERSION } from "./src/version.ts";
+export { DEFAULT_CLIENT_ID, VERSION } from "./src/version.ts";
 export { Batch } from "./src/batch.ts";
 export {
   type CallOptions,
@@ -127,6 +127,7 @@ export {
 } from "./src/producer/balancers.ts";
 export {
   BufferFullError,
+  type DeliveryReport,
   DeliveryTimeoutError,
   WriteErrors,
   type WriteFailure,
@@ -137,6 +138,7 @@ export {
 } from "./src/producer/writer.ts";
 export type { Summary, WriterTotals } from "./src/producer/_stats.ts";
 export type { ReaderTotals } from "./src/consumer/_reader_stats.ts";
+export type { ConnectionStats, ConnectionTotals } from "./src/cluster/connection_stats.ts";
 // The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
 export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {

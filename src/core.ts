@@ -63,8 +63,9 @@ export {
   LEADER_MOVED,
   type Route,
   type RouteOptions,
+  type TopicLookupOptions,
 } from "./cluster/cluster.ts";
-export type { Lane, PoolLane } from "./cluster/_pool.ts";
+export type { Lane, PoolEvents, PoolLane } from "./cluster/_pool.ts";
 export type { CoordinatorType } from "./cluster/_coordinators.ts";
 export type {
   BrokerInfo,

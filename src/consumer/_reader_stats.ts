@@ -3,6 +3,7 @@
 import type { Message } from "../message.ts";
 import { type Summary, SummaryCounter } from "../_summary.ts";
 import { accumulate } from "../producer/_stats.ts";
+import type { ConnectionStats, ConnectionTotals } from "../cluster/connection_stats.ts";
 
 /**
  * The Reader's counters: in {@linkcode ReaderStats} since the last `stats()` call, in its
@@ -28,11 +29,12 @@ export interface ReaderTotals {
  * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
  * export rates. `totals` holds the same counters since the Reader was created, never reset, for
  * metric systems that expect monotonic counters. The other fields are the state now and the
- * configuration.
+ * configuration. `dials`, `timeouts` and `dialTime` are those of the Reader's client core (a
+ * shared `cluster`'s).
  */
-export interface ReaderStats extends ReaderTotals {
+export interface ReaderStats extends ReaderTotals, ConnectionStats {
   /** The counters since the Reader was created (never reset). */
-  totals: ReaderTotals;
+  totals: ReaderTotals & ConnectionTotals;
   /** ms the application waited in `fetchMessage`. */
   waitTime: Summary;
   /** Messages per fetch response. */
@@ -69,7 +71,7 @@ export function messageBytes(m: Message): number {
 /** The point-in-time fields of {@linkcode ReaderStats}. */
 export type ReaderGauges = Omit<
   ReaderStats,
-  keyof ReaderTotals | "totals" | "waitTime" | "fetchSize" | "fetchBytes"
+  keyof ReaderTotals | "totals" | "waitTime" | "fetchSize" | "fetchBytes" | keyof ConnectionStats
 >;
 
 /** Accumulates what a reader does between two `stats()` calls. */
@@ -106,8 +108,14 @@ export class ReaderCounters {
     this.waitTime.observe(waited);
   }
 
-  /** The counters since the last read, their totals, plus `gauges`; then starts over. */
-  take(gauges: ReaderGauges): ReaderStats {
+  /**
+   * The counters since the last read, their totals, plus `gauges` and the core's `connections`
+   * counts; then starts over.
+   */
+  take(
+    gauges: ReaderGauges,
+    connections: { window: ConnectionStats; totals: ConnectionTotals },
+  ): ReaderStats {
     const window: ReaderTotals = {
       fetches: this.fetches,
       messages: this.messages,
@@ -118,7 +126,8 @@ export class ReaderCounters {
     };
     const s: ReaderStats = {
       ...window,
-      totals: accumulate(this.#totals, window),
+      ...connections.window,
+      totals: { ...accumulate(this.#totals, window), ...connections.totals },
       waitTime: this.waitTime.take(),
       fetchSize: this.fetchSize.take(),
       fetchBytes: this.fetchBytes.take(),

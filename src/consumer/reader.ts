@@ -26,6 +26,8 @@ import {
 import { messageBytes, ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
 import { clientLog } from "../log.ts";
 import type { Destination, OtelSpan, Telemetry } from "../telemetry.ts";
+import { ConnectionCounters } from "../cluster/connection_stats.ts";
+import { DEFAULT_CLIENT_ID } from "../version.ts";
 
 export type { PartitionAssignment, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
@@ -65,6 +67,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #ownCluster: boolean;
   readonly #fetcher: Fetcher;
   readonly #counters = new ReaderCounters();
+  readonly #connections = new ConnectionCounters();
+  readonly #stopObserving: () => void;
   readonly #log: (message: string) => void;
   readonly #logError: (message: string, error: unknown) => void;
   readonly #membership: GroupMembership | undefined;
@@ -104,6 +108,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       ? c.cluster
       : new Cluster({ ...c.cluster, log: log.logger });
     this.#telemetry = this.#cluster.telemetry;
+    this.#stopObserving = this.#cluster.observe(this.#connections);
     this.#fetcher = new Fetcher({
       cluster: this.#cluster,
       minBytes: c.minBytes,
@@ -301,7 +306,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    */
   stats(): ReaderStats {
     return this.#counters.take({
-      clientId: this.#config.clientId ?? "kafkit",
+      clientId: this.#config.dialer?.clientId ?? this.#config.clientId ?? DEFAULT_CLIENT_ID,
       topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
       partition: this.#groupId === undefined ? String(this.#partition) : "",
       offset: this.#groupId === undefined ? this.#offset : -1,
@@ -311,7 +316,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       minBytes: this.#config.minBytes ?? 1,
       maxBytes: this.#config.maxBytes ?? 1_000_000,
       maxWait: this.#config.maxWait ?? 500,
-    });
+    }, this.#connections.take());
   }
 
   /** The partitions a group reader owns now (empty for a partition reader). */
@@ -333,6 +338,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
     } finally {
       await this.#fetcher.close(new ReaderClosedError());
+      this.#stopObserving();
       if (this.#ownCluster) await this.#cluster.close();
     }
   }

@@ -17,6 +17,7 @@ import { MessageTooLargeError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
+import { type DeliveryReport, offsetIn, reportOf } from "./delivery_report.ts";
 import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError } from "./errors.ts";
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
@@ -24,12 +25,18 @@ import { Sender } from "./_sender.ts";
 import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
 import { endSpan, type OtelSpan, type Telemetry, telemetryOf } from "../telemetry.ts";
 import {
+  ConnectionCounters,
+  type ConnectionStats,
+  type ConnectionTotals,
+} from "../cluster/connection_stats.ts";
+import {
   type ResolvedWriterConfig,
   resolveWriterConfig,
   type WriterConfig,
 } from "./_writer_config.ts";
 
 export type { WriterConfig } from "./_writer_config.ts";
+export type { DeliveryReport } from "./delivery_report.ts";
 export {
   BufferFullError,
   DeliveryTimeoutError,
@@ -54,11 +61,12 @@ export const MESSAGE_OVERHEAD = 400;
  * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
  * export rates. `totals` holds the same counters since the Writer was created, never reset, for
  * metric systems that expect monotonic counters. The other fields are the state now and the
- * configuration.
+ * configuration. `dials`, `timeouts` and `dialTime` are those of the Writer's client core (a
+ * shared `cluster`'s).
  */
-export interface WriterStats extends WriterTotals {
+export interface WriterStats extends WriterTotals, ConnectionStats {
   /** The counters since the Writer was created (never reset). */
-  totals: WriterTotals;
+  totals: WriterTotals & ConnectionTotals;
   /** ms from a batch's sealing to its completion (acknowledged or failed). */
   batchTime: Summary;
   /** ms a batch's first message waited in its partition queue before the batch was sealed. */
@@ -73,6 +81,8 @@ export interface WriterStats extends WriterTotals {
   batchBytes: Summary;
   /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
+  /** Messages accepted and not yet acknowledged or failed, now (kafka-go's `QueueLength`). */
+  queueLength: number;
   /** The `maxBufferedBytes` setting. */
   maxBufferedBytes: number;
   /** The `maxBlock` setting, in ms. */
@@ -125,6 +135,8 @@ export class Writer implements AsyncDisposable {
   readonly #queues = new Map<string, PartitionQueue>();
   readonly #lingerClock = new LingerClock();
   readonly #counters = new WriterCounters();
+  readonly #connections = new ConnectionCounters();
+  readonly #stopObserving: () => void;
   readonly #budget: BufferBudget;
   /** Aborted when close() gives up waiting: everything still pending fails. */
   readonly #giveUp = new AbortController();
@@ -143,6 +155,7 @@ export class Writer implements AsyncDisposable {
     this.#config = c;
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
+    this.#stopObserving = this.#cluster.observe(this.#connections);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
     this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
     const producerIds = c.idempotent
@@ -166,7 +179,8 @@ export class Writer implements AsyncDisposable {
       log: (message) => c.log.info(message),
       signal: this.#giveUp.signal,
       closedError: (last) => this.#closedError(last),
-      completed: (queue, entries, error) => this.#completed(queue, entries, error),
+      completed: (queue, entries, error, baseOffset) =>
+        this.#completed(queue, entries, error, baseOffset),
     });
   }
 
@@ -189,10 +203,36 @@ export class Writer implements AsyncDisposable {
   }
 
   /**
+   * Writes messages and resolves, once each is acknowledged or has failed, with one
+   * {@linkcode DeliveryReport} per message in the order given: its topic, partition and
+   * offset, or its `error` (confluent-kafka-go's delivery reports, as a result). It never
+   * rejects for a message that failed, only for the call itself (a bad message, a closed
+   * writer, a full buffer after `maxBlock`, the signal). Waits also when `async` is set.
+   *
+   * @example
+   * ```ts ignore
+   * const reports = await writer.deliver([{ value: "a" }, { value: "b" }]);
+   * for (const r of reports) console.log(r.partition, r.offset, r.error);
+   * ```
+   */
+  async deliver(
+    messages: MessageInput[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DeliveryReport[]> {
+    const call = await this.#enqueue(messages, options.signal, true);
+    await abortable(call.done, options.signal);
+    return call.reports!;
+  }
+
+  /**
    * Checks the messages, takes room for them in the buffer and queues each on its partition;
    * resolves once they are queued, with the call that settles as they are delivered.
    */
-  async #enqueue(messages: MessageInput[], signal: AbortSignal | undefined): Promise<WriteCall> {
+  async #enqueue(
+    messages: MessageInput[],
+    signal: AbortSignal | undefined,
+    withReports = false,
+  ): Promise<WriteCall> {
     if (this.#closed) throw new WriterClosedError();
     if (!Array.isArray(messages)) throw new TypeError("writeMessages takes an array of messages");
     const now = Date.now();
@@ -214,7 +254,7 @@ export class Writer implements AsyncDisposable {
       throw e;
     }
     // A message's delivery time counts from here, when it is accepted.
-    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
+    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout, withReports);
     if (telemetry) this.#spans.set(call, spans);
     this.#counters.writes++;
     this.#outstanding += messages.length;
@@ -290,7 +330,12 @@ export class Writer implements AsyncDisposable {
       this.#giveUp.signal.throwIfAborted();
     } catch (e) {
       const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
-      for (const i of indexes) this.#fail(call, i, payloads[i], error);
+      this.#config.log.error("kafkit: looking up a topic failed; failing its messages", {
+        topic,
+        messages: indexes.length,
+        error,
+      });
+      for (const i of indexes) this.#fail(call, i, payloads[i], error, topic);
       return;
     }
     // The linger counts from when messages reach their queues, not from the call: a slow
@@ -309,6 +354,7 @@ export class Writer implements AsyncDisposable {
           new MessageTooLargeError(
             `message ${i} of ${bytes} payload bytes exceeds batchBytes ${limit}`,
           ),
+          topic,
         );
         continue;
       }
@@ -317,7 +363,7 @@ export class Writer implements AsyncDisposable {
         partition = message.partition ?? this.#config.balancer.balance(message, partitions);
       } catch (e) {
         // A user balancer that throws fails its message, not the others (nor close()).
-        this.#fail(call, i, bytes, e instanceof Error ? e : new Error(String(e)));
+        this.#fail(call, i, bytes, e instanceof Error ? e : new Error(String(e)), topic);
         continue;
       }
       if (!partitions.includes(partition)) {
@@ -326,6 +372,7 @@ export class Writer implements AsyncDisposable {
           i,
           bytes,
           new RangeError(`partition ${partition} is not a partition of ${topic}`),
+          topic,
         );
         continue;
       }
@@ -347,13 +394,22 @@ export class Writer implements AsyncDisposable {
    */
   #withMetadataRetry(topic: string, deadline: number) {
     const signal = this.#giveUp.signal;
-    return retry(() => abortable(this.#cluster.topic(topic), signal), {
+    const lookup = { allowAutoTopicCreation: this.#config.allowAutoTopicCreation };
+    return retry(() => abortable(this.#cluster.topic(topic, lookup), signal), {
       attempts: this.#config.maxAttempts,
       ...this.#config.backoff,
       until: deadline,
       timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, e),
       signal,
-      onRetry: () => this.#counters.retries++,
+      onRetry: (e, attempt) => {
+        this.#counters.retries++;
+        // Each failed lookup is said: a missing topic is retried until deliveryTimeout.
+        this.#config.log.warn("kafkit: looking up a topic failed, retrying", {
+          topic,
+          attempt,
+          error: e,
+        });
+      },
     });
   }
 
@@ -380,7 +436,12 @@ export class Writer implements AsyncDisposable {
   }
 
   /** The sender is done with a batch: count it and settle its messages. */
-  #completed(queue: PartitionQueue, batch: Entry[], error: Error | undefined): void {
+  #completed(
+    queue: PartitionQueue,
+    batch: Entry[],
+    error: Error | undefined,
+    baseOffset: number,
+  ): void {
     const c = this.#counters;
     c.batchTime.observe(Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt));
     c.batchSize.observe(batch.length);
@@ -405,32 +466,53 @@ export class Writer implements AsyncDisposable {
       Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt),
       error,
     );
-    this.#complete(batch, bytes, error, queue.partition);
+    this.#complete(queue, batch, bytes, error, baseOffset);
   }
 
-  /** Settles the messages of `batch` (of `partition`), whose payloads sum to `bytes`. */
-  #complete(batch: Entry[], bytes: number, error: Error | undefined, partition: number): void {
-    for (const e of batch) {
-      e.call.settle(e.index, error);
+  /**
+   * Settles the messages of `batch` (one partition's, whose payloads sum to `bytes`): written
+   * from `baseOffset` on (-1: unknown), or failed with `error`.
+   */
+  #complete(
+    queue: PartitionQueue,
+    batch: Entry[],
+    bytes: number,
+    error: Error | undefined,
+    baseOffset: number,
+  ): void {
+    const { topic, partition } = queue;
+    for (let k = 0; k < batch.length; k++) {
+      const e = batch[k];
+      e.call.settle(e.index, error, topic, partition, error ? -1 : offsetIn(baseOffset, k));
       this.#endSpan(e.call, e.index, partition, error);
     }
-    this.#report(batch.map((e) => e.message), error);
+    if (this.#config.completion) {
+      this.#report(
+        batch.map((e) => e.message),
+        error,
+        batch.map((e, k) => reportOf(e.message, topic, partition, offsetIn(baseOffset, k), error)),
+      );
+    }
     this.#settled(batch.length, bytes);
   }
 
-  #fail(call: WriteCall, index: number, bytes: number, error: Error): void {
+  /** Message `index` failed before it joined a batch of `topic`. */
+  #fail(call: WriteCall, index: number, bytes: number, error: Error, topic: string): void {
     this.#counters.errors++;
-    call.settle(index, error);
+    const message = call.messages[index];
+    const partition = message.partition ?? -1;
+    call.settle(index, error, topic, partition, -1);
     this.#endSpan(call, index, undefined, error);
-    const topic = call.messages[index].topic ?? this.#config.topic!;
     this.#telemetry?.sent({ topic }, 1, 0, undefined, error);
-    this.#report([call.messages[index]], error);
+    if (this.#config.completion) {
+      this.#report([message], error, [reportOf(message, topic, partition, -1, error)]);
+    }
     this.#settled(1, bytes);
   }
 
-  #report(messages: MessageInput[], error: Error | undefined): void {
+  #report(messages: MessageInput[], error: Error | undefined, reports: DeliveryReport[]): void {
     try {
-      this.#config.completion?.(messages, error);
+      this.#config.completion?.(messages, error, reports);
     } catch (e) {
       this.#config.log.error("kafkit: the completion callback threw", { error: e });
     }
@@ -504,12 +586,13 @@ export class Writer implements AsyncDisposable {
         const entries = q.takeAll();
         const bytes = entries.reduce((n, e) => n + e.bytes, 0);
         if (entries.length > 0) {
-          this.#complete(entries, bytes, this.#closedError(undefined), q.partition);
+          this.#complete(q, entries, bytes, this.#closedError(undefined), -1);
         }
       }
       await this.#whenDrained();
       await streamClosed;
     }
+    this.#stopObserving();
     if (this.#ownsCluster) await this.#cluster.close();
   }
 
@@ -552,8 +635,12 @@ export class Writer implements AsyncDisposable {
   stats(): WriterStats {
     const c = this.#counters;
     const cfg = this.#config;
+    const counts = c.takeCounts();
+    const connections = this.#connections.take();
     return {
-      ...c.takeCounts(),
+      ...counts,
+      ...connections.window,
+      totals: { ...counts.totals, ...connections.totals },
       batchTime: c.batchTime.take(),
       batchQueueTime: c.batchQueueTime.take(),
       writeTime: c.writeTime.take(),
@@ -561,6 +648,7 @@ export class Writer implements AsyncDisposable {
       batchSize: c.batchSize.take(),
       batchBytes: c.batchBytes.take(),
       bufferedBytes: this.#budget.used,
+      queueLength: this.#outstanding,
       maxBufferedBytes: cfg.maxBufferedBytes,
       maxBlock: cfg.maxBlock,
       deliveryTimeout: cfg.deliveryTimeout,

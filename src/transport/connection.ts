@@ -23,7 +23,7 @@ import {
   type SaslSession,
   validateSaslOptions,
 } from "./sasl/mod.ts";
-import { CLIENT_SOFTWARE } from "../version.ts";
+import { CLIENT_SOFTWARE, DEFAULT_CLIENT_ID } from "../version.ts";
 
 /** Options for {@linkcode Connection.connect}. */
 export interface ConnectionOptions {
@@ -31,7 +31,7 @@ export interface ConnectionOptions {
   host: string;
   /** Port of the broker. */
   port: number;
-  /** Client id sent with every request (default `"kafkit"`). */
+  /** Client id sent with every request (default {@linkcode DEFAULT_CLIENT_ID}, `"kafkit"`). */
   clientId?: string;
   /** Time allowed for connecting and the handshake, in ms (default 10000). */
   connectTimeout?: number;
@@ -153,7 +153,7 @@ export class Connection {
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
     this.#socket = socket;
-    this.#clientId = options.clientId ?? "kafkit";
+    this.#clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     this.#requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     this.#framer = new Framer(options.maxResponseSize ?? 128 * 1024 * 1024);
     this.#onRequestDone = options.onRequestDone;
