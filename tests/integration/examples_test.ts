@@ -101,6 +101,16 @@ describe(`examples/ (${RUNTIME})`, () => {
     );
   });
 
+  test("transactional: exactly-once pipeline; the aborted input never shows", async () => {
+    assert.deepEqual(await example("transactional"), [
+      "input transaction aborted: changed my mind",
+      "output: EXACTLY",
+      "output: ONCE",
+      "output: DELIVERY",
+      "3 input messages processed exactly once",
+    ]);
+  });
+
   describe("worker: the Cloudflare Worker, bundled with esbuild and run in workerd", () => {
     const brokers = kafkaEnv("KAFKA_BROKERS");
     const topic = `kafkit-example-worker-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
