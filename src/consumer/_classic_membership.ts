@@ -28,6 +28,7 @@ import {
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
+  subscriptionVersion,
 } from "./_subscription.ts";
 import type {
   GroupBalancer,
@@ -48,6 +49,9 @@ const FATAL: ReadonlySet<number> = new Set([
   ErrorCodes.GROUP_ID_NOT_FOUND,
   ErrorCodes.TOPIC_AUTHORIZATION_FAILED,
 ]);
+
+/** How often (ms) the leader looks for subscribed topics that were missing at assignment. */
+const MISSING_TOPIC_WATCH = 1_000;
 
 /** Why heartbeating stopped. */
 type HeartbeatEnd = "rebalance" | "lost" | "stopped";
@@ -228,6 +232,10 @@ export class ClassicMembership implements GroupMembership {
   async #join(signal: AbortSignal): Promise<JoinGroupResponse> {
     const owned = groupByTopic(this.#owned);
     const topics = [...this.#o.topics].sort();
+    const version = subscriptionVersion(
+      this.#balancers.map((b) => b.protocolName),
+      this.#o.rackId,
+    );
     const protocols = this.#balancers.map((b) => ({
       name: b.protocolName,
       metadata: encodeSubscription({
@@ -240,7 +248,7 @@ export class ClassicMembership implements GroupMembership {
         ownedPartitions: owned,
         generationId: this.#generationId,
         rackId: this.#o.rackId,
-      }),
+      }, version),
     }));
     for (let attempt = 0;; attempt++) {
       const res = await this.#o.cluster.request(
@@ -278,7 +286,18 @@ export class ClassicMembership implements GroupMembership {
       throw new KafkaError(ErrorCodes.INCONSISTENT_GROUP_PROTOCOL, { api: "JoinGroup" });
     }
     const members: GroupMember[] = join.members.map((m) => {
-      const s = decodeSubscription(m.metadata);
+      let s;
+      try {
+        s = decodeSubscription(m.metadata);
+      } catch (e) {
+        // One member's unreadable subscription must not end the group: it gets nothing.
+        this.#o.logError(
+          `kafkit: group ${this.#o.groupId}: member ${m.memberId}'s subscription is unreadable`,
+          e,
+        );
+        this.#o.onError?.(e);
+        s = { topics: [], userData: null, ownedPartitions: [], generationId: -1, rackId: null };
+      }
       return {
         id: m.memberId,
         groupInstanceId: m.groupInstanceId,
@@ -290,8 +309,9 @@ export class ClassicMembership implements GroupMembership {
       };
     });
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
-    const partitions = await this.#partitionsOf(topics);
-    this.#assignedCounts = partitionCounts(partitions);
+    const partitions = await this.#partitionsOf(topics, true);
+    // Topics without partitions yet (missing, no leader) count 0: the watch sees them appear.
+    this.#assignedCounts = partitionCounts(partitions, topics);
     const result = balancer.assignGroups(members, partitions);
     return members.map((m) => {
       const byTopic = result.get(m.id) ?? new Map<string, number[]>();
@@ -306,9 +326,10 @@ export class ClassicMembership implements GroupMembership {
 
   /**
    * Every partition of `topics` with its replicas' racks (what rack-aware balancers need),
-   * from fresh metadata of the core's model. Topics that do not exist are left out.
+   * from fresh metadata of the core's model. Topics that do not exist (or have no leader
+   * yet) are left out, and with `report` reported, as the group waits for them.
    */
-  async #partitionsOf(topics: string[]): Promise<GroupPartition[]> {
+  async #partitionsOf(topics: string[], report = false): Promise<GroupPartition[]> {
     const cluster = this.#o.cluster;
     try {
       await cluster.refresh(topics);
@@ -322,8 +343,16 @@ export class ClassicMembership implements GroupMembership {
       try {
         topic = await cluster.topic(name);
       } catch (e) {
-        if (e instanceof KafkaError) continue;
-        throw e;
+        if (!(e instanceof KafkaError)) throw e;
+        if (report) {
+          this.#o.logError(
+            `kafkit: group ${this.#o.groupId}: subscribed topic ${name} is unavailable; ` +
+              `assigning it once it appears`,
+            e,
+          );
+          this.#o.onError?.(e);
+        }
+        continue;
       }
       for (const p of topic.partitions) {
         out.push({
@@ -400,11 +429,16 @@ export class ClassicMembership implements GroupMembership {
 
   #lastWatch = 0;
 
-  /** As leader, whether a subscribed topic's partition count moved since the assignment. */
+  /**
+   * As leader, whether a subscribed topic's partition count moved since the assignment: with
+   * `partitionWatchInterval`, or while a subscribed topic is missing (it counted 0).
+   */
   async #partitionsChanged(): Promise<boolean> {
-    const every = this.#o.partitionWatchInterval;
     const counts = this.#assignedCounts;
-    if (every === undefined || !counts || Date.now() - this.#lastWatch < every) return false;
+    if (!counts) return false;
+    const missing = [...counts.values()].includes(0);
+    const every = this.#o.partitionWatchInterval ?? (missing ? MISSING_TOPIC_WATCH : undefined);
+    if (every === undefined || Date.now() - this.#lastWatch < every) return false;
     this.#lastWatch = Date.now();
     try {
       const now = partitionCounts(await this.#partitionsOf([...counts.keys()]));
@@ -457,8 +491,12 @@ function groupByTopic(partitions: readonly TopicPartition[]): TopicPartitions[] 
   }));
 }
 
-function partitionCounts(partitions: readonly GroupPartition[]): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Partitions per topic; each of `topics` counts, 0 when it has none. */
+function partitionCounts(
+  partitions: readonly GroupPartition[],
+  topics: readonly string[] = [],
+): Map<string, number> {
+  const counts = new Map<string, number>(topics.map((t) => [t, 0]));
   for (const p of partitions) counts.set(p.topic, (counts.get(p.topic) ?? 0) + 1);
   return counts;
 }
