@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { eachLine } from "./_lines.ts";
 
 /** The kafka-go version the peer is built with. */
 export const KAFKA_GO_VERSION = "v0.4.51";
@@ -178,18 +179,10 @@ export class KafkaGoReader {
         resolve(-1);
       });
     });
-    let buffered = "";
-    this.#child.stdout.setEncoding("utf8");
-    this.#child.stdout.on("data", (chunk: string) => {
-      buffered += chunk;
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        const m = /^M (\d+) (\d+) (.*)$/.exec(line);
-        if (m) this.messages.push({ partition: +m[1], offset: +m[2], value: m[3] });
-        else if (line.startsWith("E ")) this.errors.push(line.slice(2));
-      }
+    eachLine(this.#child.stdout, (line) => {
+      const m = /^M (\d+) (\d+) (.*)$/.exec(line);
+      if (m) this.messages.push({ partition: +m[1], offset: +m[2], value: m[3] });
+      else if (line.startsWith("E ")) this.errors.push(line.slice(2));
     });
     this.#child.stderr.setEncoding("utf8");
     this.#child.stderr.on("data", (chunk: string) => {
