@@ -9,7 +9,7 @@
 import { anySignal } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { backoffDelay } from "../_async/retry.ts";
-import { ConnectionError, KafkitError } from "../errors.ts";
+import { ConnectionError, DecodeError, KafkitError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Heartbeat } from "../protocol/generated/heartbeat.ts";
 import { JoinGroup, type JoinGroupResponse } from "../protocol/generated/join_group.ts";
@@ -206,7 +206,17 @@ export class ClassicMembership implements GroupMembership {
     );
     const err = errorForCode(res.errorCode, { api: "SyncGroup" });
     if (err) throw err;
-    const assignment = decodeAssignment(res.assignment);
+    let assignment;
+    try {
+      assignment = decodeAssignment(res.assignment);
+    } catch (e) {
+      // A leader of another client wrote what we cannot read: rejoin (another member may lead
+      // next), rather than leave the group for good.
+      if (!(e instanceof DecodeError)) throw e;
+      throw new KafkitError(`unreadable assignment from the group's leader: ${e.message}`, true, {
+        cause: e,
+      });
+    }
     const subscribed = new Set(this.#o.topics);
     return assignment.assignedPartitions
       .filter((t) => subscribed.has(t.topic))

@@ -11,6 +11,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   Client,
+  DecodeError,
   dial,
   type GroupBalancer,
   RangeGroupBalancer,
@@ -18,7 +19,9 @@ import {
   RoundRobinGroupBalancer,
   Writer,
 } from "../../mod.ts";
-import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { Connection } from "../../src/core.ts";
+import { JoinGroup } from "../../src/protocol/generated/index.ts";
+import { hostPort, kafkaEnv, RUNTIME } from "../_env.ts";
 import { kafkaGoPeer, KafkaGoReader } from "../_kafka_go.ts";
 
 const PARTITIONS = 6;
@@ -169,4 +172,50 @@ describe(`mixed groups with kafka-go ${"v0.4.51"} readers (${RUNTIME})`, () => {
       }
     });
   }
+
+  test("a member whose subscription cannot be read gets nothing; the kafkit leader goes on", async () => {
+    const topic = unique("unreadable");
+    const groupId = `${topic}-g`;
+    {
+      await using conn = await dial(brokers()[0]);
+      await conn.createTopics([{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    }
+    const reported: unknown[] = [];
+    await using r = new Reader({
+      brokers: brokers(),
+      topic,
+      groupId,
+      heartbeatInterval: 300,
+      maxWait: 200,
+      onError: (e) => reported.push(e),
+    });
+    await until("the reader owning both partitions", () => r.assignments.length === 2);
+    // A foreign member joins with bytes no version of the subscription fits.
+    await using foreign = await Connection.connect(hostPort(brokers()[0]));
+    const join = (memberId: string) =>
+      foreign.request(JoinGroup, {
+        groupId,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        memberId,
+        groupInstanceId: null,
+        protocolType: "consumer",
+        protocols: [{ name: "range", metadata: Uint8Array.of(0, 0, 0xff) }],
+      }, { timeout: 20_000 });
+    const first = await join("");
+    const joined = await join(first.memberId); // completes once the kafkit leader rejoined
+    assert.equal(joined.errorCode, 0);
+    assert.notEqual(joined.leader, joined.memberId, "the kafkit reader leads");
+    await until(
+      "the unreadable subscription reported",
+      () => reported.some((e) => e instanceof DecodeError),
+    );
+    await until("the reader still owning both", () => r.assignments.length === 2);
+    {
+      await using w = new Writer({ brokers: brokers(), topic });
+      await w.writeMessages([{ value: "still here", partition: 1 }]);
+    }
+    const m = await r.readMessage({ signal: AbortSignal.timeout(10_000) });
+    assert.equal(dec.decode(m.value!), "still here");
+  });
 });
