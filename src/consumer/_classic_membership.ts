@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { anySignal } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { backoffDelay } from "../_async/retry.ts";
 import { ConnectionError, DecodeError, KafkitError } from "../errors.ts";
@@ -378,13 +377,17 @@ export class ClassicMembership implements GroupMembership {
 
   /** Heartbeats until the group rebalances, the member is lost, or `signal` aborts. */
   async #heartbeat(signal: AbortSignal): Promise<HeartbeatEnd> {
-    const rejoinSoon = new AbortController();
-    // Ends the heartbeats when the member stops or a rejoin is asked for.
-    const stop = { signal: anySignal(signal, rejoinSoon.signal)! };
+    // Ends the heartbeats when the member stops or a rejoin is asked for (a cooperative
+    // member's follow-up rejoin). One controller both abort directly, not a dependent
+    // AbortSignal.any signal, whose aborts Bun has had garbage-collection bugs delivering.
+    const stop = new AbortController();
+    const stopped = () => stop.abort(signal.reason);
+    if (signal.aborted) stopped();
+    else signal.addEventListener("abort", stopped, { once: true });
     let rejoin = false;
     this.#rejoinNow = () => {
       rejoin = true;
-      rejoinSoon.abort();
+      stop.abort();
     };
     try {
       for (;;) {
@@ -434,6 +437,7 @@ export class ClassicMembership implements GroupMembership {
       }
     } finally {
       this.#rejoinNow = undefined;
+      signal.removeEventListener("abort", stopped);
     }
   }
 
