@@ -482,7 +482,7 @@ export class Fetcher {
    * Offsets out of range, as kafka-go handles them: one below the log start starts over where
    * `startOffset` says (oldest, or newest with LastOffset); one past the end (a `setOffset`
    * ahead of the producer, a topic recreated shorter) waits there for the messages to come.
-   * True if any waits, so the loop backs off before asking again.
+   * True if any is kept, so the loop backs off before fetching it again.
    */
   async #reset(states: FetchState[]): Promise<boolean> {
     const bound = (timestamp: number) =>
@@ -502,8 +502,8 @@ export class Fetcher {
     const below: FetchState[] = [];
     let waiting = false;
     for (const s of states) {
-      const start = starts.get(s.key) ?? 0;
-      if (s.removed || s.offset >= start && s.offset < (ends.get(s.key) ?? 0)) continue;
+      if (s.removed) continue;
+      const start = starts.get(s.key) ?? 0, end = ends.get(s.key) ?? 0;
       if (s.offset < start) {
         this.#o.log(
           `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is before the log start ` +
@@ -512,12 +512,13 @@ export class Fetcher {
         below.push(s);
         continue;
       }
+      // Past the end, or in range by now (the fetch's broker lagged): fetched again later.
       waiting = true;
-      if (s.waitingAt !== s.offset) {
+      if (s.offset >= end && s.waitingAt !== s.offset) {
         s.waitingAt = s.offset;
         this.#o.log(
-          `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is past the end ` +
-            `${ends.get(s.key)}, waiting for it`,
+          `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is past the end ${end}, ` +
+            `waiting for it`,
         );
       }
     }
