@@ -1,36 +1,13 @@
-// kafka-go's 3-broker tutorial as written: the producer and the group consumer start at the
-// same moment, on a topic that does not exist yet (the producer's metadata request creates it,
-// with the cluster's replication factor 3). Every message is consumed (issue 20, item 1).
+// The seeds' 3-broker tutorial: a Writer to a topic that does not exist yet (the broker
+// creates it, as kafka-go's Writer lets it) and a group Reader consuming every message.
+// The variant that starts both at the same moment is tests/three_node/seeds_tutorial_together_test.ts.
 
 import { describe, test } from "node:test";
-import assert from "node:assert/strict";
-import { Reader, Writer } from "../../mod.ts";
-import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { RUNTIME } from "../_env.ts";
+import { runTutorial } from "./_seeds_tutorial.ts";
 
-const dec = new TextDecoder();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-describe(`kafka-go 3-broker tutorial (${RUNTIME})`, () => {
-  for (const groupProtocol of ["classic", "consumer"] as const) {
-    test(`producer and ${groupProtocol} group consumer started together on a new topic`, async () => {
-      const brokers = kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
-      const topic = `kafkit-tutorial-${groupProtocol}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
-      const sent = Array.from({ length: 8 }, (_, i) => `this is message${i}`);
-      await using r = new Reader({ brokers, topic, groupId: `${topic}-g`, groupProtocol });
-      await using w = new Writer({ brokers, topic, allowAutoTopicCreation: true });
-      const produce = (async () => {
-        for (let i = 0; i < sent.length; i++) {
-          await w.writeMessages([{ key: String(i), value: sent[i] }]);
-          await sleep(100);
-        }
-      })();
-      const received: string[] = [];
-      const signal = AbortSignal.timeout(40_000);
-      while (received.length < sent.length) {
-        received.push(dec.decode((await r.readMessage({ signal })).value!));
-      }
-      await produce;
-      assert.deepEqual(received, sent);
-    });
-  }
+describe(`seeds: the 3-broker tutorial (${RUNTIME})`, () => {
+  test("producer to a new topic, then a group consumer: every message consumed once", async () => {
+    await runTutorial({ together: false });
+  });
 });
