@@ -142,8 +142,10 @@ export type { ConnectionStats, ConnectionTotals } from "./src/cluster/connection
 // The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
 export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {
+  LogTruncationError,
   type PartitionAssignment,
   type PartitionOffset,
+  type PartitionStart,
   Reader,
   ReaderClosedError,
   type ReaderConfig,
