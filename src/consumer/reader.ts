@@ -300,18 +300,23 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   /**
    * The offset of the next message (after the last one read); before the first read, where
    * the reader starts (FirstOffset unless set). -1 in a group, as kafka-go's `Offset()`: a
-   * group reader has no single offset (see `stats()` per read and the group's lag).
+   * group reader has no single offset (see `stats()` per read and the group's lag). A reader
+   * over several partitions has none either: a TypeError.
    */
   get offset(): number {
-    return this.#groupId === undefined ? this.#offset : -1;
+    if (this.#groupId !== undefined) return -1;
+    this.#single("offset");
+    return this.#offset;
   }
 
   /**
    * Messages behind the high watermark as of the last message read, -1 before it and -1 in a
-   * group (as kafka-go's `Lag()`).
+   * group (as kafka-go's `Lag()`). A reader over several partitions throws a TypeError.
    */
   get lag(): number {
-    return this.#groupId === undefined ? this.#lag : -1;
+    if (this.#groupId !== undefined) return -1;
+    this.#single("lag");
+    return this.#lag;
   }
 
   /**
