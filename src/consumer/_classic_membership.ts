@@ -6,10 +6,9 @@
  *
  * @module
  */
-import { anySignal } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { backoffDelay } from "../_async/retry.ts";
-import { ConnectionError, KafkitError } from "../errors.ts";
+import { ConnectionError, DecodeError, KafkitError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import { Heartbeat } from "../protocol/generated/heartbeat.ts";
 import { JoinGroup, type JoinGroupResponse } from "../protocol/generated/join_group.ts";
@@ -28,6 +27,7 @@ import {
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
+  subscriptionVersion,
 } from "./_subscription.ts";
 import type {
   GroupBalancer,
@@ -48,6 +48,9 @@ const FATAL: ReadonlySet<number> = new Set([
   ErrorCodes.GROUP_ID_NOT_FOUND,
   ErrorCodes.TOPIC_AUTHORIZATION_FAILED,
 ]);
+
+/** How often (ms) the leader looks for subscribed topics that were missing at assignment. */
+const MISSING_TOPIC_WATCH = 1_000;
 
 /** Why heartbeating stopped. */
 type HeartbeatEnd = "rebalance" | "lost" | "stopped";
@@ -202,7 +205,17 @@ export class ClassicMembership implements GroupMembership {
     );
     const err = errorForCode(res.errorCode, { api: "SyncGroup" });
     if (err) throw err;
-    const assignment = decodeAssignment(res.assignment);
+    let assignment;
+    try {
+      assignment = decodeAssignment(res.assignment);
+    } catch (e) {
+      // A leader of another client wrote what we cannot read: rejoin (another member may lead
+      // next), rather than leave the group for good.
+      if (!(e instanceof DecodeError)) throw e;
+      throw new KafkitError(`unreadable assignment from the group's leader: ${e.message}`, true, {
+        cause: e,
+      });
+    }
     const subscribed = new Set(this.#o.topics);
     return assignment.assignedPartitions
       .filter((t) => subscribed.has(t.topic))
@@ -228,6 +241,10 @@ export class ClassicMembership implements GroupMembership {
   async #join(signal: AbortSignal): Promise<JoinGroupResponse> {
     const owned = groupByTopic(this.#owned);
     const topics = [...this.#o.topics].sort();
+    const version = subscriptionVersion(
+      this.#balancers.map((b) => b.protocolName),
+      this.#o.rackId,
+    );
     const protocols = this.#balancers.map((b) => ({
       name: b.protocolName,
       metadata: encodeSubscription({
@@ -240,7 +257,7 @@ export class ClassicMembership implements GroupMembership {
         ownedPartitions: owned,
         generationId: this.#generationId,
         rackId: this.#o.rackId,
-      }),
+      }, version),
     }));
     for (let attempt = 0;; attempt++) {
       const res = await this.#o.cluster.request(
@@ -278,7 +295,18 @@ export class ClassicMembership implements GroupMembership {
       throw new KafkaError(ErrorCodes.INCONSISTENT_GROUP_PROTOCOL, { api: "JoinGroup" });
     }
     const members: GroupMember[] = join.members.map((m) => {
-      const s = decodeSubscription(m.metadata);
+      let s;
+      try {
+        s = decodeSubscription(m.metadata);
+      } catch (e) {
+        // One member's unreadable subscription must not end the group: it gets nothing.
+        this.#o.logError(
+          `kafkit: group ${this.#o.groupId}: member ${m.memberId}'s subscription is unreadable`,
+          e,
+        );
+        this.#o.onError?.(e);
+        s = { topics: [], userData: null, ownedPartitions: [], generationId: -1, rackId: null };
+      }
       return {
         id: m.memberId,
         groupInstanceId: m.groupInstanceId,
@@ -290,8 +318,9 @@ export class ClassicMembership implements GroupMembership {
       };
     });
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
-    const partitions = await this.#partitionsOf(topics);
-    this.#assignedCounts = partitionCounts(partitions);
+    const partitions = await this.#partitionsOf(topics, true);
+    // Topics without partitions yet (missing, no leader) count 0: the watch sees them appear.
+    this.#assignedCounts = partitionCounts(partitions, topics);
     const result = balancer.assignGroups(members, partitions);
     return members.map((m) => {
       const byTopic = result.get(m.id) ?? new Map<string, number[]>();
@@ -306,9 +335,10 @@ export class ClassicMembership implements GroupMembership {
 
   /**
    * Every partition of `topics` with its replicas' racks (what rack-aware balancers need),
-   * from fresh metadata of the core's model. Topics that do not exist are left out.
+   * from fresh metadata of the core's model. Topics that do not exist (or have no leader
+   * yet) are left out, and with `report` reported, as the group waits for them.
    */
-  async #partitionsOf(topics: string[]): Promise<GroupPartition[]> {
+  async #partitionsOf(topics: string[], report = false): Promise<GroupPartition[]> {
     const cluster = this.#o.cluster;
     try {
       await cluster.refresh(topics);
@@ -322,8 +352,16 @@ export class ClassicMembership implements GroupMembership {
       try {
         topic = await cluster.topic(name);
       } catch (e) {
-        if (e instanceof KafkaError) continue;
-        throw e;
+        if (!(e instanceof KafkaError)) throw e;
+        if (report) {
+          this.#o.logError(
+            `kafkit: group ${this.#o.groupId}: subscribed topic ${name} is unavailable; ` +
+              `assigning it once it appears`,
+            e,
+          );
+          this.#o.onError?.(e);
+        }
+        continue;
       }
       for (const p of topic.partitions) {
         out.push({
@@ -339,13 +377,17 @@ export class ClassicMembership implements GroupMembership {
 
   /** Heartbeats until the group rebalances, the member is lost, or `signal` aborts. */
   async #heartbeat(signal: AbortSignal): Promise<HeartbeatEnd> {
-    const rejoinSoon = new AbortController();
-    // Ends the heartbeats when the member stops or a rejoin is asked for.
-    const stop = { signal: anySignal(signal, rejoinSoon.signal)! };
+    // Ends the heartbeats when the member stops or a rejoin is asked for (a cooperative
+    // member's follow-up rejoin). One controller both abort directly, not a dependent
+    // AbortSignal.any signal, whose aborts Bun has had garbage-collection bugs delivering.
+    const stop = new AbortController();
+    const stopped = () => stop.abort(signal.reason);
+    if (signal.aborted) stopped();
+    else signal.addEventListener("abort", stopped, { once: true });
     let rejoin = false;
     this.#rejoinNow = () => {
       rejoin = true;
-      rejoinSoon.abort();
+      stop.abort();
     };
     try {
       for (;;) {
@@ -395,16 +437,22 @@ export class ClassicMembership implements GroupMembership {
       }
     } finally {
       this.#rejoinNow = undefined;
+      signal.removeEventListener("abort", stopped);
     }
   }
 
   #lastWatch = 0;
 
-  /** As leader, whether a subscribed topic's partition count moved since the assignment. */
+  /**
+   * As leader, whether a subscribed topic's partition count moved since the assignment: with
+   * `partitionWatchInterval`, or while a subscribed topic is missing (it counted 0).
+   */
   async #partitionsChanged(): Promise<boolean> {
-    const every = this.#o.partitionWatchInterval;
     const counts = this.#assignedCounts;
-    if (every === undefined || !counts || Date.now() - this.#lastWatch < every) return false;
+    if (!counts) return false;
+    const missing = [...counts.values()].includes(0);
+    const every = this.#o.partitionWatchInterval ?? (missing ? MISSING_TOPIC_WATCH : undefined);
+    if (every === undefined || Date.now() - this.#lastWatch < every) return false;
     this.#lastWatch = Date.now();
     try {
       const now = partitionCounts(await this.#partitionsOf([...counts.keys()]));
@@ -457,8 +505,12 @@ function groupByTopic(partitions: readonly TopicPartition[]): TopicPartitions[] 
   }));
 }
 
-function partitionCounts(partitions: readonly GroupPartition[]): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Partitions per topic; each of `topics` counts, 0 when it has none. */
+function partitionCounts(
+  partitions: readonly GroupPartition[],
+  topics: readonly string[] = [],
+): Map<string, number> {
+  const counts = new Map<string, number>(topics.map((t) => [t, 0]));
   for (const p of partitions) counts.set(p.topic, (counts.get(p.topic) ?? 0) + 1);
   return counts;
 }

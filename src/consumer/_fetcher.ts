@@ -78,6 +78,8 @@ interface FetchState extends TopicPartition {
    * with it, so a broker that fails every fetch is not redialed many times a second.
    */
   relocations: number;
+  /** The offset past the partition's end last reported as waited at (reported once). */
+  waitingAt?: number;
 }
 
 /** Messages of one partition, in order, waiting for the reader. */
@@ -531,7 +533,7 @@ export class Fetcher {
         }
       }
     }
-    if (outOfRange.length > 0) await this.#reset(outOfRange);
+    if (outOfRange.length > 0 && await this.#reset(outOfRange)) failed = true;
     if (moved.length > 0) this.#relocate(moved);
     return failed;
   }
@@ -589,21 +591,58 @@ export class Fetcher {
     return true;
   }
 
-  /** An offset out of range starts over where `startOffset` says, as kafka-go does. */
-  async #reset(states: FetchState[]): Promise<void> {
-    const where = this.#o.startOffset === LastOffset ? "newest" : "oldest";
-    for (const s of states) {
-      this.#o.log(
-        `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is out of range, ` +
-          `resetting to the ${where} offset`,
+  /**
+   * Offsets out of range, as kafka-go handles them: one below the log start starts over where
+   * `startOffset` says (oldest, or newest with LastOffset); one past the end (a `setOffset`
+   * ahead of the producer, a topic recreated shorter) waits there for the messages to come.
+   * True if any is kept, so the loop backs off before fetching it again.
+   */
+  async #reset(states: FetchState[]): Promise<boolean> {
+    const bound = (timestamp: number) =>
+      listOffsets(
+        this.#o.cluster,
+        states.map((s) => ({ topic: s.topic, partition: s.partition, timestamp })),
+        { readCommitted: this.#o.readCommitted, signal: this.#abort.signal },
       );
-    }
+    let starts: Map<string, number>, ends: Map<string, number>;
     try {
-      await this.#resolve(states, this.#o.startOffset === LastOffset ? LastOffset : FirstOffset);
+      [starts, ends] = await Promise.all([bound(-2), bound(-1)]);
     } catch (e) {
       this.#o.onError?.(e);
-      await delay(this.#backoff(1), { signal: this.#abort.signal }).catch(() => {});
+      return true;
     }
+    const where = this.#o.startOffset === LastOffset ? "newest" : "oldest";
+    const below: FetchState[] = [];
+    let waiting = false;
+    for (const s of states) {
+      if (s.removed) continue;
+      const start = starts.get(s.key) ?? 0, end = ends.get(s.key) ?? 0;
+      if (s.offset < start) {
+        this.#o.log(
+          `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is before the log start ` +
+            `${start}, resetting to the ${where} offset`,
+        );
+        below.push(s);
+        continue;
+      }
+      // Past the end, or in range by now (the fetch's broker lagged): fetched again later.
+      waiting = true;
+      if (s.offset >= end && s.waitingAt !== s.offset) {
+        s.waitingAt = s.offset;
+        this.#o.log(
+          `kafkit: offset ${s.offset} of ${s.topic}/${s.partition} is past the end ${end}, ` +
+            `waiting for it`,
+        );
+      }
+    }
+    if (below.length === 0) return waiting;
+    try {
+      await this.#resolve(below, this.#o.startOffset === LastOffset ? LastOffset : FirstOffset);
+    } catch (e) {
+      this.#o.onError?.(e);
+      return true;
+    }
+    return waiting;
   }
 
   /** Moves `state` past a truncation `end` shows, if any; an unresolved offset is placed again. */

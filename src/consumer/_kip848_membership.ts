@@ -276,6 +276,7 @@ export class ConsumerProtocolMembership implements GroupMembership {
     if (!this.#target || !sameAssignment(this.#target, target)) {
       this.#target = target;
       this.#targetVersion++;
+      void this.#reportMissingTopics();
     }
     // Also when unchanged: names that could not be resolved before may resolve now.
     this.#startReconciling(handlers);
@@ -338,6 +339,33 @@ export class ConsumerProtocolMembership implements GroupMembership {
       this.#o.logError(`kafkit: group ${this.#o.groupId}: reconciliation failed`, e);
     } finally {
       this.#reconciling = undefined;
+    }
+  }
+
+  /** Subscribed topics reported missing, each once until it appears. */
+  readonly #missing = new Set<string>();
+
+  /**
+   * The broker assigns a subscribed topic only once it exists: say which are missing (as the
+   * assignment changes), so a consumer that owns nothing is not waiting silently.
+   */
+  async #reportMissingTopics(): Promise<void> {
+    const cluster = this.#o.cluster;
+    await cluster.refresh(this.#o.topics).catch(() => {}); // each topic's error is read below
+    for (const t of this.#o.topics) {
+      try {
+        await cluster.topic(t);
+        this.#missing.delete(t);
+      } catch (e) {
+        if (!(e instanceof KafkaError) || this.#missing.has(t)) continue;
+        this.#missing.add(t);
+        this.#o.logError(
+          `kafkit: group ${this.#o.groupId}: subscribed topic ${t} is unavailable; ` +
+            `the broker assigns it once it appears`,
+          e,
+        );
+        this.#o.onError?.(e);
+      }
     }
   }
 

@@ -52,7 +52,11 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   partitions?: readonly PartitionStart[];
   /** Join this consumer group and read the partitions it assigns. */
   groupId?: string;
-  /** Topics the group member subscribes to (instead of `topic`). */
+  /**
+   * Topics the group member subscribes to (instead of `topic`). Topics that do not exist yet
+   * are waited for: the classic group's leader reports each to `onError`/`errorLogger` and
+   * rebalances once it appears (checked about every second); KIP-848 brokers assign it then.
+   */
   groupTopics?: readonly string[];
   /** Smallest response the broker waits for (default 1). */
   minBytes?: number;
@@ -75,7 +79,12 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
    * `maxBytes` of small messages are queued.
    */
   queueCapacity?: number;
-  /** Where to start without a committed offset: FirstOffset (default) or LastOffset. */
+  /**
+   * Where to start without a committed offset: FirstOffset (default) or LastOffset. Also where
+   * an offset below the partition's log start (deleted by retention) starts over. An offset
+   * past the end (`setOffset(42)` on a 3-message partition) is not reset: the reader waits
+   * there for the messages to come, as kafka-go's does.
+   */
   startOffset?: number;
   /** Commit every this many ms instead of on each read; 0 commits synchronously (default). */
   commitInterval?: number;
@@ -93,7 +102,13 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   partitionWatchInterval?: number;
   /** Rebalance when a subscribed topic gains partitions (default false). */
   watchPartitionChanges?: boolean;
-  /** Balancers offered to the group (default range, then roundrobin, as kafka-go). */
+  /**
+   * Balancers offered to the group (default range, then roundrobin, as kafka-go). Groups
+   * shared with kafka-go's Readers: when every balancer offered is one kafka-go has (range,
+   * roundrobin, rack-affinity) and no `rackId` is set, the subscription is written as version
+   * 0, the only one a kafka-go leader reads; otherwise as version 3, which a kafka-go leader
+   * refuses (the group settles once a member of another client leads).
+   */
   groupBalancers?: readonly GroupBalancer[];
   /** `classic` (default) or `consumer`, the KIP-848 protocol of Kafka 4. */
   groupProtocol?: "classic" | "consumer";

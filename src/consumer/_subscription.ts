@@ -24,26 +24,57 @@ import type { TopicPartitions } from "./assignors/group_balancers.ts";
 const SUBSCRIPTION_VERSION = 3;
 const ASSIGNMENT_VERSION = 3;
 
-/** Encodes a subscription. */
-export function encodeSubscription(s: ConsumerProtocolSubscription): Uint8Array {
+/**
+ * Protocols kafka-go's Readers speak. kafka-go reads a subscription as version 0's fields only
+ * and refuses any byte after them, so a group offering nothing else is sent version 0.
+ */
+const KAFKA_GO_PROTOCOLS: ReadonlySet<string> = new Set(["range", "roundrobin", "rack-affinity"]);
+
+/**
+ * The subscription version for a member offering `protocols`: 0 when every one is a protocol
+ * kafka-go also speaks and the member has no rack (its eager balancers need neither owned
+ * partitions nor the generation; a rack is only carried from version 3), else 3.
+ */
+export function subscriptionVersion(protocols: readonly string[], rackId: string | null): number {
+  const kafkaGoOnly = protocols.every((p) => KAFKA_GO_PROTOCOLS.has(p));
+  return kafkaGoOnly && (rackId === null || rackId === "") ? 0 : SUBSCRIPTION_VERSION;
+}
+
+/** Encodes a subscription (at `version`, default the newest). */
+export function encodeSubscription(
+  s: ConsumerProtocolSubscription,
+  version: number = SUBSCRIPTION_VERSION,
+): Uint8Array {
   const w = new ByteWriter();
-  w.int16(SUBSCRIPTION_VERSION);
-  writeConsumerProtocolSubscription(w, s, SUBSCRIPTION_VERSION);
+  w.int16(version);
+  writeConsumerProtocolSubscription(w, s, version);
   return w.bytes();
 }
 
-/** Decodes a subscription; newer versions are read as far as we know them. */
+/**
+ * Decodes a subscription leniently, as other clients write them: newer versions are read as
+ * far as we know them (their extra bytes ignored), and bytes that end before the claimed
+ * version's fields do (kafka-go marks version 1 but writes version 0's fields) are read at
+ * the highest version whose fields fit.
+ */
 export function decodeSubscription(bytes: Uint8Array): ConsumerProtocolSubscription {
   const r = new ByteReader(bytes);
   const version = r.int16();
-  if (version < 0) throw new DecodeError(`subscription version ${version} is invalid`, 0);
-  const s = readConsumerProtocolSubscription(r, Math.min(version, SUBSCRIPTION_VERSION));
   r.check("ConsumerProtocolSubscription");
-  return {
-    ...s,
-    generationId: version >= 2 ? s.generationId : -1,
-    rackId: version >= 3 ? s.rackId : null,
-  };
+  if (version < 0) throw new DecodeError(`subscription version ${version} is invalid`, 0);
+  let first: unknown;
+  for (let v = Math.min(version, SUBSCRIPTION_VERSION); v >= 0; v--) {
+    const at = new ByteReader(bytes, 2);
+    const s = readConsumerProtocolSubscription(at, v);
+    try {
+      at.check("ConsumerProtocolSubscription");
+    } catch (e) {
+      first ??= e;
+      continue;
+    }
+    return { ...s, generationId: v >= 2 ? s.generationId : -1, rackId: v >= 3 ? s.rackId : null };
+  }
+  throw first;
 }
 
 /** Encodes an assignment. */

@@ -298,19 +298,33 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.setOffset(offset < 0 ? LastOffset : offset);
   }
 
-  /** The offset of the next message (after the last one read). Not in a group. */
+  /**
+   * The offset of the next message (after the last one read); before the first read, where
+   * the reader starts (FirstOffset unless set). -1 in a group, as kafka-go's `Offset()`: a
+   * group reader has no single offset (see `stats()` per read and the group's lag). A reader
+   * over several partitions has none either: a TypeError.
+   */
   get offset(): number {
+    if (this.#groupId !== undefined) return -1;
     this.#single("offset");
     return this.#offset;
   }
 
-  /** Messages behind the high watermark as of the last message read, -1 before. */
+  /**
+   * Messages behind the high watermark as of the last message read, -1 before it and -1 in a
+   * group (as kafka-go's `Lag()`). A reader over several partitions throws a TypeError.
+   */
   get lag(): number {
+    if (this.#groupId !== undefined) return -1;
     this.#single("lag");
     return this.#lag;
   }
 
-  /** Asks the broker how far behind the end of the partition the reader is. Not in a group. */
+  /**
+   * Asks the broker how far behind the end of the partition the reader is; before the first
+   * read, the partition's whole length from where the reader starts (as kafka-go). A group
+   * reader rejects with a TypeError, as kafka-go's `ReadLag` returns an error in a group.
+   */
   async readLag(options: { signal?: AbortSignal } = {}): Promise<number> {
     this.#single("readLag");
     const key = partitionKey(this.#topic!, this.#partition);

@@ -8,6 +8,8 @@ export class ChunkQueue {
   #failer: ((error: unknown) => void) | undefined;
   #ended = false;
   #error: unknown = undefined;
+  /** Whether the source was asked to pause (and not yet to resume). */
+  #paused = false;
   readonly #highWater: number;
   readonly #pause: () => void;
   readonly #resume: () => void;
@@ -28,7 +30,10 @@ export class ChunkQueue {
     }
     this.#chunks.push(chunk);
     this.#held += chunk.length;
-    if (this.#held > this.#highWater) this.#pause();
+    if (this.#held > this.#highWater && !this.#paused) {
+      this.#paused = true;
+      this.#pause();
+    }
   }
 
   /** Marks the end of the stream, with an error if it failed. */
@@ -49,7 +54,11 @@ export class ChunkQueue {
     const chunk = this.#chunks.shift();
     if (chunk) {
       this.#held -= chunk.length;
-      if (this.#held <= this.#highWater / 2) this.#resume();
+      // Only a paused source is resumed, once: not a call into the socket on every read.
+      if (this.#paused && this.#held <= this.#highWater / 2) {
+        this.#paused = false;
+        this.#resume();
+      }
       return Promise.resolve(chunk);
     }
     if (this.#ended) {

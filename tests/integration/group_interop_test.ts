@@ -23,6 +23,7 @@ import {
 } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { spawnJavaTool } from "../_java.ts";
+import { eachLine } from "../_lines.ts";
 
 const PARTITIONS = 6;
 /** Messages per phase: 100 per partition. */
@@ -133,16 +134,8 @@ class JavaMember implements Member {
         resolve();
       });
     });
-    let buffered = "";
-    this.#child.stdout.setEncoding("utf8");
-    this.#child.stdout.on("data", (chunk: string) => {
-      buffered += chunk;
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line) this.#event(line, consumed);
-      }
+    eachLine(this.#child.stdout, (line) => {
+      if (line.trim()) this.#event(line.trim(), consumed);
     });
     this.#child.stderr.setEncoding("utf8");
     this.#child.stderr.on("data", (chunk: string) => {

@@ -14,11 +14,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (the topic exists). Asserts every message is consumed once, within `ms`.
  */
 export async function runTutorial(
-  options: { together: boolean; count?: number; ms?: number },
+  options: {
+    together: boolean;
+    count?: number;
+    ms?: number;
+    groupProtocol?: "classic" | "consumer";
+  },
 ): Promise<void> {
   const count = options.count ?? 8;
   const brokers = kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
-  const tag = `${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
+  const tag = `${options.groupProtocol ?? "classic"}-${RUNTIME.replace(/\W/g, "")}-${Date.now()}`;
   const topic = `kafkit-seeds-tutorial-${tag}`;
   const stop = AbortSignal.timeout(options.ms ?? 40_000);
   const written: string[] = [];
@@ -33,7 +38,12 @@ export async function runTutorial(
   // Started together, the consumer joins before the producer's first write creates the topic.
   if (!options.together) await produce(0, 1);
   const producing = produce(options.together ? 0 : 1, count);
-  await using r = new Reader({ brokers, topic, groupId: `kafkit-seeds-tutorial-g-${tag}` });
+  await using r = new Reader({
+    brokers,
+    topic,
+    groupId: `kafkit-seeds-tutorial-g-${tag}`,
+    groupProtocol: options.groupProtocol,
+  });
   const received: string[] = [];
   while (received.length < count) {
     const m = await r.readMessage({ signal: stop });

@@ -1,6 +1,6 @@
 // The seeds' 3-broker tutorial: a Writer to a topic that does not exist yet (the broker
 // creates it, as kafka-go's Writer lets it) and a group Reader consuming every message.
-// The variant that starts both at the same moment is tests/three_node/seeds_tutorial_pending.ts.
+// The variant that starts both at the same moment is tests/three_node/seeds_tutorial_together_test.ts.
 
 import { describe, test } from "node:test";
 import { RUNTIME } from "../_env.ts";

@@ -11,6 +11,7 @@ import {
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
+  subscriptionVersion,
 } from "../../../src/consumer/_subscription.ts";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -66,11 +67,48 @@ describe("consumer protocol payloads", () => {
     assert.deepEqual(decodeSubscription(v9).topics, ["a", "b"]);
   });
 
-  test("truncated or garbage payloads are DecodeErrors, never crashes", () => {
+  test("kafka-go's subscription (version 1, version 0's fields) is read at version 0", () => {
+    // kafka-go v0.4.51 writes Version 1, topics, userData, and nothing more.
+    const kafkaGo = unhex("0001" + "00000001" + "000174" + "00000002" + "0102");
+    const s = decodeSubscription(kafkaGo);
+    assert.deepEqual(s.topics, ["t"]);
+    assert.deepEqual(s.userData, Uint8Array.of(1, 2));
+    assert.deepEqual(s.ownedPartitions, []);
+    assert.equal(s.generationId, -1);
+  });
+
+  test("a payload ending early is read at the highest version whose fields fit", () => {
     const full = unhex(JAVA_SUBSCRIPTION);
-    for (let n = 0; n < full.length - 8; n++) {
+    // version(2) topics(4+3+3) userData(4+2) = 18 bytes is version 0 complete.
+    for (let n = 0; n < 18; n++) {
       assert.throws(() => decodeSubscription(full.subarray(0, n)), DecodeError, `length ${n}`);
     }
+    assert.deepEqual(decodeSubscription(full.subarray(0, 18)).topics, ["a", "b"]);
+    // Up to the owned partitions (version 1), then the generation (version 2).
+    const v1 = decodeSubscription(full.subarray(0, full.length - 8));
+    assert.deepEqual(v1.ownedPartitions.map((t) => t.topic), ["a", "b"]);
+    assert.equal(v1.generationId, -1);
+    const v2 = decodeSubscription(full.subarray(0, full.length - 4));
+    assert.equal(v2.generationId, 7);
+    assert.equal(v2.rackId, null);
+  });
+
+  test("subscriptions offering only kafka-go's protocols (no rack) are written as version 0", () => {
+    const s = {
+      topics: ["t"],
+      userData: null,
+      ownedPartitions: [{ topic: "t", partitions: [0] }],
+      generationId: 3,
+      rackId: null,
+    };
+    assert.equal(subscriptionVersion(["range", "roundrobin"], null), 0);
+    assert.equal(subscriptionVersion(["range", "cooperative-sticky"], null), 3);
+    assert.equal(subscriptionVersion(["range"], "r1"), 3);
+    // Exactly version 0's bytes: what kafka-go's leader accepts (nothing after userData).
+    assert.equal(hex(encodeSubscription(s, 0)), "0000" + "00000001" + "000174" + "ffffffff");
+  });
+
+  test("garbage payloads are DecodeErrors, never crashes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         for (const decode of [decodeSubscription, decodeAssignment]) {
