@@ -10,6 +10,7 @@ import {
   ms,
   peerHeads,
   peerRatioCells,
+  peersIn,
   PEERS,
   rate,
   type RunRow,
@@ -41,7 +42,7 @@ export function resultsTable(rows: Row[]): string {
     "CPU µs/msg",
     "stall p99/max ms",
     "on-CPU p99/max ms",
-    ...peerHeads(),
+    ...peerHeads(rows),
   ];
   const body = rows.map((row) => {
     const { size, partitions, compression } = row.config;
@@ -53,7 +54,7 @@ export function resultsTable(rows: Row[]): string {
       String(partitions),
       compression,
     ];
-    if (!r) return [...cells, failedCell(row.error), ...Array(4 + PEERS.length).fill("")];
+    if (!r) return [...cells, failedCell(row.error), ...Array(4 + peersIn(rows).length).fill("")];
     return [
       ...cells,
       fixed(rate(r), 0),
