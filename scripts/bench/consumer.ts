@@ -375,7 +375,9 @@ if (rows.length > 0) {
     "Every client reads the whole seeded topic from the beginning. msgs/s and MB/s (10^6 bytes " +
       "of values) from the moment the client is ready to fetch (readers created, or group " +
       "joined) to the last message handed to the application; CPU is the client process's user " +
-      "+ system time over that window, per message. ×peer is kafkit's msgs/s over the peer's " +
+      "+ system time over that window, per message; GC is the time the runtime reports in " +
+      "garbage collection over it (Node's gc performance entries; Deno and Bun report none). " +
+      "×peer is kafkit's msgs/s over the peer's " +
       "in the same configuration (java = the Java client with check.crcs=true).",
     "",
     resultsTable(rows),
