@@ -1,6 +1,7 @@
 /**
  * The Go peers of the consumer benchmark (client keys `franz-go` and `kafka-go`), run by the
- * orchestrator under Deno. Each is a small program in `go/<key>/main.go`, built on first use
+ * orchestrator under Deno. Each is a small program in `go/<key>/main.go` (with `go/common.go`
+ * beside it: the spec, CPU time and result line), built on first use
  * with the module it measures at a pinned version, fetched through the Go module proxy (`go
  * mod tidy`), and cached by its source and version under `${KAFKIT_STATE:-/tmp/kafkit-bench}`.
  * The program measures itself (window from the client created to the last record, the
@@ -62,9 +63,10 @@ function binary(peer: GoPeer): Promise<string> {
 async function build(peer: GoPeer): Promise<string> {
   const { module, version } = PEERS[peer];
   const source = await Deno.readTextFile(`${HERE}go/${peer}/main.go`);
+  const common = await Deno.readTextFile(`${HERE}go/common.go`);
   const digest = await crypto.subtle.digest(
     "SHA-256",
-    new TextEncoder().encode(`${version}\n${source}`),
+    new TextEncoder().encode(`${version}\n${source}\n${common}`),
   );
   const tag = [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0"))
     .join("");
@@ -78,6 +80,7 @@ async function build(peer: GoPeer): Promise<string> {
   }
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/main.go`, source);
+  await Deno.writeTextFile(`${dir}/common.go`, common);
   await Deno.writeTextFile(
     `${dir}/go.mod`,
     `module kafkit.bench/${peer}\n\ngo 1.22\n\nrequire ${module} ${version}\n`,

@@ -5,46 +5,24 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-type spec struct {
-	Brokers       string `json:"brokers"`
-	Topic         string `json:"topic"`
-	Partitions    int32  `json:"partitions"`
-	Messages      int    `json:"messages"`
-	FetchBytes    int32  `json:"fetchBytes"`
-	MaxWaitMs     int    `json:"maxWaitMs"`
-	IdleTimeoutMs int    `json:"idleTimeoutMs"`
-}
-
-// cpuMs is the process's user + system CPU time so far.
-func cpuMs() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
-}
-
 func main() {
-	var s spec
-	if err := json.Unmarshal([]byte(os.Args[1]), &s); err != nil {
-		panic(err)
-	}
+	s := readSpec()
 	offsets := map[int32]kgo.Offset{}
-	for p := int32(0); p < s.Partitions; p++ {
+	for p := int32(0); p < int32(s.Partitions); p++ {
 		offsets[p] = kgo.NewOffset().AtStart()
 	}
 	client, err := kgo.NewClient(
 		kgo.SeedBrokers(s.Brokers),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{s.Topic: offsets}),
-		kgo.FetchMaxBytes(s.FetchBytes),
-		kgo.FetchMaxPartitionBytes(s.FetchBytes),
+		kgo.FetchMaxBytes(int32(s.FetchBytes)),
+		kgo.FetchMaxPartitionBytes(int32(s.FetchBytes)),
 		kgo.FetchMaxWait(time.Duration(s.MaxWaitMs)*time.Millisecond),
 		kgo.FetchMinBytes(1),
 		// franz-go compresses produced batches with snappy by default; it only reads here.
@@ -76,9 +54,5 @@ func main() {
 		})
 	}
 	wall, cpu := time.Since(t0), cpuMs()-cpu0
-	out, _ := json.Marshal(map[string]any{
-		"messages": count, "bytes": bytes,
-		"wallMs": float64(wall.Nanoseconds()) / 1e6, "cpuMs": cpu,
-	})
-	fmt.Println("RESULT " + string(out))
+	printResult(count, bytes, wall, cpu)
 }

@@ -5,39 +5,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 )
 
-type spec struct {
-	Brokers       string  `json:"brokers"`
-	Topic         string  `json:"topic"`
-	Partitions    int     `json:"partitions"`
-	Ends          []int64 `json:"ends"`
-	FetchBytes    int     `json:"fetchBytes"`
-	MaxWaitMs     int     `json:"maxWaitMs"`
-	QueueCapacity int     `json:"queueCapacity"`
-	IdleTimeoutMs int     `json:"idleTimeoutMs"`
-}
-
-// cpuMs is the process's user + system CPU time so far.
-func cpuMs() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
-}
-
 func main() {
-	var s spec
-	if err := json.Unmarshal([]byte(os.Args[1]), &s); err != nil {
-		panic(err)
-	}
+	s := readSpec()
 	readers := make([]*kafka.Reader, s.Partitions)
 	for p := range readers {
 		readers[p] = kafka.NewReader(kafka.ReaderConfig{
@@ -83,9 +60,5 @@ func main() {
 	for _, r := range readers {
 		r.Close()
 	}
-	out, _ := json.Marshal(map[string]any{
-		"messages": count, "bytes": bytes,
-		"wallMs": float64(wall.Nanoseconds()) / 1e6, "cpuMs": cpu,
-	})
-	fmt.Println("RESULT " + string(out))
+	printResult(count, bytes, wall, cpu)
 }
