@@ -54,7 +54,7 @@ export interface Message {
   key: Uint8Array | null;
   /** The value's bytes, or null. */
   value: Uint8Array | null;
-  /** Headers, in order. */
+  /** Headers, in order (read messages without headers share one frozen empty array). */
   headers: { key: string; value: Uint8Array | null }[];
   /** The record's timestamp (create or log-append time, as the topic sets). */
   time: Date;

@@ -29,7 +29,14 @@ export const PEERS: readonly { key: string; label: string }[] = [
   { key: "kafkajs", label: "kafkajs" },
   { key: "platformatic", label: "platformatic" },
   { key: "java", label: "java" },
+  { key: "java-perf", label: "java-perf" },
+  { key: "franz-go", label: "franz-go" },
+  { key: "kafka-go", label: "kafka-go" },
 ];
+
+/** The peers with a row in `rows` (a report has columns only for the peers that ran). */
+export const peersIn = (rows: RunRow[]): typeof PEERS =>
+  PEERS.filter((p) => rows.some((r) => r.key === p.key));
 
 /** Messages per second of a result. */
 export const rate = (r: Measured): number => r.messages / r.wallMs * 1000;
@@ -74,7 +81,7 @@ function peerResult<R extends Measured>(
 }
 
 /** The ×peer column heads. */
-export const peerHeads = (): string[] => PEERS.map((p) => `×${p.label}`);
+export const peerHeads = (rows: RunRow[]): string[] => peersIn(rows).map((p) => `×${p.label}`);
 
 /**
  * A row's ×peer cells: kafkit's msgs/s over each peer's in the same configuration, empty for
@@ -82,7 +89,7 @@ export const peerHeads = (): string[] => PEERS.map((p) => `×${p.label}`);
  */
 export function peerRatioCells(rows: RunRow[], row: RunRow): string[] {
   const own = row.key.startsWith("kafkit") ? row.result : undefined;
-  return PEERS.map((peer) => {
+  return peersIn(rows).map((peer) => {
     const p = own && peerResult(rows, peer.key, row.config);
     return p ? `${fixed(rate(own) / rate(p), 2)}×` : "";
   });
@@ -98,7 +105,8 @@ const geomean = (xs: number[]) =>
 export function summaryTable(rows: RunRow[]): string {
   const kafkitKeys = [...new Set(rows.filter((r) => r.key.startsWith("kafkit")).map((r) => r.key))];
   if (kafkitKeys.length === 0) return "";
-  const head = ["kafkit on", ...PEERS.flatMap((p) => [`msgs/s ×${p.label}`, `CPU ×${p.label}`])];
+  const peers = peersIn(rows);
+  const head = ["kafkit on", ...peers.flatMap((p) => [`msgs/s ×${p.label}`, `CPU ×${p.label}`])];
   const body: string[][] = [];
   for (const key of kafkitKeys) {
     const own = rows.filter((r) => r.key === key && r.result);
@@ -106,7 +114,7 @@ export function summaryTable(rows: RunRow[]): string {
     const variant = /^kafkit-\w+-(\w+)$/.exec(key)?.[1];
     const runtime = own[0]?.result?.runtime ?? key;
     const cells = [variant ? `${runtime} (${variant})` : runtime];
-    for (const peer of PEERS) {
+    for (const peer of peers) {
       const rates: number[] = [];
       const cpus: number[] = [];
       for (const row of own) {

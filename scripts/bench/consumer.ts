@@ -4,13 +4,15 @@
  * the Java client, one client at a time, each in its own process.
  *
  *   deno run -A scripts/bench/consumer.ts [--out report.md]
- *     [--clients java,java-perf,kafkajs,platformatic,kafkit,kafkit-group]
+ *     [--clients java,java-perf,kafkajs,platformatic,franz-go,kafka-go,kafkit,kafkit-group]
  *                           kafkit = kafkit-deno,kafkit-bun,kafkit-node (partition Readers,
  *                           fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
  *                           Reader, readMessage(), interval commits); kafkit-nocrc =
  *                           kafkit-deno-nocrc,... (partition Readers, checkCrcs: false);
  *                           java = the Java client with check.crcs=true; java-perf = Kafka's
- *                           ConsumerPerformance tool (which forces check.crcs=false)
+ *                           ConsumerPerformance tool (which forces check.crcs=false);
+ *                           franz-go, kafka-go = Go programs built from the module proxy on
+ *                           first use (see consumer/go.ts)
  *     [--sizes 100,1024] [--partitions 1,8,64]
  *     [--compression none,snappy]   codecs the topics are seeded with, one topic per codec
  *     [--messages 1000000]  records seeded per size, and read by every client
@@ -83,6 +85,7 @@ import {
   stallText,
 } from "./consumer/_report.ts";
 import { runJava, runJavaPerf, seedProps, seedTopic } from "./consumer/java.ts";
+import { GO_PEERS, type GoPeer, runGo } from "./consumer/go.ts";
 
 const RUN_TIMEOUT_MS = 300_000;
 
@@ -116,11 +119,18 @@ const expandVariants = (keys: string[]) =>
 const variantOf = (key: string) => KAFKIT_VARIANTS[/^kafkit-\w+-(\w+)$/.exec(key)?.[1] ?? ""] ?? {};
 
 /** How each client key is run: a command for a JavaScript runner, or a Java run. */
-const RUNNERS = clientCommands(`${ROOT}/scripts/bench/consumer`, ["java", "java-perf"]);
+const RUNNERS = clientCommands(`${ROOT}/scripts/bench/consumer`, [
+  "java",
+  "java-perf",
+  ...GO_PEERS,
+]);
 const CLIENTS = kafkitVariants(RUNNERS);
 
 const opts = parseOptions("consumer.ts", {
-  clients: { type: "string", default: "java,java-perf,kafkajs,platformatic,kafkit" },
+  clients: {
+    type: "string",
+    default: "java,java-perf,kafkajs,platformatic,franz-go,kafka-go,kafkit",
+  },
   sizes: { type: "string", default: "100,1024" },
   partitions: { type: "string", default: "1" },
   compression: { type: "string", default: "none" },
@@ -144,7 +154,7 @@ const items = (text: string) => list(text).filter((s) => s !== "none");
 const clients = clientKeys(expandVariants(items(opts.clients)), CLIENTS);
 const latencyClients = clientKeys(items(opts["latency-clients"]), CLIENTS);
 for (const c of latencyClients) {
-  if (CLIENTS[c] === "java" || CLIENTS[c] === "java-perf") {
+  if (typeof CLIENTS[c] === "string") {
     throw new TypeError(`--latency-clients: ${c} has no latency runner`);
   }
 }
@@ -222,6 +232,8 @@ async function run(key: string, config: Config, topic: string, ends: number[]): 
       ? await runJava(spec, RUN_TIMEOUT_MS)
       : how === "java-perf"
       ? await runJavaPerf(spec, RUN_TIMEOUT_MS)
+      : typeof how === "string"
+      ? await runGo(how as GoPeer, spec, RUN_TIMEOUT_MS)
       : await runScript(how, spec);
     if (result.messages < messages) throw new Error(`read ${result.messages} of ${messages}`);
     return { key, config, result };
@@ -363,7 +375,9 @@ if (rows.length > 0) {
     "Every client reads the whole seeded topic from the beginning. msgs/s and MB/s (10^6 bytes " +
       "of values) from the moment the client is ready to fetch (readers created, or group " +
       "joined) to the last message handed to the application; CPU is the client process's user " +
-      "+ system time over that window, per message. ×peer is kafkit's msgs/s over the peer's " +
+      "+ system time over that window, per message; GC is the time the runtime reports in " +
+      "garbage collection over it (Node's gc performance entries; Deno and Bun report none). " +
+      "×peer is kafkit's msgs/s over the peer's " +
       "in the same configuration (java = the Java client with check.crcs=true).",
     "",
     resultsTable(rows),

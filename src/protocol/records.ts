@@ -15,13 +15,13 @@ import { consumerSlices } from "../_async/slicer.ts";
 import type { CompressionCodec, CompressionName } from "./compression/codec.ts";
 import { compressionCodec } from "./compression/registry.ts";
 import { readLegacyMessage } from "./_legacy_message_set.ts";
+import { DecodedRecord, NO_HEADERS } from "./_decoded_record.ts";
 import {
   type BatchOptions,
   type DecodeOptions,
   decompress,
   type FetchedRecord,
   type RecordBatch,
-  type RecordHeader,
   type RecordInput,
 } from "./_record_types.ts";
 
@@ -289,7 +289,7 @@ async function readBatchV2(
   return batch;
 }
 
-function readRecord(r: ByteReader, batch: RecordBatch): FetchedRecord {
+function readRecord(r: ByteReader, batch: RecordBatch): DecodedRecord {
   const length = r.varint();
   const end = r.limit(length);
   r.int8(); // record attributes: unused
@@ -301,21 +301,22 @@ function readRecord(r: ByteReader, batch: RecordBatch): FetchedRecord {
   if (headerCount < 0 || headerCount > r.remaining) {
     r.fail(`header count ${headerCount} is out of range`);
   }
-  const headers: RecordHeader[] = [];
-  for (let i = 0; i < headerCount && r.ok; i++) {
-    const k = readVarBytes(r);
-    headers.push({ key: k === null ? "" : utf8(r, k), value: readVarBytes(r) });
+  let headers = NO_HEADERS;
+  if (headerCount > 0) {
+    headers = [];
+    for (let i = 0; i < headerCount && r.ok; i++) {
+      const k = readVarBytes(r);
+      headers.push({ key: k === null ? "" : utf8(r, k), value: readVarBytes(r) });
+    }
   }
   r.unlimit(end, "record");
-  return {
-    offset: batch.baseOffset + offsetDelta,
-    timestamp: batch.timestampType === 1
-      ? batch.maxTimestamp
-      : batch.baseTimestamp + timestampDelta,
+  return new DecodedRecord(
+    batch.baseOffset + offsetDelta,
+    batch.timestampType === 1 ? batch.maxTimestamp : batch.baseTimestamp + timestampDelta,
     key,
     value,
     headers,
-  };
+  );
 }
 
 function readVarBytes(r: ByteReader): Uint8Array | null {

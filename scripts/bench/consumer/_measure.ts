@@ -24,6 +24,7 @@
  */
 
 import process from "node:process";
+import { PerformanceObserver } from "node:perf_hooks";
 import { RUNTIME } from "../_runtime.ts";
 
 /** One run, as the orchestrator passes it to a runner (JSON in the first argument). */
@@ -82,8 +83,43 @@ export interface RunResult {
   /** The same, counting only the part of each gap the process spent on the CPU. */
   stallOnCpuP99Ms?: number;
   stallOnCpuMaxMs?: number;
+  /** Time spent in garbage collection over the window, ms (where the runtime reports it: Node). */
+  gcMs?: number;
   /** The client settings, as one line for the report. */
   settings: string;
+}
+
+/**
+ * Adds up the runtime's "gc" performance entries while it runs; `ms()` is undefined where
+ * none came (Bun takes the observer but reports none, Deno has no gc entries).
+ */
+class GcMeter {
+  #ms = 0;
+  #entries = 0;
+  #observer: PerformanceObserver | undefined;
+
+  start(): void {
+    try {
+      this.#observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          this.#ms += e.duration;
+          this.#entries++;
+        }
+      });
+      this.#observer.observe({ entryTypes: ["gc"] });
+    } catch {
+      this.#observer = undefined; // no gc entries on this runtime
+    }
+  }
+
+  stop(): void {
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+  }
+
+  ms(): number | undefined {
+    return this.#entries > 0 ? this.#ms : undefined;
+  }
 }
 
 /** The period of the timer that measures event-loop stalls, ms. */
@@ -182,6 +218,7 @@ export class Sink {
   readonly #spec: RunSpec;
   readonly #latencies: Float64Array;
   readonly #stalls = new StallMeter();
+  readonly #gc = new GcMeter();
   #count = 0;
   #bytes = 0;
   #measured = 0;
@@ -229,6 +266,7 @@ export class Sink {
     this.#t0 = performance.now();
     this.#cpu0 = process.cpuUsage();
     this.#stalls.start();
+    this.#gc.start();
   }
 
   /** Takes one message's value (null counts as empty). */
@@ -242,6 +280,7 @@ export class Sink {
     if (this.#count === this.#spec.messages) {
       this.#t1 = performance.now();
       this.#stalls.stop();
+      this.#gc.stop();
       const cpu = process.cpuUsage(this.#cpu0);
       this.#cpuMs = (cpu.user + cpu.system) / 1000;
       clearInterval(this.#watchdog);
@@ -270,6 +309,7 @@ export class Sink {
       bytes: this.#bytes,
       wallMs: this.#t1 - this.#t0,
       cpuMs: this.#cpuMs,
+      gcMs: this.#gc.ms(),
       settings,
     };
     if (this.#spec.mode === "throughput") {
@@ -294,6 +334,7 @@ export class Sink {
   fail(error: unknown): void {
     clearInterval(this.#watchdog);
     this.#stalls.stop();
+    this.#gc.stop();
     this.#reject(error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -301,6 +342,7 @@ export class Sink {
   dispose(): void {
     clearInterval(this.#watchdog);
     this.#stalls.stop();
+    this.#gc.stop();
   }
 }
 

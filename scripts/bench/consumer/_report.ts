@@ -11,6 +11,7 @@ import {
   peerHeads,
   peerRatioCells,
   PEERS,
+  peersIn,
   rate,
   type RunRow,
   sizeText,
@@ -39,9 +40,10 @@ export function resultsTable(rows: Row[]): string {
     "msgs/s",
     "MB/s",
     "CPU µs/msg",
+    "GC µs/msg",
     "stall p99/max ms",
     "on-CPU p99/max ms",
-    ...peerHeads(),
+    ...peerHeads(rows),
   ];
   const body = rows.map((row) => {
     const { size, partitions, compression } = row.config;
@@ -53,12 +55,13 @@ export function resultsTable(rows: Row[]): string {
       String(partitions),
       compression,
     ];
-    if (!r) return [...cells, failedCell(row.error), ...Array(4 + PEERS.length).fill("")];
+    if (!r) return [...cells, failedCell(row.error), ...Array(5 + peersIn(rows).length).fill("")];
     return [
       ...cells,
       fixed(rate(r), 0),
       fixed(r.bytes / r.wallMs / 1000, 1),
       fixed(cpuPerMessage(r), 2),
+      r.gcMs === undefined ? "" : fixed(r.gcMs * 1000 / r.messages, 2),
       r.stallMaxMs === undefined ? "" : `${ms(r.stallP99Ms)} / ${ms(r.stallMaxMs)}`,
       r.stallOnCpuMaxMs === undefined ? "" : `${ms(r.stallOnCpuP99Ms)} / ${ms(r.stallOnCpuMaxMs)}`,
       ...peerRatioCells(rows, row),

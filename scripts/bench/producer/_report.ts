@@ -10,7 +10,7 @@ import {
   ms,
   peerHeads,
   peerRatioCells,
-  PEERS,
+  peersIn,
   rate,
   type RunRow,
   settingsLines,
@@ -52,7 +52,7 @@ export function resultsTable(rows: Row[]): string {
     "CPU µs/msg",
     "p50 ms",
     "p99 ms",
-    ...peerHeads(),
+    ...peerHeads(rows),
   ];
   const body = rows.map((row) => {
     const { size, acks, partitions, keys } = row.config;
@@ -65,7 +65,7 @@ export function resultsTable(rows: Row[]): string {
       String(partitions),
       ...(keyed ? [keysText(keys)] : []),
     ];
-    if (!r) return [...cells, failedCell(row.error), ...Array(4 + PEERS.length).fill("")];
+    if (!r) return [...cells, failedCell(row.error), ...Array(4 + peersIn(rows).length).fill("")];
     const msgs = rate(r);
     return [
       ...cells,

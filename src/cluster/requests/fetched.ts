@@ -10,6 +10,7 @@ import { committedRecords } from "../../protocol/read_committed.ts";
 import { type FetchedRecord, readRecordBatches } from "../../protocol/records.ts";
 import { type Message, toMessage } from "../../message.ts";
 import { consumerSlices } from "../../_async/slicer.ts";
+import { DecodedRecord } from "../../protocol/_decoded_record.ts";
 
 /** The messages of a fetched partition and the offset to fetch next. */
 export interface FetchedMessages {
@@ -53,7 +54,14 @@ export async function fetchedMessages(
     for (let i = 0; i < records.length; i++) {
       if (slices && (i & 1023) === 1023 && slices.due()) await slices.pause();
       const r = records[i];
-      if (r.offset >= offset) messages.push(toMessage(r, topic, partition, highWaterMark));
+      if (r.offset < offset) continue;
+      if (r instanceof DecodedRecord) {
+        // The decoded record is the message: no copy (see _decoded_record.ts).
+        r.topic = topic;
+        r.partition = partition;
+        r.highWaterMark = highWaterMark;
+        messages.push(r);
+      } else messages.push(toMessage(r, topic, partition, highWaterMark));
     }
   }
   const last = batches[batches.length - 1];
