@@ -54,9 +54,12 @@ export interface Message {
   key: Uint8Array | null;
   /** The value's bytes, or null. */
   value: Uint8Array | null;
-  /** Headers, in order (read messages without headers share one frozen empty array). */
+  /** Headers, in order. */
   headers: { key: string; value: Uint8Array | null }[];
-  /** The record's timestamp (create or log-append time, as the topic sets). */
+  /**
+   * The record's timestamp (create or log-append time, as the topic sets). On a read message
+   * it is made on first use, so a spread copy (`{ ...m }`) leaves it out: copy it by name.
+   */
   time: Date;
 }
 

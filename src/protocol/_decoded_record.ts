@@ -10,9 +10,6 @@
 
 import type { FetchedRecord, RecordHeader } from "./_record_types.ts";
 
-/** The headers of every record that has none: one shared array, frozen so none is added. */
-export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
-
 /** A decoded record, and the message a consumer hands over for it. */
 export class DecodedRecord implements FetchedRecord {
   /** Set by the consumer when it hands the record over. */

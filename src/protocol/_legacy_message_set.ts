@@ -12,7 +12,7 @@ import {
   type RecordBatch,
 } from "./_record_types.ts";
 import { fixLegacyLz4Frame } from "./compression/lz4.ts";
-import { DecodedRecord, NO_HEADERS } from "./_decoded_record.ts";
+import { DecodedRecord } from "./_decoded_record.ts";
 
 /** Reads one legacy message (offset, size, crc, magic, attributes, ...) at `at`. */
 export async function readLegacyMessage(
@@ -25,7 +25,7 @@ export async function readLegacyMessage(
   const timestampType = magic === 1 ? (attributes >> 3) & 1 : 0;
   let records: FetchedRecord[];
   if (compression === 0) {
-    records = [new DecodedRecord(offset, timestamp, key, value, NO_HEADERS)];
+    records = [new DecodedRecord(offset, timestamp, key, value, [])];
   } else {
     if (value === null) throw new DecodeError("compressed legacy message has no value", at);
     // Magic 0 LZ4 frames carry a header checksum computed over the wrong bytes (KAFKA-3160).
@@ -102,7 +102,5 @@ function innerRecords(
   // Magic 1 inner offsets count from 0; the wrapper carries the last inner message's offset.
   const last = inner[inner.length - 1]?.offset ?? 0;
   const shift = magic === 1 ? wrapperOffset - last : 0;
-  return inner.map((m) =>
-    new DecodedRecord(m.offset + shift, m.timestamp, m.key, m.value, NO_HEADERS)
-  );
+  return inner.map((m) => new DecodedRecord(m.offset + shift, m.timestamp, m.key, m.value, []));
 }

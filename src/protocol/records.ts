@@ -15,7 +15,7 @@ import { consumerSlices } from "../_async/slicer.ts";
 import type { CompressionCodec, CompressionName } from "./compression/codec.ts";
 import { compressionCodec } from "./compression/registry.ts";
 import { readLegacyMessage } from "./_legacy_message_set.ts";
-import { DecodedRecord, NO_HEADERS } from "./_decoded_record.ts";
+import { DecodedRecord } from "./_decoded_record.ts";
 import {
   type BatchOptions,
   type DecodeOptions,
@@ -301,9 +301,9 @@ function readRecord(r: ByteReader, batch: RecordBatch): DecodedRecord {
   if (headerCount < 0 || headerCount > r.remaining) {
     r.fail(`header count ${headerCount} is out of range`);
   }
-  let headers = NO_HEADERS;
+  // Each record its own array, even empty: a consumer may add headers before forwarding it.
+  const headers: RecordHeader[] = [];
   if (headerCount > 0) {
-    headers = [];
     for (let i = 0; i < headerCount && r.ok; i++) {
       const k = readVarBytes(r);
       headers.push({ key: k === null ? "" : utf8(r, k), value: readVarBytes(r) });
