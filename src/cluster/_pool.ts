@@ -36,6 +36,12 @@ interface Pooled {
   lastUsed: number;
 }
 
+/** Failed dials in a row to one address, and the last failure. */
+interface DialFailures {
+  count: number;
+  error: Error;
+}
+
 /** A pool of broker connections. */
 export class ConnectionPool {
   readonly #dial: DialOptions;
@@ -43,6 +49,10 @@ export class ConnectionPool {
   readonly #deadBrokerBackoff: number;
   readonly #pool = new Map<string, Pooled>();
   readonly #deadUntil = new Map<number, number>();
+  /** Per address: the dials that failed since the last one that worked. */
+  readonly #dialFailures = new Map<string, DialFailures>();
+  /** Told of every failed dial, as it fails (the clients' `onError`). */
+  readonly #dialListeners = new Set<(error: Error, address: string) => void>();
   /** Aborts dials in progress when the pool closes. */
   readonly #closing = new AbortController();
   #lastSweep = Date.now();
@@ -79,6 +89,7 @@ export class ConnectionPool {
     const pooled: Pooled = { conn, address, lastUsed: Date.now() };
     this.#pool.set(key, pooled);
     conn.then((c) => {
+      this.#dialFailures.delete(address);
       pooled.open = c;
       void c.whenClosed.then((reason) => {
         if (!(reason.cause instanceof TimeoutError)) return;
@@ -86,11 +97,37 @@ export class ConnectionPool {
         this.markDead(nodeId);
         this.#closeIdle(address);
       });
-    }, () => {
+    }, (e) => {
       this.markDead(nodeId);
       if (this.#pool.get(key)?.conn === conn) this.#pool.delete(key);
+      if (this.#closed) return;
+      const error = e instanceof Error ? e : new ConnectionError(String(e), { address });
+      const failures = this.#dialFailures.get(address);
+      this.#dialFailures.set(address, { count: (failures?.count ?? 0) + 1, error });
+      for (const listener of this.#dialListeners) listener(error, address);
     });
     return conn;
+  }
+
+  /** Calls `listener` with every dial that fails from now on; returns the unsubscribe. */
+  onDialError(listener: (error: Error, address: string) => void): () => void {
+    this.#dialListeners.add(listener);
+    return () => this.#dialListeners.delete(listener);
+  }
+
+  /**
+   * The last dial failure when none of `addresses` can be reached: no connection is open and
+   * each address failed its last `attempts` dials (or more) in a row; undefined otherwise.
+   */
+  unreachable(addresses: Iterable<string>, attempts: number): Error | undefined {
+    for (const p of this.#pool.values()) if (p.open && !p.open.closed) return undefined;
+    let last: Error | undefined;
+    for (const address of addresses) {
+      const failures = this.#dialFailures.get(address);
+      if (!failures || failures.count < attempts) return undefined;
+      last = failures.error;
+    }
+    return last;
   }
 
   /**

@@ -322,8 +322,11 @@ export class ClassicMembership implements GroupMembership {
       try {
         topic = await cluster.topic(name);
       } catch (e) {
-        if (e instanceof KafkaError) continue;
-        throw e;
+        if (!(e instanceof KafkaError)) throw e;
+        // Not silent: the application learns why it is assigned none of that topic.
+        this.#o.logError(`kafkit: group ${this.#o.groupId}: topic ${name} left out`, e);
+        this.#o.onError?.(e);
+        continue;
       }
       for (const p of topic.partitions) {
         out.push({

@@ -10,6 +10,7 @@ import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
+import { abortable, throwIfAborted } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
@@ -145,7 +146,7 @@ export class Fetcher {
   /** The next message, waiting for one; rejects when `signal` aborts. */
   async next(signal?: AbortSignal): Promise<Message> {
     for (;;) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal);
       const m = this.poll();
       if (m) return m;
       await this.#readers.wait({ signal });
@@ -241,8 +242,9 @@ export class Fetcher {
         const todo = unplaced();
         const unresolved = todo.filter((s) => s.offset < 0);
         if (unresolved.length > 0) await this.#resolve(unresolved);
-        const leaders = await Promise.all(
-          todo.map((s) => this.#o.cluster.leader(s.topic, s.partition)),
+        const leaders = await abortable(
+          Promise.all(todo.map((s) => this.#o.cluster.leader(s.topic, s.partition))),
+          signal,
         );
         // All at once, so a loop's next fetch includes every partition placed together.
         todo.forEach((s, i) => {
@@ -281,7 +283,9 @@ export class Fetcher {
         partition: s.partition,
         timestamp: (where ?? s.offset) === LastOffset ? -1 : -2,
       })),
-      { readCommitted: this.#o.readCommitted, signal: this.#abort.signal },
+      // One round: #place retries, reporting each failure (a topic still missing, brokers
+      // down) as it happens rather than after ten rounds.
+      { readCommitted: this.#o.readCommitted, signal: this.#abort.signal, attempts: 1 },
     );
     states.forEach((s, i) => {
       const offset = offsets.get(s.key);
@@ -358,7 +362,8 @@ export class Fetcher {
 
   /** One Fetch of `states` on the broker's "fetch" lane (a long-poll delays nothing else). */
   async #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
-    const conn = await this.#o.cluster.connection(node, "fetch");
+    // A dial in progress (to a silent broker) must not hold close() up.
+    const conn = await abortable(this.#o.cluster.connection(node, "fetch"), this.#abort.signal);
     const partitions = [];
     for (const s of states) {
       const topicId = (await this.#o.cluster.topic(s.topic)).id;

@@ -10,7 +10,7 @@
  */
 
 import { Cluster } from "../cluster/cluster.ts";
-import { abortable, anySignal } from "../_async/abortable.ts";
+import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
 import { MessageTooLargeError } from "../errors.ts";
@@ -112,6 +112,9 @@ export class Writer implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | undefined;
   #writable: WritableStream<MessageInput> | undefined;
+  readonly #stopWatchingDials: () => void;
+  /** Called on each failed dial while close() waits (to end its grace early). */
+  #onDialError: (() => void) | undefined;
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
   constructor(config: WriterConfig) {
@@ -120,6 +123,11 @@ export class Writer implements AsyncDisposable {
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
+    // A failed dial is logged as it fails, not after the retries of whatever dialed.
+    this.#stopWatchingDials = this.#cluster.onDialError((e, address) => {
+      c.errorLogger(`kafkit: cannot reach broker ${address}: ${e.message}`);
+      this.#onDialError?.();
+    });
     const producerIds = c.idempotent
       ? new ProducerIds(this.#cluster, {
         attempts: Math.min(c.maxAttempts, INIT_PRODUCER_ID_ATTEMPTS),
@@ -157,7 +165,9 @@ export class Writer implements AsyncDisposable {
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
-    const call = await this.#enqueue(messages, options.signal);
+    // The signal also ends a wait for the topic's metadata (brokers down, topic missing):
+    // what was accepted meanwhile is still delivered or reported.
+    const call = await abortable(this.#enqueue(messages, options.signal), options.signal);
     if (this.#config.async) return;
     await abortable(call.done, options.signal);
     if (call.failed > 0) throw new WriteErrors(call.errors, messages);
@@ -236,9 +246,10 @@ export class Writer implements AsyncDisposable {
     let partitions: readonly number[];
     try {
       partitions = (await this.#withMetadataRetry(topic, call.deadline)).partitionIds;
-      this.#giveUp.signal.throwIfAborted();
+      throwIfAborted(this.#giveUp.signal);
     } catch (e) {
-      const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
+      const gaveUp = this.#giveUp.signal.aborted && e === abortError(this.#giveUp.signal);
+      const error = gaveUp ? this.#closedError(undefined) : e as Error;
       for (const i of indexes) this.#fail(call, i, payloads[i], error);
       return;
     }
@@ -405,7 +416,8 @@ export class Writer implements AsyncDisposable {
   /**
    * Rejects new writes, flushes, then closes every connection (a shared `cluster` stays
    * open). What is queued or in flight gets `closeTimeout` (default 5 s) to be delivered, or
-   * until `signal` aborts; then every message still pending fails at once with a
+   * until `signal` aborts, or until no broker can be reached (every known address failed its
+   * last dial and no connection is open: nothing could be delivered); then every message still pending fails at once with a
    * `WriterClosedError` (reported to its call and to `completion`), so close() returns
    * promptly even while brokers are down. Calls waiting for room in the buffer fail with a
    * `WriterClosedError` at once. Every accepted message ends acknowledged or reported.
@@ -421,10 +433,18 @@ export class Writer implements AsyncDisposable {
     const streamClosed = this.#writable?.close().catch(() => {});
     const delivered = Promise.all([this.flush(), streamClosed]).then(() => true);
     const over = new AbortController();
+    // Nothing can be delivered while no broker can be reached: the grace ends then.
+    const unreachable = () => {
+      if (this.#cluster.unreachable(1)) over.abort();
+    };
+    this.#onDialError = unreachable;
+    unreachable();
     const graceOver = delay(this.#config.closeTimeout, { signal: anySignal(signal, over.signal) })
       .catch(() => {}).then(() => false);
     const allDelivered = await Promise.race([delivered, graceOver]);
     over.abort();
+    this.#onDialError = undefined;
+    this.#stopWatchingDials();
     if (!allDelivered) {
       // The grace period is over: fail what is left, unsent or in flight.
       this.#giveUp.abort(new WriterClosedError());
