@@ -144,7 +144,11 @@ export class TimeoutError extends KafkitError {
 export class AbortError extends KafkitError {
   /** Creates an abort error whose cause is `reason`. */
   constructor(reason: unknown) {
-    const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+    const why = reason instanceof Error
+      ? reason.message
+      : reason === undefined
+      ? ""
+      : String(reason);
     super(why ? `the operation was aborted: ${why}` : "the operation was aborted", false, {
       cause: reason,
     });

@@ -479,7 +479,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#config.onError?.(e);
     if (this.#waiting.size === 0) return;
     const down = this.#cluster.unreachable(this.#maxAttempts);
-    if (down) for (const wake of [...this.#waiting]) wake(down);
+    if (down) { for (const wake of [...this.#waiting]) wake(down); }
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {

@@ -124,7 +124,9 @@ export class Sender implements BatchSink {
       });
     } catch (e) {
       // A backoff cut short by the close ends with the signal's abort error.
-      const why = this.#o.signal.aborted && e === abortError(this.#o.signal) ? this.#o.closedError(batch.lastError) : e;
+      const why = this.#o.signal.aborted && e === abortError(this.#o.signal)
+        ? this.#o.closedError(batch.lastError)
+        : e;
       error = why instanceof Error ? why : new Error(String(why));
     }
     pipeline.remove(batch);

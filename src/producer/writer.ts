@@ -11,6 +11,7 @@
 
 import { Cluster } from "../cluster/cluster.ts";
 import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
+import { deadline } from "../_async/deadline.ts";
 import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
 import { MessageTooLargeError } from "../errors.ts";
@@ -305,12 +306,19 @@ export class Writer implements AsyncDisposable {
    * too — until the messages' delivery time runs out (or `maxAttempts`), or the writer
    * gives up at close.
    */
-  #withMetadataRetry(topic: string, deadline: number) {
+  #withMetadataRetry(topic: string, until: number) {
     const signal = this.#giveUp.signal;
-    return retry(() => abortable(this.#cluster.topic(topic), signal), {
+    // Each lookup is cut at the delivery deadline too (a dial to a silent broker takes its
+    // connectTimeout): the call fails when its time is up, not an attempt later.
+    const lookup = () =>
+      deadline(this.#cluster.topic(topic), Math.max(0, until - Date.now()), {
+        signal,
+        what: `looking up topic ${topic}`,
+      });
+    return retry(lookup, {
       attempts: this.#config.maxAttempts,
       ...this.#config.backoff,
-      until: deadline,
+      until,
       timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, e),
       signal,
       onRetry: () => this.#counters.retries++,

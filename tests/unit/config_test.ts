@@ -37,7 +37,11 @@ describe("parseBrokers", () => {
         assert.ok(e instanceof RangeError, String(e));
         assert.match(
           String(e),
-          new RegExp(`^RangeError: bootstrap: broker address "${address.replace(/[[\]]/g, "\\$&")}": port must be 1–65535`),
+          new RegExp(
+            `^RangeError: bootstrap: broker address "${
+              address.replace(/[[\]]/g, "\\$&")
+            }": port must be 1–65535`,
+          ),
         );
         return true;
       });
