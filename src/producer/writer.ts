@@ -313,7 +313,7 @@ export class Writer implements AsyncDisposable {
     const lookup = () =>
       deadline(this.#cluster.topic(topic), Math.max(0, until - Date.now()), {
         signal,
-        what: `looking up topic ${topic}`,
+        what: `Metadata for topic ${topic} (within the delivery timeout)`,
       });
     return retry(lookup, {
       attempts: this.#config.maxAttempts,

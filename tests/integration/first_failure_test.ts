@@ -27,6 +27,7 @@ import {
   Writer,
 } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { FaultProxy } from "../_fault_proxy.ts";
 
 /** Every client dials with these: a silent broker fails a dial after CONNECT_TIMEOUT. */
 const CONNECT_TIMEOUT = 500;
@@ -313,6 +314,90 @@ for (const s of scenarios) {
     });
   });
 }
+
+describe("close() once the broker went silent mid-session", () => {
+  const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
+  /** Long enough that only closeTimeout or the signal can end close() in time. */
+  const SLOW = { requestTimeout: 30_000, closeTimeout: 60_000 };
+
+  async function groupReaderWithPendingCommit(proxy: FaultProxy, closeTimeout?: number) {
+    const topic = unique("silent-close");
+    {
+      await using conn = await dial(brokers()[0]);
+      await conn.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    }
+    {
+      await using writer = new Writer({ brokers: brokers(), topic, batchTimeout: 1 });
+      await writer.writeMessages([{ value: "one" }]);
+    }
+    const reader = new Reader({
+      brokers: brokers(),
+      topic,
+      groupId: unique("silent-close-group"),
+      connect: proxy.connect,
+      // The offset waits for an interval commit: close() has a commit to flush.
+      commitInterval: 600_000,
+      ...SLOW,
+      ...(closeTimeout === undefined ? {} : { closeTimeout }),
+    });
+    await reader.readMessage({ signal: AbortSignal.timeout(20_000) });
+    proxy.blackholeAll();
+    return reader;
+  }
+
+  test("a group Reader's close() ends with its signal", async () => {
+    const proxy = new FaultProxy();
+    try {
+      const reader = await groupReaderWithPendingCommit(proxy);
+      const closing = await timed(() => reader.close({ signal: AbortSignal.timeout(200) }));
+      assert.ok(closing < 200 + 1_000, `close() took ${closing} ms`);
+      figures.push(`silent mid-session / group Reader: close({ signal: 200 ms }) ${closing}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a group Reader's close() ends after closeTimeout", async () => {
+    const proxy = new FaultProxy();
+    try {
+      const reader = await groupReaderWithPendingCommit(proxy, 500);
+      const closing = await timed(() => reader.close());
+      assert.ok(closing >= 400 && closing < 500 + 1_000, `close() took ${closing} ms`);
+      figures.push(`silent mid-session / group Reader: close() with closeTimeout 500: ${closing}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a Writer's close() ends with its signal, failing what is pending", async () => {
+    const proxy = new FaultProxy();
+    const topic = unique("silent-close-writer");
+    try {
+      {
+        await using conn = await dial(brokers()[0]);
+        await conn.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+      }
+      const writer = new Writer({
+        brokers: brokers(),
+        topic,
+        connect: proxy.connect,
+        batchTimeout: 1,
+        ...SLOW,
+        writeTimeout: 30_000,
+      });
+      await writer.writeMessages([{ value: "before" }]);
+      proxy.blackholeAll();
+      const pending = writer.writeMessages([{ value: "after" }]).catch((e) => e);
+      await new Promise((r) => setTimeout(r, 50));
+      const closing = await timed(() => writer.close({ signal: AbortSignal.timeout(200) }));
+      assert.ok(closing < 200 + 1_000, `close() took ${closing} ms`);
+      assert.ok((await pending) instanceof WriteErrors, "the pending write failed");
+      figures.push(`silent mid-session / Writer: close({ signal: 200 ms }) ${closing}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
 
 describe("first failure: bad input and aborted signals", () => {
   test("a port outside 1-65535 is a RangeError when the client is made", () => {
