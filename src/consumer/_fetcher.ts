@@ -366,7 +366,7 @@ export class Fetcher {
     const conn = await abortable(this.#o.cluster.connection(node, "fetch"), this.#abort.signal);
     const partitions = [];
     for (const s of states) {
-      const topicId = (await this.#o.cluster.topic(s.topic)).id;
+      const topicId = (await abortable(this.#o.cluster.topic(s.topic), this.#abort.signal)).id;
       this.#topicIds.set(s.topic, topicId);
       partitions.push({ ...s, topicId });
     }

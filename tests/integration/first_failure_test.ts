@@ -16,8 +16,10 @@ import { fileURLToPath } from "node:url";
 import process from "node:process";
 import {
   AbortError,
+  Client,
   ConnectionError,
   dial,
+  Dialer,
   dialLeader,
   KafkaError,
   Reader,
@@ -395,6 +397,61 @@ describe("close() once the broker went silent mid-session", () => {
       figures.push(`silent mid-session / Writer: close({ signal: 200 ms }) ${closing}`);
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe("every public async call ends with its signal, with an AbortError", () => {
+  test("against a server that never answers", async () => {
+    const broker = `127.0.0.1:${silentPort}`;
+    // Long timeouts: only the signal can end these calls in time.
+    const slow = { connectTimeout: 30_000, requestTimeout: 30_000 };
+    const reader = new Reader({ brokers: [broker], topic: "t", ...slow });
+    const group = new Reader({
+      brokers: [broker],
+      topic: "t",
+      groupId: "g",
+      ...slow,
+      closeTimeout: 100,
+    });
+    const writer = new Writer({
+      brokers: [broker],
+      topic: "t",
+      ...slow,
+      deliveryTimeout: 60_000,
+      closeTimeout: 100,
+    });
+    const admin = new Client({ brokers: [broker], ...slow, timeout: 60_000 });
+    const dialer = new Dialer(slow);
+    const calls: [string, (signal: AbortSignal) => Promise<unknown>][] = [
+      ["Reader.readMessage", (signal) => reader.readMessage({ signal })],
+      ["Reader.setOffsetAt", (signal) => reader.setOffsetAt(Date.now(), { signal })],
+      ["Reader.readLag", (signal) => reader.readLag({ signal })],
+      ["group Reader.readMessage", (signal) => group.readMessage({ signal })],
+      ["Writer.writeMessages", (signal) => writer.writeMessages([{ value: "x" }], { signal })],
+      ["Writer.flush", (signal) => writer.flush({ signal })],
+      ["dial", (signal) => dial(broker, { ...slow, signal })],
+      ["Dialer.lookupPartitions", (signal) => dialer.lookupPartitions(broker, "t", { signal })],
+      ["Client.describeCluster", (signal) => admin.describeCluster({ signal })],
+    ];
+    try {
+      const late: string[] = [];
+      for (const [name, call] of calls) {
+        const reason = new Error(`${name} gave up`);
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(reason), 100);
+        const t = performance.now();
+        const error = await call(controller.signal).then(() => undefined, (e) => e);
+        const ms = Math.round(performance.now() - t - 100);
+        assert.ok(error instanceof AbortError, `${name}: ${String(error)}`);
+        assert.equal(error.name, "AbortError");
+        assert.equal(error.cause, reason, name);
+        if (ms > ABORT_SLACK) late.push(`${name} ${ms} ms late`);
+        figures.push(`signal / ${name}: settled ${ms} ms after the abort`);
+      }
+      assert.deepEqual(late, []);
+    } finally {
+      await Promise.all([reader.close(), group.close(), writer.close(), admin.close()]);
     }
   });
 });
