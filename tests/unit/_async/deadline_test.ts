@@ -164,12 +164,15 @@ describe("aborts are kafkit errors", () => {
     await assert.rejects(delay(10, { signal: plain }), isAbortOf(plain.reason));
     assert.equal((plain.reason as Error).name, "AbortError");
     const timeout = AbortSignal.timeout(1);
+    // The platform's timeout timer does not keep a process alive (Node 20): this one does.
+    const alive = setTimeout(() => {}, 10_000);
     await assert.rejects(abortable(new Promise(() => {}), timeout), (e: unknown) => {
       assert.ok(isAbortOf(timeout.reason)(e));
       assert.equal(((e as Error).cause as Error).name, "TimeoutError");
       assert.ok(!(e instanceof TimeoutError), "an abort is not kafkit's (retriable) TimeoutError");
       return true;
     });
+    clearTimeout(alive);
   });
 
   test("a reason that is a kafkit error already is thrown as it is", async () => {
