@@ -5,29 +5,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectionError, TimeoutError } from "../../../src/errors.ts";
-import { Cluster } from "../../../src/cluster/cluster.ts";
 import { Reader } from "../../../src/consumer/reader.ts";
 import { Fetch, type FetchResponse } from "../../../src/protocol/generated/fetch.ts";
-import {
-  defaultListOffsetsPartitionResponse,
-  defaultListOffsetsResponse,
-  ListOffsets,
-} from "../../../src/protocol/generated/list_offsets.ts";
-import { FakeKafka, never, withCluster } from "../_fake_broker.ts";
+import { answerListOffsets, FakeKafka, never, withCluster } from "../_fake_broker.ts";
 
 /** A broker whose partitions start at offset 0 and whose fetches wait for ever. */
 function emptyTopic(fake: FakeKafka): void {
-  fake.on(ListOffsets, (req) => ({
-    ...defaultListOffsetsResponse(),
-    topics: (req.topics ?? []).map((t) => ({
-      name: t.name ?? "",
-      partitions: (t.partitions ?? []).map((p) => ({
-        ...defaultListOffsetsPartitionResponse(),
-        partitionIndex: p.partitionIndex ?? 0,
-        offset: 0n,
-      })),
-    })),
-  }));
+  answerListOffsets(fake);
   fake.on(Fetch, () => never<FetchResponse>());
 }
 
@@ -124,42 +108,16 @@ describe("Reader failure rule (fake broker)", () => {
     }
   });
 
-  test("close({ signal }) ends the grace period at once", async () => {
-    const fake = new FakeKafka([1]);
-    fake.createTopic("t", 1);
-    fake.node(1).state = "silent";
-    const reader = new Reader({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      topic: "t",
-      groupId: "g",
-      connectTimeout: 60_000,
-      requestTimeout: 60_000,
-      closeTimeout: 60_000,
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    const t = Date.now();
-    await reader.close({ signal: AbortSignal.timeout(50) });
-    assert.ok(Date.now() - t < 1_000, `close took ${Date.now() - t} ms`);
-  });
-
   test("a silent broker is a TimeoutError naming it and its time limit", async () => {
     const fake = new FakeKafka([1]);
     fake.node(1).state = "silent";
-    const cluster = new Cluster({
-      brokers: fake.brokers,
-      connect: fake.connect,
-      connectTimeout: 20,
-    });
-    try {
+    await withCluster(fake, async (cluster) => {
       await assert.rejects(cluster.anyConnection(), (e: unknown) => {
         assert.ok(e instanceof TimeoutError, String(e));
         assert.equal(e.address, "broker1:9092");
         assert.equal(e.timeoutMs, 20);
         return true;
       });
-    } finally {
-      await cluster.close();
-    }
+    }, { connectTimeout: 20 });
   });
 });
