@@ -381,7 +381,6 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await Promise.race([graceful, graceOver]);
     } finally {
       over.abort();
-      graceful.catch((e) => this.#logError("kafkit: leaving the group failed", e));
       // Closing the core fails whatever still waits on it (a commit, a LeaveGroup).
       await Promise.all([
         this.#fetcher.close(new ReaderClosedError()),

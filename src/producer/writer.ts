@@ -14,7 +14,7 @@ import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abor
 import { deadline } from "../_async/deadline.ts";
 import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
-import { MessageTooLargeError } from "../errors.ts";
+import { MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
@@ -310,16 +310,23 @@ export class Writer implements AsyncDisposable {
     const signal = this.#giveUp.signal;
     // Each lookup is cut at the delivery deadline too (a dial to a silent broker takes its
     // connectTimeout): the call fails when its time is up, not an attempt later.
+    const cut = `Metadata for topic ${topic} (within the delivery timeout)`;
+    // The broker's last answer (UNKNOWN_TOPIC_OR_PARTITION, a refused dial) says more than
+    // the cut itself: it is the cause when there is one.
+    let answer: unknown;
     const lookup = () =>
       deadline(this.#cluster.topic(topic), Math.max(0, until - Date.now()), {
         signal,
-        what: `Metadata for topic ${topic} (within the delivery timeout)`,
+        what: cut,
+      }).catch((e) => {
+        if (!(e instanceof TimeoutError && e.message.startsWith(cut))) answer = e;
+        throw e;
       });
     return retry(lookup, {
       attempts: this.#config.maxAttempts,
       ...this.#config.backoff,
       until,
-      timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, e),
+      timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, answer ?? e),
       signal,
       onRetry: () => this.#counters.retries++,
     });
