@@ -476,6 +476,20 @@ describe("first failure: bad input and aborted signals", () => {
     });
   });
 
+  test("maxAttempts and closeTimeout are checked when the Reader is made", () => {
+    const base = { brokers: ["127.0.0.1:9092"], topic: "t" };
+    for (const maxAttempts of [0, -1, 1.5, NaN]) {
+      assert.throws(() => new Reader({ ...base, maxAttempts }), {
+        name: "RangeError",
+        message: /^maxAttempts must be an integer >= 1/,
+      });
+    }
+    assert.throws(() => new Reader({ ...base, closeTimeout: -1 }), {
+      name: "RangeError",
+      message: /^closeTimeout must be an integer >= 0/,
+    });
+  });
+
   test("dial with an aborted signal opens no socket: the process exits", async () => {
     // A child that dials the real broker with a signal aborted before, and one aborted just
     // after, the call: it must reject and exit by itself (a leaked socket keeps it alive).
