@@ -1,23 +1,32 @@
 /**
- * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun, Node and Cloudflare Workers,
- * modelled on Go's kafka-go.
+ * kafkit: a pure TypeScript Apache Kafka client for Deno, Bun, Node (20.19+) and Cloudflare
+ * Workers, modelled on Go's kafka-go. This entry point (`@kafkit/kafkit` on JSR, `kafkit` on
+ * npm) has everything an application uses:
  *
  * - {@linkcode Writer} produces batched, idempotent, retried writes to any partition, chosen
  *   by a balancer ({@linkcode RoundRobin}, {@linkcode Hash}, {@linkcode Murmur2Balancer},
- *   {@linkcode CRC32Balancer}, {@linkcode StickyBalancer}, {@linkcode LeastBytes}, …).
- * - {@linkcode Reader} reads one partition, or a topic as a member of a consumer group
- *   (offsets committed for you), as an async iterator.
+ *   {@linkcode CRC32Balancer}, {@linkcode StickyBalancer}, {@linkcode LeastBytes}, …), with
+ *   gzip, snappy, lz4 or zstd compression and bounded buffering and delivery time.
+ * - {@linkcode Reader} reads one partition, or topics as a member of a consumer group (offsets
+ *   committed for you), as an async iterator or a `ReadableStream`.
  * - {@linkcode ConsumerGroup} and {@linkcode Generation} run group membership yourself, with
  *   the classic protocol and group balancers (range, round robin, rack affinity, cooperative
  *   sticky) or KIP-848's consumer protocol.
  * - {@linkcode Conn} and {@linkcode Dialer} are kafka-go's low-level API: one connection to
  *   one broker, optionally bound to a partition.
+ * - {@linkcode Client} (or `Admin`) is the admin client: topics, configs, partitions, groups
+ *   and offsets, ACLs, quotas, SCRAM users, delegation tokens, transactions, the KRaft quorum,
+ *   and `request()` for any other API.
+ * - TLS (`tls`), SASL (`sasl`: PLAIN, SCRAM-SHA-256/512, OAUTHBEARER) and the socket of each
+ *   runtime, chosen by itself; {@linkcode connectWorkerd} for Cloudflare Workers.
  *
  * Every async call takes an `AbortSignal`; errors are typed ({@linkcode KafkaError} carries
- * the broker's error code). {@linkcode Client} (or `Admin`) is the admin client. Lower layers
- * have entry points of their own: `@kafkit/kafkit/core` (the connection and the cluster
- * client core) and `@kafkit/kafkit/protocol` (every generated message and the record batch
- * codecs).
+ * the broker's error code and message). `stats()` of a Writer or Reader returns counters
+ * since the last call and never-reset `totals`. Writers, Readers and admin clients can share
+ * one client core (a `Cluster`, option `cluster`): one metadata cache and one set of broker
+ * connections. Lower layers have entry points of their own: `@kafkit/kafkit/core` (the
+ * broker `Connection` and the `Cluster` client core) and `@kafkit/kafkit/protocol` (every
+ * generated Kafka message and the record batch codecs).
  *
  * @example Write and read a topic
  * ```ts
@@ -50,6 +59,7 @@ export {
   UnsupportedVersionError,
 } from "./src/errors.ts";
 export {
+  ERROR_ROWS,
   ERROR_TABLE,
   errorByCode,
   errorByName,
@@ -74,7 +84,7 @@ export type {
   SaslPlainOptions,
   SaslScramOptions,
 } from "./src/transport/sasl/mod.ts";
-export { VERSION } from "./src/version.ts";
+export { DEFAULT_CLIENT_ID, VERSION } from "./src/version.ts";
 export { Batch } from "./src/batch.ts";
 export {
   type CallOptions,
@@ -120,6 +130,7 @@ export {
 } from "./src/producer/balancers.ts";
 export {
   BufferFullError,
+  type DeliveryReport,
   DeliveryTimeoutError,
   WriteErrors,
   type WriteFailure,
@@ -128,6 +139,11 @@ export {
   type WriterConfig,
   type WriterStats,
 } from "./src/producer/writer.ts";
+export type { Summary, WriterTotals } from "./src/producer/_stats.ts";
+export type { ReaderTotals } from "./src/consumer/_reader_stats.ts";
+export type { ConnectionStats, ConnectionTotals } from "./src/cluster/connection_stats.ts";
+// The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
+export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {
   type PartitionAssignment,
   type PartitionOffset,
@@ -137,6 +153,13 @@ export {
   type ReaderStats,
   type TopicPartition,
 } from "./src/consumer/reader.ts";
+export {
+  type AcknowledgeType,
+  ShareReader,
+  ShareReaderClosedError,
+  type ShareReaderConfig,
+  type ShareRecord,
+} from "./src/consumer/share_reader.ts";
 export {
   ConsumerGroup,
   type ConsumerGroupConfig,
@@ -161,4 +184,31 @@ export {
   RoundRobinGroupBalancer,
 } from "./src/consumer/assignors/group_balancers.ts";
 export { mergeIterators } from "./src/consumer/merge.ts";
+export {
+  consoleLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+  stringLogger,
+} from "./src/log.ts";
+export { messageContext } from "./src/telemetry.ts";
+export type {
+  OpenTelemetryApi,
+  OtelAttributes,
+  OtelCarrier,
+  OtelContext,
+  OtelCounter,
+  OtelHistogram,
+  OtelInstrumentOptions,
+  OtelMeter,
+  OtelObservableGauge,
+  OtelObservableResult,
+  OtelRecordHeader,
+  OtelSpan,
+  OtelSpanContext,
+  OtelSpanOptions,
+  OtelTracer,
+  TelemetryOption,
+} from "./src/telemetry.ts";
 export * from "./src/admin/mod.ts";

@@ -8,13 +8,14 @@
  *    (Node 20 runs the tests, benchmarks and chaos script there).
  * 2. npm/package/ gets the library part of that build, a package.json made from
  *    npm/package.template.json, deno.json's version and package.json's dependencies, the
- *    README and the LICENSE.
+ *    README and the LICENSE. The JSDoc examples in it import "kafkit" (npm's name) instead of
+ *    "@kafkit/kafkit" (JSR's), so they run as written where the package is installed.
  * 3. With --pack, `npm pack` writes npm/kafkit-<version>.tgz.
  *
  * @module
  */
 
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -68,11 +69,23 @@ function compile(): void {
   cpSync(join(ROOT, "tests", "golden"), join(BUILD, "tests", "golden"), { recursive: true });
 }
 
+/** Rewrites the JSR package name in the docs of the `.js` and `.d.ts` files under `dir`. */
+function useNpmName(dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (!entry.endsWith(".js") && !entry.endsWith(".d.ts")) continue;
+    const file = join(dir, entry);
+    const text = readFileSync(file, "utf8");
+    const npm = text.replace(/(["`])@kafkit\/kafkit/g, "$1kafkit");
+    if (npm !== text) writeFileSync(file, npm);
+  }
+}
+
 function assemble(): string {
   rmSync(PACKAGE, { recursive: true, force: true });
   mkdirSync(PACKAGE, { recursive: true });
   for (const f of ["mod.js", "mod.d.ts"]) cpSync(join(BUILD, f), join(PACKAGE, f));
   cpSync(join(BUILD, "src"), join(PACKAGE, "src"), { recursive: true });
+  useNpmName(PACKAGE);
   for (const f of ["README.md", "LICENSE"]) cpSync(join(ROOT, f), join(PACKAGE, f));
   const deno = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
   const dev = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));

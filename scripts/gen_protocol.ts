@@ -284,9 +284,7 @@ function emitStruct(
   );
   out.push(`export interface ${tsName} {`);
   for (const f of present) {
-    const r = parseRange(f.versions);
-    const note = r.lo > scope.lo || r.hi < scope.hi ? ` /** Versions ${rangeText(r)}. */\n` : "";
-    out.push(`${note}${camel(f.name)}${opt}: ${tsType(f, ctx)};`);
+    out.push(`/** ${fieldDoc(f, scope)} */`, `${camel(f.name)}${opt}: ${tsType(f, ctx)};`);
   }
   out.push(`}`, ``);
 
@@ -402,6 +400,23 @@ function emitStruct(
 
 function rangeText(r: Range): string {
   return r.hi === Infinity ? `${r.lo}+` : r.lo === r.hi ? `${r.lo}` : `${r.lo}-${r.hi}`;
+}
+
+/**
+ * A field's doc, from the spec's facts: its name and wire type (and entity), the versions that
+ * have it when not all of the struct's do, where it may be null, whether it is tagged, and a
+ * default other than the type's zero.
+ */
+function fieldDoc(f: SpecField, scope: Range): string {
+  const facts = [`\`${f.name}\`: ${f.type}${f.entityType ? ` (${f.entityType})` : ""}`];
+  const r = parseRange(f.versions);
+  if (r.lo > scope.lo || r.hi < scope.hi) facts.push(`versions ${rangeText(r)}`);
+  if (f.nullableVersions) facts.push(`nullable in ${rangeText(parseRange(f.nullableVersions))}`);
+  if (f.taggedVersions) {
+    facts.push(`tagged (tag ${f.tag}) in ${rangeText(parseRange(f.taggedVersions))}`);
+  }
+  if (f.default !== undefined) facts.push(`default ${f.default}`);
+  return `${facts.join(", ")}.`;
 }
 
 /** A struct definition and the versions in which any field refers to it. */

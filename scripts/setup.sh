@@ -13,7 +13,7 @@ if [[ ! -x node_modules/.bin/deno || ! -x node_modules/.bin/bun ||
   npm install --no-audit --no-fund --loglevel=error
 fi
 bash scripts/kafka/fetch.sh >/dev/null
-# kcat (librdkafka's command-line client) is the peer of the partitioner compatibility test.
+# kcat (librdkafka's command-line client) is the peer of the partitioner compatibility and CLI tests.
 if ! command -v kcat >/dev/null; then
   echo "setup: installing kcat (Debian package)" >&2
   apt-get update -qq

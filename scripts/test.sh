@@ -3,7 +3,9 @@
 # JSR dry run, npm build and tarball check, then the test suite on Deno, Bun, Node 24 and
 # Node 20 against a real Kafka (single node, then the 3-node cluster), with the Cloudflare
 # Workers test (workerd, driven once by Node 24) on the single node, stopping what it
-# started. Set KAFKA_BROKERS (and KAFKA_CLUSTER_BROKERS) to use a Kafka of your own.
+# started. On the single node two lanes (Deno, Node 24, workerd | Bun, Node 20) run side by
+# side, each against a broker of its own. Set KAFKA_BROKERS (and KAFKA_CLUSTER_BROKERS) to
+# use a Kafka of your own: then the runtimes take turns.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -22,6 +24,7 @@ harness() { deno run -A scripts/kafka/harness.ts "$@"; }
 own_single="" own_cluster=""
 cleanup() {
   [[ -n $own_single ]] && harness down >/dev/null 2>&1 || true
+  [[ -n $own_single ]] && KAFKIT_STATE="${KAFKIT_STATE:-/tmp/kafkit-kafka}-b" harness down >/dev/null 2>&1 || true
   [[ -n $own_cluster ]] && harness down --cluster >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -38,6 +41,9 @@ deno lint
 # --doc: every JSDoc example must type-check too (only `ts ignore` blocks are skipped).
 deno check --quiet --doc .
 deno check --quiet --doc-only README.md
+# Every public symbol documented, no public type naming an unexported one: the package's entry
+# points together (deno.json "exports"), as JSR sees them, since they refer to each other's types.
+deno doc --lint $(deno eval 'console.log(Object.values(JSON.parse(Deno.readTextFileSync("deno.json")).exports).join(" "))') >/dev/null
 deno run -A scripts/gen_protocol.ts --check
 # The examples that need no broker run as well.
 deno test --quiet -A --doc $(find mod.ts src -name '*.ts' | sort | grep -vxF -f <(printf '%s\n' "${broker_examples[@]}")) \
@@ -58,9 +64,9 @@ step "npm build and tarball"
 deno run -A scripts/build_npm.ts --pack
 bash scripts/check_npm_tarball.sh "npm/kafkit-$(deno eval 'console.log(JSON.parse(Deno.readTextFileSync("deno.json")).version)').tgz"
 
-passed=0 failed=0
-# Runs one runtime's suite into a log, prints its summary lines and records the counts.
-# Fails when the runner fails, reports a failure, or ran no test.
+# Runs one runtime's suite into a log, prints its summary lines and records the counts in
+# $logs/counts (suites may run in parallel lanes). Fails when the runner fails, reports a
+# failure, or ran no test.
 suite() {
   local name=$1 pass_re=$2 fail_re=$3
   shift 3
@@ -71,60 +77,96 @@ suite() {
   p=$(grep -oE "$pass_re" "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
   f=$(grep -oE "$fail_re" "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
   p=${p:-0} f=${f:-0}
-  passed=$((passed + p)) failed=$((failed + f))
   if [[ $status -ne 0 || $p -eq 0 || $f -ne 0 ]]; then
     echo "$name: FAILED (exit $status, $p passed, $f failed); full log follows" >&2
     cat "$log" >&2
-    [[ $f -ne 0 ]] || failed=$((failed + 1))
+    [[ $f -ne 0 ]] || f=$((f + 1))
+    echo "$p $f" >>"$logs/counts"
     return 1
   fi
+  echo "$p $f" >>"$logs/counts"
 }
-# One phase: the given test folders on every runtime. Deno counts a describe block as one
-# test with steps, so its step count is what it reports as passed.
-phase() {
-  local dirs=("$@") ok=0
-  local node_files built_files
-  node_files=$(find "${dirs[@]}" -name '*_test.ts' | sort)
-  built_files=$(for d in "${dirs[@]}"; do find "npm/build/$d" -name '*_test.js'; done | sort)
-  suite "deno" '[0-9]+ passed \([0-9]+ steps\)|[0-9]+ passed' '[0-9]+ failed' \
-    deno test -A --no-check "${dirs[@]}" || ok=1
-  # Bun alone stops a test after 5 s by default; Deno and Node have no per-test limit.
-  suite "bun" '^ *[0-9]+ pass$' '^ *[0-9]+ fail$' bun test --timeout 120000 "${dirs[@]/#/./}" || ok=1
-  suite "node 24" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' "$node24" --test $node_files || ok=1
-  suite "node 20 (npm build)" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
-    "$node20" --test $built_files || ok=1
+# One runtime's run of the given test folders. Deno counts a describe block as one test with
+# steps, so its step count is what it reports as passed.
+runtime() {
+  local rt=$1
+  shift
+  local dirs=("$@")
+  case $rt in
+  deno)
+    suite "deno $phase_name" '[0-9]+ passed \([0-9]+ steps\)|[0-9]+ passed' '[0-9]+ failed' \
+      deno test -A --no-check "${dirs[@]}"
+    ;;
+  bun)
+    # Bun alone stops a test after 5 s by default; Deno and Node have no per-test limit.
+    suite "bun $phase_name" '^ *[0-9]+ pass$' '^ *[0-9]+ fail$' bun test --timeout 120000 "${dirs[@]/#/./}"
+    ;;
+  node24)
+    suite "node 24 $phase_name" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
+      "$node24" --test $(find "${dirs[@]}" -name '*_test.ts' | sort)
+    ;;
+  node20)
+    suite "node 20 (npm build) $phase_name" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
+      "$node20" --test $(for d in "${dirs[@]}"; do find "npm/build/$d" -name '*_test.js'; done | sort)
+    ;;
+  workerd)
+    # kafkit inside a Cloudflare Worker: workerd runs the code under test (bundled from the
+    # sources and from npm/package), so one runtime drives it, once.
+    suite "cloudflare workers (workerd, driven by node 24)" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
+      "$node24" --test tests/workerd/workerd_test.ts
+    ;;
+  esac
+}
+# Runs runtimes one after the other, against the Kafka of the env file given (if any).
+lane() {
+  local env=$1 rts=$2 ok=0 rt
+  shift 2
+  if [[ -n $env ]]; then
+    set -a
+    source "$env"
+    set +a
+  fi
+  for rt in $rts; do runtime "$rt" "$@" || ok=1; done
   return $ok
 }
 
 status=0
+state="${KAFKIT_STATE:-/tmp/kafkit-kafka}"
 step "tests on a single Kafka node"
+phase_name="(single node)"
 if [[ -z ${KAFKA_BROKERS:-} ]]; then
+  # Two brokers of our own, each in its own state folder: two lanes of runtimes run side by
+  # side (most of a test's time is spent waiting on the broker), and no lane sees another's
+  # topics, groups, ACLs or broker configs.
   own_single=1
   harness up >/dev/null
-  set -a
-  source "${KAFKIT_STATE:-/tmp/kafkit-kafka}/single/env"
-  set +a
-fi
-phase tests/unit tests/integration || status=1
-# kafkit inside a Cloudflare Worker: workerd runs the code under test (bundled from the sources
-# and from npm/package), so one runtime drives it, once.
-suite "cloudflare workers (workerd, driven by node 24)" '(ℹ|#) pass [0-9]+' '(ℹ|#) fail [0-9]+' \
-  "$node24" --test tests/workerd/workerd_test.ts || status=1
-if [[ -n $own_single ]]; then
+  KAFKIT_STATE="$state-b" harness up >/dev/null
+  lane "$state/single/env" "deno node24 workerd" tests/unit tests/integration >"$logs/lane-a.out" 2>&1 &
+  lane_a=$!
+  lane "$state-b/single/env" "bun node20" tests/unit tests/integration >"$logs/lane-b.out" 2>&1 &
+  lane_b=$!
+  wait $lane_a || status=1
+  wait $lane_b || status=1
+  cat "$logs/lane-a.out" "$logs/lane-b.out"
   harness down >/dev/null
+  KAFKIT_STATE="$state-b" harness down >/dev/null
   own_single=""
+else
+  lane "" "deno bun node24 node20 workerd" tests/unit tests/integration || status=1
 fi
 
 step "tests on a 3-node Kafka cluster"
+phase_name="(3 nodes)"
 if [[ -z ${KAFKA_CLUSTER_BROKERS:-} ]]; then
   own_cluster=1
   harness up --cluster >/dev/null
   set -a
-  source "${KAFKIT_STATE:-/tmp/kafkit-kafka}/cluster/env"
+  source "$state/cluster/env"
   set +a
 fi
-phase tests/three_node || status=1
+lane "" "deno bun node24 node20" tests/three_node || status=1
 
 step "done"
+read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$logs/counts")
 echo "kafkit: $passed passed, $failed failed"
 exit $status

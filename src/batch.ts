@@ -122,6 +122,7 @@ export class Batch implements AsyncIterable<Message>, AsyncDisposable {
     return Promise.resolve();
   }
 
+  /** The batch's messages in offset order, then `close()`. */
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {
     try {
       for (let m = this.#next(); m !== undefined; m = this.#next()) yield m;

@@ -47,30 +47,41 @@ export type { TopicConfig };
 
 /** Per-call options: a signal and a timeout in ms. */
 export interface CallOptions {
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** ms the call may take. */
   timeout?: number;
 }
 
 /** Options of `readBatchWith` (kafka-go's `ReadBatchConfig`). */
 export interface ReadBatchOptions extends CallOptions {
+  /** Bytes the broker waits for before answering (default 1). */
   minBytes?: number;
+  /** The most bytes the broker returns. */
   maxBytes?: number;
   /** How long the broker may wait for `minBytes` (default: 80% of `timeout`, else 10 s). */
   maxWait?: number;
+  /** `read_committed` hides aborted and open transactions' records (default: uncommitted). */
   isolationLevel?: "read_uncommitted" | "read_committed";
 }
 
 /** Producer fields passed through to the record batch (idempotent or transactional writes). */
 export interface WriteOptions extends CallOptions {
+  /** The producer id from InitProducerId (default -1: none). */
   producerId?: bigint;
+  /** The producer epoch from InitProducerId (default -1). */
   producerEpoch?: number;
+  /** The sequence number of the batch's first record (default -1). */
   baseSequence?: number;
+  /** Marks the batch as part of a transaction. */
   transactional?: boolean;
 }
 
 /** What a write reports: payload bytes (`payloadSize`), and where the batch landed. */
 export interface WriteResult {
+  /** Payload bytes written (keys, values and headers). */
   bytes: number;
+  /** The partition written to. */
   partition: number;
   /** The base offset of the batch (-1 with acks 0, which gets no answer). */
   offset: number;

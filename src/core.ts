@@ -45,19 +45,27 @@
  * @module
  */
 
-export { Connection, type ConnectionOptions, type RequestOptions } from "./transport/connection.ts";
+export {
+  Connection,
+  type ConnectionOptions,
+  type RequestDone,
+  type RequestOptions,
+} from "./transport/connection.ts";
 export type { Connect, Socket, SocketOptions, TlsOptions } from "./transport/socket.ts";
 export { connectWorkerd } from "./transport/workerd.ts";
 export type { VersionRange } from "./protocol/negotiate.ts";
 export {
+  type ApiStats,
   Cluster,
   type ClusterOptions,
+  type ClusterStats,
   type Leader,
   LEADER_MOVED,
   type Route,
   type RouteOptions,
+  type TopicLookupOptions,
 } from "./cluster/cluster.ts";
-export type { Lane, PoolLane } from "./cluster/_pool.ts";
+export type { Lane, PoolEvents, PoolLane } from "./cluster/_pool.ts";
 export type { CoordinatorType } from "./cluster/_coordinators.ts";
 export type {
   BrokerInfo,
@@ -66,3 +74,11 @@ export type {
   TopicInfo,
 } from "./cluster/metadata_model.ts";
 export { readMetadata } from "./cluster/metadata_model.ts";
+export { Log } from "./log.ts";
+export {
+  type Destination,
+  type Instruments,
+  type OtelRecordHeader,
+  Telemetry,
+} from "./telemetry.ts";
+export type { Summary } from "./_summary.ts";

@@ -15,6 +15,7 @@ import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
 import { Connection, CONNECTION_OPTIONS, type ConnectionOptions } from "./transport/connection.ts";
 import { rejectUnknownOptions } from "./config.ts";
+import { DEFAULT_CLIENT_ID } from "./version.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
 import { abortable } from "./_async/abortable.ts";
 
@@ -41,6 +42,7 @@ const DIALER_KEYS: ReadonlySet<string> = new Set([
 
 /** Per-call options: cancel with a signal. */
 export interface DialOptions {
+  /** Aborts the dial. */
   signal?: AbortSignal;
 }
 
@@ -183,12 +185,32 @@ export class Dialer {
     );
   }
 
-  async #connect(address: string, signal: AbortSignal | undefined): Promise<Connection> {
+  /** The client id its connections send (`clientId`, else {@linkcode DEFAULT_CLIENT_ID}). */
+  get clientId(): string {
+    return this.#options.clientId ?? DEFAULT_CLIENT_ID;
+  }
+
+  /**
+   * Opens a core {@linkcode Connection} to the broker at `address` with the dialer's
+   * settings: what a client core given this dialer (`dialer` option) pools.
+   */
+  connection(
+    address: string,
+    options: DialOptions & Pick<ConnectionOptions, "onRequestDone"> = {},
+  ): Promise<Connection> {
+    return this.#connect(address, options.signal, options.onRequestDone);
+  }
+
+  async #connect(
+    address: string,
+    signal: AbortSignal | undefined,
+    onRequestDone?: ConnectionOptions["onRequestDone"],
+  ): Promise<Connection> {
     const { host, port } = parseAddress(address);
     const { resolver, transactionalId: _t, allowAutoTopicCreation: _a, ...rest } = this.#options;
     // A user resolver that hangs must not outlast the signal.
     const resolved = resolver ? await abortable(Promise.resolve(resolver(host)), signal) : host;
-    return await Connection.connect({ ...rest, host: resolved, port, signal });
+    return await Connection.connect({ ...rest, host: resolved, port, signal, onRequestDone });
   }
 }
 

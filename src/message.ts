@@ -8,7 +8,9 @@ import type { FetchedRecord, RecordInput } from "./protocol/records.ts";
 
 /** A header of a message; string values are sent as UTF-8. */
 export interface Header {
+  /** The header's name. */
   key: string;
+  /** The header's value (null is sent as a null value). */
   value: Uint8Array | string | null;
 }
 
@@ -28,8 +30,11 @@ export interface MessageInput {
   topic?: string;
   /** The partition, where the caller chooses it. */
   partition?: number;
+  /** The key: the default balancer sends equal keys to one partition. */
   key?: Uint8Array | string | null;
+  /** The value (null makes a tombstone on a compacted topic). */
   value: Uint8Array | string | null;
+  /** Headers, in order. */
   headers?: Header[];
   /** The record timestamp; defaults to now. */
   time?: Date;
@@ -37,14 +42,21 @@ export interface MessageInput {
 
 /** A message read from a partition. */
 export interface Message {
+  /** The topic it was read from. */
   topic: string;
+  /** The partition it was read from. */
   partition: number;
+  /** Its offset in the partition. */
   offset: number;
   /** The partition's high watermark when this message was fetched. */
   highWaterMark: number;
+  /** The key's bytes, or null. */
   key: Uint8Array | null;
+  /** The value's bytes, or null. */
   value: Uint8Array | null;
+  /** Headers, in order. */
   headers: { key: string; value: Uint8Array | null }[];
+  /** The record's timestamp (create or log-append time, as the topic sets). */
   time: Date;
 }
 

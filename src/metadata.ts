@@ -10,22 +10,31 @@ import { type MetadataSnapshot, readMetadata } from "./cluster/metadata_model.ts
 
 /** A broker of the cluster. */
 export interface Broker {
+  /** The host the broker advertises. */
   host: string;
+  /** The port the broker advertises. */
   port: number;
   /** The broker's node id (-1 when not known). */
   id: number;
+  /** The broker's rack, or null. */
   rack: string | null;
 }
 
 /** A partition of a topic, with where its replicas are. */
 export interface Partition {
+  /** The topic's name. */
   topic: string;
   /** The topic's id (Kafka's 22-character form). */
   topicId: string;
+  /** The partition's number. */
   id: number;
+  /** The leader (id -1 when the partition has none). */
   leader: Broker;
+  /** Every replica. */
   replicas: Broker[];
+  /** The in-sync replicas. */
   isr: Broker[];
+  /** The replicas that are offline. */
   offlineReplicas: Broker[];
   /** The partition's error, when the broker reported one. */
   error?: Error;

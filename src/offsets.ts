@@ -6,18 +6,21 @@
  */
 
 /** The offset sentinel for "the first offset of the partition". */
-export const FirstOffset = -2;
+export const FirstOffset: number = -2;
 /** The offset sentinel for "the end of the partition". */
-export const LastOffset = -1;
+export const LastOffset: number = -1;
 
 /** One partition of one topic. */
 export interface TopicPartition {
+  /** The topic's name. */
   topic: string;
+  /** The partition's number. */
   partition: number;
 }
 
 /** A position to commit: the offset of the next message to read. */
 export interface PartitionOffset extends TopicPartition {
+  /** The offset of the next message to read. */
   offset: number;
   /** The leader epoch of the last message consumed, or -1. */
   leaderEpoch?: number;

@@ -302,6 +302,14 @@ function commonProps(mode: Mode, node: NodeState, voters: NodeState[]): Props {
     "group.consumer.heartbeat.interval.ms": 1000,
     "group.consumer.min.session.timeout.ms": 6000,
     "group.consumer.session.timeout.ms": 10000,
+    // Share groups (KIP-932) likewise, and record locks short enough that a test can wait
+    // for a crashed member's records to come back (tests set a group's lock to 1 s).
+    "group.share.min.heartbeat.interval.ms": 500,
+    "group.share.heartbeat.interval.ms": 1000,
+    "group.share.min.session.timeout.ms": 6000,
+    "group.share.session.timeout.ms": 10000,
+    "group.share.min.record.lock.duration.ms": 1000,
+    "share.coordinator.state.topic.num.partitions": 10,
     // Fewer internal partitions: faster first group/transaction use, still spread on 3 nodes.
     "offsets.topic.num.partitions": 10,
     "transaction.state.log.num.partitions": 10,

@@ -7,7 +7,7 @@
 
 import { deadline } from "../_async/deadline.ts";
 import { anySignal } from "../_async/abortable.ts";
-import { positiveInt } from "../config.ts";
+import { positiveInt, rejectUnknownOptions } from "../config.ts";
 
 /** Options every admin call takes. */
 export interface AdminCallOptions {
@@ -34,17 +34,23 @@ export interface Call {
 /**
  * Runs `op` bounded by `options` (a `TimeoutError` naming `what` when its time is up, the
  * signal's reason when the caller aborts); `op`'s requests see one signal for both.
+ * `optionNames` are the call's own options besides `signal` and `timeout`: any other name is
+ * a `TypeError` before anything is sent, so a misspelt `validateOnly` cannot create a topic.
  */
-export function runCall<T>(
+export async function runCall<T>(
   what: string,
   options: AdminCallOptions | undefined,
   defaultTimeout: number,
   op: (call: Call) => Promise<T>,
+  optionNames: readonly string[] = [],
 ): Promise<T> {
+  if (options !== undefined) {
+    rejectUnknownOptions(what, options, new Set(["signal", "timeout", ...optionNames]));
+  }
   const timeout = positiveInt("timeout", options?.timeout, defaultTimeout);
   const expired = new AbortController();
   const signal = anySignal(options?.signal, expired.signal)!;
-  return deadline(op({ signal, timeout, options: { signal, lane: "admin" } }), timeout, {
+  return await deadline(op({ signal, timeout, options: { signal, lane: "admin" } }), timeout, {
     signal: options?.signal,
     what,
   })

@@ -52,7 +52,8 @@ export async function askCoordinators<T>(
       const byNode = new Map<number, string[]>();
       await Promise.all([...pending].map(async (id) => {
         try {
-          const nodeId = await cluster.coordinator("group", id);
+          // One lookup per round: this loop's retry asks again for the groups still pending.
+          const nodeId = await cluster.coordinator("group", id, { attempts: 1 });
           byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), id]);
         } catch (e) {
           if (isRetriable(e)) lastFailure.set(id, e);

@@ -232,6 +232,18 @@ export class Client {
       options,
       this.#timeout,
       (call) => this.#cluster.request(api, body, { ...call.options, ...route }),
+      [
+        "route",
+        "key",
+        "lane",
+        "maxVersion",
+        "minVersion",
+        "attempts",
+        "backoffMin",
+        "backoffMax",
+        "errorCode",
+        "onRetry",
+      ] satisfies (keyof RouteOptions<Res>)[],
     );
   }
 
@@ -246,6 +258,10 @@ export class Client {
       options,
       this.#timeout,
       (call) => describeCluster(this.#cluster, options, call),
+      [
+        "includeAuthorizedOperations",
+        "includeFencedBrokers",
+      ] satisfies (keyof DescribeClusterOptions)[],
     );
   }
   /** The features the cluster finalized and those the broker supports (ApiVersions v3+). */
@@ -284,6 +300,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => updateFeatures(this.#cluster, updates, options, call),
+      ["validateOnly"] satisfies (keyof UpdateFeaturesOptions)[],
     );
   }
 
@@ -337,6 +354,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => electLeaders(this.#cluster, options, call),
+      ["type", "partitions"] satisfies (keyof ElectLeadersOptions)[],
     );
   }
 
@@ -366,6 +384,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => alterPartitionReassignments(this.#cluster, reassignments, options, call),
+      ["allowReplicationFactorChange"] satisfies (keyof AlterPartitionReassignmentsOptions)[],
     );
   }
 
@@ -453,6 +472,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => createTopics(this.#cluster, topics, options, call),
+      ["validateOnly"] satisfies (keyof CreateTopicsOptions)[],
     );
   }
 
@@ -476,6 +496,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => listTopics(this.#cluster, options, call),
+      ["internal"] satisfies (keyof ListTopicsOptions)[],
     );
   }
 
@@ -501,6 +522,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => describeTopics(this.#cluster, topics, options, call),
+      ["includeAuthorizedOperations"] satisfies (keyof DescribeTopicsOptions)[],
     );
   }
 
@@ -514,6 +536,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => createPartitions(this.#cluster, topics, options, call),
+      ["validateOnly"] satisfies (keyof CreatePartitionsOptions)[],
     );
   }
 
@@ -544,6 +567,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => listOffsets(this.#cluster, partitions, options, call),
+      ["isolationLevel"] satisfies (keyof ListOffsetsOptions)[],
     );
   }
 
@@ -604,6 +628,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => describeConfigs(this.#cluster, resources, options, call),
+      ["includeSynonyms", "includeDocumentation"] satisfies (keyof DescribeConfigsOptions)[],
     );
   }
 
@@ -637,6 +662,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => incrementalAlterConfigs(this.#cluster, alterations, options, call),
+      ["validateOnly"] satisfies (keyof AlterConfigsOptions)[],
     );
   }
 
@@ -653,6 +679,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => alterConfigs(this.#cluster, replacements, options, call),
+      ["validateOnly"] satisfies (keyof AlterConfigsOptions)[],
     );
   }
 
@@ -676,6 +703,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => listGroups(this.#cluster, options, call),
+      ["states", "types"] satisfies (keyof ListGroupsOptions)[],
     );
   }
 
@@ -702,6 +730,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => describeGroups(this.#cluster, groupIds, options, call),
+      ["includeAuthorizedOperations"] satisfies (keyof DescribeGroupsOptions)[],
     );
   }
 
@@ -735,6 +764,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => removeMembers(this.#cluster, groupId, members, options, call),
+      ["reason"] satisfies (keyof RemoveMembersOptions)[],
     );
   }
 
@@ -760,6 +790,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => fetchOffsets(this.#cluster, requests, options, call),
+      ["requireStable"] satisfies (keyof FetchOffsetsOptions)[],
     );
   }
 
@@ -843,6 +874,14 @@ export class Client {
       options,
       this.#timeout,
       (call) => resetOffsets(this.#cluster, groupId, options, call),
+      [
+        "topics",
+        "partitions",
+        "allTopics",
+        "to",
+        "dryRun",
+        "force",
+      ] satisfies (keyof ResetOffsetsOptions)[],
     );
   }
 
@@ -868,6 +907,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => listTransactions(this.#cluster, options, call),
+      ["states", "producerIds", "durationFilter"] satisfies (keyof ListTransactionsOptions)[],
     );
   }
 
@@ -984,6 +1024,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => alterClientQuotas(this.#cluster, alterations, options, call),
+      ["validateOnly"] satisfies (keyof AlterClientQuotasOptions)[],
     );
   }
 
@@ -1125,6 +1166,7 @@ export class Client {
       options,
       this.#timeout,
       (call) => createDelegationToken(this.#cluster, options, call),
+      ["renewers", "maxLifetime", "owner"] satisfies (keyof CreateDelegationTokenOptions)[],
     );
   }
 

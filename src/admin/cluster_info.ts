@@ -12,9 +12,13 @@ import { authorizedOperations } from "./_operations.ts";
 
 /** One broker of {@linkcode ClusterDescription}. */
 export interface BrokerDescription {
+  /** The broker's node id. */
   nodeId: number;
+  /** The host the broker advertises. */
   host: string;
+  /** The port the broker advertises. */
   port: number;
+  /** The broker's rack, or null when it has none. */
   rack: string | null;
   /** Whether the broker is fenced (not serving), from DescribeCluster v2+. */
   fenced: boolean;
@@ -22,9 +26,11 @@ export interface BrokerDescription {
 
 /** The answer of `describeCluster`. */
 export interface ClusterDescription {
+  /** The cluster's id. */
   clusterId: string;
   /** The controller's node id (-1 when the broker does not know it). */
   controllerId: number;
+  /** The brokers the cluster has now. */
   brokers: BrokerDescription[];
   /** The operations the caller may perform on the cluster, when asked for. */
   authorizedOperations?: string[];

@@ -41,7 +41,9 @@ export interface QuorumReplica {
 export interface QuorumListener {
   /** The listener's name, e.g. `"CONTROLLER"`. */
   name: string;
+  /** The listener's host. */
   host: string;
+  /** The listener's port. */
   port: number;
 }
 

@@ -227,7 +227,9 @@ export async function describeTransactions(
       if (err) return failed(err);
       return {
         transactionalId,
-        coordinatorId: await cluster.coordinator("transaction", transactionalId),
+        coordinatorId: await cluster.coordinator("transaction", transactionalId, {
+          signal: call.signal,
+        }),
         state: stateOf(t.transactionState),
         producerId: t.producerId,
         producerEpoch: t.producerEpoch,

@@ -8,8 +8,7 @@
  */
 
 import { ConnectionError, TimeoutError } from "../errors.ts";
-import { parseAddress } from "../address.ts";
-import { Connection, type ConnectionOptions } from "../transport/connection.ts";
+import type { Connection } from "../transport/connection.ts";
 
 /**
  * Which connection to a broker a request takes. A broker answers the requests of one
@@ -24,8 +23,21 @@ export type Lane = "default" | "produce" | "fetch" | "group" | "admin";
  */
 export type PoolLane = Lane | `group:${string}`;
 
-/** What a pool dials with: the connection options less the address. */
-export type DialOptions = Omit<ConnectionOptions, "host" | "port" | "signal">;
+/** Opens a connection to `address` (`host:port`); `signal` abandons the dial. */
+export type Opener = (address: string, signal: AbortSignal) => Promise<Connection>;
+
+/** What a pool tells about its connections (the clients' `dials`, `dialTime`, `timeouts`). */
+export interface PoolEvents {
+  /** A dial ended after `ms`, connected or not. */
+  dialed(ms: number): void;
+  /** A connection closed because a request on it timed out. */
+  timedOut(): void;
+  /**
+   * A dial failed (refused, unresolved, timed out, TLS or SASL), as it fails and before any
+   * retry: how the clients' `onError` hears of an unreachable cluster at once.
+   */
+  dialFailed?(error: Error, address: string): void;
+}
 
 interface Pooled {
   conn: Promise<Connection>;
@@ -44,22 +56,22 @@ interface DialFailures {
 
 /** A pool of broker connections. */
 export class ConnectionPool {
-  readonly #dial: DialOptions;
+  readonly #open: Opener;
+  readonly #events: PoolEvents;
   readonly #idleTimeout: number;
   readonly #deadBrokerBackoff: number;
   readonly #pool = new Map<string, Pooled>();
   readonly #deadUntil = new Map<number, number>();
   /** Per address: the dials that failed since the last one that worked. */
   readonly #dialFailures = new Map<string, DialFailures>();
-  /** Told of every failed dial, as it fails (the clients' `onError`). */
-  readonly #dialListeners = new Set<(error: Error, address: string) => void>();
   /** Aborts dials in progress when the pool closes. */
   readonly #closing = new AbortController();
   #lastSweep = Date.now();
   #closed = false;
 
-  constructor(dial: DialOptions, idleTimeout: number, deadBrokerBackoff: number) {
-    this.#dial = dial;
+  constructor(open: Opener, events: PoolEvents, idleTimeout: number, deadBrokerBackoff: number) {
+    this.#open = open;
+    this.#events = events;
     this.#idleTimeout = idleTimeout;
     this.#deadBrokerBackoff = deadBrokerBackoff;
   }
@@ -84,35 +96,32 @@ export class ConnectionPool {
   }
 
   #redial(key: string, nodeId: number, address: string): Promise<Connection> {
-    const { host, port } = parseAddress(address);
-    const conn = Connection.connect({ ...this.#dial, host, port, signal: this.#closing.signal });
-    const pooled: Pooled = { conn, address, lastUsed: Date.now() };
+    const started = Date.now();
+    const conn = this.#open(address, this.#closing.signal);
+    const pooled: Pooled = { conn, address, lastUsed: started };
     this.#pool.set(key, pooled);
     conn.then((c) => {
+      this.#events.dialed(Date.now() - started);
       this.#dialFailures.delete(address);
       pooled.open = c;
       void c.whenClosed.then((reason) => {
         if (!(reason.cause instanceof TimeoutError)) return;
+        this.#events.timedOut();
         // Lookups that may go anywhere (metadata, FindCoordinator) try other brokers first.
         this.markDead(nodeId);
         this.#closeIdle(address);
       });
     }, (e) => {
+      this.#events.dialed(Date.now() - started);
       this.markDead(nodeId);
       if (this.#pool.get(key)?.conn === conn) this.#pool.delete(key);
       if (this.#closed) return;
       const error = e instanceof Error ? e : new ConnectionError(String(e), { address });
       const failures = this.#dialFailures.get(address);
       this.#dialFailures.set(address, { count: (failures?.count ?? 0) + 1, error });
-      for (const listener of this.#dialListeners) listener(error, address);
+      this.#events.dialFailed?.(error, address);
     });
     return conn;
-  }
-
-  /** Calls `listener` with every dial that fails from now on; returns the unsubscribe. */
-  onDialError(listener: (error: Error, address: string) => void): () => void {
-    this.#dialListeners.add(listener);
-    return () => this.#dialListeners.delete(listener);
   }
 
   /**
@@ -149,6 +158,13 @@ export class ConnectionPool {
   has(nodeId: number): boolean {
     for (const key of this.#pool.keys()) if (key.startsWith(`${nodeId}/`)) return true;
     return false;
+  }
+
+  /** Connections open or being dialed, and the requests they have in flight, now. */
+  load(): { connections: number; inFlight: number } {
+    let inFlight = 0;
+    for (const p of this.#pool.values()) inFlight += p.open?.inFlight ?? 0;
+    return { connections: this.#pool.size, inFlight };
   }
 
   /** Whether `nodeId` failed within the dead-broker backoff. */

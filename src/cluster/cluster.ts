@@ -13,21 +13,27 @@ import { parseBrokers, rejectUnknownOptions } from "../config.ts";
 import { ConnectionError, DecodeError, TimeoutError, UnsupportedVersionError } from "../errors.ts";
 import type { Api } from "../protocol/api.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
-import { Metadata } from "../protocol/generated/metadata.ts";
+import { Metadata, type MetadataResponse } from "../protocol/generated/metadata.ts";
 import { metadataRequest } from "./requests/metadata.ts";
 import {
-  type Connection,
+  Connection,
   CONNECTION_OPTIONS,
   type ConnectionOptions,
   DEFAULT_REQUEST_TIMEOUT,
 } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
-import { ConnectionPool, type Lane, type PoolLane } from "./_pool.ts";
+import { ConnectionPool, type Lane, type PoolEvents, type PoolLane } from "./_pool.ts";
+import type { Dialer } from "../dialer.ts";
+import { parseAddress } from "../address.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
+import { type Log, type Logger, logOf } from "../log.ts";
+import { Telemetry, type TelemetryOption } from "../telemetry.ts";
+import { ClusterCounters, type ClusterStats } from "./_stats.ts";
 
-export type { Lane, PoolLane } from "./_pool.ts";
+export type { Lane, PoolEvents, PoolLane } from "./_pool.ts";
 export type { CoordinatorType } from "./_coordinators.ts";
 export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
+export type { ApiStats, ClusterStats } from "./_stats.ts";
 
 /** Options of a {@linkcode Cluster}. */
 export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -39,7 +45,36 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   idleTimeout?: number;
   /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
   deadBrokerBackoff?: number;
-  /** Let Metadata requests create missing topics (default false). */
+  /**
+   * Opens every connection of the core (kafka-go's `Dialer` field): one {@linkcode Dialer}
+   * shared by Writers, Readers, consumer groups and the admin client carries the connection
+   * settings (client id, TLS, SASL, timeouts, resolver) once. The connection options
+   * (`clientId`, `tls`, `sasl`, `connectTimeout`, …) are then the dialer's: setting one here
+   * too is a `TypeError` (`requestTimeout` stays the core's default per request). The
+   * dialer's `transactionalId` and `allowAutoTopicCreation` are for its own `Conn`s only.
+   */
+  dialer?: Dialer;
+  /**
+   * Let Metadata requests create missing topics, where the broker allows it
+   * (`auto.create.topics.enable`). Default false for the core's lookups; a Writer asks with
+   * its own setting (default true, see `WriterConfig.allowAutoTopicCreation`).
+   */
+  allowAutoTopicCreation?: boolean;
+  /** Where log entries go (default: nowhere). See `src/log.ts`. */
+  log?: Logger;
+  /**
+   * OpenTelemetry traces and metrics: the `@opentelemetry/api` module, or `{ api, tracer,
+   * meter }` (default: none). See `src/telemetry.ts`.
+   */
+  telemetry?: TelemetryOption;
+}
+
+/** Options of a topic lookup ({@linkcode Cluster.topic}, {@linkcode Cluster.refresh}). */
+export interface TopicLookupOptions {
+  /**
+   * Ask the broker to create the topics that are missing (when it allows auto-creation),
+   * whatever the core's `allowAutoTopicCreation` says: a Writer's lookups.
+   */
   allowAutoTopicCreation?: boolean;
 }
 
@@ -52,7 +87,10 @@ export const CORE_OPTIONS = [
   "metadataMaxAge",
   "idleTimeout",
   "deadBrokerBackoff",
+  "dialer",
   "allowAutoTopicCreation",
+  "log",
+  "telemetry",
 ] as const satisfies readonly (keyof ClusterOptions)[];
 
 /** The {@linkcode CORE_OPTIONS} that `config` sets (those left undefined are left out). */
@@ -168,7 +206,14 @@ export class Cluster {
   #clusterId: string | null = null;
   #refreshing: Promise<void> | undefined;
   #wanted = new Set<string>();
+  /** Topics whose lookups may create them (a Writer's), asked for apart from the others. */
+  readonly #autoCreate = new Set<string>();
+  readonly #observers = new Set<PoolEvents>();
   #closed = false;
+  readonly #log: Log;
+  readonly #telemetry: Telemetry | undefined;
+  readonly #counters: ClusterCounters;
+  readonly #observeLoad: (() => void) | undefined;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
   constructor(options: ClusterOptions) {
@@ -184,9 +229,26 @@ export class Cluster {
       idleTimeout,
       deadBrokerBackoff,
       allowAutoTopicCreation: _a,
+      log,
+      telemetry,
+      dialer,
       ...dial
     } = options;
-    this.#pool = new ConnectionPool(dial, idleTimeout ?? 540_000, deadBrokerBackoff ?? 1_000);
+    this.#log = logOf({ log });
+    this.#telemetry = telemetry === undefined ? undefined : new Telemetry(telemetry);
+    const counters = this.#counters = new ClusterCounters(this.#telemetry);
+    const observers = this.#observers;
+    this.#pool = new ConnectionPool(
+      openerOf(dialer, dial, (done) => counters.requestDone(done)),
+      {
+        dialed: (ms) => observers.forEach((o) => o.dialed(ms)),
+        timedOut: () => observers.forEach((o) => o.timedOut()),
+        dialFailed: (e, address) => observers.forEach((o) => o.dialFailed?.(e, address)),
+      },
+      idleTimeout ?? 540_000,
+      deadBrokerBackoff ?? 1_000,
+    );
+    this.#observeLoad = this.#telemetry?.observeLoad(() => this.#pool.load());
     this.#coordinators = new Coordinators({
       anyConnection: () => this.anyConnection(),
       rememberBroker: (id, address) => this.rememberBroker(id, address),
@@ -201,6 +263,15 @@ export class Cluster {
       return Promise.reject(new ConnectionError(`broker ${nodeId} is not in the metadata`));
     }
     return this.#pool.get(nodeId, address, lane);
+  }
+
+  /**
+   * Calls `observer` on every dial and request timeout of the core's connections (what the
+   * clients' `dials`, `dialTime` and `timeouts` stats count); returns the function that stops.
+   */
+  observe(observer: PoolEvents): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** Records a broker's address learned outside Metadata (FindCoordinator answers). */
@@ -245,7 +316,7 @@ export class Cluster {
    * the Reader and Writer report an unreachable cluster within a dial, not after retries.
    */
   onDialError(listener: (error: Error, address: string) => void): () => void {
-    return this.#pool.onDialError(listener);
+    return this.observe({ dialed: () => {}, timedOut: () => {}, dialFailed: listener });
   }
 
   /**
@@ -260,8 +331,27 @@ export class Cluster {
 
   /** Reports a failure on `nodeId`: drops its connection(s) and avoids it briefly. */
   brokerFailed(nodeId: number, lane?: PoolLane): void {
+    this.#log.debug("kafkit: broker failed, avoiding it for a while", { nodeId, lane });
     this.#pool.markDead(nodeId);
     this.#pool.drop(nodeId, lane);
+  }
+
+  /** Where the core and the clients on it log (the `log` option). */
+  get log(): Log {
+    return this.#log;
+  }
+
+  /** The OpenTelemetry instrumentation (the `telemetry` option), if any. */
+  get telemetry(): Telemetry | undefined {
+    return this.#telemetry;
+  }
+
+  /**
+   * Connections and requests in flight now; requests per API (count, failures, latency)
+   * and metadata refreshes since the last call.
+   */
+  stats(): ClusterStats {
+    return this.#counters.take(this.#pool.load());
   }
 
   /** The time a request is allowed when the call sets none, in ms (`requestTimeout`). */
@@ -280,11 +370,11 @@ export class Cluster {
   }
 
   /** Cached metadata of `topic`, fetched when missing or older than `metadataMaxAge`. */
-  async topic(name: string): Promise<TopicInfo> {
+  async topic(name: string, options: TopicLookupOptions = {}): Promise<TopicInfo> {
     const cached = this.#topics.get(name);
     const maxAge = this.#options.metadataMaxAge ?? 300_000;
     if (cached && Date.now() - cached.fetchedAt < maxAge) return cached;
-    await this.refresh([name]);
+    await this.refresh([name], options);
     const fresh = this.#topics.get(name);
     if (!fresh) {
       throw new KafkaError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, { api: "Metadata", topic: name });
@@ -319,9 +409,23 @@ export class Cluster {
     return this.#controllerId;
   }
 
-  /** The coordinator of a group, transactional id or share group (cached). */
-  coordinator(type: CoordinatorType, key: string): Promise<number> {
-    return this.#coordinators.find(type, key);
+  /**
+   * The coordinator of a group, transactional id or share group (cached). Asks again while
+   * the answer is retriable (COORDINATOR_NOT_AVAILABLE while a fresh cluster creates its
+   * offsets topic, a failed connection), as routed requests do.
+   */
+  coordinator(
+    type: CoordinatorType,
+    key: string,
+    options: { signal?: AbortSignal; attempts?: number } = {},
+  ): Promise<number> {
+    return retry(() => this.#coordinators.find(type, key), {
+      attempts: options.attempts ?? 10,
+      backoffMin: 50,
+      backoffMax: 1_000,
+      signal: options.signal,
+      isRetriable: (e) => !this.#closed && isRetriable(e),
+    });
   }
 
   /** Forgets a coordinator, so the next request looks it up again. */
@@ -333,8 +437,14 @@ export class Cluster {
    * Refreshes metadata for `topics` (plus every topic already cached). Concurrent calls
    * share one request. A topic-level error throws as a `KafkaError` naming the topic.
    */
-  async refresh(topics: readonly string[] = []): Promise<void> {
-    for (const t of topics) this.#wanted.add(t);
+  async refresh(
+    topics: readonly string[] = [],
+    options: TopicLookupOptions = {},
+  ): Promise<void> {
+    for (const t of topics) {
+      this.#wanted.add(t);
+      if (options.allowAutoTopicCreation) this.#autoCreate.add(t);
+    }
     while (this.#refreshing) await this.#refreshing.catch(() => {});
     const fresh = (t: string) => Date.now() - (this.#topics.get(t)?.fetchedAt ?? 0) < 50;
     if (topics.length > 0 && topics.every(fresh)) return;
@@ -352,15 +462,32 @@ export class Cluster {
     }
   }
 
-  /** Metadata from any broker; another one is asked when one fails mid-request. */
+  /**
+   * Metadata of `names`. The missing topics that may be auto-created go in a request of their
+   * own, so that a Writer's lookup never creates a topic a Reader of the same core waits for.
+   */
   async #fetchMetadata(names: string[]): Promise<void> {
-    const meta = await retry(async () => {
+    this.#counters.metadataRefreshed();
+    this.#log.debug("kafkit: refreshing metadata", { topics: names });
+    const byDefault = this.#options.allowAutoTopicCreation ?? false;
+    const creating = byDefault
+      ? []
+      : names.filter((n) => this.#autoCreate.has(n) && !this.#topics.has(n));
+    const rest = creating.length === 0 ? names : names.filter((n) => !creating.includes(n));
+    const answers = await Promise.all([
+      ...(rest.length > 0 || creating.length === 0 ? [this.#askMetadata(rest, byDefault)] : []),
+      ...(creating.length > 0 ? [this.#askMetadata(creating, true)] : []),
+    ]);
+    this.#topicErrors.clear();
+    for (const meta of answers) this.#learn(meta);
+  }
+
+  /** One Metadata request to any broker; another one is asked when one fails mid-request. */
+  #askMetadata(names: string[], allowAutoTopicCreation: boolean): Promise<MetadataResponse> {
+    return retry(async () => {
       const { nodeId, conn } = await this.#anyBroker("default");
       try {
-        return await conn.request(
-          Metadata,
-          metadataRequest(names, this.#options.allowAutoTopicCreation ?? false),
-        );
+        return await conn.request(Metadata, metadataRequest(names, allowAutoTopicCreation));
       } catch (e) {
         if (failsConnection(e)) {
           // That connection is closed, and the broker avoided for a while: the next attempt
@@ -375,6 +502,10 @@ export class Cluster {
       backoffMax: 100,
       isRetriable: (e) => !this.#closed && failsConnection(e),
     });
+  }
+
+  /** Takes in one Metadata answer: brokers, controller, topics and their errors. */
+  #learn(meta: MetadataResponse): void {
     const snapshot = readMetadata(meta);
     for (const b of snapshot.brokers) {
       this.rememberBroker(b.nodeId, `${b.host}:${b.port}`);
@@ -382,7 +513,6 @@ export class Cluster {
     }
     this.#controllerId = snapshot.controllerId;
     this.#clusterId = snapshot.clusterId;
-    this.#topicErrors.clear();
     for (const [name, err] of snapshot.topicErrors) {
       this.#topicErrors.set(name, err);
       if (!err.retriable) this.#topics.delete(name);
@@ -466,7 +596,8 @@ export class Cluster {
       case "leader":
         return this.leader(route.topic, route.partition).then((l) => l.nodeId);
       default:
-        return this.coordinator(route.to, route.key);
+        // The request's own retries cover a coordinator that is not available yet.
+        return this.#coordinators.find(route.to, route.key);
     }
   }
 
@@ -506,6 +637,7 @@ export class Cluster {
   /** Closes every connection. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#observeLoad?.();
     await this.#pool.close();
   }
 }
@@ -518,6 +650,28 @@ export class Cluster {
 export function failsConnection(e: unknown): boolean {
   return e instanceof ConnectionError || e instanceof TimeoutError ||
     e instanceof DecodeError && e.retriable;
+}
+
+/**
+ * How the core opens connections: through the `dialer`, or with the connection options. A
+ * connection option set beside a dialer would be ignored, so it is refused.
+ */
+function openerOf(
+  dialer: Dialer | undefined,
+  dial: Omit<ClusterOptions, "brokers">,
+  onRequestDone: ConnectionOptions["onRequestDone"],
+): (address: string, signal: AbortSignal) => Promise<Connection> {
+  if (dialer === undefined) {
+    return (address, signal) =>
+      Connection.connect({ ...dial, ...parseAddress(address), signal, onRequestDone });
+  }
+  if (typeof dialer?.connection !== "function") throw new TypeError("dialer must be a Dialer");
+  for (const name of CONNECTION_OPTIONS) {
+    if (name !== "requestTimeout" && dial[name] !== undefined) {
+      throw new TypeError(`${name} is the dialer's when a dialer is given: set it on the Dialer`);
+    }
+  }
+  return (address, signal) => dialer.connection(address, { signal, onRequestDone });
 }
 
 /** Group traffic of each group id gets its own connection (see {@linkcode PoolLane}). */

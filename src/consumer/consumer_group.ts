@@ -7,6 +7,7 @@
  * @module
  */
 import { Cluster } from "../cluster/cluster.ts";
+import { clientLog } from "../log.ts";
 import { abortable } from "../_async/abortable.ts";
 import { KafkitError } from "../errors.ts";
 import { partitionKey, type PartitionOffset } from "../offsets.ts";
@@ -20,6 +21,7 @@ import { fetchOffsets } from "./_offsets.ts";
 
 /** Where a partition starts in a generation (kafka-go's `PartitionAssignment`). */
 export interface PartitionAssignmentOffset {
+  /** The partition. */
   id: number;
   /** The committed offset, or FirstOffset/LastOffset when nothing is committed. */
   offset: number;
@@ -45,7 +47,9 @@ export class GenerationEndedError extends KafkitError {
 export class Generation {
   /** The classic generation id, or the KIP-848 member epoch. */
   readonly id: number;
+  /** The group's id. */
   readonly groupId: string;
+  /** This member's id, given by the coordinator. */
   readonly memberId: string;
   /** Topic → the partitions owned in this generation and where to start. */
   readonly assignments: ReadonlyMap<string, readonly PartitionAssignmentOffset[]>;
@@ -153,9 +157,11 @@ export class ConsumerGroup implements AsyncDisposable {
     this.#id = c.id;
     this.#startOffset = c.startOffset;
     this.#ownCluster = !(c.cluster instanceof Cluster);
-    this.#cluster = c.cluster instanceof Cluster ? c.cluster : new Cluster(c.cluster);
-    this.#logError = (m, e) =>
-      config.errorLogger?.(`${m}: ${e instanceof Error ? e.message : String(e)}`);
+    const log = clientLog(config, c.cluster instanceof Cluster ? c.cluster : undefined);
+    this.#cluster = c.cluster instanceof Cluster
+      ? c.cluster
+      : new Cluster({ ...c.cluster, log: log.logger });
+    this.#logError = (message, error) => log.warn(message, { error });
     const options: MembershipOptions = {
       cluster: this.#cluster,
       groupId: c.id,
@@ -168,7 +174,7 @@ export class ConsumerGroup implements AsyncDisposable {
       retentionTime: c.retentionTime,
       joinGroupBackoff: c.joinGroupBackoff,
       partitionWatchInterval: c.partitionWatchInterval,
-      log: config.logger ?? (() => {}),
+      log: (message) => log.info(message),
       logError: this.#logError,
     };
     this.#membership = c.groupProtocol === "consumer"

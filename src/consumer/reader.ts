@@ -24,7 +24,11 @@ import {
   type ReaderConfig,
   resolveReaderConfig,
 } from "./_reader_config.ts";
-import { ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
+import { messageBytes, ReaderCounters, type ReaderStats } from "./_reader_stats.ts";
+import { clientLog } from "../log.ts";
+import type { Destination, OtelSpan, Telemetry } from "../telemetry.ts";
+import { ConnectionCounters } from "../cluster/connection_stats.ts";
+import { DEFAULT_CLIENT_ID } from "../version.ts";
 
 export type { PartitionAssignment, ReaderConfig, ReaderStats };
 export type { PartitionOffset, TopicPartition };
@@ -79,6 +83,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #ownCluster: boolean;
   readonly #fetcher: Fetcher;
   readonly #counters = new ReaderCounters();
+  readonly #connections = new ConnectionCounters();
+  readonly #stopObserving: () => void;
   readonly #log: (message: string) => void;
   readonly #logError: (message: string, error: unknown) => void;
   readonly #membership: GroupMembership | undefined;
@@ -100,6 +106,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   #lag = -1;
   #closed = false;
   #readable: ReadableStream<Message> | undefined;
+  readonly #telemetry: Telemetry | undefined;
 
   /** Creates a reader; nothing is dialed until the first read (or, in a group, right away). */
   constructor(config: ReaderConfig) {
@@ -115,15 +122,17 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#maxAttempts = c.maxAttempts;
     this.#closeTimeout = c.closeTimeout;
     this.#backoff = c.backoff;
-    const errorLogger = config.errorLogger;
-    this.#log = config.logger ?? (() => {});
-    this.#logError = errorLogger
-      ? (message, error) => errorLogger(`${message}: ${errorText(error)}`)
-      : () => {};
+    const log = clientLog(config, c.cluster instanceof Cluster ? c.cluster : undefined);
+    this.#log = (message) => log.info(message);
+    this.#logError = (message, error) => log.warn(message, { error });
     this.#ownCluster = !(c.cluster instanceof Cluster);
     // One core: fetches take its "fetch" lane, group traffic its "group" lane, so a fetch
     // the broker holds for maxWait never delays a heartbeat or a commit.
-    this.#cluster = c.cluster instanceof Cluster ? c.cluster : new Cluster(c.cluster);
+    this.#cluster = c.cluster instanceof Cluster
+      ? c.cluster
+      : new Cluster({ ...c.cluster, log: log.logger });
+    this.#telemetry = this.#cluster.telemetry;
+    this.#stopObserving = this.#cluster.observe(this.#connections);
     // A failed dial is reported as it fails, not after the retries of whatever dialed.
     this.#stopWatchingDials = this.#cluster.onDialError((e, address) => {
       if (this.#reported.has(e)) return;
@@ -218,6 +227,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   async fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
     if (this.#closed) throw new ReaderClosedError();
     if (this.#failure) throw this.#failure;
+    const startedAt = this.#telemetry ? Date.now() : 0;
     let m = this.#fetcher.poll();
     if (m) this.#counters.read(m, 0);
     else {
@@ -235,6 +245,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       }
       this.#counters.read(m, performance.now() - started);
     }
+    this.#telemetry?.received(this.#where(m), m, messageBytes(m), startedAt);
     this.#offset = m.offset + 1;
     this.#lag = Math.max(0, m.highWaterMark - m.offset - 1);
     return m;
@@ -329,10 +340,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     return this.#lag;
   }
 
-  /** Counters since the last call (kafka-go's `ReaderStats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the reader's state and configuration.
+   */
   stats(): ReaderStats {
     return this.#counters.take({
-      clientId: this.#config.clientId ?? "kafkit",
+      clientId: this.#config.dialer?.clientId ?? this.#config.clientId ?? DEFAULT_CLIENT_ID,
       topic: this.#topic ?? (this.#config.groupTopics ?? []).join(","),
       partition: this.#groupId === undefined ? String(this.#partition) : "",
       offset: this.#groupId === undefined ? this.#offset : -1,
@@ -342,7 +356,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       minBytes: this.#config.minBytes ?? 1,
       maxBytes: this.#config.maxBytes ?? 1_000_000,
       maxWait: this.#config.maxWait ?? 500,
-    });
+    }, this.#connections.take());
   }
 
   /** The partitions a group reader owns now (empty for a partition reader). */
@@ -381,6 +395,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       await Promise.race([graceful, graceOver]);
     } finally {
       over.abort();
+      this.#stopObserving();
       // Closing the core fails whatever still waits on it (a commit, a LeaveGroup).
       await Promise.all([
         this.#fetcher.close(new ReaderClosedError()),
@@ -405,14 +420,22 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     // drops.
     const stop = new AbortController();
     let previous: Message | undefined;
+    // The application's work on a message: from handing it over to asking for the next.
+    let processing: OtelSpan | undefined;
+    const processed = () => {
+      processing?.end();
+      processing = undefined;
+    };
     const end = (): IteratorResult<Message> => ({ done: true, value: undefined });
     const iterator: AsyncIterableIterator<Message> = {
       next: async () => {
+        processed();
         if (stop.signal.aborted) return end();
         if (previous && this.#groupId !== undefined) await this.commitMessages([previous]);
         previous = undefined;
         try {
           previous = await this.fetchMessage({ signal: stop.signal });
+          processing = this.#startProcess(previous);
           return { done: false, value: previous };
         } catch (e) {
           if (this.#closed || stop.signal.aborted) return end();
@@ -420,6 +443,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
         }
       },
       return: () => {
+        processed();
         stop.abort();
         return Promise.resolve(end());
       },
@@ -431,20 +455,37 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   /** A Web `ReadableStream` of the messages; group readers commit as the iterator does. */
   get readable(): ReadableStream<Message> {
     let previous: Message | undefined;
+    let processing: OtelSpan | undefined;
     this.#readable ??= new ReadableStream<Message>({
       pull: async (controller) => {
+        processing?.end();
+        processing = undefined;
         try {
           if (previous && this.#groupId !== undefined) await this.commitMessages([previous]);
           previous = await this.fetchMessage();
+          processing = this.#startProcess(previous);
           controller.enqueue(previous);
         } catch (e) {
           if (this.#closed) controller.close();
           else controller.error(e);
         }
       },
-      cancel: () => this.close(),
+      cancel: () => {
+        processing?.end();
+        return this.close();
+      },
     }, { highWaterMark: 0 });
     return this.#readable;
+  }
+
+  /** Where a message was read, for its spans and metrics. */
+  #where(m: Message): Destination {
+    return { topic: m.topic, partition: m.partition, groupId: this.#groupId };
+  }
+
+  /** Starts a message's `process` span, handed to the application's loop. */
+  #startProcess(m: Message): OtelSpan | undefined {
+    return this.#telemetry?.startProcess(this.#where(m), m);
   }
 
   #group(what: string): GroupMembership {
@@ -575,8 +616,4 @@ const REJOINING: ReadonlySet<number> = new Set([
 function retriableCommit(e: unknown): boolean {
   return e instanceof KafkitError && e.retriable ||
     e instanceof KafkaError && REJOINING.has(e.code);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -18,8 +18,8 @@ export class ProducerBatch {
   identity: (ProducerIdentity & { baseSequence: number }) | undefined;
   /** The encoded batch; kept across retries so a resend is byte-identical. */
   encoded: Uint8Array | undefined;
-  /** Settles the current attempt. */
-  attempt: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** Settles the current attempt: written at a base offset (-1: unknown), or failed. */
+  attempt: { resolve(baseOffset: number): void; reject(error: unknown): void } | undefined;
   /** When its oldest message's deliveryTimeout ends (ms since the epoch). */
   readonly deadline: number;
   /** Why its last attempt failed. */

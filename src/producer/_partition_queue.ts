@@ -7,6 +7,7 @@
 
 import type { MessageInput } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
+import { type DeliveryReport, reportOf } from "./delivery_report.ts";
 
 /** A writeMessages call waiting for its messages. */
 export class WriteCall {
@@ -23,22 +24,37 @@ export class WriteCall {
   failed = 0;
   remaining: number;
   readonly done: Promise<void>;
+  /** One delivery report per message, when the caller asked for them (`Writer.deliver`). */
+  readonly reports: DeliveryReport[] | undefined;
   #resolve!: () => void;
 
-  constructor(messages: readonly MessageInput[], deadline: number) {
+  constructor(messages: readonly MessageInput[], deadline: number, withReports = false) {
     this.messages = messages;
     this.deadline = deadline;
     this.remaining = messages.length;
     this.errors = new Array(messages.length);
+    this.reports = withReports ? new Array(messages.length) : undefined;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     if (messages.length === 0) this.#resolve();
   }
 
-  /** Records the outcome of message `index`. */
-  settle(index: number, error: Error | undefined): void {
+  /**
+   * Records the outcome of message `index`: written to `topic`/`partition` at `offset`
+   * (-1 when unknown), or failed with `error`.
+   */
+  settle(
+    index: number,
+    error: Error | undefined,
+    topic: string,
+    partition: number,
+    offset: number,
+  ): void {
     if (error) {
       this.errors[index] = error;
       this.failed++;
+    }
+    if (this.reports) {
+      this.reports[index] = reportOf(this.messages[index], topic, partition, offset, error);
     }
     if (--this.remaining === 0) this.#resolve();
   }

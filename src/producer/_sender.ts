@@ -58,8 +58,16 @@ export interface SenderOptions {
   backoff: { backoffMin: number; backoffMax: number };
   counters: WriterCounters;
   log: (message: string) => void;
-  /** A batch is done: written (`error` undefined) or failed for good. Called once per batch. */
-  completed: (queue: PartitionQueue, entries: Entry[], error: Error | undefined) => void;
+  /**
+   * A batch is done: written at `baseOffset` (-1 when the broker does not say, with acks 0)
+   * or failed for good with `error`. Called once per batch.
+   */
+  completed: (
+    queue: PartitionQueue,
+    entries: Entry[],
+    error: Error | undefined,
+    baseOffset: number,
+  ) => void;
 }
 
 /** One sent batch, where it went. */
@@ -105,8 +113,9 @@ export class Sender implements BatchSink {
   /** Takes a batch through its attempts; reports it exactly once. */
   async #deliver(queue: PartitionQueue, pipeline: PartitionPipeline, batch: ProducerBatch) {
     let error: Error | undefined;
+    let baseOffset = -1;
     try {
-      await retry(() => this.#attempt(pipeline, batch), {
+      baseOffset = await retry(() => this.#attempt(pipeline, batch), {
         attempts: this.#o.maxAttempts,
         ...this.#o.backoff,
         until: batch.deadline,
@@ -130,13 +139,13 @@ export class Sender implements BatchSink {
       error = why instanceof Error ? why : new Error(String(why));
     }
     pipeline.remove(batch);
-    this.#o.completed(queue, batch.entries, error);
+    this.#o.completed(queue, batch.entries, error, baseOffset);
     queue.wake();
     this.#wake();
   }
 
   /** One attempt: the batch waits for the next drain; settles with its answer. */
-  #attempt(pipeline: PartitionPipeline, batch: ProducerBatch): Promise<void> {
+  #attempt(pipeline: PartitionPipeline, batch: ProducerBatch): Promise<number> {
     if (Date.now() >= batch.deadline) return Promise.reject(this.#expired(pipeline, batch));
     return new Promise((resolve, reject) => {
       batch.attempt = { resolve, reject };
@@ -356,7 +365,7 @@ export class Sender implements BatchSink {
         // Out of the pipeline at once: left in it, it would look like a failed earlier batch to
         // the batches behind it until it is reported.
         pipeline.remove(batch);
-        batch.attempt?.resolve();
+        batch.attempt?.resolve(outcome.baseOffset);
         return;
       case "retriable":
         if (outcome.leaderMoved) this.#o.cluster.invalidate(pipeline.topic);

@@ -1,44 +1,32 @@
 // Counters and summaries behind Writer.stats(), reset each time they are read (as kafka-go
-// does), so callers can poll them into a metrics system.
+// does), so callers can poll them into a metrics system; the totals beside them never reset,
+// for metric systems that expect monotonic counters.
 
-/** min/max/avg/sum/count of a series (kafka-go's `SummaryStats` and `DurationStats`). */
-export interface Summary {
-  avg: number;
-  min: number;
-  max: number;
-  count: number;
-  sum: number;
+import { type Summary, SummaryCounter } from "../_summary.ts";
+
+export { type Summary, SummaryCounter };
+
+/** Adds a window's counts into `totals` and returns a copy of the new totals. */
+export function accumulate<T extends { [K in keyof T]: number }>(totals: T, window: T): T {
+  for (const k in window) (totals[k] as number) += window[k];
+  return { ...totals };
 }
 
-/** Accumulates a series until it is read. */
-export class SummaryCounter {
-  #min = Infinity;
-  #max = -Infinity;
-  #sum = 0;
-  #count = 0;
-
-  observe(v: number): void {
-    if (v < this.#min) this.#min = v;
-    if (v > this.#max) this.#max = v;
-    this.#sum += v;
-    this.#count++;
-  }
-
-  /** The summary since the last read; then starts over. */
-  take(): Summary {
-    const s = this.#count === 0 ? { avg: 0, min: 0, max: 0, count: 0, sum: 0 } : {
-      avg: this.#sum / this.#count,
-      min: this.#min,
-      max: this.#max,
-      count: this.#count,
-      sum: this.#sum,
-    };
-    this.#min = Infinity;
-    this.#max = -Infinity;
-    this.#sum = 0;
-    this.#count = 0;
-    return s;
-  }
+/**
+ * The Writer's counters: in `WriterStats` since the last `stats()` call, in its `totals` since
+ * the Writer was created.
+ */
+export interface WriterTotals {
+  /** `writeMessages` calls (and `writable` chunks) accepted. */
+  writes: number;
+  /** Messages acknowledged. */
+  messages: number;
+  /** Payload bytes (keys, values and headers) of those messages. */
+  bytes: number;
+  /** Batches, or single messages, that failed. */
+  errors: number;
+  /** Batches sent again after a retriable failure. */
+  retries: number;
 }
 
 /** What the Writer counts (kafka-go's `WriterStats` counters). */
@@ -55,15 +43,11 @@ export class WriterCounters {
   readonly batchSize: SummaryCounter = new SummaryCounter();
   readonly batchBytes: SummaryCounter = new SummaryCounter();
 
-  /** The counts since the last read; then starts over. */
-  takeCounts(): {
-    writes: number;
-    messages: number;
-    bytes: number;
-    errors: number;
-    retries: number;
-  } {
-    const c = {
+  readonly #totals: WriterTotals = { writes: 0, messages: 0, bytes: 0, errors: 0, retries: 0 };
+
+  /** The counts since the last read, and the totals since creation; then starts over. */
+  takeCounts(): WriterTotals & { totals: WriterTotals } {
+    const c: WriterTotals = {
       writes: this.writes,
       messages: this.messages,
       bytes: this.bytes,
@@ -76,6 +60,6 @@ export class WriterCounters {
       this.errors =
       this.retries =
         0;
-    return c;
+    return { ...c, totals: accumulate(this.#totals, c) };
   }
 }

@@ -13,6 +13,9 @@ import type { MessageInput } from "../message.ts";
 import type { CompressionCodec, CompressionName } from "../protocol/compression/codec.ts";
 import { compressionCodec } from "../protocol/compression/registry.ts";
 import { type Balancer, RoundRobin } from "./balancers.ts";
+import { clientLog, type Log } from "../log.ts";
+import type { DeliveryReport } from "./delivery_report.ts";
+import { DEFAULT_CLIENT_ID } from "../version.ts";
 
 /**
  * Configuration of a {@linkcode Writer} (kafka-go's `WriterConfig`). The connection and core
@@ -31,6 +34,16 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   cluster?: Cluster;
   /** The topic of every message; without it, each message names its own. */
   topic?: string;
+  /**
+   * Whether the Writer's topic lookups ask the broker to create a missing topic. Default
+   * true, as the Java producer and kafka-go: the broker decides, by its
+   * `auto.create.topics.enable` (true by default in Kafka), and creates it with its
+   * `num.partitions` and `default.replication.factor`. Set false to fail (after retrying
+   * until `deliveryTimeout`) with `UNKNOWN_TOPIC_OR_PARTITION` instead (on a shared `cluster`
+   * whose own `allowAutoTopicCreation` is true, every lookup may create). With a shared
+   * `cluster`, only the Writer's lookups create topics, not those of Readers on that core.
+   */
+  allowAutoTopicCreation?: boolean;
   /** Picks partitions (default: `RoundRobin`, as in kafka-go). */
   balancer?: Balancer;
   /**
@@ -96,8 +109,17 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   requiredAcks?: -1 | 0 | 1;
   /** Resolve `writeMessages` at once and report through `completion`. */
   async?: boolean;
-  /** Called once per batch with its messages and, if they failed, the error. */
-  completion?: (messages: MessageInput[], error?: Error) => void;
+  /**
+   * Called once per batch (and once per message that fails before it joins one) with its
+   * messages, the error if they failed, and one delivery report per message: its topic,
+   * partition and offset (confluent-kafka-go's delivery reports). A callback that throws is
+   * logged to `errorLogger`.
+   */
+  completion?: (
+    messages: MessageInput[],
+    error: Error | undefined,
+    reports: DeliveryReport[],
+  ) => void;
   /** Codec for batches (default none). */
   compression?: CompressionName | CompressionCodec;
   /** Idempotent writes (default true with requiredAcks -1; requires it). */
@@ -107,9 +129,12 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
    * partitions are used (kafka-go's `rebalanceInterval` role).
    */
   metadataMaxAge?: number;
-  /** Informational messages (retries, metadata refreshes). */
+  /**
+   * Informational messages (retries, metadata refreshes), one line each: the string form
+   * of `log`'s debug and info entries (ignored when `log` is given).
+   */
   logger?: (message: string) => void;
-  /** Errors. */
+  /** Warnings and errors, one line each (ignored when `log` is given). */
   errorLogger?: (message: string) => void;
 }
 
@@ -156,6 +181,8 @@ export interface ResolvedWriterConfig {
   clusterOptions: ClusterOptions | undefined;
   cluster: Cluster | undefined;
   topic: string | undefined;
+  /** Whether topic lookups may create a missing topic (default true). */
+  allowAutoTopicCreation: boolean;
   balancer: Balancer;
   deliveryTimeout: number;
   /** Attempts per batch and metadata lookup (`Infinity`: no cap). */
@@ -172,10 +199,10 @@ export interface ResolvedWriterConfig {
   acks: -1 | 0 | 1;
   idempotent: boolean;
   async: boolean;
-  completion: ((messages: MessageInput[], error?: Error) => void) | undefined;
+  completion: WriterConfig["completion"];
   codec: CompressionCodec | undefined;
-  logger: (message: string) => void;
-  errorLogger: (message: string) => void;
+  /** `log`, or the string callbacks adapted, or silent. */
+  log: Log;
   clientId: string;
 }
 
@@ -237,14 +264,18 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
       })`,
     );
   }
+  const log = clientLog(config, config.cluster);
   return {
     clusterOptions: config.cluster ? undefined : {
       ...coreOptionsOf(config),
+      // The string callbacks adapted, so the core logs to them too.
+      ...(log.enabled ? { log: log.logger } : {}),
       brokers,
       requestTimeout: config.requestTimeout ?? readTimeout,
     },
     cluster: config.cluster,
     topic: config.topic,
+    allowAutoTopicCreation: config.allowAutoTopicCreation ?? true,
     balancer: config.balancer ?? new RoundRobin(),
     deliveryTimeout,
     maxAttempts: config.maxAttempts === Infinity
@@ -263,9 +294,8 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     async: config.async ?? false,
     completion: config.completion,
     codec: codecOf(config.compression),
-    logger: config.logger ?? (() => {}),
-    errorLogger: config.errorLogger ?? (() => {}),
-    clientId: config.clientId ?? "kafkit",
+    log,
+    clientId: config.dialer?.clientId ?? config.clientId ?? DEFAULT_CLIENT_ID,
   };
 }
 

@@ -18,11 +18,18 @@ import { MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
+import { type DeliveryReport, offsetIn, reportOf } from "./delivery_report.ts";
 import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError } from "./errors.ts";
 import { ProducerIds } from "./_idempotence.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
-import { type Summary, WriterCounters } from "./_stats.ts";
+import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
+import { endSpan, type OtelSpan, type Telemetry, telemetryOf } from "../telemetry.ts";
+import {
+  ConnectionCounters,
+  type ConnectionStats,
+  type ConnectionTotals,
+} from "../cluster/connection_stats.ts";
 import {
   type ResolvedWriterConfig,
   resolveWriterConfig,
@@ -30,6 +37,7 @@ import {
 } from "./_writer_config.ts";
 
 export type { WriterConfig } from "./_writer_config.ts";
+export type { DeliveryReport } from "./delivery_report.ts";
 export {
   BufferFullError,
   DeliveryTimeoutError,
@@ -49,37 +57,60 @@ const INIT_PRODUCER_ID_ATTEMPTS = 3;
  */
 export const MESSAGE_OVERHEAD = 400;
 
-/** What `stats()` returns (kafka-go's `WriterStats`), counted since the last call. */
-export interface WriterStats {
-  writes: number;
-  messages: number;
-  bytes: number;
-  errors: number;
-  retries: number;
+/**
+ * What `stats()` returns (kafka-go's `WriterStats`). The counters and summaries cover the time
+ * since the previous `stats()` call: reading them resets them, as in kafka-go, so a poller can
+ * export rates. `totals` holds the same counters since the Writer was created, never reset, for
+ * metric systems that expect monotonic counters. The other fields are the state now and the
+ * configuration. `dials`, `timeouts` and `dialTime` are those of the Writer's client core (a
+ * shared `cluster`'s).
+ */
+export interface WriterStats extends WriterTotals, ConnectionStats {
+  /** The counters since the Writer was created (never reset). */
+  totals: WriterTotals & ConnectionTotals;
+  /** ms from a batch's sealing to its completion (acknowledged or failed). */
   batchTime: Summary;
+  /** ms a batch's first message waited in its partition queue before the batch was sealed. */
   batchQueueTime: Summary;
+  /** ms per produce request, sent to answered. */
   writeTime: Summary;
+  /** ms waited in backoff before a retry. */
   waitTime: Summary;
+  /** Messages per batch. */
   batchSize: Summary;
+  /** Payload bytes per batch. */
   batchBytes: Summary;
   /** Bytes of messages accepted and not yet acknowledged or failed, now (not reset). */
   bufferedBytes: number;
+  /** Messages accepted and not yet acknowledged or failed, now (kafka-go's `QueueLength`). */
+  queueLength: number;
   /** The `maxBufferedBytes` setting. */
   maxBufferedBytes: number;
   /** The `maxBlock` setting, in ms. */
   maxBlock: number;
   /** The `deliveryTimeout` setting, in ms. */
   deliveryTimeout: number;
+  /** The `maxAttempts` setting. */
   maxAttempts: number;
+  /** The `writeBackoffMin` setting, in ms. */
   writeBackoffMin: number;
+  /** The `writeBackoffMax` setting, in ms. */
   writeBackoffMax: number;
+  /** The `batchSize` setting (messages per batch). */
   maxBatchSize: number;
+  /** The `batchTimeout` setting, in ms. */
   batchTimeout: number;
+  /** The `readTimeout` setting, in ms. */
   readTimeout: number;
+  /** The `writeTimeout` setting, in ms. */
   writeTimeout: number;
+  /** The `requiredAcks` setting (-1 all, 0 none, 1 leader). */
   requiredAcks: number;
+  /** The `async` setting. */
   async: boolean;
+  /** The `topic` setting ("" when each message names its topic). */
   topic: string;
+  /** The `clientId` setting. */
   clientId: string;
 }
 
@@ -105,6 +136,8 @@ export class Writer implements AsyncDisposable {
   readonly #queues = new Map<string, PartitionQueue>();
   readonly #lingerClock = new LingerClock();
   readonly #counters = new WriterCounters();
+  readonly #connections = new ConnectionCounters();
+  readonly #stopObserving: () => void;
   readonly #budget: BufferBudget;
   /** Aborted when close() gives up waiting: everything still pending fails. */
   readonly #giveUp = new AbortController();
@@ -116,6 +149,9 @@ export class Writer implements AsyncDisposable {
   readonly #stopWatchingDials: () => void;
   /** Called on each failed dial while close() waits (to end its grace early). */
   #onDialError: (() => void) | undefined;
+  readonly #telemetry: Telemetry | undefined;
+  /** The `send` span of each message of a call, while telemetry is on. */
+  readonly #spans = new WeakMap<WriteCall, OtelSpan[]>();
 
   /** Creates a writer; bad configuration throws a TypeError or RangeError naming the field. */
   constructor(config: WriterConfig) {
@@ -123,12 +159,14 @@ export class Writer implements AsyncDisposable {
     this.#config = c;
     this.#ownsCluster = c.cluster === undefined;
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
+    this.#stopObserving = this.#cluster.observe(this.#connections);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
     // A failed dial is logged as it fails, not after the retries of whatever dialed.
-    this.#stopWatchingDials = this.#cluster.onDialError((e, address) => {
-      c.errorLogger(`kafkit: cannot reach broker ${address}: ${e.message}`);
+    this.#stopWatchingDials = this.#cluster.onDialError((error, address) => {
+      c.log.warn("kafkit: cannot reach broker", { address, error });
       this.#onDialError?.();
     });
+    this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
     const producerIds = c.idempotent
       ? new ProducerIds(this.#cluster, {
         attempts: Math.min(c.maxAttempts, INIT_PRODUCER_ID_ATTEMPTS),
@@ -147,10 +185,11 @@ export class Writer implements AsyncDisposable {
       deliveryTimeout: c.deliveryTimeout,
       backoff: c.backoff,
       counters: this.#counters,
-      log: c.logger,
+      log: (message) => c.log.info(message),
       signal: this.#giveUp.signal,
       closedError: (last) => this.#closedError(last),
-      completed: (queue, entries, error) => this.#completed(queue, entries, error),
+      completed: (queue, entries, error, baseOffset) =>
+        this.#completed(queue, entries, error, baseOffset),
     });
   }
 
@@ -175,10 +214,36 @@ export class Writer implements AsyncDisposable {
   }
 
   /**
+   * Writes messages and resolves, once each is acknowledged or has failed, with one
+   * {@linkcode DeliveryReport} per message in the order given: its topic, partition and
+   * offset, or its `error` (confluent-kafka-go's delivery reports, as a result). It never
+   * rejects for a message that failed, only for the call itself (a bad message, a closed
+   * writer, a full buffer after `maxBlock`, the signal). Waits also when `async` is set.
+   *
+   * @example
+   * ```ts ignore
+   * const reports = await writer.deliver([{ value: "a" }, { value: "b" }]);
+   * for (const r of reports) console.log(r.partition, r.offset, r.error);
+   * ```
+   */
+  async deliver(
+    messages: MessageInput[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DeliveryReport[]> {
+    const call = await abortable(this.#enqueue(messages, options.signal, true), options.signal);
+    await abortable(call.done, options.signal);
+    return call.reports!;
+  }
+
+  /**
    * Checks the messages, takes room for them in the buffer and queues each on its partition;
    * resolves once they are queued, with the call that settles as they are delivered.
    */
-  async #enqueue(messages: MessageInput[], signal: AbortSignal | undefined): Promise<WriteCall> {
+  async #enqueue(
+    messages: MessageInput[],
+    signal: AbortSignal | undefined,
+    withReports = false,
+  ): Promise<WriteCall> {
     if (this.#closed) throw new WriterClosedError();
     if (!Array.isArray(messages)) throw new TypeError("writeMessages takes an array of messages");
     const now = Date.now();
@@ -186,7 +251,42 @@ export class Writer implements AsyncDisposable {
     const records = new Array<RecordInput>(messages.length);
     const payloads = new Array<number>(messages.length);
     let total = messages.length * MESSAGE_OVERHEAD;
+    const telemetry = this.#telemetry;
+    const spans: OtelSpan[] = [];
     // Every message is checked before any is queued: a bad one fails the call as a whole.
+    try {
+      this.#check(messages, now, records, payloads, byTopic, (topic, record) => {
+        if (telemetry) spans.push(telemetry.startSend(topic, record.headers ??= []));
+      });
+      for (const p of payloads) total += p;
+      if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
+    } catch (e) {
+      for (const span of spans) endSpan(span, e);
+      throw e;
+    }
+    // A message's delivery time counts from here, when it is accepted.
+    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout, withReports);
+    if (telemetry) this.#spans.set(call, spans);
+    this.#counters.writes++;
+    this.#outstanding += messages.length;
+    await Promise.all(
+      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
+    );
+    return call;
+  }
+
+  /**
+   * Makes each message a record (`traced` may add headers), its payload size and its
+   * topic's list; throws a TypeError for the first bad one.
+   */
+  #check(
+    messages: MessageInput[],
+    now: number,
+    records: RecordInput[],
+    payloads: number[],
+    byTopic: Map<string, number[]>,
+    traced: (topic: string, record: RecordInput) => void,
+  ): void {
     messages.forEach((m, i) => {
       try {
         records[i] = toRecord(m, now);
@@ -202,21 +302,12 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
+      traced(topic, records[i]);
       payloads[i] = payloadSize(records[i]);
-      total += payloads[i];
       const list = byTopic.get(topic) ?? [];
       list.push(i);
       byTopic.set(topic, list);
     });
-    if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
-    // A message's delivery time counts from here, when it is accepted.
-    const call = new WriteCall(messages, Date.now() + this.#config.deliveryTimeout);
-    this.#counters.writes++;
-    this.#outstanding += messages.length;
-    await Promise.all(
-      [...byTopic].map(([topic, indexes]) => this.#route(topic, indexes, call, records, payloads)),
-    );
-    return call;
   }
 
   /** Waits (in turn) for room for `bytes`; a closing writer fails the wait. */
@@ -251,7 +342,12 @@ export class Writer implements AsyncDisposable {
     } catch (e) {
       const gaveUp = this.#giveUp.signal.aborted && e === abortError(this.#giveUp.signal);
       const error = gaveUp ? this.#closedError(undefined) : e as Error;
-      for (const i of indexes) this.#fail(call, i, payloads[i], error);
+      this.#config.log.error("kafkit: looking up a topic failed; failing its messages", {
+        topic,
+        messages: indexes.length,
+        error,
+      });
+      for (const i of indexes) this.#fail(call, i, payloads[i], error, topic);
       return;
     }
     // The linger counts from when messages reach their queues, not from the call: a slow
@@ -270,6 +366,7 @@ export class Writer implements AsyncDisposable {
           new MessageTooLargeError(
             `message ${i} of ${bytes} payload bytes exceeds batchBytes ${limit}`,
           ),
+          topic,
         );
         continue;
       }
@@ -278,7 +375,7 @@ export class Writer implements AsyncDisposable {
         partition = message.partition ?? this.#config.balancer.balance(message, partitions);
       } catch (e) {
         // A user balancer that throws fails its message, not the others (nor close()).
-        this.#fail(call, i, bytes, e instanceof Error ? e : new Error(String(e)));
+        this.#fail(call, i, bytes, e instanceof Error ? e : new Error(String(e)), topic);
         continue;
       }
       if (!partitions.includes(partition)) {
@@ -287,6 +384,7 @@ export class Writer implements AsyncDisposable {
           i,
           bytes,
           new RangeError(`partition ${partition} is not a partition of ${topic}`),
+          topic,
         );
         continue;
       }
@@ -308,6 +406,7 @@ export class Writer implements AsyncDisposable {
    */
   #withMetadataRetry(topic: string, until: number) {
     const signal = this.#giveUp.signal;
+    const options = { allowAutoTopicCreation: this.#config.allowAutoTopicCreation };
     // Each lookup is cut at the delivery deadline too (a dial to a silent broker takes its
     // connectTimeout): the call fails when its time is up, not an attempt later.
     const cut = `Metadata for topic ${topic} (within the delivery timeout)`;
@@ -315,7 +414,7 @@ export class Writer implements AsyncDisposable {
     // the cut itself: it is the cause when there is one.
     let answer: unknown;
     const lookup = () =>
-      deadline(this.#cluster.topic(topic), Math.max(0, until - Date.now()), {
+      deadline(this.#cluster.topic(topic, options), Math.max(0, until - Date.now()), {
         signal,
         what: cut,
       }).catch((e) => {
@@ -328,7 +427,15 @@ export class Writer implements AsyncDisposable {
       until,
       timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, answer ?? e),
       signal,
-      onRetry: () => this.#counters.retries++,
+      onRetry: (e, attempt) => {
+        this.#counters.retries++;
+        // Each failed lookup is said: a missing topic is retried until deliveryTimeout.
+        this.#config.log.warn("kafkit: looking up a topic failed, retrying", {
+          topic,
+          attempt,
+          error: e,
+        });
+      },
     });
   }
 
@@ -355,7 +462,12 @@ export class Writer implements AsyncDisposable {
   }
 
   /** The sender is done with a batch: count it and settle its messages. */
-  #completed(queue: PartitionQueue, batch: Entry[], error: Error | undefined): void {
+  #completed(
+    queue: PartitionQueue,
+    batch: Entry[],
+    error: Error | undefined,
+    baseOffset: number,
+  ): void {
     const c = this.#counters;
     c.batchTime.observe(Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt));
     c.batchSize.observe(batch.length);
@@ -363,36 +475,78 @@ export class Writer implements AsyncDisposable {
     c.batchBytes.observe(bytes);
     if (error) {
       c.errors++;
-      this.#config.errorLogger(
-        `writing ${batch.length} messages to ${queue.topic}/${queue.partition} failed: ${error.message}`,
-      );
+      this.#config.log.error("kafkit: writing messages failed", {
+        topic: queue.topic,
+        partition: queue.partition,
+        messages: batch.length,
+        error,
+      });
     } else {
       c.messages += batch.length;
       c.bytes += bytes;
     }
-    this.#complete(batch, bytes, error);
+    this.#telemetry?.sent(
+      queue,
+      batch.length,
+      bytes,
+      Date.now() - (batch[0].sealedAt ?? batch[0].enqueuedAt),
+      error,
+    );
+    this.#complete(queue, batch, bytes, error, baseOffset);
   }
 
-  /** Settles the messages of `batch`, whose payloads sum to `bytes`. */
-  #complete(batch: Entry[], bytes: number, error: Error | undefined): void {
-    for (const e of batch) e.call.settle(e.index, error);
-    this.#report(batch.map((e) => e.message), error);
+  /**
+   * Settles the messages of `batch` (one partition's, whose payloads sum to `bytes`): written
+   * from `baseOffset` on (-1: unknown), or failed with `error`.
+   */
+  #complete(
+    queue: PartitionQueue,
+    batch: Entry[],
+    bytes: number,
+    error: Error | undefined,
+    baseOffset: number,
+  ): void {
+    const { topic, partition } = queue;
+    for (let k = 0; k < batch.length; k++) {
+      const e = batch[k];
+      e.call.settle(e.index, error, topic, partition, error ? -1 : offsetIn(baseOffset, k));
+      this.#endSpan(e.call, e.index, partition, error);
+    }
+    if (this.#config.completion) {
+      this.#report(
+        batch.map((e) => e.message),
+        error,
+        batch.map((e, k) => reportOf(e.message, topic, partition, offsetIn(baseOffset, k), error)),
+      );
+    }
     this.#settled(batch.length, bytes);
   }
 
-  #fail(call: WriteCall, index: number, bytes: number, error: Error): void {
+  /** Message `index` failed before it joined a batch of `topic`. */
+  #fail(call: WriteCall, index: number, bytes: number, error: Error, topic: string): void {
     this.#counters.errors++;
-    call.settle(index, error);
-    this.#report([call.messages[index]], error);
+    const message = call.messages[index];
+    const partition = message.partition ?? -1;
+    call.settle(index, error, topic, partition, -1);
+    this.#endSpan(call, index, undefined, error);
+    this.#telemetry?.sent({ topic }, 1, 0, undefined, error);
+    if (this.#config.completion) {
+      this.#report([message], error, [reportOf(message, topic, partition, -1, error)]);
+    }
     this.#settled(1, bytes);
   }
 
-  #report(messages: MessageInput[], error: Error | undefined): void {
+  #report(messages: MessageInput[], error: Error | undefined, reports: DeliveryReport[]): void {
     try {
-      this.#config.completion?.(messages, error);
+      this.#config.completion?.(messages, error, reports);
     } catch (e) {
-      this.#config.errorLogger(`completion callback threw: ${e}`);
+      this.#config.log.error("kafkit: the completion callback threw", { error: e });
     }
+  }
+
+  #endSpan(call: WriteCall, index: number, partition: number | undefined, error?: Error): void {
+    const span = this.#telemetry && this.#spans.get(call)?.[index];
+    if (span) this.#telemetry!.endSend(span, partition, error);
   }
 
   /** `count` messages of `bytes` payload are done: their room in the buffer is free again. */
@@ -466,11 +620,14 @@ export class Writer implements AsyncDisposable {
       for (const q of this.#queues.values()) {
         const entries = q.takeAll();
         const bytes = entries.reduce((n, e) => n + e.bytes, 0);
-        if (entries.length > 0) this.#complete(entries, bytes, this.#closedError(undefined));
+        if (entries.length > 0) {
+          this.#complete(q, entries, bytes, this.#closedError(undefined), -1);
+        }
       }
       await this.#whenDrained();
       await streamClosed;
     }
+    this.#stopObserving();
     if (this.#ownsCluster) await this.#cluster.close();
   }
 
@@ -506,12 +663,19 @@ export class Writer implements AsyncDisposable {
     return this.#writable;
   }
 
-  /** Counters since the last call, and the configuration (kafka-go's `Stats`). */
+  /**
+   * Counters since the last call (reset by this call, as kafka-go's `Stats`), their `totals`
+   * since creation (never reset), and the configuration.
+   */
   stats(): WriterStats {
     const c = this.#counters;
     const cfg = this.#config;
+    const counts = c.takeCounts();
+    const connections = this.#connections.take();
     return {
-      ...c.takeCounts(),
+      ...counts,
+      ...connections.window,
+      totals: { ...counts.totals, ...connections.totals },
       batchTime: c.batchTime.take(),
       batchQueueTime: c.batchQueueTime.take(),
       writeTime: c.writeTime.take(),
@@ -519,6 +683,7 @@ export class Writer implements AsyncDisposable {
       batchSize: c.batchSize.take(),
       batchBytes: c.batchBytes.take(),
       bufferedBytes: this.#budget.used,
+      queueLength: this.#outstanding,
       maxBufferedBytes: cfg.maxBufferedBytes,
       maxBlock: cfg.maxBlock,
       deliveryTimeout: cfg.deliveryTimeout,

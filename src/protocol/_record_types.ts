@@ -13,14 +13,19 @@ import { compressionCodec } from "./compression/registry.ts";
 
 /** A record header: a string key and an optional byte value. */
 export interface RecordHeader {
+  /** The header's name. */
   key: string;
+  /** The header's value, or null. */
   value: Uint8Array | null;
 }
 
 /** A record to write. */
 export interface RecordInput {
+  /** The key, or null. */
   key?: Uint8Array | null;
+  /** The value, or null. */
   value: Uint8Array | null;
+  /** Headers, in order. */
   headers?: RecordHeader[];
   /** Milliseconds since the epoch; defaults to the batch's base timestamp. */
   timestamp?: number;
@@ -28,10 +33,15 @@ export interface RecordInput {
 
 /** A record read from a batch. */
 export interface FetchedRecord {
+  /** The record's offset in its partition. */
   offset: number;
+  /** Milliseconds since the epoch. */
   timestamp: number;
+  /** The key, or null. */
   key: Uint8Array | null;
+  /** The value, or null. */
   value: Uint8Array | null;
+  /** Headers, in order. */
   headers: RecordHeader[];
 }
 
@@ -39,31 +49,47 @@ export interface FetchedRecord {
 export interface RecordBatch {
   /** 2 for record batches; 0 or 1 for legacy messages. */
   magic: number;
+  /** The offset of the batch's first record. */
   baseOffset: number;
+  /** The leader epoch the batch was appended in. */
   partitionLeaderEpoch: number;
   /** Compression codec id: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
   compression: number;
   /** 0 create time, 1 log-append time. */
   timestampType: number;
+  /** Whether the batch belongs to a transaction. */
   transactional: boolean;
   /** Control batches hold transaction markers (see {@linkcode readControlRecord}). */
   control: boolean;
+  /** The last record's offset minus `baseOffset`. */
   lastOffsetDelta: number;
+  /** The first record's timestamp (ms since the epoch). */
   baseTimestamp: number;
+  /** The largest record timestamp in the batch. */
   maxTimestamp: number;
+  /** The idempotent producer's id, or -1. */
   producerId: bigint;
+  /** The idempotent producer's epoch, or -1. */
   producerEpoch: number;
+  /** The sequence number of the first record, or -1. */
   baseSequence: number;
+  /** The decoded records. */
   records: FetchedRecord[];
 }
 
 /** Batch-level settings for encoding. */
 export interface BatchOptions {
+  /** The offset of the first record (default 0; the broker assigns real offsets). */
   baseOffset?: number;
+  /** The leader epoch (default -1). */
   partitionLeaderEpoch?: number;
+  /** The idempotent producer's id (default -1: none). */
   producerId?: bigint;
+  /** The idempotent producer's epoch (default -1). */
   producerEpoch?: number;
+  /** The sequence number of the first record (default -1). */
   baseSequence?: number;
+  /** Marks the batch as part of a transaction. */
   transactional?: boolean;
   /** Defaults to the first record's timestamp, else now. */
   baseTimestamp?: number;

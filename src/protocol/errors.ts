@@ -19,10 +19,15 @@
 
 import { KafkitError } from "../errors.ts";
 
-// Code, Kafka's name, retriable (Kafka's classification), description in our own words.
-// Source: the `Errors` enum of kafka-clients 4.3.1; codes run from -1 to 133 without gaps.
+/**
+ * The error codes Kafka 4.3 defines as `[code, name, retriable, description]` tuples, typed
+ * exactly (`as const`) so that {@linkcode ErrorName} and {@linkcode ErrorCodeMap} are derived
+ * from it; {@linkcode ERROR_TABLE} is the same table as objects. Retriable is Kafka's own
+ * classification (the `Errors` enum of kafka-clients 4.3.1); the descriptions are our own
+ * words. Codes run from -1 to 133 without gaps.
+ */
 // deno-fmt-ignore
-const TABLE = [
+export const ERROR_ROWS = [
   [-1, "UNKNOWN_SERVER_ERROR", false,
     "The broker hit an unexpected failure that it could not classify."],
   [0, "NONE", false,
@@ -296,8 +301,6 @@ const TABLE = [
     "The broker cannot open another share session because it has reached its limit."],
 ] as const satisfies readonly (readonly [number, string, boolean, string])[];
 
-type Row = (typeof TABLE)[number];
-
 /**
  * The canonical name of an error code Kafka 4.3 defines, such as `"NOT_LEADER_OR_FOLLOWER"`.
  *
@@ -308,7 +311,7 @@ type Row = (typeof TABLE)[number];
  * console.log(name);
  * ```
  */
-export type ErrorName = Row[1];
+export type ErrorName = (typeof ERROR_ROWS)[number][1];
 
 /**
  * The type of {@linkcode ErrorCodes}: each error name mapped to its numeric code.
@@ -320,7 +323,7 @@ export type ErrorName = Row[1];
  * console.log(code);
  * ```
  */
-export type ErrorCodeMap = { readonly [R in Row as R[1]]: R[0] };
+export type ErrorCodeMap = { readonly [R in (typeof ERROR_ROWS)[number] as R[1]]: R[0] };
 
 /**
  * One row of the error-code table.
@@ -355,7 +358,7 @@ export interface ErrorCode {
  * ```
  */
 export const ERROR_TABLE: readonly ErrorCode[] = Object.freeze(
-  TABLE.map(([code, name, retriable, description]): ErrorCode =>
+  ERROR_ROWS.map(([code, name, retriable, description]): ErrorCode =>
     Object.freeze({ code, name, retriable, description })
   ),
 );

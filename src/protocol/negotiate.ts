@@ -9,7 +9,9 @@ import type { Api } from "./api.ts";
 
 /** A broker's supported version range for one API key, from ApiVersions. */
 export interface VersionRange {
+  /** The lowest version the broker supports. */
   min: number;
+  /** The highest version the broker supports. */
   max: number;
 }
 

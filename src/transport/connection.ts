@@ -24,7 +24,7 @@ import {
   type SaslSession,
   validateSaslOptions,
 } from "./sasl/mod.ts";
-import { CLIENT_SOFTWARE } from "../version.ts";
+import { CLIENT_SOFTWARE, DEFAULT_CLIENT_ID } from "../version.ts";
 import { checkPort } from "../address.ts";
 
 /** Options for {@linkcode Connection.connect}. */
@@ -33,7 +33,7 @@ export interface ConnectionOptions {
   host: string;
   /** Port of the broker. */
   port: number;
-  /** Client id sent with every request (default `"kafkit"`). */
+  /** Client id sent with every request (default {@linkcode DEFAULT_CLIENT_ID}, `"kafkit"`). */
   clientId?: string;
   /** Time allowed for connecting and the handshake, in ms (default 10000). */
   connectTimeout?: number;
@@ -55,6 +55,23 @@ export interface ConnectionOptions {
   signal?: AbortSignal;
   /** Authenticate with SASL right after the ApiVersions handshake (SASL_PLAINTEXT, SASL_SSL). */
   sasl?: SaslOptions;
+  /**
+   * Told of each request once it is answered or fails (the handshake's excepted): for the
+   * cluster core's `stats()` and metrics.
+   */
+  onRequestDone?: (done: RequestDone) => void;
+}
+
+/** A request that ended, as {@linkcode ConnectionOptions.onRequestDone} is told of it. */
+export interface RequestDone {
+  /** The API's name (`Produce`, `Fetch`, ...). */
+  api: string;
+  /** `host:port` of the broker. */
+  address: string;
+  /** From sending to the answer or failure, in ms. */
+  ms: number;
+  /** Why it failed (no answer: timeout, closed connection, abort); undefined when answered. */
+  error?: unknown;
 }
 
 /** The names of the connection options every client config passes on (not host, port, signal). */
@@ -129,6 +146,7 @@ export class Connection {
   #closed: ConnectionError | undefined;
   #sasl: SaslSession | undefined;
   #onClosed: (reason: ConnectionError) => void = () => {};
+  readonly #onRequestDone: ConnectionOptions["onRequestDone"];
   /** Settles with the reason once the connection is closed. */
   readonly whenClosed: Promise<ConnectionError> = new Promise((resolve) => {
     this.#onClosed = resolve;
@@ -137,9 +155,10 @@ export class Connection {
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
     this.#socket = socket;
-    this.#clientId = options.clientId ?? "kafkit";
+    this.#clientId = options.clientId ?? DEFAULT_CLIENT_ID;
     this.#requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     this.#framer = new Framer(options.maxResponseSize ?? 128 * 1024 * 1024);
+    this.#onRequestDone = options.onRequestDone;
     void this.#readLoop();
   }
 
@@ -214,7 +233,14 @@ export class Connection {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.#send(api, body, version, options);
+    const done = this.#onRequestDone;
+    if (!done) return this.#send(api, body, version, options);
+    const started = performance.now();
+    const answer = this.#send(api, body, version, options);
+    const ended = (error?: unknown) =>
+      done({ api: api.name, address: this.address, ms: performance.now() - started, error });
+    answer.then(() => ended(), ended);
+    return answer;
   }
 
   /**
@@ -425,6 +451,11 @@ export class Connection {
   /** Whether the connection was closed (by either side). */
   get closed(): boolean {
     return this.#closed !== undefined;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
   }
 
   /** Whether no request waits for an answer. */

@@ -15,6 +15,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Decodes Kafka wire types from a byte range. */
 export class ByteReader {
+  /** The bytes being read. */
   readonly buf: Uint8Array;
   readonly #view: DataView;
   #pos: number;
@@ -82,26 +83,31 @@ export class ByteReader {
     return pos;
   }
 
+  /** Reads a signed 8-bit integer. */
   int8(): number {
     const p = this.#take(1);
     return p < 0 ? 0 : this.#view.getInt8(p);
   }
 
+  /** Reads a big-endian signed 16-bit integer. */
   int16(): number {
     const p = this.#take(2);
     return p < 0 ? 0 : this.#view.getInt16(p);
   }
 
+  /** Reads a big-endian unsigned 16-bit integer. */
   uint16(): number {
     const p = this.#take(2);
     return p < 0 ? 0 : this.#view.getUint16(p);
   }
 
+  /** Reads a big-endian signed 32-bit integer. */
   int32(): number {
     const p = this.#take(4);
     return p < 0 ? 0 : this.#view.getInt32(p);
   }
 
+  /** Reads a big-endian unsigned 32-bit integer. */
   uint32(): number {
     const p = this.#take(4);
     return p < 0 ? 0 : this.#view.getUint32(p);
@@ -126,11 +132,13 @@ export class ByteReader {
     return v;
   }
 
+  /** Reads a big-endian IEEE 754 double. */
   float64(): number {
     const p = this.#take(8);
     return p < 0 ? 0 : this.#view.getFloat64(p);
   }
 
+  /** Reads a boolean (one byte, 0 or 1). */
   bool(): boolean {
     const p = this.#take(1);
     return p < 0 ? false : this.buf[p] !== 0;

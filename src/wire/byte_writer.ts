@@ -66,26 +66,31 @@ export class ByteWriter {
     this.#view.setUint32(pos, value);
   }
 
+  /** Writes a signed 8-bit integer. */
   int8(v: number): void {
     const pos = this.#claim(1);
     this.#view.setInt8(pos, v);
   }
 
+  /** Writes a big-endian signed 16-bit integer. */
   int16(v: number): void {
     const pos = this.#claim(2);
     this.#view.setInt16(pos, v);
   }
 
+  /** Writes a big-endian unsigned 16-bit integer. */
   uint16(v: number): void {
     const pos = this.#claim(2);
     this.#view.setUint16(pos, v);
   }
 
+  /** Writes a big-endian signed 32-bit integer. */
   int32(v: number): void {
     const pos = this.#claim(4);
     this.#view.setInt32(pos, v);
   }
 
+  /** Writes a big-endian unsigned 32-bit integer. */
   uint32(v: number): void {
     const pos = this.#claim(4);
     this.#view.setUint32(pos, v);
@@ -106,11 +111,13 @@ export class ByteWriter {
     this.#view.setUint32(pos + 4, v - high * 0x1_0000_0000);
   }
 
+  /** Writes a big-endian IEEE 754 double. */
   float64(v: number): void {
     const pos = this.#claim(8);
     this.#view.setFloat64(pos, v);
   }
 
+  /** Writes a boolean (one byte, 0 or 1). */
   bool(v: boolean): void {
     const pos = this.#claim(1);
     this.#buf[pos] = v ? 1 : 0;

@@ -51,7 +51,14 @@ describe(`Reader (${RUNTIME})`, () => {
     assert.ok(stats.fetches >= 1 && stats.fetchBytes.sum > 0);
     assert.equal(stats.bytes, 8 * 3 + 8 * 3); // keys "k42".."k49", values "m42".."m49"
     assert.deepEqual([stats.topic, stats.partition, stats.offset], [topic, "0", 50]);
+    assert.equal(stats.totals.messages, 8);
     assert.equal(r.stats().messages, 0, "counters restart after each read");
+    r.setOffset(0);
+    await r.readMessage();
+    const later = r.stats();
+    assert.equal(later.messages, 1);
+    assert.equal(later.totals.messages, 9, "the totals never reset");
+    assert.equal(later.totals.bytes, stats.bytes + later.bytes);
   });
 
   test("for await, readable, setOffsetAt, LastOffset, lag against the broker", async () => {

@@ -182,7 +182,23 @@ describe(`Writer (${RUNTIME})`, () => {
     assert.equal(s.batchSize.max, 10);
     assert.equal(s.errors, 0);
     assert.equal(s.clientId, "stats-test");
+    assert.ok(s.dials >= 1, "the connections it dialed");
+    assert.deepEqual(s.totals, {
+      writes: 1,
+      messages: 25,
+      bytes: s.bytes,
+      errors: 0,
+      retries: 0,
+      dials: s.dials,
+      timeouts: 0,
+    });
     assert.equal(w.stats().messages, 0);
+    await w.writeMessages([{ value: "more" }]);
+    const later = w.stats();
+    assert.equal(later.messages, 1, "the window counts since the last read");
+    assert.equal(later.totals.messages, 26, "the totals never reset");
+    assert.equal(later.totals.writes, 2);
+    assert.equal(later.totals.bytes, s.bytes + later.bytes);
   });
 
   test("idempotent writes carry a producer id and sequence numbers", async () => {

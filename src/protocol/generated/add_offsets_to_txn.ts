@@ -8,9 +8,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka AddOffsetsToTxnRequest, versions 0-4. */
 export interface AddOffsetsToTxnRequest {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId?: string;
+  /** `ProducerId`: int64 (producerId). */
   producerId?: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch?: number;
+  /** `GroupId`: string (groupId). */
   groupId?: string;
 }
 
@@ -62,7 +66,9 @@ export function readAddOffsetsToTxnRequest(r: ByteReader, version: number): AddO
 
 /** Kafka AddOffsetsToTxnResponse, versions 0-4. */
 export interface AddOffsetsToTxnResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 

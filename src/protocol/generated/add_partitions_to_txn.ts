@@ -8,10 +8,15 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AddPartitionsToTxnRequest, versions 4-5. */
 export interface AddPartitionsToTxnTransaction {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId?: string;
+  /** `ProducerId`: int64 (producerId). */
   producerId?: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch?: number;
+  /** `VerifyOnly`: bool, default false. */
   verifyOnly?: boolean;
+  /** `Topics`: []AddPartitionsToTxnTopic. */
   topics?: AddPartitionsToTxnTopic[];
 }
 
@@ -76,7 +81,9 @@ export function readAddPartitionsToTxnTransaction(
 
 /** Part of AddPartitionsToTxnRequest, versions 0-5. */
 export interface AddPartitionsToTxnTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -119,15 +126,15 @@ export function readAddPartitionsToTxnTopic(
 
 /** Kafka AddPartitionsToTxnRequest, versions 0-5. */
 export interface AddPartitionsToTxnRequest {
-  /** Versions 4+. */
+  /** `Transactions`: []AddPartitionsToTxnTransaction, versions 4+. */
   transactions?: AddPartitionsToTxnTransaction[];
-  /** Versions 0-3. */
+  /** `V3AndBelowTransactionalId`: string (transactionalId), versions 0-3. */
   v3AndBelowTransactionalId?: string;
-  /** Versions 0-3. */
+  /** `V3AndBelowProducerId`: int64 (producerId), versions 0-3. */
   v3AndBelowProducerId?: bigint;
-  /** Versions 0-3. */
+  /** `V3AndBelowProducerEpoch`: int16, versions 0-3. */
   v3AndBelowProducerEpoch?: number;
-  /** Versions 0-3. */
+  /** `V3AndBelowTopics`: []AddPartitionsToTxnTopic, versions 0-3. */
   v3AndBelowTopics?: AddPartitionsToTxnTopic[];
 }
 
@@ -206,7 +213,9 @@ export function readAddPartitionsToTxnRequest(
 
 /** Part of AddPartitionsToTxnResponse, versions 4-5. */
 export interface AddPartitionsToTxnResult {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId: string;
+  /** `TopicResults`: []AddPartitionsToTxnTopicResult. */
   topicResults: AddPartitionsToTxnTopicResult[];
 }
 
@@ -253,7 +262,9 @@ export function readAddPartitionsToTxnResult(
 
 /** Part of AddPartitionsToTxnResponse, versions 0-5. */
 export interface AddPartitionsToTxnTopicResult {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `ResultsByPartition`: []AddPartitionsToTxnPartitionResult. */
   resultsByPartition: AddPartitionsToTxnPartitionResult[];
 }
 
@@ -300,7 +311,9 @@ export function readAddPartitionsToTxnTopicResult(
 
 /** Part of AddPartitionsToTxnResponse, versions 0-5. */
 export interface AddPartitionsToTxnPartitionResult {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `PartitionErrorCode`: int16. */
   partitionErrorCode: number;
 }
 
@@ -340,12 +353,13 @@ export function readAddPartitionsToTxnPartitionResult(
 
 /** Kafka AddPartitionsToTxnResponse, versions 0-5. */
 export interface AddPartitionsToTxnResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
-  /** Versions 4+. */
+  /** `ErrorCode`: int16, versions 4+. */
   errorCode: number;
-  /** Versions 4+. */
+  /** `ResultsByTransaction`: []AddPartitionsToTxnResult, versions 4+. */
   resultsByTransaction: AddPartitionsToTxnResult[];
-  /** Versions 0-3. */
+  /** `ResultsByTopicV3AndBelow`: []AddPartitionsToTxnTopicResult, versions 0-3. */
   resultsByTopicV3AndBelow: AddPartitionsToTxnTopicResult[];
 }
 

@@ -9,8 +9,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AddRaftVoterRequest, versions 0-1. */
 export interface AddRaftVoterRequestListener {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
 }
 
@@ -58,12 +61,17 @@ export function readAddRaftVoterRequestListener(
 
 /** Kafka AddRaftVoterRequest, versions 0-1. */
 export interface AddRaftVoterRequest {
+  /** `ClusterId`: string, nullable in 0+. */
   clusterId?: string | null;
+  /** `TimeoutMs`: int32. */
   timeoutMs?: number;
+  /** `VoterId`: int32. */
   voterId?: number;
+  /** `VoterDirectoryId`: uuid. */
   voterDirectoryId?: string;
+  /** `Listeners`: []Listener. */
   listeners?: AddRaftVoterRequestListener[];
-  /** Versions 1+. */
+  /** `AckWhenCommitted`: bool, versions 1+, default true. */
   ackWhenCommitted?: boolean;
 }
 
@@ -132,8 +140,11 @@ export function readAddRaftVoterRequest(r: ByteReader, version: number): AddRaft
 
 /** Kafka AddRaftVoterResponse, versions 0-1. */
 export interface AddRaftVoterResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 

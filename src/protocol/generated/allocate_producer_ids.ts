@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka AllocateProducerIdsRequest, versions 0. */
 export interface AllocateProducerIdsRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch?: bigint;
 }
 
@@ -48,9 +50,13 @@ export function readAllocateProducerIdsRequest(
 
 /** Kafka AllocateProducerIdsResponse, versions 0. */
 export interface AllocateProducerIdsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ProducerIdStart`: int64 (producerId). */
   producerIdStart: bigint;
+  /** `ProducerIdLen`: int32. */
   producerIdLen: number;
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterClientQuotasRequest, versions 0-1. */
 export interface AlterClientQuotasRequestEntryData {
+  /** `Entity`: []EntityData. */
   entity?: AlterClientQuotasRequestEntityData[];
+  /** `Ops`: []OpData. */
   ops?: OpData[];
 }
 
@@ -56,7 +58,9 @@ export function readAlterClientQuotasRequestEntryData(
 
 /** Part of AlterClientQuotasRequest, versions 0-1. */
 export interface AlterClientQuotasRequestEntityData {
+  /** `EntityType`: string. */
   entityType?: string;
+  /** `EntityName`: string, nullable in 0+. */
   entityName?: string | null;
 }
 
@@ -98,8 +102,11 @@ export function readAlterClientQuotasRequestEntityData(
 
 /** Part of AlterClientQuotasRequest, versions 0-1. */
 export interface OpData {
+  /** `Key`: string. */
   key?: string;
+  /** `Value`: float64. */
   value?: number;
+  /** `Remove`: bool. */
   remove?: boolean;
 }
 
@@ -137,7 +144,9 @@ export function readOpData(r: ByteReader, version: number): OpData {
 
 /** Kafka AlterClientQuotasRequest, versions 0-1. */
 export interface AlterClientQuotasRequest {
+  /** `Entries`: []EntryData. */
   entries?: AlterClientQuotasRequestEntryData[];
+  /** `ValidateOnly`: bool. */
   validateOnly?: boolean;
 }
 
@@ -183,8 +192,11 @@ export function readAlterClientQuotasRequest(
 
 /** Part of AlterClientQuotasResponse, versions 0-1. */
 export interface AlterClientQuotasResponseEntryData {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Entity`: []EntityData. */
   entity: AlterClientQuotasResponseEntityData[];
 }
 
@@ -235,7 +247,9 @@ export function readAlterClientQuotasResponseEntryData(
 
 /** Part of AlterClientQuotasResponse, versions 0-1. */
 export interface AlterClientQuotasResponseEntityData {
+  /** `EntityType`: string. */
   entityType: string;
+  /** `EntityName`: string, nullable in 0+. */
   entityName: string | null;
 }
 
@@ -277,7 +291,9 @@ export function readAlterClientQuotasResponseEntityData(
 
 /** Kafka AlterClientQuotasResponse, versions 0-1. */
 export interface AlterClientQuotasResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Entries`: []EntryData. */
   entries: AlterClientQuotasResponseEntryData[];
 }
 

@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterConfigsRequest, versions 0-2. */
 export interface AlterConfigsRequestAlterConfigsResource {
+  /** `ResourceType`: int8. */
   resourceType?: number;
+  /** `ResourceName`: string. */
   resourceName?: string;
+  /** `Configs`: []AlterableConfig. */
   configs?: AlterConfigsRequestAlterableConfig[];
 }
 
@@ -60,7 +63,9 @@ export function readAlterConfigsRequestAlterConfigsResource(
 
 /** Part of AlterConfigsRequest, versions 0-2. */
 export interface AlterConfigsRequestAlterableConfig {
+  /** `Name`: string. */
   name?: string;
+  /** `Value`: string, nullable in 0+. */
   value?: string | null;
 }
 
@@ -102,7 +107,9 @@ export function readAlterConfigsRequestAlterableConfig(
 
 /** Kafka AlterConfigsRequest, versions 0-2. */
 export interface AlterConfigsRequest {
+  /** `Resources`: []AlterConfigsResource. */
   resources?: AlterConfigsRequestAlterConfigsResource[];
+  /** `ValidateOnly`: bool. */
   validateOnly?: boolean;
 }
 
@@ -145,9 +152,13 @@ export function readAlterConfigsRequest(r: ByteReader, version: number): AlterCo
 
 /** Part of AlterConfigsResponse, versions 0-2. */
 export interface AlterConfigsResponseAlterConfigsResourceResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `ResourceType`: int8. */
   resourceType: number;
+  /** `ResourceName`: string. */
   resourceName: string;
 }
 
@@ -202,7 +213,9 @@ export function readAlterConfigsResponseAlterConfigsResourceResponse(
 
 /** Kafka AlterConfigsResponse, versions 0-2. */
 export interface AlterConfigsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Responses`: []AlterConfigsResourceResponse. */
   responses: AlterConfigsResponseAlterConfigsResourceResponse[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterPartitionRequest, versions 2-3. */
 export interface AlterPartitionRequestTopicData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: AlterPartitionRequestPartitionData[];
 }
 
@@ -55,13 +57,17 @@ export function readAlterPartitionRequestTopicData(
 
 /** Part of AlterPartitionRequest, versions 2-3. */
 export interface AlterPartitionRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
-  /** Versions 0-2. */
+  /** `NewIsr`: []int32 (brokerId), versions 0-2. */
   newIsr?: number[];
-  /** Versions 3+. */
+  /** `NewIsrWithEpochs`: []BrokerState, versions 3+. */
   newIsrWithEpochs?: BrokerState[];
+  /** `LeaderRecoveryState`: int8, default 0. */
   leaderRecoveryState?: number;
+  /** `PartitionEpoch`: int32. */
   partitionEpoch?: number;
 }
 
@@ -134,7 +140,9 @@ export function readAlterPartitionRequestPartitionData(
 
 /** Part of AlterPartitionRequest, versions 3. */
 export interface BrokerState {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch?: bigint;
 }
 
@@ -167,8 +175,11 @@ export function readBrokerState(r: ByteReader, version: number): BrokerState {
 
 /** Kafka AlterPartitionRequest, versions 2-3. */
 export interface AlterPartitionRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch?: bigint;
+  /** `Topics`: []TopicData. */
   topics?: AlterPartitionRequestTopicData[];
 }
 
@@ -215,7 +226,9 @@ export function readAlterPartitionRequest(r: ByteReader, version: number): Alter
 
 /** Part of AlterPartitionResponse, versions 2-3. */
 export interface AlterPartitionResponseTopicData {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionData. */
   partitions: AlterPartitionResponsePartitionData[];
 }
 
@@ -261,12 +274,19 @@ export function readAlterPartitionResponseTopicData(
 
 /** Part of AlterPartitionResponse, versions 2-3. */
 export interface AlterPartitionResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
+  /** `Isr`: []int32 (brokerId). */
   isr: number[];
+  /** `LeaderRecoveryState`: int8, default 0. */
   leaderRecoveryState: number;
+  /** `PartitionEpoch`: int32. */
   partitionEpoch: number;
 }
 
@@ -338,8 +358,11 @@ export function readAlterPartitionResponsePartitionData(
 
 /** Kafka AlterPartitionResponse, versions 2-3. */
 export interface AlterPartitionResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Topics`: []TopicData. */
   topics: AlterPartitionResponseTopicData[];
 }
 

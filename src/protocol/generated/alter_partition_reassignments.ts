@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterPartitionReassignmentsRequest, versions 0-1. */
 export interface ReassignableTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []ReassignablePartition. */
   partitions?: ReassignablePartition[];
 }
 
@@ -48,7 +50,9 @@ export function readReassignableTopic(r: ByteReader, version: number): Reassigna
 
 /** Part of AlterPartitionReassignmentsRequest, versions 0-1. */
 export interface ReassignablePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `Replicas`: []int32 (brokerId), nullable in 0+, default null. */
   replicas?: number[] | null;
 }
 
@@ -94,9 +98,11 @@ export function readReassignablePartition(r: ByteReader, version: number): Reass
 
 /** Kafka AlterPartitionReassignmentsRequest, versions 0-1. */
 export interface AlterPartitionReassignmentsRequest {
+  /** `TimeoutMs`: int32, default 60000. */
   timeoutMs?: number;
-  /** Versions 1+. */
+  /** `AllowReplicationFactorChange`: bool, versions 1+, default true. */
   allowReplicationFactorChange?: boolean;
+  /** `Topics`: []ReassignableTopic. */
   topics?: ReassignableTopic[];
 }
 
@@ -148,7 +154,9 @@ export function readAlterPartitionReassignmentsRequest(
 
 /** Part of AlterPartitionReassignmentsResponse, versions 0-1. */
 export interface ReassignableTopicResponse {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []ReassignablePartitionResponse. */
   partitions: ReassignablePartitionResponse[];
 }
 
@@ -195,8 +203,11 @@ export function readReassignableTopicResponse(
 
 /** Part of AlterPartitionReassignmentsResponse, versions 0-1. */
 export interface ReassignablePartitionResponse {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 
@@ -243,11 +254,15 @@ export function readReassignablePartitionResponse(
 
 /** Kafka AlterPartitionReassignmentsResponse, versions 0-1. */
 export interface AlterPartitionReassignmentsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
-  /** Versions 1+. */
+  /** `AllowReplicationFactorChange`: bool, versions 1+, default true. */
   allowReplicationFactorChange: boolean;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Responses`: []ReassignableTopicResponse. */
   responses: ReassignableTopicResponse[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterReplicaLogDirsRequest, versions 1-2. */
 export interface AlterReplicaLogDir {
+  /** `Path`: string. */
   path?: string;
+  /** `Topics`: []AlterReplicaLogDirTopic. */
   topics?: AlterReplicaLogDirTopic[];
 }
 
@@ -52,7 +54,9 @@ export function readAlterReplicaLogDir(r: ByteReader, version: number): AlterRep
 
 /** Part of AlterReplicaLogDirsRequest, versions 1-2. */
 export interface AlterReplicaLogDirTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -95,6 +99,7 @@ export function readAlterReplicaLogDirTopic(
 
 /** Kafka AlterReplicaLogDirsRequest, versions 1-2. */
 export interface AlterReplicaLogDirsRequest {
+  /** `Dirs`: []AlterReplicaLogDir. */
   dirs?: AlterReplicaLogDir[];
 }
 
@@ -132,7 +137,9 @@ export function readAlterReplicaLogDirsRequest(
 
 /** Part of AlterReplicaLogDirsResponse, versions 1-2. */
 export interface AlterReplicaLogDirTopicResult {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []AlterReplicaLogDirPartitionResult. */
   partitions: AlterReplicaLogDirPartitionResult[];
 }
 
@@ -179,7 +186,9 @@ export function readAlterReplicaLogDirTopicResult(
 
 /** Part of AlterReplicaLogDirsResponse, versions 1-2. */
 export interface AlterReplicaLogDirPartitionResult {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -219,7 +228,9 @@ export function readAlterReplicaLogDirPartitionResult(
 
 /** Kafka AlterReplicaLogDirsResponse, versions 1-2. */
 export interface AlterReplicaLogDirsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []AlterReplicaLogDirTopicResult. */
   results: AlterReplicaLogDirTopicResult[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterShareGroupOffsetsRequest, versions 0. */
 export interface AlterShareGroupOffsetsRequestTopic {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []AlterShareGroupOffsetsRequestPartition. */
   partitions?: AlterShareGroupOffsetsRequestPartition[];
 }
 
@@ -56,7 +58,9 @@ export function readAlterShareGroupOffsetsRequestTopic(
 
 /** Part of AlterShareGroupOffsetsRequest, versions 0. */
 export interface AlterShareGroupOffsetsRequestPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `StartOffset`: int64. */
   startOffset?: bigint;
 }
 
@@ -96,7 +100,9 @@ export function readAlterShareGroupOffsetsRequestPartition(
 
 /** Kafka AlterShareGroupOffsetsRequest, versions 0. */
 export interface AlterShareGroupOffsetsRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `Topics`: []AlterShareGroupOffsetsRequestTopic. */
   topics?: AlterShareGroupOffsetsRequestTopic[];
 }
 
@@ -143,8 +149,11 @@ export function readAlterShareGroupOffsetsRequest(
 
 /** Part of AlterShareGroupOffsetsResponse, versions 0. */
 export interface AlterShareGroupOffsetsResponseTopic {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []AlterShareGroupOffsetsResponsePartition. */
   partitions: AlterShareGroupOffsetsResponsePartition[];
 }
 
@@ -195,8 +204,11 @@ export function readAlterShareGroupOffsetsResponseTopic(
 
 /** Part of AlterShareGroupOffsetsResponse, versions 0. */
 export interface AlterShareGroupOffsetsResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -243,9 +255,13 @@ export function readAlterShareGroupOffsetsResponsePartition(
 
 /** Kafka AlterShareGroupOffsetsResponse, versions 0. */
 export interface AlterShareGroupOffsetsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `Responses`: []AlterShareGroupOffsetsResponseTopic. */
   responses: AlterShareGroupOffsetsResponseTopic[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AlterUserScramCredentialsRequest, versions 0. */
 export interface ScramCredentialDeletion {
+  /** `Name`: string. */
   name?: string;
+  /** `Mechanism`: int8. */
   mechanism?: number;
 }
 
@@ -51,10 +53,15 @@ export function readScramCredentialDeletion(
 
 /** Part of AlterUserScramCredentialsRequest, versions 0. */
 export interface ScramCredentialUpsertion {
+  /** `Name`: string. */
   name?: string;
+  /** `Mechanism`: int8. */
   mechanism?: number;
+  /** `Iterations`: int32. */
   iterations?: number;
+  /** `Salt`: bytes. */
   salt?: Uint8Array;
+  /** `SaltedPassword`: bytes. */
   saltedPassword?: Uint8Array;
 }
 
@@ -117,7 +124,9 @@ export function readScramCredentialUpsertion(
 
 /** Kafka AlterUserScramCredentialsRequest, versions 0. */
 export interface AlterUserScramCredentialsRequest {
+  /** `Deletions`: []ScramCredentialDeletion. */
   deletions?: ScramCredentialDeletion[];
+  /** `Upsertions`: []ScramCredentialUpsertion. */
   upsertions?: ScramCredentialUpsertion[];
 }
 
@@ -169,8 +178,11 @@ export function readAlterUserScramCredentialsRequest(
 
 /** Part of AlterUserScramCredentialsResponse, versions 0. */
 export interface AlterUserScramCredentialsResult {
+  /** `User`: string. */
   user: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 
@@ -218,7 +230,9 @@ export function readAlterUserScramCredentialsResult(
 
 /** Kafka AlterUserScramCredentialsResponse, versions 0. */
 export interface AlterUserScramCredentialsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []AlterUserScramCredentialsResult. */
   results: AlterUserScramCredentialsResult[];
 }
 

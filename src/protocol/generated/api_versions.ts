@@ -8,9 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ApiVersionsRequest, versions 0-4. */
 export interface ApiVersionsRequest {
-  /** Versions 3+. */
+  /** `ClientSoftwareName`: string, versions 3+. */
   clientSoftwareName?: string;
-  /** Versions 3+. */
+  /** `ClientSoftwareVersion`: string, versions 3+. */
   clientSoftwareVersion?: string;
 }
 
@@ -58,8 +58,11 @@ export function readApiVersionsRequest(r: ByteReader, version: number): ApiVersi
 
 /** Part of ApiVersionsResponse, versions 0-4. */
 export interface ApiVersion {
+  /** `ApiKey`: int16. */
   apiKey: number;
+  /** `MinVersion`: int16. */
   minVersion: number;
+  /** `MaxVersion`: int16. */
   maxVersion: number;
 }
 
@@ -96,8 +99,11 @@ export function readApiVersion(r: ByteReader, version: number): ApiVersion {
 
 /** Part of ApiVersionsResponse, versions 3-4. */
 export interface SupportedFeatureKey {
+  /** `Name`: string. */
   name: string;
+  /** `MinVersion`: int16. */
   minVersion: number;
+  /** `MaxVersion`: int16. */
   maxVersion: number;
 }
 
@@ -141,8 +147,11 @@ export function readSupportedFeatureKey(r: ByteReader, version: number): Support
 
 /** Part of ApiVersionsResponse, versions 3-4. */
 export interface FinalizedFeatureKey {
+  /** `Name`: string. */
   name: string;
+  /** `MaxVersionLevel`: int16. */
   maxVersionLevel: number;
+  /** `MinVersionLevel`: int16. */
   minVersionLevel: number;
 }
 
@@ -186,17 +195,19 @@ export function readFinalizedFeatureKey(r: ByteReader, version: number): Finaliz
 
 /** Kafka ApiVersionsResponse, versions 0-4. */
 export interface ApiVersionsResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ApiKeys`: []ApiVersion. */
   apiKeys: ApiVersion[];
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
-  /** Versions 3+. */
+  /** `SupportedFeatures`: []SupportedFeatureKey, versions 3+, tagged (tag 0) in 3+. */
   supportedFeatures: SupportedFeatureKey[];
-  /** Versions 3+. */
+  /** `FinalizedFeaturesEpoch`: int64, versions 3+, tagged (tag 1) in 3+, default -1. */
   finalizedFeaturesEpoch: bigint;
-  /** Versions 3+. */
+  /** `FinalizedFeatures`: []FinalizedFeatureKey, versions 3+, tagged (tag 2) in 3+. */
   finalizedFeatures: FinalizedFeatureKey[];
-  /** Versions 3+. */
+  /** `ZkMigrationReady`: bool, versions 3+, tagged (tag 3) in 3+, default false. */
   zkMigrationReady: boolean;
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of AssignReplicasToDirsRequest, versions 0. */
 export interface AssignReplicasToDirsRequestDirectoryData {
+  /** `Id`: uuid. */
   id?: string;
+  /** `Topics`: []TopicData. */
   topics?: AssignReplicasToDirsRequestTopicData[];
 }
 
@@ -55,7 +57,9 @@ export function readAssignReplicasToDirsRequestDirectoryData(
 
 /** Part of AssignReplicasToDirsRequest, versions 0. */
 export interface AssignReplicasToDirsRequestTopicData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: AssignReplicasToDirsRequestPartitionData[];
 }
 
@@ -101,6 +105,7 @@ export function readAssignReplicasToDirsRequestTopicData(
 
 /** Part of AssignReplicasToDirsRequest, versions 0. */
 export interface AssignReplicasToDirsRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
 }
 
@@ -136,8 +141,11 @@ export function readAssignReplicasToDirsRequestPartitionData(
 
 /** Kafka AssignReplicasToDirsRequest, versions 0. */
 export interface AssignReplicasToDirsRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch?: bigint;
+  /** `Directories`: []DirectoryData. */
   directories?: AssignReplicasToDirsRequestDirectoryData[];
 }
 
@@ -187,7 +195,9 @@ export function readAssignReplicasToDirsRequest(
 
 /** Part of AssignReplicasToDirsResponse, versions 0. */
 export interface AssignReplicasToDirsResponseDirectoryData {
+  /** `Id`: uuid. */
   id: string;
+  /** `Topics`: []TopicData. */
   topics: AssignReplicasToDirsResponseTopicData[];
 }
 
@@ -233,7 +243,9 @@ export function readAssignReplicasToDirsResponseDirectoryData(
 
 /** Part of AssignReplicasToDirsResponse, versions 0. */
 export interface AssignReplicasToDirsResponseTopicData {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionData. */
   partitions: AssignReplicasToDirsResponsePartitionData[];
 }
 
@@ -279,7 +291,9 @@ export function readAssignReplicasToDirsResponseTopicData(
 
 /** Part of AssignReplicasToDirsResponse, versions 0. */
 export interface AssignReplicasToDirsResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -319,8 +333,11 @@ export function readAssignReplicasToDirsResponsePartitionData(
 
 /** Kafka AssignReplicasToDirsResponse, versions 0. */
 export interface AssignReplicasToDirsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Directories`: []DirectoryData. */
   directories: AssignReplicasToDirsResponseDirectoryData[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of BeginQuorumEpochRequest, versions 0-1. */
 export interface BeginQuorumEpochRequestTopicData {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: BeginQuorumEpochRequestPartitionData[];
 }
 
@@ -56,10 +58,13 @@ export function readBeginQuorumEpochRequestTopicData(
 
 /** Part of BeginQuorumEpochRequest, versions 0-1. */
 export interface BeginQuorumEpochRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
-  /** Versions 1+. */
+  /** `VoterDirectoryId`: uuid, versions 1+. */
   voterDirectoryId?: string;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
 }
 
@@ -114,8 +119,11 @@ export function readBeginQuorumEpochRequestPartitionData(
 
 /** Part of BeginQuorumEpochRequest, versions 1. */
 export interface BeginQuorumEpochRequestLeaderEndpoint {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
 }
 
@@ -163,11 +171,13 @@ export function readBeginQuorumEpochRequestLeaderEndpoint(
 
 /** Kafka BeginQuorumEpochRequest, versions 0-1. */
 export interface BeginQuorumEpochRequest {
+  /** `ClusterId`: string, nullable in 0+, default null. */
   clusterId?: string | null;
-  /** Versions 1+. */
+  /** `VoterId`: int32 (brokerId), versions 1+, default -1. */
   voterId?: number;
+  /** `Topics`: []TopicData. */
   topics?: BeginQuorumEpochRequestTopicData[];
-  /** Versions 1+. */
+  /** `LeaderEndpoints`: []LeaderEndpoint, versions 1+. */
   leaderEndpoints?: BeginQuorumEpochRequestLeaderEndpoint[];
 }
 
@@ -237,7 +247,9 @@ export function readBeginQuorumEpochRequest(
 
 /** Part of BeginQuorumEpochResponse, versions 0-1. */
 export interface BeginQuorumEpochResponseTopicData {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []PartitionData. */
   partitions: BeginQuorumEpochResponsePartitionData[];
 }
 
@@ -284,9 +296,13 @@ export function readBeginQuorumEpochResponseTopicData(
 
 /** Part of BeginQuorumEpochResponse, versions 0-1. */
 export interface BeginQuorumEpochResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
 }
 
@@ -339,8 +355,11 @@ export function readBeginQuorumEpochResponsePartitionData(
 
 /** Part of BeginQuorumEpochResponse, versions 1. */
 export interface BeginQuorumEpochResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -387,9 +406,11 @@ export function readBeginQuorumEpochResponseNodeEndpoint(
 
 /** Kafka BeginQuorumEpochResponse, versions 0-1. */
 export interface BeginQuorumEpochResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Topics`: []TopicData. */
   topics: BeginQuorumEpochResponseTopicData[];
-  /** Versions 1+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 1+, tagged (tag 0) in 1+. */
   nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[];
 }
 

@@ -8,14 +8,19 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka BrokerHeartbeatRequest, versions 0-2. */
 export interface BrokerHeartbeatRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch?: bigint;
+  /** `CurrentMetadataOffset`: int64. */
   currentMetadataOffset?: bigint;
+  /** `WantFence`: bool. */
   wantFence?: boolean;
+  /** `WantShutDown`: bool. */
   wantShutDown?: boolean;
-  /** Versions 1+. */
+  /** `OfflineLogDirs`: []uuid, versions 1+, tagged (tag 0) in 1+. */
   offlineLogDirs?: string[];
-  /** Versions 2+. */
+  /** `CordonedLogDirs`: []uuid, versions 2+, nullable in 2+, tagged (tag 1) in 2+, default null. */
   cordonedLogDirs?: string[] | null;
 }
 
@@ -99,10 +104,15 @@ export function readBrokerHeartbeatRequest(r: ByteReader, version: number): Brok
 
 /** Kafka BrokerHeartbeatResponse, versions 0-2. */
 export interface BrokerHeartbeatResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `IsCaughtUp`: bool, default false. */
   isCaughtUp: boolean;
+  /** `IsFenced`: bool, default true. */
   isFenced: boolean;
+  /** `ShouldShutDown`: bool. */
   shouldShutDown: boolean;
 }
 

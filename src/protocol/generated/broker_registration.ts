@@ -9,9 +9,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of BrokerRegistrationRequest, versions 0-4. */
 export interface BrokerRegistrationRequestListener {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
+  /** `SecurityProtocol`: int16. */
   securityProtocol?: number;
 }
 
@@ -63,8 +67,11 @@ export function readBrokerRegistrationRequestListener(
 
 /** Part of BrokerRegistrationRequest, versions 0-4. */
 export interface BrokerRegistrationRequestFeature {
+  /** `Name`: string. */
   name?: string;
+  /** `MinSupportedVersion`: int16. */
   minSupportedVersion?: number;
+  /** `MaxSupportedVersion`: int16. */
   maxSupportedVersion?: number;
 }
 
@@ -115,17 +122,23 @@ export function readBrokerRegistrationRequestFeature(
 
 /** Kafka BrokerRegistrationRequest, versions 0-4. */
 export interface BrokerRegistrationRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
+  /** `ClusterId`: string. */
   clusterId?: string;
+  /** `IncarnationId`: uuid. */
   incarnationId?: string;
+  /** `Listeners`: []Listener. */
   listeners?: BrokerRegistrationRequestListener[];
+  /** `Features`: []Feature. */
   features?: BrokerRegistrationRequestFeature[];
+  /** `Rack`: string, nullable in 0+. */
   rack?: string | null;
-  /** Versions 1+. */
+  /** `IsMigratingZkBroker`: bool, versions 1+, default false. */
   isMigratingZkBroker?: boolean;
-  /** Versions 2+. */
+  /** `LogDirs`: []uuid, versions 2+. */
   logDirs?: string[];
-  /** Versions 3+. */
+  /** `PreviousBrokerEpoch`: int64, versions 3+, default -1. */
   previousBrokerEpoch?: bigint;
 }
 
@@ -225,8 +238,11 @@ export function readBrokerRegistrationRequest(
 
 /** Kafka BrokerRegistrationResponse, versions 0-4. */
 export interface BrokerRegistrationResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `BrokerEpoch`: int64, default -1. */
   brokerEpoch: bigint;
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ConsumerGroupDescribeRequest, versions 0-1. */
 export interface ConsumerGroupDescribeRequest {
+  /** `GroupIds`: []string (groupId). */
   groupIds?: string[];
+  /** `IncludeAuthorizedOperations`: bool. */
   includeAuthorizedOperations?: boolean;
 }
 
@@ -56,14 +58,23 @@ export function readConsumerGroupDescribeRequest(
 
 /** Part of ConsumerGroupDescribeResponse, versions 0-1. */
 export interface ConsumerGroupDescribeResponseDescribedGroup {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `GroupState`: string. */
   groupState: string;
+  /** `GroupEpoch`: int32. */
   groupEpoch: number;
+  /** `AssignmentEpoch`: int32. */
   assignmentEpoch: number;
+  /** `AssignorName`: string. */
   assignorName: string;
+  /** `Members`: []Member. */
   members: ConsumerGroupDescribeResponseMember[];
+  /** `AuthorizedOperations`: int32, default -2147483648. */
   authorizedOperations: number;
 }
 
@@ -151,17 +162,27 @@ export function readConsumerGroupDescribeResponseDescribedGroup(
 
 /** Part of ConsumerGroupDescribeResponse, versions 0-1. */
 export interface ConsumerGroupDescribeResponseMember {
+  /** `MemberId`: string. */
   memberId: string;
+  /** `InstanceId`: string, nullable in 0+, default null. */
   instanceId: string | null;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId: string | null;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `ClientId`: string. */
   clientId: string;
+  /** `ClientHost`: string. */
   clientHost: string;
+  /** `SubscribedTopicNames`: []string (topicName). */
   subscribedTopicNames: string[];
+  /** `SubscribedTopicRegex`: string, nullable in 0+, default null. */
   subscribedTopicRegex: string | null;
+  /** `Assignment`: Assignment. */
   assignment: ConsumerGroupDescribeResponseAssignment;
+  /** `TargetAssignment`: Assignment. */
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
-  /** Versions 1+. */
+  /** `MemberType`: int8, versions 1+, default -1. */
   memberType: number;
 }
 
@@ -270,6 +291,7 @@ export function readConsumerGroupDescribeResponseMember(
 
 /** Part of ConsumerGroupDescribeResponse, versions 0-1. */
 export interface ConsumerGroupDescribeResponseAssignment {
+  /** `TopicPartitions`: []TopicPartitions. */
   topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[];
 }
 
@@ -313,8 +335,11 @@ export function readConsumerGroupDescribeResponseAssignment(
 
 /** Part of ConsumerGroupDescribeResponse, versions 0-1. */
 export interface ConsumerGroupDescribeResponseTopicPartitions {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -363,7 +388,9 @@ export function readConsumerGroupDescribeResponseTopicPartitions(
 
 /** Kafka ConsumerGroupDescribeResponse, versions 0-1. */
 export interface ConsumerGroupDescribeResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Groups`: []DescribedGroup. */
   groups: ConsumerGroupDescribeResponseDescribedGroup[];
 }
 

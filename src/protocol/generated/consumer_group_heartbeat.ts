@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ConsumerGroupHeartbeatRequest, versions 0-1. */
 export interface ConsumerGroupHeartbeatRequestTopicPartitions {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -53,16 +55,25 @@ export function readConsumerGroupHeartbeatRequestTopicPartitions(
 
 /** Kafka ConsumerGroupHeartbeatRequest, versions 0-1. */
 export interface ConsumerGroupHeartbeatRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `MemberId`: string. */
   memberId?: string;
+  /** `MemberEpoch`: int32. */
   memberEpoch?: number;
+  /** `InstanceId`: string, nullable in 0+, default null. */
   instanceId?: string | null;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId?: string | null;
+  /** `RebalanceTimeoutMs`: int32, default -1. */
   rebalanceTimeoutMs?: number;
+  /** `SubscribedTopicNames`: []string (topicName), nullable in 0+, default null. */
   subscribedTopicNames?: string[] | null;
-  /** Versions 1+. */
+  /** `SubscribedTopicRegex`: string, versions 1+, nullable in 1+, default null. */
   subscribedTopicRegex?: string | null;
+  /** `ServerAssignor`: string, nullable in 0+, default null. */
   serverAssignor?: string | null;
+  /** `TopicPartitions`: []TopicPartitions, nullable in 0+, default null. */
   topicPartitions?: ConsumerGroupHeartbeatRequestTopicPartitions[] | null;
 }
 
@@ -185,6 +196,7 @@ export function readConsumerGroupHeartbeatRequest(
 
 /** Part of ConsumerGroupHeartbeatResponse, versions 0-1. */
 export interface ConsumerGroupHeartbeatResponseAssignment {
+  /** `TopicPartitions`: []TopicPartitions. */
   topicPartitions: ConsumerGroupHeartbeatResponseTopicPartitions[];
 }
 
@@ -228,7 +240,9 @@ export function readConsumerGroupHeartbeatResponseAssignment(
 
 /** Part of ConsumerGroupHeartbeatResponse, versions 0-1. */
 export interface ConsumerGroupHeartbeatResponseTopicPartitions {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -272,12 +286,19 @@ export function readConsumerGroupHeartbeatResponseTopicPartitions(
 
 /** Kafka ConsumerGroupHeartbeatResponse, versions 0-1. */
 export interface ConsumerGroupHeartbeatResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `MemberId`: string, nullable in 0+, default null. */
   memberId: string | null;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `HeartbeatIntervalMs`: int32. */
   heartbeatIntervalMs: number;
+  /** `Assignment`: Assignment, nullable in 0+, default null. */
   assignment: ConsumerGroupHeartbeatResponseAssignment | null;
 }
 

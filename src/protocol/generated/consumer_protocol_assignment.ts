@@ -7,7 +7,9 @@ import { readArray } from "../_codec.ts";
 
 /** Part of ConsumerProtocolAssignment, versions 0-3. */
 export interface ConsumerProtocolAssignmentTopicPartition {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -50,7 +52,9 @@ export function readConsumerProtocolAssignmentTopicPartition(
 
 /** Kafka ConsumerProtocolAssignment, versions 0-3. */
 export interface ConsumerProtocolAssignment {
+  /** `AssignedPartitions`: []TopicPartition. */
   assignedPartitions: ConsumerProtocolAssignmentTopicPartition[];
+  /** `UserData`: bytes, nullable in 0+, default null. */
   userData: Uint8Array | null;
 }
 

@@ -7,7 +7,9 @@ import { readArray } from "../_codec.ts";
 
 /** Part of ConsumerProtocolSubscription, versions 1-3. */
 export interface ConsumerProtocolSubscriptionTopicPartition {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -50,13 +52,15 @@ export function readConsumerProtocolSubscriptionTopicPartition(
 
 /** Kafka ConsumerProtocolSubscription, versions 0-3. */
 export interface ConsumerProtocolSubscription {
+  /** `Topics`: []string. */
   topics: string[];
+  /** `UserData`: bytes, nullable in 0+, default null. */
   userData: Uint8Array | null;
-  /** Versions 1+. */
+  /** `OwnedPartitions`: []TopicPartition, versions 1+. */
   ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[];
-  /** Versions 2+. */
+  /** `GenerationId`: int32, versions 2+, default -1. */
   generationId: number;
-  /** Versions 3+. */
+  /** `RackId`: string, versions 3+, nullable in 3+, default null. */
   rackId: string | null;
 }
 

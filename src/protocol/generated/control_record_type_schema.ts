@@ -6,6 +6,7 @@ import type { ByteWriter } from "../../wire/byte_writer.ts";
 
 /** Kafka ControlRecordTypeSchema, versions 0. */
 export interface ControlRecordTypeSchema {
+  /** `Type`: int16. */
   type: number;
 }
 

@@ -9,9 +9,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ControllerRegistrationRequest, versions 0. */
 export interface ControllerRegistrationRequestListener {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
+  /** `SecurityProtocol`: int16. */
   securityProtocol?: number;
 }
 
@@ -63,8 +67,11 @@ export function readControllerRegistrationRequestListener(
 
 /** Part of ControllerRegistrationRequest, versions 0. */
 export interface ControllerRegistrationRequestFeature {
+  /** `Name`: string. */
   name?: string;
+  /** `MinSupportedVersion`: int16. */
   minSupportedVersion?: number;
+  /** `MaxSupportedVersion`: int16. */
   maxSupportedVersion?: number;
 }
 
@@ -115,10 +122,15 @@ export function readControllerRegistrationRequestFeature(
 
 /** Kafka ControllerRegistrationRequest, versions 0. */
 export interface ControllerRegistrationRequest {
+  /** `ControllerId`: int32. */
   controllerId?: number;
+  /** `IncarnationId`: uuid. */
   incarnationId?: string;
+  /** `ZkMigrationReady`: bool. */
   zkMigrationReady?: boolean;
+  /** `Listeners`: []Listener. */
   listeners?: ControllerRegistrationRequestListener[];
+  /** `Features`: []Feature. */
   features?: ControllerRegistrationRequestFeature[];
 }
 
@@ -188,8 +200,11 @@ export function readControllerRegistrationRequest(
 
 /** Kafka ControllerRegistrationResponse, versions 0. */
 export interface ControllerRegistrationResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 

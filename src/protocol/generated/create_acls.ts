@@ -8,12 +8,19 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of CreateAclsRequest, versions 1-3. */
 export interface AclCreation {
+  /** `ResourceType`: int8. */
   resourceType?: number;
+  /** `ResourceName`: string. */
   resourceName?: string;
+  /** `ResourcePatternType`: int8, default 3. */
   resourcePatternType?: number;
+  /** `Principal`: string. */
   principal?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Operation`: int8. */
   operation?: number;
+  /** `PermissionType`: int8. */
   permissionType?: number;
 }
 
@@ -77,6 +84,7 @@ export function readAclCreation(r: ByteReader, version: number): AclCreation {
 
 /** Kafka CreateAclsRequest, versions 1-3. */
 export interface CreateAclsRequest {
+  /** `Creations`: []AclCreation. */
   creations?: AclCreation[];
 }
 
@@ -107,7 +115,9 @@ export function readCreateAclsRequest(r: ByteReader, version: number): CreateAcl
 
 /** Part of CreateAclsResponse, versions 1-3. */
 export interface AclCreationResult {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 
@@ -141,7 +151,9 @@ export function readAclCreationResult(r: ByteReader, version: number): AclCreati
 
 /** Kafka CreateAclsResponse, versions 1-3. */
 export interface CreateAclsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []AclCreationResult. */
   results: AclCreationResult[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of CreateDelegationTokenRequest, versions 1-3. */
 export interface CreatableRenewers {
+  /** `PrincipalType`: string. */
   principalType?: string;
+  /** `PrincipalName`: string. */
   principalName?: string;
 }
 
@@ -43,11 +45,13 @@ export function readCreatableRenewers(r: ByteReader, version: number): Creatable
 
 /** Kafka CreateDelegationTokenRequest, versions 1-3. */
 export interface CreateDelegationTokenRequest {
-  /** Versions 3+. */
+  /** `OwnerPrincipalType`: string, versions 3+, nullable in 3+. */
   ownerPrincipalType?: string | null;
-  /** Versions 3+. */
+  /** `OwnerPrincipalName`: string, versions 3+, nullable in 3+. */
   ownerPrincipalName?: string | null;
+  /** `Renewers`: []CreatableRenewers. */
   renewers?: CreatableRenewers[];
+  /** `MaxLifetimeMs`: int64. */
   maxLifetimeMs?: bigint;
 }
 
@@ -116,18 +120,27 @@ export function readCreateDelegationTokenRequest(
 
 /** Kafka CreateDelegationTokenResponse, versions 1-3. */
 export interface CreateDelegationTokenResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `PrincipalType`: string. */
   principalType: string;
+  /** `PrincipalName`: string. */
   principalName: string;
-  /** Versions 3+. */
+  /** `TokenRequesterPrincipalType`: string, versions 3+. */
   tokenRequesterPrincipalType: string;
-  /** Versions 3+. */
+  /** `TokenRequesterPrincipalName`: string, versions 3+. */
   tokenRequesterPrincipalName: string;
+  /** `IssueTimestampMs`: int64. */
   issueTimestampMs: bigint;
+  /** `ExpiryTimestampMs`: int64. */
   expiryTimestampMs: bigint;
+  /** `MaxTimestampMs`: int64. */
   maxTimestampMs: bigint;
+  /** `TokenId`: string. */
   tokenId: string;
+  /** `Hmac`: bytes. */
   hmac: Uint8Array;
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
 }
 

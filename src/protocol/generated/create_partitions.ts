@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of CreatePartitionsRequest, versions 0-3. */
 export interface CreatePartitionsTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Count`: int32. */
   count?: number;
+  /** `Assignments`: []CreatePartitionsAssignment, nullable in 0+. */
   assignments?: CreatePartitionsAssignment[] | null;
 }
 
@@ -63,6 +66,7 @@ export function readCreatePartitionsTopic(r: ByteReader, version: number): Creat
 
 /** Part of CreatePartitionsRequest, versions 0-3. */
 export interface CreatePartitionsAssignment {
+  /** `BrokerIds`: []int32 (brokerId). */
   brokerIds?: number[];
 }
 
@@ -100,8 +104,11 @@ export function readCreatePartitionsAssignment(
 
 /** Kafka CreatePartitionsRequest, versions 0-3. */
 export interface CreatePartitionsRequest {
+  /** `Topics`: []CreatePartitionsTopic. */
   topics?: CreatePartitionsTopic[];
+  /** `TimeoutMs`: int32. */
   timeoutMs?: number;
+  /** `ValidateOnly`: bool. */
   validateOnly?: boolean;
 }
 
@@ -151,8 +158,11 @@ export function readCreatePartitionsRequest(
 
 /** Part of CreatePartitionsResponse, versions 0-3. */
 export interface CreatePartitionsTopicResult {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -198,7 +208,9 @@ export function readCreatePartitionsTopicResult(
 
 /** Kafka CreatePartitionsResponse, versions 0-3. */
 export interface CreatePartitionsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []CreatePartitionsTopicResult. */
   results: CreatePartitionsTopicResult[];
 }
 

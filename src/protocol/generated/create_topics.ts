@@ -9,10 +9,15 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of CreateTopicsRequest, versions 2-7. */
 export interface CreatableTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `NumPartitions`: int32. */
   numPartitions?: number;
+  /** `ReplicationFactor`: int16. */
   replicationFactor?: number;
+  /** `Assignments`: []CreatableReplicaAssignment. */
   assignments?: CreatableReplicaAssignment[];
+  /** `Configs`: []CreatableTopicConfig. */
   configs?: CreatableTopicConfig[];
 }
 
@@ -76,7 +81,9 @@ export function readCreatableTopic(r: ByteReader, version: number): CreatableTop
 
 /** Part of CreateTopicsRequest, versions 2-7. */
 export interface CreatableReplicaAssignment {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `BrokerIds`: []int32 (brokerId). */
   brokerIds?: number[];
 }
 
@@ -118,7 +125,9 @@ export function readCreatableReplicaAssignment(
 
 /** Part of CreateTopicsRequest, versions 2-7. */
 export interface CreatableTopicConfig {
+  /** `Name`: string. */
   name?: string;
+  /** `Value`: string, nullable in 0+. */
   value?: string | null;
 }
 
@@ -157,8 +166,11 @@ export function readCreatableTopicConfig(r: ByteReader, version: number): Creata
 
 /** Kafka CreateTopicsRequest, versions 2-7. */
 export interface CreateTopicsRequest {
+  /** `Topics`: []CreatableTopic. */
   topics?: CreatableTopic[];
+  /** `timeoutMs`: int32, default 60000. */
   timeoutMs?: number;
+  /** `validateOnly`: bool, default false. */
   validateOnly?: boolean;
 }
 
@@ -201,18 +213,21 @@ export function readCreateTopicsRequest(r: ByteReader, version: number): CreateT
 
 /** Part of CreateTopicsResponse, versions 2-7. */
 export interface CreatableTopicResult {
+  /** `Name`: string (topicName). */
   name: string;
-  /** Versions 7+. */
+  /** `TopicId`: uuid, versions 7+. */
   topicId: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
-  /** Versions 5+. */
+  /** `TopicConfigErrorCode`: int16, versions 5+, tagged (tag 0) in 5+. */
   topicConfigErrorCode: number;
-  /** Versions 5+. */
+  /** `NumPartitions`: int32, versions 5+, default -1. */
   numPartitions: number;
-  /** Versions 5+. */
+  /** `ReplicationFactor`: int16, versions 5+, default -1. */
   replicationFactor: number;
-  /** Versions 5+. */
+  /** `Configs`: []CreatableTopicConfigs, versions 5+, nullable in 5+. */
   configs: CreatableTopicConfigs[] | null;
 }
 
@@ -314,10 +329,15 @@ export function readCreatableTopicResult(r: ByteReader, version: number): Creata
 
 /** Part of CreateTopicsResponse, versions 5-7. */
 export interface CreatableTopicConfigs {
+  /** `Name`: string. */
   name: string;
+  /** `Value`: string, nullable in 5+. */
   value: string | null;
+  /** `ReadOnly`: bool. */
   readOnly: boolean;
+  /** `ConfigSource`: int8, default -1. */
   configSource: number;
+  /** `IsSensitive`: bool. */
   isSensitive: boolean;
 }
 
@@ -376,7 +396,9 @@ export function readCreatableTopicConfigs(r: ByteReader, version: number): Creat
 
 /** Kafka CreateTopicsResponse, versions 2-7. */
 export interface CreateTopicsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []CreatableTopicResult. */
   topics: CreatableTopicResult[];
 }
 

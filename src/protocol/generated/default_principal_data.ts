@@ -7,8 +7,11 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka DefaultPrincipalData, versions 0. */
 export interface DefaultPrincipalData {
+  /** `Type`: string. */
   type: string;
+  /** `Name`: string. */
   name: string;
+  /** `TokenAuthenticated`: bool. */
   tokenAuthenticated: boolean;
 }
 

@@ -8,12 +8,19 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DeleteAclsRequest, versions 1-3. */
 export interface DeleteAclsFilter {
+  /** `ResourceTypeFilter`: int8. */
   resourceTypeFilter?: number;
+  /** `ResourceNameFilter`: string, nullable in 0+. */
   resourceNameFilter?: string | null;
+  /** `PatternTypeFilter`: int8, default 3. */
   patternTypeFilter?: number;
+  /** `PrincipalFilter`: string, nullable in 0+. */
   principalFilter?: string | null;
+  /** `HostFilter`: string, nullable in 0+. */
   hostFilter?: string | null;
+  /** `Operation`: int8. */
   operation?: number;
+  /** `PermissionType`: int8. */
   permissionType?: number;
 }
 
@@ -77,6 +84,7 @@ export function readDeleteAclsFilter(r: ByteReader, version: number): DeleteAcls
 
 /** Kafka DeleteAclsRequest, versions 1-3. */
 export interface DeleteAclsRequest {
+  /** `Filters`: []DeleteAclsFilter. */
   filters?: DeleteAclsFilter[];
 }
 
@@ -107,8 +115,11 @@ export function readDeleteAclsRequest(r: ByteReader, version: number): DeleteAcl
 
 /** Part of DeleteAclsResponse, versions 1-3. */
 export interface DeleteAclsFilterResult {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `MatchingAcls`: []DeleteAclsMatchingAcl. */
   matchingAcls: DeleteAclsMatchingAcl[];
 }
 
@@ -156,14 +167,23 @@ export function readDeleteAclsFilterResult(r: ByteReader, version: number): Dele
 
 /** Part of DeleteAclsResponse, versions 1-3. */
 export interface DeleteAclsMatchingAcl {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `ResourceType`: int8. */
   resourceType: number;
+  /** `ResourceName`: string. */
   resourceName: string;
+  /** `PatternType`: int8, default 3. */
   patternType: number;
+  /** `Principal`: string. */
   principal: string;
+  /** `Host`: string. */
   host: string;
+  /** `Operation`: int8. */
   operation: number;
+  /** `PermissionType`: int8. */
   permissionType: number;
 }
 
@@ -242,7 +262,9 @@ export function readDeleteAclsMatchingAcl(r: ByteReader, version: number): Delet
 
 /** Kafka DeleteAclsResponse, versions 1-3. */
 export interface DeleteAclsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `FilterResults`: []DeleteAclsFilterResult. */
   filterResults: DeleteAclsFilterResult[];
 }
 

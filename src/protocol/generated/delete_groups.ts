@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka DeleteGroupsRequest, versions 0-2. */
 export interface DeleteGroupsRequest {
+  /** `GroupsNames`: []string (groupId). */
   groupsNames?: string[];
 }
 
@@ -45,7 +46,9 @@ export function readDeleteGroupsRequest(r: ByteReader, version: number): DeleteG
 
 /** Part of DeleteGroupsResponse, versions 0-2. */
 export interface DeletableGroupResult {
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -83,7 +86,9 @@ export function readDeletableGroupResult(r: ByteReader, version: number): Deleta
 
 /** Kafka DeleteGroupsResponse, versions 0-2. */
 export interface DeleteGroupsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []DeletableGroupResult. */
   results: DeletableGroupResult[];
 }
 

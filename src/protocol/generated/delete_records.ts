@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DeleteRecordsRequest, versions 0-2. */
 export interface DeleteRecordsTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []DeleteRecordsPartition. */
   partitions?: DeleteRecordsPartition[];
 }
 
@@ -52,7 +54,9 @@ export function readDeleteRecordsTopic(r: ByteReader, version: number): DeleteRe
 
 /** Part of DeleteRecordsRequest, versions 0-2. */
 export interface DeleteRecordsPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `Offset`: int64. */
   offset?: bigint;
 }
 
@@ -89,7 +93,9 @@ export function readDeleteRecordsPartition(r: ByteReader, version: number): Dele
 
 /** Kafka DeleteRecordsRequest, versions 0-2. */
 export interface DeleteRecordsRequest {
+  /** `Topics`: []DeleteRecordsTopic. */
   topics?: DeleteRecordsTopic[];
+  /** `TimeoutMs`: int32. */
   timeoutMs?: number;
 }
 
@@ -132,7 +138,9 @@ export function readDeleteRecordsRequest(r: ByteReader, version: number): Delete
 
 /** Part of DeleteRecordsResponse, versions 0-2. */
 export interface DeleteRecordsTopicResult {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []DeleteRecordsPartitionResult. */
   partitions: DeleteRecordsPartitionResult[];
 }
 
@@ -179,8 +187,11 @@ export function readDeleteRecordsTopicResult(
 
 /** Part of DeleteRecordsResponse, versions 0-2. */
 export interface DeleteRecordsPartitionResult {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `LowWatermark`: int64. */
   lowWatermark: bigint;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -224,7 +235,9 @@ export function readDeleteRecordsPartitionResult(
 
 /** Kafka DeleteRecordsResponse, versions 0-2. */
 export interface DeleteRecordsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []DeleteRecordsTopicResult. */
   topics: DeleteRecordsTopicResult[];
 }
 

@@ -9,6 +9,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DeleteShareGroupOffsetsRequest, versions 0. */
 export interface DeleteShareGroupOffsetsRequestTopic {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
 }
 
@@ -47,7 +48,9 @@ export function readDeleteShareGroupOffsetsRequestTopic(
 
 /** Kafka DeleteShareGroupOffsetsRequest, versions 0. */
 export interface DeleteShareGroupOffsetsRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `Topics`: []DeleteShareGroupOffsetsRequestTopic. */
   topics?: DeleteShareGroupOffsetsRequestTopic[];
 }
 
@@ -94,9 +97,13 @@ export function readDeleteShareGroupOffsetsRequest(
 
 /** Part of DeleteShareGroupOffsetsResponse, versions 0. */
 export interface DeleteShareGroupOffsetsResponseTopic {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -153,9 +160,13 @@ export function readDeleteShareGroupOffsetsResponseTopic(
 
 /** Kafka DeleteShareGroupOffsetsResponse, versions 0. */
 export interface DeleteShareGroupOffsetsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `Responses`: []DeleteShareGroupOffsetsResponseTopic. */
   responses: DeleteShareGroupOffsetsResponseTopic[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DeleteShareGroupStateRequest, versions 0. */
 export interface DeleteStateData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: DeleteShareGroupStateRequestPartitionData[];
 }
 
@@ -48,6 +50,7 @@ export function readDeleteStateData(r: ByteReader, version: number): DeleteState
 
 /** Part of DeleteShareGroupStateRequest, versions 0. */
 export interface DeleteShareGroupStateRequestPartitionData {
+  /** `Partition`: int32. */
   partition?: number;
 }
 
@@ -83,7 +86,9 @@ export function readDeleteShareGroupStateRequestPartitionData(
 
 /** Kafka DeleteShareGroupStateRequest, versions 0. */
 export interface DeleteShareGroupStateRequest {
+  /** `GroupId`: string. */
   groupId?: string;
+  /** `Topics`: []DeleteStateData. */
   topics?: DeleteStateData[];
 }
 
@@ -126,7 +131,9 @@ export function readDeleteShareGroupStateRequest(
 
 /** Part of DeleteShareGroupStateResponse, versions 0. */
 export interface DeleteStateResult {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionResult. */
   partitions: DeleteShareGroupStateResponsePartitionResult[];
 }
 
@@ -167,8 +174,11 @@ export function readDeleteStateResult(r: ByteReader, version: number): DeleteSta
 
 /** Part of DeleteShareGroupStateResponse, versions 0. */
 export interface DeleteShareGroupStateResponsePartitionResult {
+  /** `Partition`: int32. */
   partition: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -215,6 +225,7 @@ export function readDeleteShareGroupStateResponsePartitionResult(
 
 /** Kafka DeleteShareGroupStateResponse, versions 0. */
 export interface DeleteShareGroupStateResponse {
+  /** `Results`: []DeleteStateResult. */
   results: DeleteStateResult[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DeleteTopicsRequest, versions 6. */
 export interface DeleteTopicState {
+  /** `Name`: string (topicName), nullable in 6+, default null. */
   name?: string | null;
+  /** `TopicId`: uuid. */
   topicId?: string;
 }
 
@@ -45,10 +47,11 @@ export function readDeleteTopicState(r: ByteReader, version: number): DeleteTopi
 
 /** Kafka DeleteTopicsRequest, versions 1-6. */
 export interface DeleteTopicsRequest {
-  /** Versions 6+. */
+  /** `Topics`: []DeleteTopicState, versions 6+. */
   topics?: DeleteTopicState[];
-  /** Versions 0-5. */
+  /** `TopicNames`: []string (topicName), versions 0-5. */
   topicNames?: string[];
+  /** `TimeoutMs`: int32. */
   timeoutMs?: number;
 }
 
@@ -104,11 +107,13 @@ export function readDeleteTopicsRequest(r: ByteReader, version: number): DeleteT
 
 /** Part of DeleteTopicsResponse, versions 1-6. */
 export interface DeletableTopicResult {
+  /** `Name`: string (topicName), nullable in 6+. */
   name: string | null;
-  /** Versions 6+. */
+  /** `TopicId`: uuid, versions 6+. */
   topicId: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 5+. */
+  /** `ErrorMessage`: string, versions 5+, nullable in 5+, default null. */
   errorMessage: string | null;
 }
 
@@ -164,7 +169,9 @@ export function readDeletableTopicResult(r: ByteReader, version: number): Deleta
 
 /** Kafka DeleteTopicsResponse, versions 1-6. */
 export interface DeleteTopicsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Responses`: []DeletableTopicResult. */
   responses: DeletableTopicResult[];
 }
 

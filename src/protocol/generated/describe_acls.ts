@@ -8,12 +8,19 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka DescribeAclsRequest, versions 1-3. */
 export interface DescribeAclsRequest {
+  /** `ResourceTypeFilter`: int8. */
   resourceTypeFilter?: number;
+  /** `ResourceNameFilter`: string, nullable in 0+. */
   resourceNameFilter?: string | null;
+  /** `PatternTypeFilter`: int8, default 3. */
   patternTypeFilter?: number;
+  /** `PrincipalFilter`: string, nullable in 0+. */
   principalFilter?: string | null;
+  /** `HostFilter`: string, nullable in 0+. */
   hostFilter?: string | null;
+  /** `Operation`: int8. */
   operation?: number;
+  /** `PermissionType`: int8. */
   permissionType?: number;
 }
 
@@ -81,9 +88,13 @@ export function readDescribeAclsRequest(r: ByteReader, version: number): Describ
 
 /** Part of DescribeAclsResponse, versions 1-3. */
 export interface DescribeAclsResource {
+  /** `ResourceType`: int8. */
   resourceType: number;
+  /** `ResourceName`: string. */
   resourceName: string;
+  /** `PatternType`: int8, default 3. */
   patternType: number;
+  /** `Acls`: []AclDescription. */
   acls: AclDescription[];
 }
 
@@ -136,9 +147,13 @@ export function readDescribeAclsResource(r: ByteReader, version: number): Descri
 
 /** Part of DescribeAclsResponse, versions 1-3. */
 export interface AclDescription {
+  /** `Principal`: string. */
   principal: string;
+  /** `Host`: string. */
   host: string;
+  /** `Operation`: int8. */
   operation: number;
+  /** `PermissionType`: int8. */
   permissionType: number;
 }
 
@@ -186,9 +201,13 @@ export function readAclDescription(r: ByteReader, version: number): AclDescripti
 
 /** Kafka DescribeAclsResponse, versions 1-3. */
 export interface DescribeAclsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Resources`: []DescribeAclsResource. */
   resources: DescribeAclsResource[];
 }
 

@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeClientQuotasRequest, versions 0-1. */
 export interface ComponentData {
+  /** `EntityType`: string. */
   entityType?: string;
+  /** `MatchType`: int8. */
   matchType?: number;
+  /** `Match`: string, nullable in 0+. */
   match?: string | null;
 }
 
@@ -48,7 +51,9 @@ export function readComponentData(r: ByteReader, version: number): ComponentData
 
 /** Kafka DescribeClientQuotasRequest, versions 0-1. */
 export interface DescribeClientQuotasRequest {
+  /** `Components`: []ComponentData. */
   components?: ComponentData[];
+  /** `Strict`: bool. */
   strict?: boolean;
 }
 
@@ -90,7 +95,9 @@ export function readDescribeClientQuotasRequest(
 
 /** Part of DescribeClientQuotasResponse, versions 0-1. */
 export interface DescribeClientQuotasResponseEntryData {
+  /** `Entity`: []EntityData. */
   entity: DescribeClientQuotasResponseEntityData[];
+  /** `Values`: []ValueData. */
   values: ValueData[];
 }
 
@@ -138,7 +145,9 @@ export function readDescribeClientQuotasResponseEntryData(
 
 /** Part of DescribeClientQuotasResponse, versions 0-1. */
 export interface DescribeClientQuotasResponseEntityData {
+  /** `EntityType`: string. */
   entityType: string;
+  /** `EntityName`: string, nullable in 0+. */
   entityName: string | null;
 }
 
@@ -180,7 +189,9 @@ export function readDescribeClientQuotasResponseEntityData(
 
 /** Part of DescribeClientQuotasResponse, versions 0-1. */
 export interface ValueData {
+  /** `Key`: string. */
   key: string;
+  /** `Value`: float64. */
   value: number;
 }
 
@@ -214,9 +225,13 @@ export function readValueData(r: ByteReader, version: number): ValueData {
 
 /** Kafka DescribeClientQuotasResponse, versions 0-1. */
 export interface DescribeClientQuotasResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Entries`: []EntryData, nullable in 0+. */
   entries: DescribeClientQuotasResponseEntryData[] | null;
 }
 

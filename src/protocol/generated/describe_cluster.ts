@@ -8,10 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka DescribeClusterRequest, versions 0-2. */
 export interface DescribeClusterRequest {
+  /** `IncludeClusterAuthorizedOperations`: bool. */
   includeClusterAuthorizedOperations?: boolean;
-  /** Versions 1+. */
+  /** `EndpointType`: int8, versions 1+, default 1. */
   endpointType?: number;
-  /** Versions 2+. */
+  /** `IncludeFencedBrokers`: bool, versions 2+. */
   includeFencedBrokers?: boolean;
 }
 
@@ -58,11 +59,15 @@ export function readDescribeClusterRequest(r: ByteReader, version: number): Desc
 
 /** Part of DescribeClusterResponse, versions 0-2. */
 export interface DescribeClusterBroker {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `Rack`: string, nullable in 0+, default null. */
   rack: string | null;
-  /** Versions 2+. */
+  /** `IsFenced`: bool, versions 2+. */
   isFenced: boolean;
 }
 
@@ -115,14 +120,21 @@ export function readDescribeClusterBroker(r: ByteReader, version: number): Descr
 
 /** Kafka DescribeClusterResponse, versions 0-2. */
 export interface DescribeClusterResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
-  /** Versions 1+. */
+  /** `EndpointType`: int8, versions 1+, default 1. */
   endpointType: number;
+  /** `ClusterId`: string. */
   clusterId: string;
+  /** `ControllerId`: int32 (brokerId), default -1. */
   controllerId: number;
+  /** `Brokers`: []DescribeClusterBroker. */
   brokers: DescribeClusterBroker[];
+  /** `ClusterAuthorizedOperations`: int32, default -2147483648. */
   clusterAuthorizedOperations: number;
 }
 

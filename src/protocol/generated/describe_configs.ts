@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeConfigsRequest, versions 1-4. */
 export interface DescribeConfigsResource {
+  /** `ResourceType`: int8. */
   resourceType?: number;
+  /** `ResourceName`: string. */
   resourceName?: string;
+  /** `ConfigurationKeys`: []string, nullable in 0+. */
   configurationKeys?: string[] | null;
 }
 
@@ -73,9 +76,11 @@ export function readDescribeConfigsResource(
 
 /** Kafka DescribeConfigsRequest, versions 1-4. */
 export interface DescribeConfigsRequest {
+  /** `Resources`: []DescribeConfigsResource. */
   resources?: DescribeConfigsResource[];
+  /** `IncludeSynonyms`: bool, default false. */
   includeSynonyms?: boolean;
-  /** Versions 3+. */
+  /** `IncludeDocumentation`: bool, versions 3+, default false. */
   includeDocumentation?: boolean;
 }
 
@@ -128,10 +133,15 @@ export function readDescribeConfigsRequest(r: ByteReader, version: number): Desc
 
 /** Part of DescribeConfigsResponse, versions 1-4. */
 export interface DescribeConfigsResult {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `ResourceType`: int8. */
   resourceType: number;
+  /** `ResourceName`: string. */
   resourceName: string;
+  /** `Configs`: []DescribeConfigsResourceResult. */
   configs: DescribeConfigsResourceResult[];
 }
 
@@ -194,15 +204,21 @@ export function readDescribeConfigsResult(r: ByteReader, version: number): Descr
 
 /** Part of DescribeConfigsResponse, versions 1-4. */
 export interface DescribeConfigsResourceResult {
+  /** `Name`: string. */
   name: string;
+  /** `Value`: string, nullable in 0+. */
   value: string | null;
+  /** `ReadOnly`: bool. */
   readOnly: boolean;
+  /** `ConfigSource`: int8, default -1. */
   configSource: number;
+  /** `IsSensitive`: bool. */
   isSensitive: boolean;
+  /** `Synonyms`: []DescribeConfigsSynonym. */
   synonyms: DescribeConfigsSynonym[];
-  /** Versions 3+. */
+  /** `ConfigType`: int8, versions 3+, default 0. */
   configType: number;
-  /** Versions 3+. */
+  /** `Documentation`: string, versions 3+, nullable in 0+. */
   documentation: string | null;
 }
 
@@ -290,8 +306,11 @@ export function readDescribeConfigsResourceResult(
 
 /** Part of DescribeConfigsResponse, versions 1-4. */
 export interface DescribeConfigsSynonym {
+  /** `Name`: string. */
   name: string;
+  /** `Value`: string, nullable in 0+. */
   value: string | null;
+  /** `Source`: int8. */
   source: number;
 }
 
@@ -334,7 +353,9 @@ export function readDescribeConfigsSynonym(r: ByteReader, version: number): Desc
 
 /** Kafka DescribeConfigsResponse, versions 1-4. */
 export interface DescribeConfigsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Results`: []DescribeConfigsResult. */
   results: DescribeConfigsResult[];
 }
 

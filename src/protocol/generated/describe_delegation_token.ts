@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeDelegationTokenRequest, versions 1-3. */
 export interface DescribeDelegationTokenOwner {
+  /** `PrincipalType`: string. */
   principalType?: string;
+  /** `PrincipalName`: string. */
   principalName?: string;
 }
 
@@ -50,6 +52,7 @@ export function readDescribeDelegationTokenOwner(
 
 /** Kafka DescribeDelegationTokenRequest, versions 1-3. */
 export interface DescribeDelegationTokenRequest {
+  /** `Owners`: []DescribeDelegationTokenOwner, nullable in 0+. */
   owners?: DescribeDelegationTokenOwner[] | null;
 }
 
@@ -97,17 +100,25 @@ export function readDescribeDelegationTokenRequest(
 
 /** Part of DescribeDelegationTokenResponse, versions 1-3. */
 export interface DescribedDelegationToken {
+  /** `PrincipalType`: string. */
   principalType: string;
+  /** `PrincipalName`: string. */
   principalName: string;
-  /** Versions 3+. */
+  /** `TokenRequesterPrincipalType`: string, versions 3+. */
   tokenRequesterPrincipalType: string;
-  /** Versions 3+. */
+  /** `TokenRequesterPrincipalName`: string, versions 3+. */
   tokenRequesterPrincipalName: string;
+  /** `IssueTimestamp`: int64. */
   issueTimestamp: bigint;
+  /** `ExpiryTimestamp`: int64. */
   expiryTimestamp: bigint;
+  /** `MaxTimestamp`: int64. */
   maxTimestamp: bigint;
+  /** `TokenId`: string. */
   tokenId: string;
+  /** `Hmac`: bytes. */
   hmac: Uint8Array;
+  /** `Renewers`: []DescribedDelegationTokenRenewer. */
   renewers: DescribedDelegationTokenRenewer[];
 }
 
@@ -210,7 +221,9 @@ export function readDescribedDelegationToken(
 
 /** Part of DescribeDelegationTokenResponse, versions 1-3. */
 export interface DescribedDelegationTokenRenewer {
+  /** `PrincipalType`: string. */
   principalType: string;
+  /** `PrincipalName`: string. */
   principalName: string;
 }
 
@@ -252,8 +265,11 @@ export function readDescribedDelegationTokenRenewer(
 
 /** Kafka DescribeDelegationTokenResponse, versions 1-3. */
 export interface DescribeDelegationTokenResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Tokens`: []DescribedDelegationToken. */
   tokens: DescribedDelegationToken[];
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
 }
 

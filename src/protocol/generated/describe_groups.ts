@@ -8,8 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka DescribeGroupsRequest, versions 0-6. */
 export interface DescribeGroupsRequest {
+  /** `Groups`: []string (groupId). */
   groups?: string[];
-  /** Versions 3+. */
+  /** `IncludeAuthorizedOperations`: bool, versions 3+. */
   includeAuthorizedOperations?: boolean;
 }
 
@@ -53,15 +54,21 @@ export function readDescribeGroupsRequest(r: ByteReader, version: number): Descr
 
 /** Part of DescribeGroupsResponse, versions 0-6. */
 export interface DescribeGroupsResponseDescribedGroup {
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 6+. */
+  /** `ErrorMessage`: string, versions 6+, nullable in 6+, default null. */
   errorMessage: string | null;
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `GroupState`: string. */
   groupState: string;
+  /** `ProtocolType`: string. */
   protocolType: string;
+  /** `ProtocolData`: string. */
   protocolData: string;
+  /** `Members`: []DescribedGroupMember. */
   members: DescribedGroupMember[];
-  /** Versions 3+. */
+  /** `AuthorizedOperations`: int32, versions 3+, default -2147483648. */
   authorizedOperations: number;
 }
 
@@ -151,12 +158,17 @@ export function readDescribeGroupsResponseDescribedGroup(
 
 /** Part of DescribeGroupsResponse, versions 0-6. */
 export interface DescribedGroupMember {
+  /** `MemberId`: string. */
   memberId: string;
-  /** Versions 4+. */
+  /** `GroupInstanceId`: string, versions 4+, nullable in 4+, default null. */
   groupInstanceId: string | null;
+  /** `ClientId`: string. */
   clientId: string;
+  /** `ClientHost`: string. */
   clientHost: string;
+  /** `MemberMetadata`: bytes. */
   memberMetadata: Uint8Array;
+  /** `MemberAssignment`: bytes. */
   memberAssignment: Uint8Array;
 }
 
@@ -226,8 +238,9 @@ export function readDescribedGroupMember(r: ByteReader, version: number): Descri
 
 /** Kafka DescribeGroupsResponse, versions 0-6. */
 export interface DescribeGroupsResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
+  /** `Groups`: []DescribedGroup. */
   groups: DescribeGroupsResponseDescribedGroup[];
 }
 

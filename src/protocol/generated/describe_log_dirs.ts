@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeLogDirsRequest, versions 1-5. */
 export interface DescribableLogDirTopic {
+  /** `Topic`: string (topicName). */
   topic?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -48,6 +50,7 @@ export function readDescribableLogDirTopic(r: ByteReader, version: number): Desc
 
 /** Kafka DescribeLogDirsRequest, versions 1-5. */
 export interface DescribeLogDirsRequest {
+  /** `Topics`: []DescribableLogDirTopic, nullable in 0+. */
   topics?: DescribableLogDirTopic[] | null;
 }
 
@@ -92,14 +95,17 @@ export function readDescribeLogDirsRequest(r: ByteReader, version: number): Desc
 
 /** Part of DescribeLogDirsResponse, versions 1-5. */
 export interface DescribeLogDirsResult {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `LogDir`: string. */
   logDir: string;
+  /** `Topics`: []DescribeLogDirsTopic. */
   topics: DescribeLogDirsTopic[];
-  /** Versions 4+. */
+  /** `TotalBytes`: int64, versions 4+, default -1. */
   totalBytes: bigint;
-  /** Versions 4+. */
+  /** `UsableBytes`: int64, versions 4+, default -1. */
   usableBytes: bigint;
-  /** Versions 5+. */
+  /** `IsCordoned`: bool, versions 5+, default false. */
   isCordoned: boolean;
 }
 
@@ -172,7 +178,9 @@ export function readDescribeLogDirsResult(r: ByteReader, version: number): Descr
 
 /** Part of DescribeLogDirsResponse, versions 1-5. */
 export interface DescribeLogDirsTopic {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []DescribeLogDirsPartition. */
   partitions: DescribeLogDirsPartition[];
 }
 
@@ -216,9 +224,13 @@ export function readDescribeLogDirsTopic(r: ByteReader, version: number): Descri
 
 /** Part of DescribeLogDirsResponse, versions 1-5. */
 export interface DescribeLogDirsPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `PartitionSize`: int64. */
   partitionSize: bigint;
+  /** `OffsetLag`: int64. */
   offsetLag: bigint;
+  /** `IsFutureKey`: bool. */
   isFutureKey: boolean;
 }
 
@@ -271,9 +283,11 @@ export function readDescribeLogDirsPartition(
 
 /** Kafka DescribeLogDirsResponse, versions 1-5. */
 export interface DescribeLogDirsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
-  /** Versions 3+. */
+  /** `ErrorCode`: int16, versions 3+. */
   errorCode: number;
+  /** `Results`: []DescribeLogDirsResult. */
   results: DescribeLogDirsResult[];
 }
 

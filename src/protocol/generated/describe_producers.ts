@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeProducersRequest, versions 0. */
 export interface DescribeProducersRequestTopicRequest {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `PartitionIndexes`: []int32. */
   partitionIndexes?: number[];
 }
 
@@ -53,6 +55,7 @@ export function readDescribeProducersRequestTopicRequest(
 
 /** Kafka DescribeProducersRequest, versions 0. */
 export interface DescribeProducersRequest {
+  /** `Topics`: []TopicRequest. */
   topics?: DescribeProducersRequestTopicRequest[];
 }
 
@@ -94,7 +97,9 @@ export function readDescribeProducersRequest(
 
 /** Part of DescribeProducersResponse, versions 0. */
 export interface TopicResponse {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []PartitionResponse. */
   partitions: PartitionResponse[];
 }
 
@@ -134,9 +139,13 @@ export function readTopicResponse(r: ByteReader, version: number): TopicResponse
 
 /** Part of DescribeProducersResponse, versions 0. */
 export interface PartitionResponse {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `ActiveProducers`: []ProducerState. */
   activeProducers: ProducerState[];
 }
 
@@ -189,11 +198,17 @@ export function readPartitionResponse(r: ByteReader, version: number): Partition
 
 /** Part of DescribeProducersResponse, versions 0. */
 export interface ProducerState {
+  /** `ProducerId`: int64 (producerId). */
   producerId: bigint;
+  /** `ProducerEpoch`: int32. */
   producerEpoch: number;
+  /** `LastSequence`: int32, default -1. */
   lastSequence: number;
+  /** `LastTimestamp`: int64, default -1. */
   lastTimestamp: bigint;
+  /** `CoordinatorEpoch`: int32. */
   coordinatorEpoch: number;
+  /** `CurrentTxnStartOffset`: int64, default -1. */
   currentTxnStartOffset: bigint;
 }
 
@@ -249,7 +264,9 @@ export function readProducerState(r: ByteReader, version: number): ProducerState
 
 /** Kafka DescribeProducersResponse, versions 0. */
 export interface DescribeProducersResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []TopicResponse. */
   topics: TopicResponse[];
 }
 

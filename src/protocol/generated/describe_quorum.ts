@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeQuorumRequest, versions 0-2. */
 export interface DescribeQuorumRequestTopicData {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: DescribeQuorumRequestPartitionData[];
 }
 
@@ -56,6 +58,7 @@ export function readDescribeQuorumRequestTopicData(
 
 /** Part of DescribeQuorumRequest, versions 0-2. */
 export interface DescribeQuorumRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
 }
 
@@ -91,6 +94,7 @@ export function readDescribeQuorumRequestPartitionData(
 
 /** Kafka DescribeQuorumRequest, versions 0-2. */
 export interface DescribeQuorumRequest {
+  /** `Topics`: []TopicData. */
   topics?: DescribeQuorumRequestTopicData[];
 }
 
@@ -129,7 +133,9 @@ export function readDescribeQuorumRequest(r: ByteReader, version: number): Descr
 
 /** Part of DescribeQuorumResponse, versions 0-2. */
 export interface DescribeQuorumResponseTopicData {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []PartitionData. */
   partitions: DescribeQuorumResponsePartitionData[];
 }
 
@@ -176,14 +182,21 @@ export function readDescribeQuorumResponseTopicData(
 
 /** Part of DescribeQuorumResponse, versions 0-2. */
 export interface DescribeQuorumResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 2+. */
+  /** `ErrorMessage`: string, versions 2+, nullable in 2+. */
   errorMessage: string | null;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
+  /** `HighWatermark`: int64. */
   highWatermark: bigint;
+  /** `CurrentVoters`: []ReplicaState. */
   currentVoters: DescribeQuorumResponseReplicaState[];
+  /** `Observers`: []ReplicaState. */
   observers: DescribeQuorumResponseReplicaState[];
 }
 
@@ -273,13 +286,15 @@ export function readDescribeQuorumResponsePartitionData(
 
 /** Part of DescribeQuorumResponse, versions 0-2. */
 export interface DescribeQuorumResponseReplicaState {
+  /** `ReplicaId`: int32 (brokerId). */
   replicaId: number;
-  /** Versions 2+. */
+  /** `ReplicaDirectoryId`: uuid, versions 2+. */
   replicaDirectoryId: string;
+  /** `LogEndOffset`: int64. */
   logEndOffset: bigint;
-  /** Versions 1+. */
+  /** `LastFetchTimestamp`: int64, versions 1+, default -1. */
   lastFetchTimestamp: bigint;
-  /** Versions 1+. */
+  /** `LastCaughtUpTimestamp`: int64, versions 1+, default -1. */
   lastCaughtUpTimestamp: bigint;
 }
 
@@ -341,7 +356,9 @@ export function readDescribeQuorumResponseReplicaState(
 
 /** Part of DescribeQuorumResponse, versions 2. */
 export interface Node {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Listeners`: []Listener. */
   listeners: DescribeQuorumResponseListener[];
 }
 
@@ -380,8 +397,11 @@ export function readNode(r: ByteReader, version: number): Node {
 
 /** Part of DescribeQuorumResponse, versions 2. */
 export interface DescribeQuorumResponseListener {
+  /** `Name`: string. */
   name: string;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -429,11 +449,13 @@ export function readDescribeQuorumResponseListener(
 
 /** Kafka DescribeQuorumResponse, versions 0-2. */
 export interface DescribeQuorumResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 2+. */
+  /** `ErrorMessage`: string, versions 2+, nullable in 2+. */
   errorMessage: string | null;
+  /** `Topics`: []TopicData. */
   topics: DescribeQuorumResponseTopicData[];
-  /** Versions 2+. */
+  /** `Nodes`: []Node, versions 2+. */
   nodes: Node[];
 }
 

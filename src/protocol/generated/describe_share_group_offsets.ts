@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeShareGroupOffsetsRequest, versions 0-1. */
 export interface DescribeShareGroupOffsetsRequestGroup {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `Topics`: []DescribeShareGroupOffsetsRequestTopic, nullable in 0+. */
   topics?: DescribeShareGroupOffsetsRequestTopic[] | null;
 }
 
@@ -62,7 +64,9 @@ export function readDescribeShareGroupOffsetsRequestGroup(
 
 /** Part of DescribeShareGroupOffsetsRequest, versions 0-1. */
 export interface DescribeShareGroupOffsetsRequestTopic {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -107,6 +111,7 @@ export function readDescribeShareGroupOffsetsRequestTopic(
 
 /** Kafka DescribeShareGroupOffsetsRequest, versions 0-1. */
 export interface DescribeShareGroupOffsetsRequest {
+  /** `Groups`: []DescribeShareGroupOffsetsRequestGroup. */
   groups?: DescribeShareGroupOffsetsRequestGroup[];
 }
 
@@ -148,9 +153,13 @@ export function readDescribeShareGroupOffsetsRequest(
 
 /** Part of DescribeShareGroupOffsetsResponse, versions 0-1. */
 export interface DescribeShareGroupOffsetsResponseGroup {
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `Topics`: []DescribeShareGroupOffsetsResponseTopic. */
   topics: DescribeShareGroupOffsetsResponseTopic[];
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -211,8 +220,11 @@ export function readDescribeShareGroupOffsetsResponseGroup(
 
 /** Part of DescribeShareGroupOffsetsResponse, versions 0-1. */
 export interface DescribeShareGroupOffsetsResponseTopic {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []DescribeShareGroupOffsetsResponsePartition. */
   partitions: DescribeShareGroupOffsetsResponsePartition[];
 }
 
@@ -265,12 +277,17 @@ export function readDescribeShareGroupOffsetsResponseTopic(
 
 /** Part of DescribeShareGroupOffsetsResponse, versions 0-1. */
 export interface DescribeShareGroupOffsetsResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `StartOffset`: int64. */
   startOffset: bigint;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
-  /** Versions 1+. */
+  /** `Lag`: int64, versions 1+, default -1. */
   lag: bigint;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -336,7 +353,9 @@ export function readDescribeShareGroupOffsetsResponsePartition(
 
 /** Kafka DescribeShareGroupOffsetsResponse, versions 0-1. */
 export interface DescribeShareGroupOffsetsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Groups`: []DescribeShareGroupOffsetsResponseGroup. */
   groups: DescribeShareGroupOffsetsResponseGroup[];
 }
 

@@ -9,6 +9,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeTopicPartitionsRequest, versions 0. */
 export interface DescribeTopicPartitionsRequestTopicRequest {
+  /** `Name`: string (topicName). */
   name?: string;
 }
 
@@ -47,7 +48,9 @@ export function readDescribeTopicPartitionsRequestTopicRequest(
 
 /** Part of DescribeTopicPartitionsRequest, versions 0. */
 export interface DescribeTopicPartitionsRequestCursor {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
 }
 
@@ -90,8 +93,11 @@ export function readDescribeTopicPartitionsRequestCursor(
 
 /** Kafka DescribeTopicPartitionsRequest, versions 0. */
 export interface DescribeTopicPartitionsRequest {
+  /** `Topics`: []TopicRequest. */
   topics?: DescribeTopicPartitionsRequestTopicRequest[];
+  /** `ResponsePartitionLimit`: int32, default 2000. */
   responsePartitionLimit?: number;
+  /** `Cursor`: Cursor, nullable in 0+, default null. */
   cursor?: DescribeTopicPartitionsRequestCursor | null;
 }
 
@@ -147,11 +153,17 @@ export function readDescribeTopicPartitionsRequest(
 
 /** Part of DescribeTopicPartitionsResponse, versions 0. */
 export interface DescribeTopicPartitionsResponseTopic {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Name`: string (topicName), nullable in 0+. */
   name: string | null;
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `IsInternal`: bool, default false. */
   isInternal: boolean;
+  /** `Partitions`: []DescribeTopicPartitionsResponsePartition. */
   partitions: DescribeTopicPartitionsResponsePartition[];
+  /** `TopicAuthorizedOperations`: int32, default -2147483648. */
   topicAuthorizedOperations: number;
 }
 
@@ -221,14 +233,23 @@ export function readDescribeTopicPartitionsResponseTopic(
 
 /** Part of DescribeTopicPartitionsResponse, versions 0. */
 export interface DescribeTopicPartitionsResponsePartition {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32, default -1. */
   leaderEpoch: number;
+  /** `ReplicaNodes`: []int32 (brokerId). */
   replicaNodes: number[];
+  /** `IsrNodes`: []int32 (brokerId). */
   isrNodes: number[];
+  /** `EligibleLeaderReplicas`: []int32 (brokerId), nullable in 0+, default null. */
   eligibleLeaderReplicas: number[] | null;
+  /** `LastKnownElr`: []int32 (brokerId), nullable in 0+, default null. */
   lastKnownElr: number[] | null;
+  /** `OfflineReplicas`: []int32 (brokerId). */
   offlineReplicas: number[];
 }
 
@@ -333,7 +354,9 @@ export function readDescribeTopicPartitionsResponsePartition(
 
 /** Part of DescribeTopicPartitionsResponse, versions 0. */
 export interface DescribeTopicPartitionsResponseCursor {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
 }
 
@@ -376,8 +399,11 @@ export function readDescribeTopicPartitionsResponseCursor(
 
 /** Kafka DescribeTopicPartitionsResponse, versions 0. */
 export interface DescribeTopicPartitionsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []DescribeTopicPartitionsResponseTopic. */
   topics: DescribeTopicPartitionsResponseTopic[];
+  /** `NextCursor`: Cursor, nullable in 0+, default null. */
   nextCursor: DescribeTopicPartitionsResponseCursor | null;
 }
 

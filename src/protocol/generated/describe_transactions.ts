@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka DescribeTransactionsRequest, versions 0. */
 export interface DescribeTransactionsRequest {
+  /** `TransactionalIds`: []string (transactionalId). */
   transactionalIds?: string[];
 }
 
@@ -54,13 +55,21 @@ export function readDescribeTransactionsRequest(
 
 /** Part of DescribeTransactionsResponse, versions 0. */
 export interface DescribeTransactionsResponseTransactionState {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId: string;
+  /** `TransactionState`: string. */
   transactionState: string;
+  /** `TransactionTimeoutMs`: int32. */
   transactionTimeoutMs: number;
+  /** `TransactionStartTimeMs`: int64. */
   transactionStartTimeMs: bigint;
+  /** `ProducerId`: int64 (producerId). */
   producerId: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch: number;
+  /** `Topics`: []TopicData. */
   topics: DescribeTransactionsResponseTopicData[];
 }
 
@@ -141,7 +150,9 @@ export function readDescribeTransactionsResponseTransactionState(
 
 /** Part of DescribeTransactionsResponse, versions 0. */
 export interface DescribeTransactionsResponseTopicData {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -186,7 +197,9 @@ export function readDescribeTransactionsResponseTopicData(
 
 /** Kafka DescribeTransactionsResponse, versions 0. */
 export interface DescribeTransactionsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `TransactionStates`: []TransactionState. */
   transactionStates: DescribeTransactionsResponseTransactionState[];
 }
 

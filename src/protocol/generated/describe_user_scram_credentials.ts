@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of DescribeUserScramCredentialsRequest, versions 0. */
 export interface UserName {
+  /** `Name`: string. */
   name?: string;
 }
 
@@ -39,6 +40,7 @@ export function readUserName(r: ByteReader, version: number): UserName {
 
 /** Kafka DescribeUserScramCredentialsRequest, versions 0. */
 export interface DescribeUserScramCredentialsRequest {
+  /** `Users`: []UserName, nullable in 0+. */
   users?: UserName[] | null;
 }
 
@@ -86,9 +88,13 @@ export function readDescribeUserScramCredentialsRequest(
 
 /** Part of DescribeUserScramCredentialsResponse, versions 0. */
 export interface DescribeUserScramCredentialsResult {
+  /** `User`: string. */
   user: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `CredentialInfos`: []CredentialInfo. */
   credentialInfos: CredentialInfo[];
 }
 
@@ -149,7 +155,9 @@ export function readDescribeUserScramCredentialsResult(
 
 /** Part of DescribeUserScramCredentialsResponse, versions 0. */
 export interface CredentialInfo {
+  /** `Mechanism`: int8. */
   mechanism: number;
+  /** `Iterations`: int32. */
   iterations: number;
 }
 
@@ -182,9 +190,13 @@ export function readCredentialInfo(r: ByteReader, version: number): CredentialIn
 
 /** Kafka DescribeUserScramCredentialsResponse, versions 0. */
 export interface DescribeUserScramCredentialsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Results`: []DescribeUserScramCredentialsResult. */
   results: DescribeUserScramCredentialsResult[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ElectLeadersRequest, versions 0-2. */
 export interface ElectLeadersRequestTopicPartitions {
+  /** `Topic`: string (topicName). */
   topic?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -51,9 +53,11 @@ export function readElectLeadersRequestTopicPartitions(
 
 /** Kafka ElectLeadersRequest, versions 0-2. */
 export interface ElectLeadersRequest {
-  /** Versions 1+. */
+  /** `ElectionType`: int8, versions 1+. */
   electionType?: number;
+  /** `TopicPartitions`: []TopicPartitions, nullable in 0+. */
   topicPartitions?: ElectLeadersRequestTopicPartitions[] | null;
+  /** `TimeoutMs`: int32, default 60000. */
   timeoutMs?: number;
 }
 
@@ -112,7 +116,9 @@ export function readElectLeadersRequest(r: ByteReader, version: number): ElectLe
 
 /** Part of ElectLeadersResponse, versions 0-2. */
 export interface ReplicaElectionResult {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `PartitionResult`: []PartitionResult. */
   partitionResult: ElectLeadersResponsePartitionResult[];
 }
 
@@ -156,8 +162,11 @@ export function readReplicaElectionResult(r: ByteReader, version: number): Repli
 
 /** Part of ElectLeadersResponse, versions 0-2. */
 export interface ElectLeadersResponsePartitionResult {
+  /** `PartitionId`: int32. */
   partitionId: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 
@@ -202,9 +211,11 @@ export function readElectLeadersResponsePartitionResult(
 
 /** Kafka ElectLeadersResponse, versions 0-2. */
 export interface ElectLeadersResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
-  /** Versions 1+. */
+  /** `ErrorCode`: int16, versions 1+. */
   errorCode: number;
+  /** `ReplicaElectionResults`: []ReplicaElectionResult. */
   replicaElectionResults: ReplicaElectionResult[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of EndQuorumEpochRequest, versions 0-1. */
 export interface EndQuorumEpochRequestTopicData {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: EndQuorumEpochRequestPartitionData[];
 }
 
@@ -56,12 +58,15 @@ export function readEndQuorumEpochRequestTopicData(
 
 /** Part of EndQuorumEpochRequest, versions 0-1. */
 export interface EndQuorumEpochRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
-  /** Versions 0. */
+  /** `PreferredSuccessors`: []int32, versions 0. */
   preferredSuccessors?: number[];
-  /** Versions 1+. */
+  /** `PreferredCandidates`: []ReplicaInfo, versions 1+. */
   preferredCandidates?: ReplicaInfo[];
 }
 
@@ -129,7 +134,9 @@ export function readEndQuorumEpochRequestPartitionData(
 
 /** Part of EndQuorumEpochRequest, versions 1. */
 export interface ReplicaInfo {
+  /** `CandidateId`: int32 (brokerId). */
   candidateId?: number;
+  /** `CandidateDirectoryId`: uuid. */
   candidateDirectoryId?: string;
 }
 
@@ -162,8 +169,11 @@ export function readReplicaInfo(r: ByteReader, version: number): ReplicaInfo {
 
 /** Part of EndQuorumEpochRequest, versions 1. */
 export interface EndQuorumEpochRequestLeaderEndpoint {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
 }
 
@@ -211,9 +221,11 @@ export function readEndQuorumEpochRequestLeaderEndpoint(
 
 /** Kafka EndQuorumEpochRequest, versions 0-1. */
 export interface EndQuorumEpochRequest {
+  /** `ClusterId`: string, nullable in 0+, default null. */
   clusterId?: string | null;
+  /** `Topics`: []TopicData. */
   topics?: EndQuorumEpochRequestTopicData[];
-  /** Versions 1+. */
+  /** `LeaderEndpoints`: []LeaderEndpoint, versions 1+. */
   leaderEndpoints?: EndQuorumEpochRequestLeaderEndpoint[];
 }
 
@@ -269,7 +281,9 @@ export function readEndQuorumEpochRequest(r: ByteReader, version: number): EndQu
 
 /** Part of EndQuorumEpochResponse, versions 0-1. */
 export interface EndQuorumEpochResponseTopicData {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []PartitionData. */
   partitions: EndQuorumEpochResponsePartitionData[];
 }
 
@@ -316,9 +330,13 @@ export function readEndQuorumEpochResponseTopicData(
 
 /** Part of EndQuorumEpochResponse, versions 0-1. */
 export interface EndQuorumEpochResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
 }
 
@@ -371,8 +389,11 @@ export function readEndQuorumEpochResponsePartitionData(
 
 /** Part of EndQuorumEpochResponse, versions 1. */
 export interface EndQuorumEpochResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -419,9 +440,11 @@ export function readEndQuorumEpochResponseNodeEndpoint(
 
 /** Kafka EndQuorumEpochResponse, versions 0-1. */
 export interface EndQuorumEpochResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Topics`: []TopicData. */
   topics: EndQuorumEpochResponseTopicData[];
-  /** Versions 1+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 1+, tagged (tag 0) in 1+. */
   nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[];
 }
 

@@ -8,9 +8,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka EndTxnRequest, versions 0-5. */
 export interface EndTxnRequest {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId?: string;
+  /** `ProducerId`: int64 (producerId). */
   producerId?: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch?: number;
+  /** `Committed`: bool. */
   committed?: boolean;
 }
 
@@ -57,11 +61,13 @@ export function readEndTxnRequest(r: ByteReader, version: number): EndTxnRequest
 
 /** Kafka EndTxnResponse, versions 0-5. */
 export interface EndTxnResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 5+. */
+  /** `ProducerId`: int64 (producerId), versions 5+, default -1. */
   producerId: bigint;
-  /** Versions 5+. */
+  /** `ProducerEpoch`: int16, versions 5+, default -1. */
   producerEpoch: number;
 }
 

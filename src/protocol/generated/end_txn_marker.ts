@@ -6,6 +6,7 @@ import type { ByteWriter } from "../../wire/byte_writer.ts";
 
 /** Kafka EndTxnMarker, versions 0. */
 export interface EndTxnMarker {
+  /** `CoordinatorEpoch`: int32. */
   coordinatorEpoch: number;
 }
 

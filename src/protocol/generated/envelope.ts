@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka EnvelopeRequest, versions 0. */
 export interface EnvelopeRequest {
+  /** `RequestData`: bytes. */
   requestData?: Uint8Array;
+  /** `RequestPrincipal`: bytes, nullable in 0+. */
   requestPrincipal?: Uint8Array | null;
+  /** `ClientHostAddress`: bytes. */
   clientHostAddress?: Uint8Array;
 }
 
@@ -57,7 +60,9 @@ export function readEnvelopeRequest(r: ByteReader, version: number): EnvelopeReq
 
 /** Kafka EnvelopeResponse, versions 0. */
 export interface EnvelopeResponse {
+  /** `ResponseData`: bytes, nullable in 0+, default null. */
   responseData: Uint8Array | null;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ExpireDelegationTokenRequest, versions 1-2. */
 export interface ExpireDelegationTokenRequest {
+  /** `Hmac`: bytes. */
   hmac?: Uint8Array;
+  /** `ExpiryTimePeriodMs`: int64. */
   expiryTimePeriodMs?: bigint;
 }
 
@@ -49,8 +51,11 @@ export function readExpireDelegationTokenRequest(
 
 /** Kafka ExpireDelegationTokenResponse, versions 1-2. */
 export interface ExpireDelegationTokenResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ExpiryTimestampMs`: int64. */
   expiryTimestampMs: bigint;
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
 }
 

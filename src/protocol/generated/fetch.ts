@@ -16,7 +16,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of FetchRequest, versions 15-18. */
 export interface FetchRequestReplicaState {
+  /** `ReplicaId`: int32 (brokerId), default -1. */
   replicaId?: number;
+  /** `ReplicaEpoch`: int64, default -1. */
   replicaEpoch?: bigint;
 }
 
@@ -56,10 +58,11 @@ export function readFetchRequestReplicaState(
 
 /** Part of FetchRequest, versions 4-18. */
 export interface FetchRequestFetchTopic {
-  /** Versions 0-12. */
+  /** `Topic`: string (topicName), versions 0-12. */
   topic?: string;
-  /** Versions 13+. */
+  /** `TopicId`: uuid, versions 13+. */
   topicId?: string;
+  /** `Partitions`: []FetchPartition. */
   partitions?: FetchRequestFetchPartition[];
 }
 
@@ -111,18 +114,21 @@ export function readFetchRequestFetchTopic(r: ByteReader, version: number): Fetc
 
 /** Part of FetchRequest, versions 4-18. */
 export interface FetchRequestFetchPartition {
+  /** `Partition`: int32. */
   partition?: number;
-  /** Versions 9+. */
+  /** `CurrentLeaderEpoch`: int32, versions 9+, default -1. */
   currentLeaderEpoch?: number;
+  /** `FetchOffset`: int64. */
   fetchOffset?: bigint;
-  /** Versions 12+. */
+  /** `LastFetchedEpoch`: int32, versions 12+, default -1. */
   lastFetchedEpoch?: number;
-  /** Versions 5+. */
+  /** `LogStartOffset`: int64, versions 5+, default -1. */
   logStartOffset?: bigint;
+  /** `PartitionMaxBytes`: int32. */
   partitionMaxBytes?: number;
-  /** Versions 17+. */
+  /** `ReplicaDirectoryId`: uuid, versions 17+, tagged (tag 0) in 17+. */
   replicaDirectoryId?: string;
-  /** Versions 18+. */
+  /** `HighWatermark`: int64, versions 18+, tagged (tag 1) in 18+, default 9223372036854775807. */
   highWatermark?: bigint;
 }
 
@@ -220,10 +226,11 @@ export function readFetchRequestFetchPartition(
 
 /** Part of FetchRequest, versions 7-18. */
 export interface FetchRequestForgottenTopic {
-  /** Versions 7-12. */
+  /** `Topic`: string (topicName), versions 7-12. */
   topic?: string;
-  /** Versions 13+. */
+  /** `TopicId`: uuid, versions 13+. */
   topicId?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -274,24 +281,29 @@ export function readFetchRequestForgottenTopic(
 
 /** Kafka FetchRequest, versions 4-18. */
 export interface FetchRequest {
-  /** Versions 12+. */
+  /** `ClusterId`: string, versions 12+, nullable in 12+, tagged (tag 0) in 12+, default null. */
   clusterId?: string | null;
-  /** Versions 0-14. */
+  /** `ReplicaId`: int32 (brokerId), versions 0-14, default -1. */
   replicaId?: number;
-  /** Versions 15+. */
+  /** `ReplicaState`: ReplicaState, versions 15+, tagged (tag 1) in 15+. */
   replicaState?: FetchRequestReplicaState;
+  /** `MaxWaitMs`: int32. */
   maxWaitMs?: number;
+  /** `MinBytes`: int32. */
   minBytes?: number;
+  /** `MaxBytes`: int32, default 0x7fffffff. */
   maxBytes?: number;
+  /** `IsolationLevel`: int8, default 0. */
   isolationLevel?: number;
-  /** Versions 7+. */
+  /** `SessionId`: int32, versions 7+, default 0. */
   sessionId?: number;
-  /** Versions 7+. */
+  /** `SessionEpoch`: int32, versions 7+, default -1. */
   sessionEpoch?: number;
+  /** `Topics`: []FetchTopic. */
   topics?: FetchRequestFetchTopic[];
-  /** Versions 7+. */
+  /** `ForgottenTopicsData`: []ForgottenTopic, versions 7+. */
   forgottenTopicsData?: FetchRequestForgottenTopic[];
-  /** Versions 11+. */
+  /** `RackId`: string, versions 11+, default . */
   rackId?: string;
 }
 
@@ -419,10 +431,11 @@ export function readFetchRequest(r: ByteReader, version: number): FetchRequest {
 
 /** Part of FetchResponse, versions 4-18. */
 export interface FetchableTopicResponse {
-  /** Versions 0-12. */
+  /** `Topic`: string (topicName), versions 0-12. */
   topic: string;
-  /** Versions 13+. */
+  /** `TopicId`: uuid, versions 13+. */
   topicId: string;
+  /** `Partitions`: []PartitionData. */
   partitions: FetchResponsePartitionData[];
 }
 
@@ -474,21 +487,27 @@ export function readFetchableTopicResponse(r: ByteReader, version: number): Fetc
 
 /** Part of FetchResponse, versions 4-18. */
 export interface FetchResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `HighWatermark`: int64. */
   highWatermark: bigint;
+  /** `LastStableOffset`: int64, default -1. */
   lastStableOffset: bigint;
-  /** Versions 5+. */
+  /** `LogStartOffset`: int64, versions 5+, default -1. */
   logStartOffset: bigint;
-  /** Versions 12+. */
+  /** `DivergingEpoch`: EpochEndOffset, versions 12+, tagged (tag 0) in 12+. */
   divergingEpoch: FetchResponseEpochEndOffset;
-  /** Versions 12+. */
+  /** `CurrentLeader`: LeaderIdAndEpoch, versions 12+, tagged (tag 1) in 12+. */
   currentLeader: FetchResponseLeaderIdAndEpoch;
-  /** Versions 12+. */
+  /** `SnapshotId`: SnapshotId, versions 12+, tagged (tag 2) in 12+. */
   snapshotId: FetchResponseSnapshotId;
+  /** `AbortedTransactions`: []AbortedTransaction, nullable in 4+. */
   abortedTransactions: AbortedTransaction[] | null;
-  /** Versions 11+. */
+  /** `PreferredReadReplica`: int32 (brokerId), versions 11+, default -1. */
   preferredReadReplica: number;
+  /** `Records`: records, nullable in 0+. */
   records: Uint8Array | null;
 }
 
@@ -626,7 +645,9 @@ export function readFetchResponsePartitionData(
 
 /** Part of FetchResponse, versions 12-18. */
 export interface FetchResponseEpochEndOffset {
+  /** `Epoch`: int32, default -1. */
   epoch: number;
+  /** `EndOffset`: int64, default -1. */
   endOffset: bigint;
 }
 
@@ -666,7 +687,9 @@ export function readFetchResponseEpochEndOffset(
 
 /** Part of FetchResponse, versions 12-18. */
 export interface FetchResponseLeaderIdAndEpoch {
+  /** `LeaderId`: int32 (brokerId), default -1. */
   leaderId: number;
+  /** `LeaderEpoch`: int32, default -1. */
   leaderEpoch: number;
 }
 
@@ -706,7 +729,9 @@ export function readFetchResponseLeaderIdAndEpoch(
 
 /** Part of FetchResponse, versions 12-18. */
 export interface FetchResponseSnapshotId {
+  /** `EndOffset`: int64, default -1. */
   endOffset: bigint;
+  /** `Epoch`: int32, default -1. */
   epoch: number;
 }
 
@@ -746,7 +771,9 @@ export function readFetchResponseSnapshotId(
 
 /** Part of FetchResponse, versions 4-18. */
 export interface AbortedTransaction {
+  /** `ProducerId`: int64 (producerId). */
   producerId: bigint;
+  /** `FirstOffset`: int64. */
   firstOffset: bigint;
 }
 
@@ -783,9 +810,13 @@ export function readAbortedTransaction(r: ByteReader, version: number): AbortedT
 
 /** Part of FetchResponse, versions 16-18. */
 export interface FetchResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `Rack`: string, nullable in 16+, default null. */
   rack: string | null;
 }
 
@@ -837,13 +868,15 @@ export function readFetchResponseNodeEndpoint(
 
 /** Kafka FetchResponse, versions 4-18. */
 export interface FetchResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
-  /** Versions 7+. */
+  /** `ErrorCode`: int16, versions 7+. */
   errorCode: number;
-  /** Versions 7+. */
+  /** `SessionId`: int32, versions 7+, default 0. */
   sessionId: number;
+  /** `Responses`: []FetchableTopicResponse. */
   responses: FetchableTopicResponse[];
-  /** Versions 16+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 16+, tagged (tag 0) in 16+. */
   nodeEndpoints: FetchResponseNodeEndpoint[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of FetchSnapshotRequest, versions 0-1. */
 export interface FetchSnapshotRequestTopicSnapshot {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []PartitionSnapshot. */
   partitions?: FetchSnapshotRequestPartitionSnapshot[];
 }
 
@@ -56,11 +58,15 @@ export function readFetchSnapshotRequestTopicSnapshot(
 
 /** Part of FetchSnapshotRequest, versions 0-1. */
 export interface FetchSnapshotRequestPartitionSnapshot {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `CurrentLeaderEpoch`: int32. */
   currentLeaderEpoch?: number;
+  /** `SnapshotId`: SnapshotId. */
   snapshotId?: FetchSnapshotRequestSnapshotId;
+  /** `Position`: int64. */
   position?: bigint;
-  /** Versions 1+. */
+  /** `ReplicaDirectoryId`: uuid, versions 1+, tagged (tag 0) in 1+. */
   replicaDirectoryId?: string;
 }
 
@@ -128,7 +134,9 @@ export function readFetchSnapshotRequestPartitionSnapshot(
 
 /** Part of FetchSnapshotRequest, versions 0-1. */
 export interface FetchSnapshotRequestSnapshotId {
+  /** `EndOffset`: int64. */
   endOffset?: bigint;
+  /** `Epoch`: int32. */
   epoch?: number;
 }
 
@@ -168,9 +176,13 @@ export function readFetchSnapshotRequestSnapshotId(
 
 /** Kafka FetchSnapshotRequest, versions 0-1. */
 export interface FetchSnapshotRequest {
+  /** `ClusterId`: string, nullable in 0+, tagged (tag 0) in 0+, default null. */
   clusterId?: string | null;
+  /** `ReplicaId`: int32 (brokerId), default -1. */
   replicaId?: number;
+  /** `MaxBytes`: int32, default 0x7fffffff. */
   maxBytes?: number;
+  /** `Topics`: []TopicSnapshot. */
   topics?: FetchSnapshotRequestTopicSnapshot[];
 }
 
@@ -230,7 +242,9 @@ export function readFetchSnapshotRequest(r: ByteReader, version: number): FetchS
 
 /** Part of FetchSnapshotResponse, versions 0-1. */
 export interface FetchSnapshotResponseTopicSnapshot {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []PartitionSnapshot. */
   partitions: FetchSnapshotResponsePartitionSnapshot[];
 }
 
@@ -277,12 +291,19 @@ export function readFetchSnapshotResponseTopicSnapshot(
 
 /** Part of FetchSnapshotResponse, versions 0-1. */
 export interface FetchSnapshotResponsePartitionSnapshot {
+  /** `Index`: int32. */
   index: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `SnapshotId`: SnapshotId. */
   snapshotId: FetchSnapshotResponseSnapshotId;
+  /** `CurrentLeader`: LeaderIdAndEpoch, tagged (tag 0) in 0+. */
   currentLeader: FetchSnapshotResponseLeaderIdAndEpoch;
+  /** `Size`: int64. */
   size: bigint;
+  /** `Position`: int64. */
   position: bigint;
+  /** `UnalignedRecords`: records. */
   unalignedRecords: Uint8Array;
 }
 
@@ -367,7 +388,9 @@ export function readFetchSnapshotResponsePartitionSnapshot(
 
 /** Part of FetchSnapshotResponse, versions 0-1. */
 export interface FetchSnapshotResponseSnapshotId {
+  /** `EndOffset`: int64. */
   endOffset: bigint;
+  /** `Epoch`: int32. */
   epoch: number;
 }
 
@@ -407,7 +430,9 @@ export function readFetchSnapshotResponseSnapshotId(
 
 /** Part of FetchSnapshotResponse, versions 0-1. */
 export interface FetchSnapshotResponseLeaderIdAndEpoch {
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
 }
 
@@ -447,8 +472,11 @@ export function readFetchSnapshotResponseLeaderIdAndEpoch(
 
 /** Part of FetchSnapshotResponse, versions 1. */
 export interface FetchSnapshotResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -495,10 +523,13 @@ export function readFetchSnapshotResponseNodeEndpoint(
 
 /** Kafka FetchSnapshotResponse, versions 0-1. */
 export interface FetchSnapshotResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Topics`: []TopicSnapshot. */
   topics: FetchSnapshotResponseTopicSnapshot[];
-  /** Versions 1+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 1+, tagged (tag 0) in 1+. */
   nodeEndpoints: FetchSnapshotResponseNodeEndpoint[];
 }
 

@@ -8,11 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka FindCoordinatorRequest, versions 0-6. */
 export interface FindCoordinatorRequest {
-  /** Versions 0-3. */
+  /** `Key`: string, versions 0-3. */
   key?: string;
-  /** Versions 1+. */
+  /** `KeyType`: int8, versions 1+, default 0. */
   keyType?: number;
-  /** Versions 4+. */
+  /** `CoordinatorKeys`: []string, versions 4+. */
   coordinatorKeys?: string[];
 }
 
@@ -67,11 +67,17 @@ export function readFindCoordinatorRequest(r: ByteReader, version: number): Find
 
 /** Part of FindCoordinatorResponse, versions 4-6. */
 export interface Coordinator {
+  /** `Key`: string. */
   key: string;
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 4+. */
   errorMessage: string | null;
 }
 
@@ -132,19 +138,19 @@ export function readCoordinator(r: ByteReader, version: number): Coordinator {
 
 /** Kafka FindCoordinatorResponse, versions 0-6. */
 export interface FindCoordinatorResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
-  /** Versions 0-3. */
+  /** `ErrorCode`: int16, versions 0-3. */
   errorCode: number;
-  /** Versions 1-3. */
+  /** `ErrorMessage`: string, versions 1-3, nullable in 1-3. */
   errorMessage: string | null;
-  /** Versions 0-3. */
+  /** `NodeId`: int32 (brokerId), versions 0-3. */
   nodeId: number;
-  /** Versions 0-3. */
+  /** `Host`: string, versions 0-3. */
   host: string;
-  /** Versions 0-3. */
+  /** `Port`: int32, versions 0-3. */
   port: number;
-  /** Versions 4+. */
+  /** `Coordinators`: []Coordinator, versions 4+. */
   coordinators: Coordinator[];
 }
 

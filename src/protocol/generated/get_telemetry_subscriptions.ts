@@ -9,6 +9,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka GetTelemetrySubscriptionsRequest, versions 0. */
 export interface GetTelemetrySubscriptionsRequest {
+  /** `ClientInstanceId`: uuid. */
   clientInstanceId?: string;
 }
 
@@ -44,14 +45,23 @@ export function readGetTelemetrySubscriptionsRequest(
 
 /** Kafka GetTelemetrySubscriptionsResponse, versions 0. */
 export interface GetTelemetrySubscriptionsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ClientInstanceId`: uuid. */
   clientInstanceId: string;
+  /** `SubscriptionId`: int32. */
   subscriptionId: number;
+  /** `AcceptedCompressionTypes`: []int8. */
   acceptedCompressionTypes: number[];
+  /** `PushIntervalMs`: int32. */
   pushIntervalMs: number;
+  /** `TelemetryMaxBytes`: int32. */
   telemetryMaxBytes: number;
+  /** `DeltaTemporality`: bool. */
   deltaTemporality: boolean;
+  /** `RequestedMetrics`: []string. */
   requestedMetrics: string[];
 }
 

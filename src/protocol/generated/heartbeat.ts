@@ -8,10 +8,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka HeartbeatRequest, versions 0-4. */
 export interface HeartbeatRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `GenerationId`: int32. */
   generationId?: number;
+  /** `MemberId`: string. */
   memberId?: string;
-  /** Versions 3+. */
+  /** `GroupInstanceId`: string, versions 3+, nullable in 3+, default null. */
   groupInstanceId?: string | null;
 }
 
@@ -64,8 +67,9 @@ export function readHeartbeatRequest(r: ByteReader, version: number): HeartbeatR
 
 /** Kafka HeartbeatResponse, versions 0-4. */
 export interface HeartbeatResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 

@@ -8,8 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of IncrementalAlterConfigsRequest, versions 0-1. */
 export interface IncrementalAlterConfigsRequestAlterConfigsResource {
+  /** `ResourceType`: int8. */
   resourceType?: number;
+  /** `ResourceName`: string. */
   resourceName?: string;
+  /** `Configs`: []AlterableConfig. */
   configs?: IncrementalAlterConfigsRequestAlterableConfig[];
 }
 
@@ -62,8 +65,11 @@ export function readIncrementalAlterConfigsRequestAlterConfigsResource(
 
 /** Part of IncrementalAlterConfigsRequest, versions 0-1. */
 export interface IncrementalAlterConfigsRequestAlterableConfig {
+  /** `Name`: string. */
   name?: string;
+  /** `ConfigOperation`: int8. */
   configOperation?: number;
+  /** `Value`: string, nullable in 0+. */
   value?: string | null;
 }
 
@@ -109,7 +115,9 @@ export function readIncrementalAlterConfigsRequestAlterableConfig(
 
 /** Kafka IncrementalAlterConfigsRequest, versions 0-1. */
 export interface IncrementalAlterConfigsRequest {
+  /** `Resources`: []AlterConfigsResource. */
   resources?: IncrementalAlterConfigsRequestAlterConfigsResource[];
+  /** `ValidateOnly`: bool. */
   validateOnly?: boolean;
 }
 
@@ -157,9 +165,13 @@ export function readIncrementalAlterConfigsRequest(
 
 /** Part of IncrementalAlterConfigsResponse, versions 0-1. */
 export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `ResourceType`: int8. */
   resourceType: number;
+  /** `ResourceName`: string. */
   resourceName: string;
 }
 
@@ -214,7 +226,9 @@ export function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(
 
 /** Kafka IncrementalAlterConfigsResponse, versions 0-1. */
 export interface IncrementalAlterConfigsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Responses`: []AlterConfigsResourceResponse. */
   responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
 }
 

@@ -8,15 +8,17 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka InitProducerIdRequest, versions 0-6. */
 export interface InitProducerIdRequest {
+  /** `TransactionalId`: string (transactionalId), nullable in 0+. */
   transactionalId?: string | null;
+  /** `TransactionTimeoutMs`: int32. */
   transactionTimeoutMs?: number;
-  /** Versions 3+. */
+  /** `ProducerId`: int64 (producerId), versions 3+, default -1. */
   producerId?: bigint;
-  /** Versions 3+. */
+  /** `ProducerEpoch`: int16, versions 3+, default -1. */
   producerEpoch?: number;
-  /** Versions 6+. */
+  /** `Enable2Pc`: bool, versions 6+, default false. */
   enable2Pc?: boolean;
-  /** Versions 6+. */
+  /** `KeepPreparedTxn`: bool, versions 6+, default false. */
   keepPreparedTxn?: boolean;
 }
 
@@ -85,13 +87,17 @@ export function readInitProducerIdRequest(r: ByteReader, version: number): InitP
 
 /** Kafka InitProducerIdResponse, versions 0-6. */
 export interface InitProducerIdResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ProducerId`: int64 (producerId), default -1. */
   producerId: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch: number;
-  /** Versions 6+. */
+  /** `OngoingTxnProducerId`: int64 (producerId), versions 6+, default -1. */
   ongoingTxnProducerId: bigint;
-  /** Versions 6+. */
+  /** `OngoingTxnProducerEpoch`: int16, versions 6+, default -1. */
   ongoingTxnProducerEpoch: number;
 }
 

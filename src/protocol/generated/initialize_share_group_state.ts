@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of InitializeShareGroupStateRequest, versions 0. */
 export interface InitializeStateData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: InitializeShareGroupStateRequestPartitionData[];
 }
 
@@ -54,8 +56,11 @@ export function readInitializeStateData(r: ByteReader, version: number): Initial
 
 /** Part of InitializeShareGroupStateRequest, versions 0. */
 export interface InitializeShareGroupStateRequestPartitionData {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `StateEpoch`: int32. */
   stateEpoch?: number;
+  /** `StartOffset`: int64. */
   startOffset?: bigint;
 }
 
@@ -99,7 +104,9 @@ export function readInitializeShareGroupStateRequestPartitionData(
 
 /** Kafka InitializeShareGroupStateRequest, versions 0. */
 export interface InitializeShareGroupStateRequest {
+  /** `GroupId`: string. */
   groupId?: string;
+  /** `Topics`: []InitializeStateData. */
   topics?: InitializeStateData[];
 }
 
@@ -146,7 +153,9 @@ export function readInitializeShareGroupStateRequest(
 
 /** Part of InitializeShareGroupStateResponse, versions 0. */
 export interface InitializeStateResult {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionResult. */
   partitions: InitializeShareGroupStateResponsePartitionResult[];
 }
 
@@ -191,8 +200,11 @@ export function readInitializeStateResult(r: ByteReader, version: number): Initi
 
 /** Part of InitializeShareGroupStateResponse, versions 0. */
 export interface InitializeShareGroupStateResponsePartitionResult {
+  /** `Partition`: int32. */
   partition: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -239,6 +251,7 @@ export function readInitializeShareGroupStateResponsePartitionResult(
 
 /** Kafka InitializeShareGroupStateResponse, versions 0. */
 export interface InitializeShareGroupStateResponse {
+  /** `Results`: []InitializeStateResult. */
   results: InitializeStateResult[];
 }
 

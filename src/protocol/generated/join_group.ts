@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of JoinGroupRequest, versions 0-9. */
 export interface JoinGroupRequestProtocol {
+  /** `Name`: string. */
   name?: string;
+  /** `Metadata`: bytes. */
   metadata?: Uint8Array;
 }
 
@@ -50,16 +52,21 @@ export function readJoinGroupRequestProtocol(
 
 /** Kafka JoinGroupRequest, versions 0-9. */
 export interface JoinGroupRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `SessionTimeoutMs`: int32. */
   sessionTimeoutMs?: number;
-  /** Versions 1+. */
+  /** `RebalanceTimeoutMs`: int32, versions 1+, default -1. */
   rebalanceTimeoutMs?: number;
+  /** `MemberId`: string. */
   memberId?: string;
-  /** Versions 5+. */
+  /** `GroupInstanceId`: string, versions 5+, nullable in 5+, default null. */
   groupInstanceId?: string | null;
+  /** `ProtocolType`: string. */
   protocolType?: string;
+  /** `Protocols`: []JoinGroupRequestProtocol. */
   protocols?: JoinGroupRequestProtocol[];
-  /** Versions 8+. */
+  /** `Reason`: string, versions 8+, nullable in 8+, default null. */
   reason?: string | null;
 }
 
@@ -146,9 +153,11 @@ export function readJoinGroupRequest(r: ByteReader, version: number): JoinGroupR
 
 /** Part of JoinGroupResponse, versions 0-9. */
 export interface JoinGroupResponseMember {
+  /** `MemberId`: string. */
   memberId: string;
-  /** Versions 5+. */
+  /** `GroupInstanceId`: string, versions 5+, nullable in 5+, default null. */
   groupInstanceId: string | null;
+  /** `Metadata`: bytes. */
   metadata: Uint8Array;
 }
 
@@ -199,17 +208,23 @@ export function readJoinGroupResponseMember(
 
 /** Kafka JoinGroupResponse, versions 0-9. */
 export interface JoinGroupResponse {
-  /** Versions 2+. */
+  /** `ThrottleTimeMs`: int32, versions 2+. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `GenerationId`: int32, default -1. */
   generationId: number;
-  /** Versions 7+. */
+  /** `ProtocolType`: string, versions 7+, nullable in 7+, default null. */
   protocolType: string | null;
+  /** `ProtocolName`: string, nullable in 7+. */
   protocolName: string | null;
+  /** `Leader`: string. */
   leader: string;
-  /** Versions 9+. */
+  /** `SkipAssignment`: bool, versions 9+, default false. */
   skipAssignment: boolean;
+  /** `MemberId`: string. */
   memberId: string;
+  /** `Members`: []JoinGroupResponseMember. */
   members: JoinGroupResponseMember[];
 }
 

@@ -7,7 +7,9 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka KRaftVersionRecord, versions 0. */
 export interface KRaftVersionRecord {
+  /** `Version`: int16. */
   version: number;
+  /** `KRaftVersion`: int16. */
   kRaftVersion: number;
 }
 

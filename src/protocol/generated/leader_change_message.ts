@@ -8,8 +8,9 @@ import { readArray, skipTags } from "../_codec.ts";
 
 /** Part of LeaderChangeMessage, versions 0-1. */
 export interface LeaderChangeMessageVoter {
+  /** `VoterId`: int32. */
   voterId: number;
-  /** Versions 1+. */
+  /** `VoterDirectoryId`: uuid, versions 1+. */
   voterDirectoryId: string;
 }
 
@@ -49,9 +50,13 @@ export function readLeaderChangeMessageVoter(
 
 /** Kafka LeaderChangeMessage, versions 0-1. */
 export interface LeaderChangeMessage {
+  /** `Version`: int16. */
   version: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `Voters`: []Voter. */
   voters: LeaderChangeMessageVoter[];
+  /** `GrantingVoters`: []Voter. */
   grantingVoters: LeaderChangeMessageVoter[];
 }
 

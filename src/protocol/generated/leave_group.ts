@@ -8,9 +8,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of LeaveGroupRequest, versions 3-5. */
 export interface MemberIdentity {
+  /** `MemberId`: string. */
   memberId?: string;
+  /** `GroupInstanceId`: string, nullable in 3+, default null. */
   groupInstanceId?: string | null;
-  /** Versions 5+. */
+  /** `Reason`: string, versions 5+, nullable in 5+, default null. */
   reason?: string | null;
 }
 
@@ -54,10 +56,11 @@ export function readMemberIdentity(r: ByteReader, version: number): MemberIdenti
 
 /** Kafka LeaveGroupRequest, versions 0-5. */
 export interface LeaveGroupRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
-  /** Versions 0-2. */
+  /** `MemberId`: string, versions 0-2. */
   memberId?: string;
-  /** Versions 3+. */
+  /** `Members`: []MemberIdentity, versions 3+. */
   members?: MemberIdentity[];
 }
 
@@ -104,8 +107,11 @@ export function readLeaveGroupRequest(r: ByteReader, version: number): LeaveGrou
 
 /** Part of LeaveGroupResponse, versions 3-5. */
 export interface MemberResponse {
+  /** `MemberId`: string. */
   memberId: string;
+  /** `GroupInstanceId`: string, nullable in 3+. */
   groupInstanceId: string | null;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -144,10 +150,11 @@ export function readMemberResponse(r: ByteReader, version: number): MemberRespon
 
 /** Kafka LeaveGroupResponse, versions 0-5. */
 export interface LeaveGroupResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 3+. */
+  /** `Members`: []MemberResponse, versions 3+. */
   members: MemberResponse[];
 }
 

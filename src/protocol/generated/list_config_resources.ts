@@ -8,7 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ListConfigResourcesRequest, versions 0-1. */
 export interface ListConfigResourcesRequest {
-  /** Versions 1+. */
+  /** `ResourceTypes`: []int8, versions 1+. */
   resourceTypes?: number[];
 }
 
@@ -48,8 +48,9 @@ export function readListConfigResourcesRequest(
 
 /** Part of ListConfigResourcesResponse, versions 0-1. */
 export interface ConfigResource {
+  /** `ResourceName`: string. */
   resourceName: string;
-  /** Versions 1+. */
+  /** `ResourceType`: int8, versions 1+, default 16. */
   resourceType: number;
 }
 
@@ -85,8 +86,11 @@ export function readConfigResource(r: ByteReader, version: number): ConfigResour
 
 /** Kafka ListConfigResourcesResponse, versions 0-1. */
 export interface ListConfigResourcesResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ConfigResources`: []ConfigResource. */
   configResources: ConfigResource[];
 }
 

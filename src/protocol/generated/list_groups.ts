@@ -8,9 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ListGroupsRequest, versions 0-5. */
 export interface ListGroupsRequest {
-  /** Versions 4+. */
+  /** `StatesFilter`: []string, versions 4+. */
   statesFilter?: string[];
-  /** Versions 5+. */
+  /** `TypesFilter`: []string, versions 5+. */
   typesFilter?: string[];
 }
 
@@ -61,11 +61,13 @@ export function readListGroupsRequest(r: ByteReader, version: number): ListGroup
 
 /** Part of ListGroupsResponse, versions 0-5. */
 export interface ListedGroup {
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `ProtocolType`: string. */
   protocolType: string;
-  /** Versions 4+. */
+  /** `GroupState`: string, versions 4+. */
   groupState: string;
-  /** Versions 5+. */
+  /** `GroupType`: string, versions 5+. */
   groupType: string;
 }
 
@@ -119,9 +121,11 @@ export function readListedGroup(r: ByteReader, version: number): ListedGroup {
 
 /** Kafka ListGroupsResponse, versions 0-5. */
 export interface ListGroupsResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Groups`: []ListedGroup. */
   groups: ListedGroup[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ListOffsetsRequest, versions 1-11. */
 export interface ListOffsetsTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []ListOffsetsPartition. */
   partitions?: ListOffsetsPartition[];
 }
 
@@ -48,9 +50,11 @@ export function readListOffsetsTopic(r: ByteReader, version: number): ListOffset
 
 /** Part of ListOffsetsRequest, versions 1-11. */
 export interface ListOffsetsPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
-  /** Versions 4+. */
+  /** `CurrentLeaderEpoch`: int32, versions 4+, default -1. */
   currentLeaderEpoch?: number;
+  /** `Timestamp`: int64. */
   timestamp?: bigint;
 }
 
@@ -97,11 +101,13 @@ export function readListOffsetsPartition(r: ByteReader, version: number): ListOf
 
 /** Kafka ListOffsetsRequest, versions 1-11. */
 export interface ListOffsetsRequest {
+  /** `ReplicaId`: int32 (brokerId). */
   replicaId?: number;
-  /** Versions 2+. */
+  /** `IsolationLevel`: int8, versions 2+. */
   isolationLevel?: number;
+  /** `Topics`: []ListOffsetsTopic. */
   topics?: ListOffsetsTopic[];
-  /** Versions 10+. */
+  /** `TimeoutMs`: int32, versions 10+. */
   timeoutMs?: number;
 }
 
@@ -157,7 +163,9 @@ export function readListOffsetsRequest(r: ByteReader, version: number): ListOffs
 
 /** Part of ListOffsetsResponse, versions 1-11. */
 export interface ListOffsetsTopicResponse {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []ListOffsetsPartitionResponse. */
   partitions: ListOffsetsPartitionResponse[];
 }
 
@@ -204,11 +212,15 @@ export function readListOffsetsTopicResponse(
 
 /** Part of ListOffsetsResponse, versions 1-11. */
 export interface ListOffsetsPartitionResponse {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Timestamp`: int64, default -1. */
   timestamp: bigint;
+  /** `Offset`: int64, default -1. */
   offset: bigint;
-  /** Versions 4+. */
+  /** `LeaderEpoch`: int32, versions 4+, default -1. */
   leaderEpoch: number;
 }
 
@@ -268,8 +280,9 @@ export function readListOffsetsPartitionResponse(
 
 /** Kafka ListOffsetsResponse, versions 1-11. */
 export interface ListOffsetsResponse {
-  /** Versions 2+. */
+  /** `ThrottleTimeMs`: int32, versions 2+. */
   throttleTimeMs: number;
+  /** `Topics`: []ListOffsetsTopicResponse. */
   topics: ListOffsetsTopicResponse[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ListPartitionReassignmentsRequest, versions 0. */
 export interface ListPartitionReassignmentsTopics {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `PartitionIndexes`: []int32. */
   partitionIndexes?: number[];
 }
 
@@ -53,7 +55,9 @@ export function readListPartitionReassignmentsTopics(
 
 /** Kafka ListPartitionReassignmentsRequest, versions 0. */
 export interface ListPartitionReassignmentsRequest {
+  /** `TimeoutMs`: int32, default 60000. */
   timeoutMs?: number;
+  /** `Topics`: []ListPartitionReassignmentsTopics, nullable in 0+, default null. */
   topics?: ListPartitionReassignmentsTopics[] | null;
 }
 
@@ -105,7 +109,9 @@ export function readListPartitionReassignmentsRequest(
 
 /** Part of ListPartitionReassignmentsResponse, versions 0. */
 export interface OngoingTopicReassignment {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []OngoingPartitionReassignment. */
   partitions: OngoingPartitionReassignment[];
 }
 
@@ -152,9 +158,13 @@ export function readOngoingTopicReassignment(
 
 /** Part of ListPartitionReassignmentsResponse, versions 0. */
 export interface OngoingPartitionReassignment {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `Replicas`: []int32 (brokerId). */
   replicas: number[];
+  /** `AddingReplicas`: []int32 (brokerId). */
   addingReplicas: number[];
+  /** `RemovingReplicas`: []int32 (brokerId). */
   removingReplicas: number[];
 }
 
@@ -215,9 +225,13 @@ export function readOngoingPartitionReassignment(
 
 /** Kafka ListPartitionReassignmentsResponse, versions 0. */
 export interface ListPartitionReassignmentsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `Topics`: []OngoingTopicReassignment. */
   topics: OngoingTopicReassignment[];
 }
 

@@ -8,11 +8,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ListTransactionsRequest, versions 0-2. */
 export interface ListTransactionsRequest {
+  /** `StateFilters`: []string. */
   stateFilters?: string[];
+  /** `ProducerIdFilters`: []int64 (producerId). */
   producerIdFilters?: bigint[];
-  /** Versions 1+. */
+  /** `DurationFilter`: int64, versions 1+, default -1. */
   durationFilter?: bigint;
-  /** Versions 2+. */
+  /** `TransactionalIdPattern`: string, versions 2+, nullable in 2+, default null. */
   transactionalIdPattern?: string | null;
 }
 
@@ -83,8 +85,11 @@ export function readListTransactionsRequest(
 
 /** Part of ListTransactionsResponse, versions 0-2. */
 export interface ListTransactionsResponseTransactionState {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId: string;
+  /** `ProducerId`: int64 (producerId). */
   producerId: bigint;
+  /** `TransactionState`: string. */
   transactionState: string;
 }
 
@@ -136,9 +141,13 @@ export function readListTransactionsResponseTransactionState(
 
 /** Kafka ListTransactionsResponse, versions 0-2. */
 export interface ListTransactionsResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `UnknownStateFilters`: []string. */
   unknownStateFilters: string[];
+  /** `TransactionStates`: []TransactionState. */
   transactionStates: ListTransactionsResponseTransactionState[];
 }
 

@@ -9,8 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of MetadataRequest, versions 0-13. */
 export interface MetadataRequestTopic {
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId?: string;
+  /** `Name`: string (topicName), nullable in 10+. */
   name?: string | null;
 }
 
@@ -53,12 +54,13 @@ export function readMetadataRequestTopic(r: ByteReader, version: number): Metada
 
 /** Kafka MetadataRequest, versions 0-13. */
 export interface MetadataRequest {
+  /** `Topics`: []MetadataRequestTopic, nullable in 1+. */
   topics?: MetadataRequestTopic[] | null;
-  /** Versions 4+. */
+  /** `AllowAutoTopicCreation`: bool, versions 4+, default true. */
   allowAutoTopicCreation?: boolean;
-  /** Versions 8-10. */
+  /** `IncludeClusterAuthorizedOperations`: bool, versions 8-10. */
   includeClusterAuthorizedOperations?: boolean;
-  /** Versions 8+. */
+  /** `IncludeTopicAuthorizedOperations`: bool, versions 8+. */
   includeTopicAuthorizedOperations?: boolean;
 }
 
@@ -125,10 +127,13 @@ export function readMetadataRequest(r: ByteReader, version: number): MetadataReq
 
 /** Part of MetadataResponse, versions 0-13. */
 export interface MetadataResponseBroker {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
-  /** Versions 1+. */
+  /** `Rack`: string, versions 1+, nullable in 1+, default null. */
   rack: string | null;
 }
 
@@ -179,14 +184,17 @@ export function readMetadataResponseBroker(r: ByteReader, version: number): Meta
 
 /** Part of MetadataResponse, versions 0-13. */
 export interface MetadataResponseTopic {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Name`: string (topicName), nullable in 12+. */
   name: string | null;
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId: string;
-  /** Versions 1+. */
+  /** `IsInternal`: bool, versions 1+, default false. */
   isInternal: boolean;
+  /** `Partitions`: []MetadataResponsePartition. */
   partitions: MetadataResponsePartition[];
-  /** Versions 8+. */
+  /** `TopicAuthorizedOperations`: int32, versions 8+, default -2147483648. */
   topicAuthorizedOperations: number;
 }
 
@@ -262,14 +270,19 @@ export function readMetadataResponseTopic(r: ByteReader, version: number): Metad
 
 /** Part of MetadataResponse, versions 0-13. */
 export interface MetadataResponsePartition {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
-  /** Versions 7+. */
+  /** `LeaderEpoch`: int32, versions 7+, default -1. */
   leaderEpoch: number;
+  /** `ReplicaNodes`: []int32 (brokerId). */
   replicaNodes: number[];
+  /** `IsrNodes`: []int32 (brokerId). */
   isrNodes: number[];
-  /** Versions 5+. */
+  /** `OfflineReplicas`: []int32 (brokerId), versions 5+. */
   offlineReplicas: number[];
 }
 
@@ -347,17 +360,19 @@ export function readMetadataResponsePartition(
 
 /** Kafka MetadataResponse, versions 0-13. */
 export interface MetadataResponse {
-  /** Versions 3+. */
+  /** `ThrottleTimeMs`: int32, versions 3+. */
   throttleTimeMs: number;
+  /** `Brokers`: []MetadataResponseBroker. */
   brokers: MetadataResponseBroker[];
-  /** Versions 2+. */
+  /** `ClusterId`: string, versions 2+, nullable in 2+, default null. */
   clusterId: string | null;
-  /** Versions 1+. */
+  /** `ControllerId`: int32 (brokerId), versions 1+, default -1. */
   controllerId: number;
+  /** `Topics`: []MetadataResponseTopic. */
   topics: MetadataResponseTopic[];
-  /** Versions 8-10. */
+  /** `ClusterAuthorizedOperations`: int32, versions 8-10, default -2147483648. */
   clusterAuthorizedOperations: number;
-  /** Versions 13+. */
+  /** `ErrorCode`: int16, versions 13+. */
   errorCode: number;
 }
 

@@ -9,10 +9,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of OffsetCommitRequest, versions 2-10. */
 export interface OffsetCommitRequestTopic {
-  /** Versions 0-9. */
+  /** `Name`: string (topicName), versions 0-9. */
   name?: string;
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId?: string;
+  /** `Partitions`: []OffsetCommitRequestPartition. */
   partitions?: OffsetCommitRequestPartition[];
 }
 
@@ -67,10 +68,13 @@ export function readOffsetCommitRequestTopic(
 
 /** Part of OffsetCommitRequest, versions 2-10. */
 export interface OffsetCommitRequestPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `CommittedOffset`: int64. */
   committedOffset?: bigint;
-  /** Versions 6+. */
+  /** `CommittedLeaderEpoch`: int32, versions 6+, default -1. */
   committedLeaderEpoch?: number;
+  /** `CommittedMetadata`: string, nullable in 0+. */
   committedMetadata?: string | null;
 }
 
@@ -126,13 +130,17 @@ export function readOffsetCommitRequestPartition(
 
 /** Kafka OffsetCommitRequest, versions 2-10. */
 export interface OffsetCommitRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `GenerationIdOrMemberEpoch`: int32, default -1. */
   generationIdOrMemberEpoch?: number;
+  /** `MemberId`: string. */
   memberId?: string;
-  /** Versions 7+. */
+  /** `GroupInstanceId`: string, versions 7+, nullable in 7+, default null. */
   groupInstanceId?: string | null;
-  /** Versions 2-4. */
+  /** `RetentionTimeMs`: int64, versions 2-4, default -1. */
   retentionTimeMs?: bigint;
+  /** `Topics`: []OffsetCommitRequestTopic. */
   topics?: OffsetCommitRequestTopic[];
 }
 
@@ -207,10 +215,11 @@ export function readOffsetCommitRequest(r: ByteReader, version: number): OffsetC
 
 /** Part of OffsetCommitResponse, versions 2-10. */
 export interface OffsetCommitResponseTopic {
-  /** Versions 0-9. */
+  /** `Name`: string (topicName), versions 0-9. */
   name: string;
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId: string;
+  /** `Partitions`: []OffsetCommitResponsePartition. */
   partitions: OffsetCommitResponsePartition[];
 }
 
@@ -265,7 +274,9 @@ export function readOffsetCommitResponseTopic(
 
 /** Part of OffsetCommitResponse, versions 2-10. */
 export interface OffsetCommitResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -305,8 +316,9 @@ export function readOffsetCommitResponsePartition(
 
 /** Kafka OffsetCommitResponse, versions 2-10. */
 export interface OffsetCommitResponse {
-  /** Versions 3+. */
+  /** `ThrottleTimeMs`: int32, versions 3+. */
   throttleTimeMs: number;
+  /** `Topics`: []OffsetCommitResponseTopic. */
   topics: OffsetCommitResponseTopic[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of OffsetDeleteRequest, versions 0. */
 export interface OffsetDeleteRequestTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []OffsetDeleteRequestPartition. */
   partitions?: OffsetDeleteRequestPartition[];
 }
 
@@ -53,6 +55,7 @@ export function readOffsetDeleteRequestTopic(
 
 /** Part of OffsetDeleteRequest, versions 0. */
 export interface OffsetDeleteRequestPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
 }
 
@@ -86,7 +89,9 @@ export function readOffsetDeleteRequestPartition(
 
 /** Kafka OffsetDeleteRequest, versions 0. */
 export interface OffsetDeleteRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `Topics`: []OffsetDeleteRequestTopic. */
   topics?: OffsetDeleteRequestTopic[];
 }
 
@@ -128,7 +133,9 @@ export function readOffsetDeleteRequest(r: ByteReader, version: number): OffsetD
 
 /** Part of OffsetDeleteResponse, versions 0. */
 export interface OffsetDeleteResponseTopic {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []OffsetDeleteResponsePartition. */
   partitions: OffsetDeleteResponsePartition[];
 }
 
@@ -173,7 +180,9 @@ export function readOffsetDeleteResponseTopic(
 
 /** Part of OffsetDeleteResponse, versions 0. */
 export interface OffsetDeleteResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -211,8 +220,11 @@ export function readOffsetDeleteResponsePartition(
 
 /** Kafka OffsetDeleteResponse, versions 0. */
 export interface OffsetDeleteResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []OffsetDeleteResponseTopic. */
   topics: OffsetDeleteResponseTopic[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of OffsetFetchRequest, versions 1-7. */
 export interface OffsetFetchRequestTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `PartitionIndexes`: []int32. */
   partitionIndexes?: number[];
 }
 
@@ -52,11 +54,13 @@ export function readOffsetFetchRequestTopic(
 
 /** Part of OffsetFetchRequest, versions 8-10. */
 export interface OffsetFetchRequestGroup {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
-  /** Versions 9+. */
+  /** `MemberId`: string, versions 9+, nullable in 9+, default null. */
   memberId?: string | null;
-  /** Versions 9+. */
+  /** `MemberEpoch`: int32, versions 9+, default -1. */
   memberEpoch?: number;
+  /** `Topics`: []OffsetFetchRequestTopics, nullable in 8+. */
   topics?: OffsetFetchRequestTopics[] | null;
 }
 
@@ -124,10 +128,11 @@ export function readOffsetFetchRequestGroup(
 
 /** Part of OffsetFetchRequest, versions 8-10. */
 export interface OffsetFetchRequestTopics {
-  /** Versions 8-9. */
+  /** `Name`: string (topicName), versions 8-9. */
   name?: string;
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId?: string;
+  /** `PartitionIndexes`: []int32. */
   partitionIndexes?: number[];
 }
 
@@ -178,13 +183,13 @@ export function readOffsetFetchRequestTopics(
 
 /** Kafka OffsetFetchRequest, versions 1-10. */
 export interface OffsetFetchRequest {
-  /** Versions 0-7. */
+  /** `GroupId`: string (groupId), versions 0-7. */
   groupId?: string;
-  /** Versions 0-7. */
+  /** `Topics`: []OffsetFetchRequestTopic, versions 0-7, nullable in 2-7. */
   topics?: OffsetFetchRequestTopic[] | null;
-  /** Versions 8+. */
+  /** `Groups`: []OffsetFetchRequestGroup, versions 8+. */
   groups?: OffsetFetchRequestGroup[];
-  /** Versions 7+. */
+  /** `RequireStable`: bool, versions 7+, default false. */
   requireStable?: boolean;
 }
 
@@ -252,7 +257,9 @@ export function readOffsetFetchRequest(r: ByteReader, version: number): OffsetFe
 
 /** Part of OffsetFetchResponse, versions 1-7. */
 export interface OffsetFetchResponseTopic {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []OffsetFetchResponsePartition. */
   partitions: OffsetFetchResponsePartition[];
 }
 
@@ -299,11 +306,15 @@ export function readOffsetFetchResponseTopic(
 
 /** Part of OffsetFetchResponse, versions 1-7. */
 export interface OffsetFetchResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `CommittedOffset`: int64. */
   committedOffset: bigint;
-  /** Versions 5-7. */
+  /** `CommittedLeaderEpoch`: int32, versions 5-7, default -1. */
   committedLeaderEpoch: number;
+  /** `Metadata`: string, nullable in 0-7. */
   metadata: string | null;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -364,8 +375,11 @@ export function readOffsetFetchResponsePartition(
 
 /** Part of OffsetFetchResponse, versions 8-10. */
 export interface OffsetFetchResponseGroup {
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `Topics`: []OffsetFetchResponseTopics. */
   topics: OffsetFetchResponseTopics[];
+  /** `ErrorCode`: int16, default 0. */
   errorCode: number;
 }
 
@@ -416,10 +430,11 @@ export function readOffsetFetchResponseGroup(
 
 /** Part of OffsetFetchResponse, versions 8-10. */
 export interface OffsetFetchResponseTopics {
-  /** Versions 8-9. */
+  /** `Name`: string (topicName), versions 8-9. */
   name: string;
-  /** Versions 10+. */
+  /** `TopicId`: uuid, versions 10+. */
   topicId: string;
+  /** `Partitions`: []OffsetFetchResponsePartitions. */
   partitions: OffsetFetchResponsePartitions[];
 }
 
@@ -474,10 +489,15 @@ export function readOffsetFetchResponseTopics(
 
 /** Part of OffsetFetchResponse, versions 8-10. */
 export interface OffsetFetchResponsePartitions {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `CommittedOffset`: int64. */
   committedOffset: bigint;
+  /** `CommittedLeaderEpoch`: int32, default -1. */
   committedLeaderEpoch: number;
+  /** `Metadata`: string, nullable in 8+. */
   metadata: string | null;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -538,13 +558,13 @@ export function readOffsetFetchResponsePartitions(
 
 /** Kafka OffsetFetchResponse, versions 1-10. */
 export interface OffsetFetchResponse {
-  /** Versions 3+. */
+  /** `ThrottleTimeMs`: int32, versions 3+. */
   throttleTimeMs: number;
-  /** Versions 0-7. */
+  /** `Topics`: []OffsetFetchResponseTopic, versions 0-7. */
   topics: OffsetFetchResponseTopic[];
-  /** Versions 2-7. */
+  /** `ErrorCode`: int16, versions 2-7, default 0. */
   errorCode: number;
-  /** Versions 8+. */
+  /** `Groups`: []OffsetFetchResponseGroup, versions 8+. */
   groups: OffsetFetchResponseGroup[];
 }
 

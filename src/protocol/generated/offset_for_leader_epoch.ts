@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of OffsetForLeaderEpochRequest, versions 2-4. */
 export interface OffsetForLeaderTopic {
+  /** `Topic`: string (topicName). */
   topic?: string;
+  /** `Partitions`: []OffsetForLeaderPartition. */
   partitions?: OffsetForLeaderPartition[];
 }
 
@@ -52,8 +54,11 @@ export function readOffsetForLeaderTopic(r: ByteReader, version: number): Offset
 
 /** Part of OffsetForLeaderEpochRequest, versions 2-4. */
 export interface OffsetForLeaderPartition {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `CurrentLeaderEpoch`: int32, default -1. */
   currentLeaderEpoch?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
 }
 
@@ -101,8 +106,9 @@ export function readOffsetForLeaderPartition(
 
 /** Kafka OffsetForLeaderEpochRequest, versions 2-4. */
 export interface OffsetForLeaderEpochRequest {
-  /** Versions 3+. */
+  /** `ReplicaId`: int32 (brokerId), versions 3+, default -2. */
   replicaId?: number;
+  /** `Topics`: []OffsetForLeaderTopic. */
   topics?: OffsetForLeaderTopic[];
 }
 
@@ -150,7 +156,9 @@ export function readOffsetForLeaderEpochRequest(
 
 /** Part of OffsetForLeaderEpochResponse, versions 2-4. */
 export interface OffsetForLeaderTopicResult {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `Partitions`: []EpochEndOffset. */
   partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
 }
 
@@ -199,9 +207,13 @@ export function readOffsetForLeaderTopicResult(
 
 /** Part of OffsetForLeaderEpochResponse, versions 2-4. */
 export interface OffsetForLeaderEpochResponseEpochEndOffset {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Partition`: int32. */
   partition: number;
+  /** `LeaderEpoch`: int32, default -1. */
   leaderEpoch: number;
+  /** `EndOffset`: int64, default -1. */
   endOffset: bigint;
 }
 
@@ -254,7 +266,9 @@ export function readOffsetForLeaderEpochResponseEpochEndOffset(
 
 /** Kafka OffsetForLeaderEpochResponse, versions 2-4. */
 export interface OffsetForLeaderEpochResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []OffsetForLeaderTopicResult. */
   topics: OffsetForLeaderTopicResult[];
 }
 

@@ -9,10 +9,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ProduceRequest, versions 3-13. */
 export interface TopicProduceData {
-  /** Versions 0-12. */
+  /** `Name`: string (topicName), versions 0-12. */
   name?: string;
-  /** Versions 13+. */
+  /** `TopicId`: uuid, versions 13+. */
   topicId?: string;
+  /** `PartitionData`: []PartitionProduceData. */
   partitionData?: PartitionProduceData[];
 }
 
@@ -60,7 +61,9 @@ export function readTopicProduceData(r: ByteReader, version: number): TopicProdu
 
 /** Part of ProduceRequest, versions 3-13. */
 export interface PartitionProduceData {
+  /** `Index`: int32. */
   index?: number;
+  /** `Records`: records, nullable in 0+. */
   records?: Uint8Array | null;
 }
 
@@ -98,9 +101,13 @@ export function readPartitionProduceData(r: ByteReader, version: number): Partit
 
 /** Kafka ProduceRequest, versions 3-13. */
 export interface ProduceRequest {
+  /** `TransactionalId`: string (transactionalId), nullable in 3+, default null. */
   transactionalId?: string | null;
+  /** `Acks`: int16. */
   acks?: number;
+  /** `TimeoutMs`: int32. */
   timeoutMs?: number;
+  /** `TopicData`: []TopicProduceData. */
   topicData?: TopicProduceData[];
 }
 
@@ -153,10 +160,11 @@ export function readProduceRequest(r: ByteReader, version: number): ProduceReque
 
 /** Part of ProduceResponse, versions 3-13. */
 export interface TopicProduceResponse {
-  /** Versions 0-12. */
+  /** `Name`: string (topicName), versions 0-12. */
   name: string;
-  /** Versions 13+. */
+  /** `TopicId`: uuid, versions 13+. */
   topicId: string;
+  /** `PartitionResponses`: []PartitionProduceResponse. */
   partitionResponses: PartitionProduceResponse[];
 }
 
@@ -208,17 +216,21 @@ export function readTopicProduceResponse(r: ByteReader, version: number): TopicP
 
 /** Part of ProduceResponse, versions 3-13. */
 export interface PartitionProduceResponse {
+  /** `Index`: int32. */
   index: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `BaseOffset`: int64. */
   baseOffset: bigint;
+  /** `LogAppendTimeMs`: int64, default -1. */
   logAppendTimeMs: bigint;
-  /** Versions 5+. */
+  /** `LogStartOffset`: int64, versions 5+, default -1. */
   logStartOffset: bigint;
-  /** Versions 8+. */
+  /** `RecordErrors`: []BatchIndexAndErrorMessage, versions 8+. */
   recordErrors: BatchIndexAndErrorMessage[];
-  /** Versions 8+. */
+  /** `ErrorMessage`: string, versions 8+, nullable in 8+, default null. */
   errorMessage: string | null;
-  /** Versions 10+. */
+  /** `CurrentLeader`: LeaderIdAndEpoch, versions 10+, tagged (tag 0) in 10+. */
   currentLeader: ProduceResponseLeaderIdAndEpoch;
 }
 
@@ -319,7 +331,9 @@ export function readPartitionProduceResponse(
 
 /** Part of ProduceResponse, versions 8-13. */
 export interface BatchIndexAndErrorMessage {
+  /** `BatchIndex`: int32. */
   batchIndex: number;
+  /** `BatchIndexErrorMessage`: string, nullable in 8+, default null. */
   batchIndexErrorMessage: string | null;
 }
 
@@ -362,7 +376,9 @@ export function readBatchIndexAndErrorMessage(
 
 /** Part of ProduceResponse, versions 10-13. */
 export interface ProduceResponseLeaderIdAndEpoch {
+  /** `LeaderId`: int32 (brokerId), default -1. */
   leaderId: number;
+  /** `LeaderEpoch`: int32, default -1. */
   leaderEpoch: number;
 }
 
@@ -402,9 +418,13 @@ export function readProduceResponseLeaderIdAndEpoch(
 
 /** Part of ProduceResponse, versions 10-13. */
 export interface ProduceResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `Rack`: string, nullable in 10+, default null. */
   rack: string | null;
 }
 
@@ -456,9 +476,11 @@ export function readProduceResponseNodeEndpoint(
 
 /** Kafka ProduceResponse, versions 3-13. */
 export interface ProduceResponse {
+  /** `Responses`: []TopicProduceResponse. */
   responses: TopicProduceResponse[];
+  /** `ThrottleTimeMs`: int32, default 0. */
   throttleTimeMs: number;
-  /** Versions 10+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 10+, tagged (tag 0) in 10+. */
   nodeEndpoints: ProduceResponseNodeEndpoint[];
 }
 

@@ -9,10 +9,15 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka PushTelemetryRequest, versions 0. */
 export interface PushTelemetryRequest {
+  /** `ClientInstanceId`: uuid. */
   clientInstanceId?: string;
+  /** `SubscriptionId`: int32. */
   subscriptionId?: number;
+  /** `Terminating`: bool. */
   terminating?: boolean;
+  /** `CompressionType`: int8. */
   compressionType?: number;
+  /** `Metrics`: bytes. */
   metrics?: Uint8Array;
 }
 
@@ -70,7 +75,9 @@ export function readPushTelemetryRequest(r: ByteReader, version: number): PushTe
 
 /** Kafka PushTelemetryResponse, versions 0. */
 export interface PushTelemetryResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 

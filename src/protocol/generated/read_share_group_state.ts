@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ReadShareGroupStateRequest, versions 0. */
 export interface ReadStateData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: ReadShareGroupStateRequestPartitionData[];
 }
 
@@ -48,7 +50,9 @@ export function readReadStateData(r: ByteReader, version: number): ReadStateData
 
 /** Part of ReadShareGroupStateRequest, versions 0. */
 export interface ReadShareGroupStateRequestPartitionData {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
 }
 
@@ -88,7 +92,9 @@ export function readReadShareGroupStateRequestPartitionData(
 
 /** Kafka ReadShareGroupStateRequest, versions 0. */
 export interface ReadShareGroupStateRequest {
+  /** `GroupId`: string. */
   groupId?: string;
+  /** `Topics`: []ReadStateData. */
   topics?: ReadStateData[];
 }
 
@@ -131,7 +137,9 @@ export function readReadShareGroupStateRequest(
 
 /** Part of ReadShareGroupStateResponse, versions 0. */
 export interface ReadStateResult {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionResult. */
   partitions: ReadShareGroupStateResponsePartitionResult[];
 }
 
@@ -172,11 +180,17 @@ export function readReadStateResult(r: ByteReader, version: number): ReadStateRe
 
 /** Part of ReadShareGroupStateResponse, versions 0. */
 export interface ReadShareGroupStateResponsePartitionResult {
+  /** `Partition`: int32. */
   partition: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `StateEpoch`: int32. */
   stateEpoch: number;
+  /** `StartOffset`: int64. */
   startOffset: bigint;
+  /** `StateBatches`: []StateBatch. */
   stateBatches: ReadShareGroupStateResponseStateBatch[];
 }
 
@@ -246,9 +260,13 @@ export function readReadShareGroupStateResponsePartitionResult(
 
 /** Part of ReadShareGroupStateResponse, versions 0. */
 export interface ReadShareGroupStateResponseStateBatch {
+  /** `FirstOffset`: int64. */
   firstOffset: bigint;
+  /** `LastOffset`: int64. */
   lastOffset: bigint;
+  /** `DeliveryState`: int8. */
   deliveryState: number;
+  /** `DeliveryCount`: int16. */
   deliveryCount: number;
 }
 
@@ -301,6 +319,7 @@ export function readReadShareGroupStateResponseStateBatch(
 
 /** Kafka ReadShareGroupStateResponse, versions 0. */
 export interface ReadShareGroupStateResponse {
+  /** `Results`: []ReadStateResult. */
   results: ReadStateResult[];
 }
 

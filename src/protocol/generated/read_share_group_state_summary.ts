@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ReadShareGroupStateSummaryRequest, versions 0-1. */
 export interface ReadStateSummaryData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: ReadShareGroupStateSummaryRequestPartitionData[];
 }
 
@@ -54,7 +56,9 @@ export function readReadStateSummaryData(r: ByteReader, version: number): ReadSt
 
 /** Part of ReadShareGroupStateSummaryRequest, versions 0-1. */
 export interface ReadShareGroupStateSummaryRequestPartitionData {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
 }
 
@@ -94,7 +98,9 @@ export function readReadShareGroupStateSummaryRequestPartitionData(
 
 /** Kafka ReadShareGroupStateSummaryRequest, versions 0-1. */
 export interface ReadShareGroupStateSummaryRequest {
+  /** `GroupId`: string. */
   groupId?: string;
+  /** `Topics`: []ReadStateSummaryData. */
   topics?: ReadStateSummaryData[];
 }
 
@@ -141,7 +147,9 @@ export function readReadShareGroupStateSummaryRequest(
 
 /** Part of ReadShareGroupStateSummaryResponse, versions 0-1. */
 export interface ReadStateSummaryResult {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionResult. */
   partitions: ReadShareGroupStateSummaryResponsePartitionResult[];
 }
 
@@ -186,13 +194,19 @@ export function readReadStateSummaryResult(r: ByteReader, version: number): Read
 
 /** Part of ReadShareGroupStateSummaryResponse, versions 0-1. */
 export interface ReadShareGroupStateSummaryResponsePartitionResult {
+  /** `Partition`: int32. */
   partition: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `StateEpoch`: int32. */
   stateEpoch: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
+  /** `StartOffset`: int64. */
   startOffset: bigint;
-  /** Versions 1+. */
+  /** `DeliveryCompleteCount`: int32, versions 1+, default -1. */
   deliveryCompleteCount: number;
 }
 
@@ -263,6 +277,7 @@ export function readReadShareGroupStateSummaryResponsePartitionResult(
 
 /** Kafka ReadShareGroupStateSummaryResponse, versions 0-1. */
 export interface ReadShareGroupStateSummaryResponse {
+  /** `Results`: []ReadStateSummaryResult. */
   results: ReadStateSummaryResult[];
 }
 

@@ -9,8 +9,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka RemoveRaftVoterRequest, versions 0. */
 export interface RemoveRaftVoterRequest {
+  /** `ClusterId`: string, nullable in 0+. */
   clusterId?: string | null;
+  /** `VoterId`: int32. */
   voterId?: number;
+  /** `VoterDirectoryId`: uuid. */
   voterDirectoryId?: string;
 }
 
@@ -54,8 +57,11 @@ export function readRemoveRaftVoterRequest(r: ByteReader, version: number): Remo
 
 /** Kafka RemoveRaftVoterResponse, versions 0. */
 export interface RemoveRaftVoterResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka RenewDelegationTokenRequest, versions 1-2. */
 export interface RenewDelegationTokenRequest {
+  /** `Hmac`: bytes. */
   hmac?: Uint8Array;
+  /** `RenewPeriodMs`: int64. */
   renewPeriodMs?: bigint;
 }
 
@@ -49,8 +51,11 @@ export function readRenewDelegationTokenRequest(
 
 /** Kafka RenewDelegationTokenResponse, versions 1-2. */
 export interface RenewDelegationTokenResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ExpiryTimestampMs`: int64. */
   expiryTimestampMs: bigint;
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
 }
 

@@ -7,9 +7,13 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka RequestHeader, versions 1-2. */
 export interface RequestHeader {
+  /** `RequestApiKey`: int16. */
   requestApiKey?: number;
+  /** `RequestApiVersion`: int16. */
   requestApiVersion?: number;
+  /** `CorrelationId`: int32. */
   correlationId?: number;
+  /** `ClientId`: string, nullable in 1+. */
   clientId?: string | null;
 }
 

@@ -7,6 +7,7 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka ResponseHeader, versions 0-1. */
 export interface ResponseHeader {
+  /** `CorrelationId`: int32. */
   correlationId?: number;
 }
 

@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka SaslAuthenticateRequest, versions 0-2. */
 export interface SaslAuthenticateRequest {
+  /** `AuthBytes`: bytes. */
   authBytes?: Uint8Array;
 }
 
@@ -44,10 +45,13 @@ export function readSaslAuthenticateRequest(
 
 /** Kafka SaslAuthenticateResponse, versions 0-2. */
 export interface SaslAuthenticateResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
+  /** `AuthBytes`: bytes. */
   authBytes: Uint8Array;
-  /** Versions 1+. */
+  /** `SessionLifetimeMs`: int64, versions 1+, default 0. */
   sessionLifetimeMs: bigint;
 }
 

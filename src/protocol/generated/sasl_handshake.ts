@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka SaslHandshakeRequest, versions 0-1. */
 export interface SaslHandshakeRequest {
+  /** `Mechanism`: string. */
   mechanism?: string;
 }
 
@@ -41,7 +42,9 @@ export function readSaslHandshakeRequest(r: ByteReader, version: number): SaslHa
 
 /** Kafka SaslHandshakeResponse, versions 0-1. */
 export interface SaslHandshakeResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Mechanisms`: []string. */
   mechanisms: string[];
 }
 

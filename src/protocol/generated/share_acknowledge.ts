@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ShareAcknowledgeRequest, versions 1-2. */
 export interface AcknowledgeTopic {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []AcknowledgePartition. */
   partitions?: AcknowledgePartition[];
 }
 
@@ -48,7 +50,9 @@ export function readAcknowledgeTopic(r: ByteReader, version: number): Acknowledg
 
 /** Part of ShareAcknowledgeRequest, versions 1-2. */
 export interface AcknowledgePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `AcknowledgementBatches`: []AcknowledgementBatch. */
   acknowledgementBatches?: ShareAcknowledgeRequestAcknowledgementBatch[];
 }
 
@@ -93,8 +97,11 @@ export function readAcknowledgePartition(r: ByteReader, version: number): Acknow
 
 /** Part of ShareAcknowledgeRequest, versions 1-2. */
 export interface ShareAcknowledgeRequestAcknowledgementBatch {
+  /** `FirstOffset`: int64. */
   firstOffset?: bigint;
+  /** `LastOffset`: int64. */
   lastOffset?: bigint;
+  /** `AcknowledgeTypes`: []int8. */
   acknowledgeTypes?: number[];
 }
 
@@ -146,11 +153,15 @@ export function readShareAcknowledgeRequestAcknowledgementBatch(
 
 /** Kafka ShareAcknowledgeRequest, versions 1-2. */
 export interface ShareAcknowledgeRequest {
+  /** `GroupId`: string (groupId), nullable in 0+, default null. */
   groupId?: string | null;
+  /** `MemberId`: string, nullable in 0+. */
   memberId?: string | null;
+  /** `ShareSessionEpoch`: int32. */
   shareSessionEpoch?: number;
-  /** Versions 2+. */
+  /** `IsRenewAck`: bool, versions 2+, default false. */
   isRenewAck?: boolean;
+  /** `Topics`: []AcknowledgeTopic. */
   topics?: AcknowledgeTopic[];
 }
 
@@ -214,7 +225,9 @@ export function readShareAcknowledgeRequest(
 
 /** Part of ShareAcknowledgeResponse, versions 1-2. */
 export interface ShareAcknowledgeTopicResponse {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionData. */
   partitions: ShareAcknowledgeResponsePartitionData[];
 }
 
@@ -260,9 +273,13 @@ export function readShareAcknowledgeTopicResponse(
 
 /** Part of ShareAcknowledgeResponse, versions 1-2. */
 export interface ShareAcknowledgeResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `CurrentLeader`: LeaderIdAndEpoch. */
   currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
 }
 
@@ -317,7 +334,9 @@ export function readShareAcknowledgeResponsePartitionData(
 
 /** Part of ShareAcknowledgeResponse, versions 1-2. */
 export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
+  /** `LeaderId`: int32. */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
 }
 
@@ -357,9 +376,13 @@ export function readShareAcknowledgeResponseLeaderIdAndEpoch(
 
 /** Part of ShareAcknowledgeResponse, versions 1-2. */
 export interface ShareAcknowledgeResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `Rack`: string, nullable in 0+, default null. */
   rack: string | null;
 }
 
@@ -411,12 +434,17 @@ export function readShareAcknowledgeResponseNodeEndpoint(
 
 /** Kafka ShareAcknowledgeResponse, versions 1-2. */
 export interface ShareAcknowledgeResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
-  /** Versions 2+. */
+  /** `AcquisitionLockTimeoutMs`: int32, versions 2+. */
   acquisitionLockTimeoutMs: number;
+  /** `Responses`: []ShareAcknowledgeTopicResponse. */
   responses: ShareAcknowledgeTopicResponse[];
+  /** `NodeEndpoints`: []NodeEndpoint. */
   nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of ShareFetchRequest, versions 1-2. */
 export interface ShareFetchRequestFetchTopic {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []FetchPartition. */
   partitions?: ShareFetchRequestFetchPartition[];
 }
 
@@ -55,7 +57,9 @@ export function readShareFetchRequestFetchTopic(
 
 /** Part of ShareFetchRequest, versions 1-2. */
 export interface ShareFetchRequestFetchPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `AcknowledgementBatches`: []AcknowledgementBatch. */
   acknowledgementBatches?: ShareFetchRequestAcknowledgementBatch[];
 }
 
@@ -103,8 +107,11 @@ export function readShareFetchRequestFetchPartition(
 
 /** Part of ShareFetchRequest, versions 1-2. */
 export interface ShareFetchRequestAcknowledgementBatch {
+  /** `FirstOffset`: int64. */
   firstOffset?: bigint;
+  /** `LastOffset`: int64. */
   lastOffset?: bigint;
+  /** `AcknowledgeTypes`: []int8. */
   acknowledgeTypes?: number[];
 }
 
@@ -156,7 +163,9 @@ export function readShareFetchRequestAcknowledgementBatch(
 
 /** Part of ShareFetchRequest, versions 1-2. */
 export interface ShareFetchRequestForgottenTopic {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -200,19 +209,29 @@ export function readShareFetchRequestForgottenTopic(
 
 /** Kafka ShareFetchRequest, versions 1-2. */
 export interface ShareFetchRequest {
+  /** `GroupId`: string (groupId), nullable in 0+, default null. */
   groupId?: string | null;
+  /** `MemberId`: string, nullable in 0+. */
   memberId?: string | null;
+  /** `ShareSessionEpoch`: int32. */
   shareSessionEpoch?: number;
+  /** `MaxWaitMs`: int32. */
   maxWaitMs?: number;
+  /** `MinBytes`: int32. */
   minBytes?: number;
+  /** `MaxBytes`: int32, default 0x7fffffff. */
   maxBytes?: number;
+  /** `MaxRecords`: int32. */
   maxRecords?: number;
+  /** `BatchSize`: int32. */
   batchSize?: number;
-  /** Versions 2+. */
+  /** `ShareAcquireMode`: int8, versions 2+, default 0. */
   shareAcquireMode?: number;
-  /** Versions 2+. */
+  /** `IsRenewAck`: bool, versions 2+, default false. */
   isRenewAck?: boolean;
+  /** `Topics`: []FetchTopic. */
   topics?: ShareFetchRequestFetchTopic[];
+  /** `ForgottenTopicsData`: []ForgottenTopic. */
   forgottenTopicsData?: ShareFetchRequestForgottenTopic[];
 }
 
@@ -316,7 +335,9 @@ export function readShareFetchRequest(r: ByteReader, version: number): ShareFetc
 
 /** Part of ShareFetchResponse, versions 1-2. */
 export interface ShareFetchableTopicResponse {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionData. */
   partitions: ShareFetchResponsePartitionData[];
 }
 
@@ -362,13 +383,21 @@ export function readShareFetchableTopicResponse(
 
 /** Part of ShareFetchResponse, versions 1-2. */
 export interface ShareFetchResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `AcknowledgeErrorCode`: int16. */
   acknowledgeErrorCode: number;
+  /** `AcknowledgeErrorMessage`: string, nullable in 0+, default null. */
   acknowledgeErrorMessage: string | null;
+  /** `CurrentLeader`: LeaderIdAndEpoch. */
   currentLeader: ShareFetchResponseLeaderIdAndEpoch;
+  /** `Records`: records, nullable in 0. */
   records: Uint8Array;
+  /** `AcquiredRecords`: []AcquiredRecords. */
   acquiredRecords: AcquiredRecords[];
 }
 
@@ -453,7 +482,9 @@ export function readShareFetchResponsePartitionData(
 
 /** Part of ShareFetchResponse, versions 1-2. */
 export interface ShareFetchResponseLeaderIdAndEpoch {
+  /** `LeaderId`: int32. */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
 }
 
@@ -493,8 +524,11 @@ export function readShareFetchResponseLeaderIdAndEpoch(
 
 /** Part of ShareFetchResponse, versions 1-2. */
 export interface AcquiredRecords {
+  /** `FirstOffset`: int64. */
   firstOffset: bigint;
+  /** `LastOffset`: int64. */
   lastOffset: bigint;
+  /** `DeliveryCount`: int16. */
   deliveryCount: number;
 }
 
@@ -531,9 +565,13 @@ export function readAcquiredRecords(r: ByteReader, version: number): AcquiredRec
 
 /** Part of ShareFetchResponse, versions 1-2. */
 export interface ShareFetchResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
+  /** `Rack`: string, nullable in 0+, default null. */
   rack: string | null;
 }
 
@@ -585,11 +623,17 @@ export function readShareFetchResponseNodeEndpoint(
 
 /** Kafka ShareFetchResponse, versions 1-2. */
 export interface ShareFetchResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `AcquisitionLockTimeoutMs`: int32. */
   acquisitionLockTimeoutMs: number;
+  /** `Responses`: []ShareFetchableTopicResponse. */
   responses: ShareFetchableTopicResponse[];
+  /** `NodeEndpoints`: []NodeEndpoint. */
   nodeEndpoints: ShareFetchResponseNodeEndpoint[];
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ShareGroupDescribeRequest, versions 1. */
 export interface ShareGroupDescribeRequest {
+  /** `GroupIds`: []string (groupId). */
   groupIds?: string[];
+  /** `IncludeAuthorizedOperations`: bool. */
   includeAuthorizedOperations?: boolean;
 }
 
@@ -56,14 +58,23 @@ export function readShareGroupDescribeRequest(
 
 /** Part of ShareGroupDescribeResponse, versions 1. */
 export interface ShareGroupDescribeResponseDescribedGroup {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `GroupState`: string. */
   groupState: string;
+  /** `GroupEpoch`: int32. */
   groupEpoch: number;
+  /** `AssignmentEpoch`: int32. */
   assignmentEpoch: number;
+  /** `AssignorName`: string. */
   assignorName: string;
+  /** `Members`: []Member. */
   members: ShareGroupDescribeResponseMember[];
+  /** `AuthorizedOperations`: int32, default -2147483648. */
   authorizedOperations: number;
 }
 
@@ -151,12 +162,19 @@ export function readShareGroupDescribeResponseDescribedGroup(
 
 /** Part of ShareGroupDescribeResponse, versions 1. */
 export interface ShareGroupDescribeResponseMember {
+  /** `MemberId`: string. */
   memberId: string;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId: string | null;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `ClientId`: string. */
   clientId: string;
+  /** `ClientHost`: string. */
   clientHost: string;
+  /** `SubscribedTopicNames`: []string (topicName). */
   subscribedTopicNames: string[];
+  /** `Assignment`: Assignment. */
   assignment: ShareGroupDescribeResponseAssignment;
 }
 
@@ -238,6 +256,7 @@ export function readShareGroupDescribeResponseMember(
 
 /** Part of ShareGroupDescribeResponse, versions 1. */
 export interface ShareGroupDescribeResponseAssignment {
+  /** `TopicPartitions`: []TopicPartitions. */
   topicPartitions: ShareGroupDescribeResponseTopicPartitions[];
 }
 
@@ -281,8 +300,11 @@ export function readShareGroupDescribeResponseAssignment(
 
 /** Part of ShareGroupDescribeResponse, versions 1. */
 export interface ShareGroupDescribeResponseTopicPartitions {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -331,7 +353,9 @@ export function readShareGroupDescribeResponseTopicPartitions(
 
 /** Kafka ShareGroupDescribeResponse, versions 1. */
 export interface ShareGroupDescribeResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Groups`: []DescribedGroup. */
   groups: ShareGroupDescribeResponseDescribedGroup[];
 }
 

@@ -9,10 +9,15 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka ShareGroupHeartbeatRequest, versions 1. */
 export interface ShareGroupHeartbeatRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `MemberId`: string. */
   memberId?: string;
+  /** `MemberEpoch`: int32. */
   memberEpoch?: number;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId?: string | null;
+  /** `SubscribedTopicNames`: []string (topicName), nullable in 0+, default null. */
   subscribedTopicNames?: string[] | null;
 }
 
@@ -90,6 +95,7 @@ export function readShareGroupHeartbeatRequest(
 
 /** Part of ShareGroupHeartbeatResponse, versions 1. */
 export interface ShareGroupHeartbeatResponseAssignment {
+  /** `TopicPartitions`: []TopicPartitions. */
   topicPartitions: ShareGroupHeartbeatResponseTopicPartitions[];
 }
 
@@ -133,7 +139,9 @@ export function readShareGroupHeartbeatResponseAssignment(
 
 /** Part of ShareGroupHeartbeatResponse, versions 1. */
 export interface ShareGroupHeartbeatResponseTopicPartitions {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -177,12 +185,19 @@ export function readShareGroupHeartbeatResponseTopicPartitions(
 
 /** Kafka ShareGroupHeartbeatResponse, versions 1. */
 export interface ShareGroupHeartbeatResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `MemberId`: string, nullable in 0+, default null. */
   memberId: string | null;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `HeartbeatIntervalMs`: int32. */
   heartbeatIntervalMs: number;
+  /** `Assignment`: Assignment, nullable in 0+, default null. */
   assignment: ShareGroupHeartbeatResponseAssignment | null;
 }
 

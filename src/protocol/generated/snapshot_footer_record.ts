@@ -7,6 +7,7 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka SnapshotFooterRecord, versions 0. */
 export interface SnapshotFooterRecord {
+  /** `Version`: int16. */
   version: number;
 }
 

@@ -7,7 +7,9 @@ import { skipTags } from "../_codec.ts";
 
 /** Kafka SnapshotHeaderRecord, versions 0. */
 export interface SnapshotHeaderRecord {
+  /** `Version`: int16. */
   version: number;
+  /** `LastContainedLogTimestamp`: int64. */
   lastContainedLogTimestamp: bigint;
 }
 

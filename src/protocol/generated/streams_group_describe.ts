@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka StreamsGroupDescribeRequest, versions 0. */
 export interface StreamsGroupDescribeRequest {
+  /** `GroupIds`: []string (groupId). */
   groupIds?: string[];
+  /** `IncludeAuthorizedOperations`: bool. */
   includeAuthorizedOperations?: boolean;
 }
 
@@ -55,14 +57,23 @@ export function readStreamsGroupDescribeRequest(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseDescribedGroup {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `GroupId`: string (groupId). */
   groupId: string;
+  /** `GroupState`: string. */
   groupState: string;
+  /** `GroupEpoch`: int32. */
   groupEpoch: number;
+  /** `AssignmentEpoch`: int32. */
   assignmentEpoch: number;
+  /** `Topology`: Topology, nullable in 0+, default null. */
   topology: StreamsGroupDescribeResponseTopology | null;
+  /** `Members`: []Member. */
   members: StreamsGroupDescribeResponseMember[];
+  /** `AuthorizedOperations`: int32, default -2147483648. */
   authorizedOperations: number;
 }
 
@@ -155,7 +166,9 @@ export function readStreamsGroupDescribeResponseDescribedGroup(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseTopology {
+  /** `Epoch`: int32. */
   epoch: number;
+  /** `Subtopologies`: []Subtopology, nullable in 0+, default null. */
   subtopologies: StreamsGroupDescribeResponseSubtopology[] | null;
 }
 
@@ -209,10 +222,15 @@ export function readStreamsGroupDescribeResponseTopology(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseSubtopology {
+  /** `SubtopologyId`: string. */
   subtopologyId: string;
+  /** `SourceTopics`: []string (topicName). */
   sourceTopics: string[];
+  /** `RepartitionSinkTopics`: []string (topicName). */
   repartitionSinkTopics: string[];
+  /** `StateChangelogTopics`: []TopicInfo. */
   stateChangelogTopics: StreamsGroupDescribeResponseTopicInfo[];
+  /** `RepartitionSourceTopics`: []TopicInfo. */
   repartitionSourceTopics: StreamsGroupDescribeResponseTopicInfo[];
 }
 
@@ -305,9 +323,13 @@ export function readStreamsGroupDescribeResponseSubtopology(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseTopicInfo {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: int32. */
   partitions: number;
+  /** `ReplicationFactor`: int16. */
   replicationFactor: number;
+  /** `TopicConfigs`: []KeyValue. */
   topicConfigs: StreamsGroupDescribeResponseKeyValue[];
 }
 
@@ -367,7 +389,9 @@ export function readStreamsGroupDescribeResponseTopicInfo(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseKeyValue {
+  /** `Key`: string. */
   key: string;
+  /** `Value`: string. */
   value: string;
 }
 
@@ -411,20 +435,35 @@ export function readStreamsGroupDescribeResponseKeyValue(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseMember {
+  /** `MemberId`: string. */
   memberId: string;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `InstanceId`: string, nullable in 0+, default null. */
   instanceId: string | null;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId: string | null;
+  /** `ClientId`: string. */
   clientId: string;
+  /** `ClientHost`: string. */
   clientHost: string;
+  /** `TopologyEpoch`: int32. */
   topologyEpoch: number;
+  /** `ProcessId`: string. */
   processId: string;
+  /** `UserEndpoint`: Endpoint, nullable in 0+, default null. */
   userEndpoint: StreamsGroupDescribeResponseEndpoint | null;
+  /** `ClientTags`: []KeyValue. */
   clientTags: StreamsGroupDescribeResponseKeyValue[];
+  /** `TaskOffsets`: []TaskOffset. */
   taskOffsets: StreamsGroupDescribeResponseTaskOffset[];
+  /** `TaskEndOffsets`: []TaskOffset. */
   taskEndOffsets: StreamsGroupDescribeResponseTaskOffset[];
+  /** `Assignment`: Assignment. */
   assignment: StreamsGroupDescribeResponseAssignment;
+  /** `TargetAssignment`: Assignment. */
   targetAssignment: StreamsGroupDescribeResponseAssignment;
+  /** `IsClassic`: bool. */
   isClassic: boolean;
 }
 
@@ -566,7 +605,9 @@ export function readStreamsGroupDescribeResponseMember(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseEndpoint {
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -609,8 +650,11 @@ export function readStreamsGroupDescribeResponseEndpoint(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseTaskOffset {
+  /** `SubtopologyId`: string. */
   subtopologyId: string;
+  /** `Partition`: int32. */
   partition: number;
+  /** `Offset`: int64. */
   offset: bigint;
 }
 
@@ -657,8 +701,11 @@ export function readStreamsGroupDescribeResponseTaskOffset(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseAssignment {
+  /** `ActiveTasks`: []TaskIds. */
   activeTasks: StreamsGroupDescribeResponseTaskIds[];
+  /** `StandbyTasks`: []TaskIds. */
   standbyTasks: StreamsGroupDescribeResponseTaskIds[];
+  /** `WarmupTasks`: []TaskIds. */
   warmupTasks: StreamsGroupDescribeResponseTaskIds[];
 }
 
@@ -720,7 +767,9 @@ export function readStreamsGroupDescribeResponseAssignment(
 
 /** Part of StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponseTaskIds {
+  /** `SubtopologyId`: string. */
   subtopologyId: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -765,7 +814,9 @@ export function readStreamsGroupDescribeResponseTaskIds(
 
 /** Kafka StreamsGroupDescribeResponse, versions 0. */
 export interface StreamsGroupDescribeResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Groups`: []DescribedGroup. */
   groups: StreamsGroupDescribeResponseDescribedGroup[];
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestTopology {
+  /** `Epoch`: int32. */
   epoch?: number;
+  /** `Subtopologies`: []Subtopology. */
   subtopologies?: StreamsGroupHeartbeatRequestSubtopology[];
 }
 
@@ -56,12 +58,19 @@ export function readStreamsGroupHeartbeatRequestTopology(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestSubtopology {
+  /** `SubtopologyId`: string. */
   subtopologyId?: string;
+  /** `SourceTopics`: []string (topicName). */
   sourceTopics?: string[];
+  /** `SourceTopicRegex`: []string. */
   sourceTopicRegex?: string[];
+  /** `StateChangelogTopics`: []TopicInfo. */
   stateChangelogTopics?: StreamsGroupHeartbeatRequestTopicInfo[];
+  /** `RepartitionSinkTopics`: []string (topicName). */
   repartitionSinkTopics?: string[];
+  /** `RepartitionSourceTopics`: []TopicInfo. */
   repartitionSourceTopics?: StreamsGroupHeartbeatRequestTopicInfo[];
+  /** `CopartitionGroups`: []CopartitionGroup. */
   copartitionGroups?: CopartitionGroup[];
 }
 
@@ -179,9 +188,13 @@ export function readStreamsGroupHeartbeatRequestSubtopology(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestTopicInfo {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: int32. */
   partitions?: number;
+  /** `ReplicationFactor`: int16. */
   replicationFactor?: number;
+  /** `TopicConfigs`: []KeyValue. */
   topicConfigs?: StreamsGroupHeartbeatRequestKeyValue[];
 }
 
@@ -241,7 +254,9 @@ export function readStreamsGroupHeartbeatRequestTopicInfo(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestKeyValue {
+  /** `Key`: string. */
   key?: string;
+  /** `Value`: string. */
   value?: string;
 }
 
@@ -285,8 +300,11 @@ export function readStreamsGroupHeartbeatRequestKeyValue(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface CopartitionGroup {
+  /** `SourceTopics`: []int16. */
   sourceTopics?: number[];
+  /** `SourceTopicRegex`: []int16. */
   sourceTopicRegex?: number[];
+  /** `RepartitionSourceTopics`: []int16. */
   repartitionSourceTopics?: number[];
 }
 
@@ -335,7 +353,9 @@ export function readCopartitionGroup(r: ByteReader, version: number): Copartitio
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestTaskIds {
+  /** `SubtopologyId`: string. */
   subtopologyId?: string;
+  /** `Partitions`: []int32. */
   partitions?: number[];
 }
 
@@ -380,7 +400,9 @@ export function readStreamsGroupHeartbeatRequestTaskIds(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestEndpoint {
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
 }
 
@@ -423,8 +445,11 @@ export function readStreamsGroupHeartbeatRequestEndpoint(
 
 /** Part of StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequestTaskOffset {
+  /** `SubtopologyId`: string. */
   subtopologyId?: string;
+  /** `Partition`: int32. */
   partition?: number;
+  /** `Offset`: int64. */
   offset?: bigint;
 }
 
@@ -471,22 +496,39 @@ export function readStreamsGroupHeartbeatRequestTaskOffset(
 
 /** Kafka StreamsGroupHeartbeatRequest, versions 0. */
 export interface StreamsGroupHeartbeatRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `MemberId`: string. */
   memberId?: string;
+  /** `MemberEpoch`: int32. */
   memberEpoch?: number;
+  /** `EndpointInformationEpoch`: int32. */
   endpointInformationEpoch?: number;
+  /** `InstanceId`: string, nullable in 0+, default null. */
   instanceId?: string | null;
+  /** `RackId`: string, nullable in 0+, default null. */
   rackId?: string | null;
+  /** `RebalanceTimeoutMs`: int32, default -1. */
   rebalanceTimeoutMs?: number;
+  /** `Topology`: Topology, nullable in 0+, default null. */
   topology?: StreamsGroupHeartbeatRequestTopology | null;
+  /** `ActiveTasks`: []TaskIds, nullable in 0+, default null. */
   activeTasks?: StreamsGroupHeartbeatRequestTaskIds[] | null;
+  /** `StandbyTasks`: []TaskIds, nullable in 0+, default null. */
   standbyTasks?: StreamsGroupHeartbeatRequestTaskIds[] | null;
+  /** `WarmupTasks`: []TaskIds, nullable in 0+, default null. */
   warmupTasks?: StreamsGroupHeartbeatRequestTaskIds[] | null;
+  /** `ProcessId`: string, nullable in 0+, default null. */
   processId?: string | null;
+  /** `UserEndpoint`: Endpoint, nullable in 0+, default null. */
   userEndpoint?: StreamsGroupHeartbeatRequestEndpoint | null;
+  /** `ClientTags`: []KeyValue, nullable in 0+, default null. */
   clientTags?: StreamsGroupHeartbeatRequestKeyValue[] | null;
+  /** `TaskOffsets`: []TaskOffset, nullable in 0+, default null. */
   taskOffsets?: StreamsGroupHeartbeatRequestTaskOffset[] | null;
+  /** `TaskEndOffsets`: []TaskOffset, nullable in 0+, default null. */
   taskEndOffsets?: StreamsGroupHeartbeatRequestTaskOffset[] | null;
+  /** `ShutdownApplication`: bool, default false. */
   shutdownApplication?: boolean;
 }
 
@@ -695,7 +737,9 @@ export function readStreamsGroupHeartbeatRequest(
 
 /** Part of StreamsGroupHeartbeatResponse, versions 0. */
 export interface Status {
+  /** `StatusCode`: int8. */
   statusCode: number;
+  /** `StatusDetail`: string. */
   statusDetail: string;
 }
 
@@ -731,7 +775,9 @@ export function readStatus(r: ByteReader, version: number): Status {
 
 /** Part of StreamsGroupHeartbeatResponse, versions 0. */
 export interface StreamsGroupHeartbeatResponseTaskIds {
+  /** `SubtopologyId`: string. */
   subtopologyId: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -776,8 +822,11 @@ export function readStreamsGroupHeartbeatResponseTaskIds(
 
 /** Part of StreamsGroupHeartbeatResponse, versions 0. */
 export interface EndpointToPartitions {
+  /** `UserEndpoint`: Endpoint. */
   userEndpoint: StreamsGroupHeartbeatResponseEndpoint;
+  /** `ActivePartitions`: []TopicPartition. */
   activePartitions: StreamsGroupHeartbeatResponseTopicPartition[];
+  /** `StandbyPartitions`: []TopicPartition. */
   standbyPartitions: StreamsGroupHeartbeatResponseTopicPartition[];
 }
 
@@ -839,7 +888,9 @@ export function readEndpointToPartitions(r: ByteReader, version: number): Endpoi
 
 /** Part of StreamsGroupHeartbeatResponse, versions 0. */
 export interface StreamsGroupHeartbeatResponseEndpoint {
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -882,7 +933,9 @@ export function readStreamsGroupHeartbeatResponseEndpoint(
 
 /** Part of StreamsGroupHeartbeatResponse, versions 0. */
 export interface StreamsGroupHeartbeatResponseTopicPartition {
+  /** `Topic`: string (topicName). */
   topic: string;
+  /** `Partitions`: []int32. */
   partitions: number[];
 }
 
@@ -927,19 +980,33 @@ export function readStreamsGroupHeartbeatResponseTopicPartition(
 
 /** Kafka StreamsGroupHeartbeatResponse, versions 0. */
 export interface StreamsGroupHeartbeatResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
+  /** `MemberId`: string. */
   memberId: string;
+  /** `MemberEpoch`: int32. */
   memberEpoch: number;
+  /** `HeartbeatIntervalMs`: int32. */
   heartbeatIntervalMs: number;
+  /** `AcceptableRecoveryLag`: int32. */
   acceptableRecoveryLag: number;
+  /** `TaskOffsetIntervalMs`: int32. */
   taskOffsetIntervalMs: number;
+  /** `Status`: []Status, nullable in 0+. */
   status: Status[] | null;
+  /** `ActiveTasks`: []TaskIds, nullable in 0+, default null. */
   activeTasks: StreamsGroupHeartbeatResponseTaskIds[] | null;
+  /** `StandbyTasks`: []TaskIds, nullable in 0+, default null. */
   standbyTasks: StreamsGroupHeartbeatResponseTaskIds[] | null;
+  /** `WarmupTasks`: []TaskIds, nullable in 0+, default null. */
   warmupTasks: StreamsGroupHeartbeatResponseTaskIds[] | null;
+  /** `EndpointInformationEpoch`: int32. */
   endpointInformationEpoch: number;
+  /** `PartitionsByUserEndpoint`: []EndpointToPartitions, nullable in 0+, default null. */
   partitionsByUserEndpoint: EndpointToPartitions[] | null;
 }
 

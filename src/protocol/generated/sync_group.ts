@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of SyncGroupRequest, versions 0-5. */
 export interface SyncGroupRequestAssignment {
+  /** `MemberId`: string. */
   memberId?: string;
+  /** `Assignment`: bytes. */
   assignment?: Uint8Array;
 }
 
@@ -50,15 +52,19 @@ export function readSyncGroupRequestAssignment(
 
 /** Kafka SyncGroupRequest, versions 0-5. */
 export interface SyncGroupRequest {
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `GenerationId`: int32. */
   generationId?: number;
+  /** `MemberId`: string. */
   memberId?: string;
-  /** Versions 3+. */
+  /** `GroupInstanceId`: string, versions 3+, nullable in 3+, default null. */
   groupInstanceId?: string | null;
-  /** Versions 5+. */
+  /** `ProtocolType`: string, versions 5+, nullable in 5+, default null. */
   protocolType?: string | null;
-  /** Versions 5+. */
+  /** `ProtocolName`: string, versions 5+, nullable in 5+, default null. */
   protocolName?: string | null;
+  /** `Assignments`: []SyncGroupRequestAssignment. */
   assignments?: SyncGroupRequestAssignment[];
 }
 
@@ -142,13 +148,15 @@ export function readSyncGroupRequest(r: ByteReader, version: number): SyncGroupR
 
 /** Kafka SyncGroupResponse, versions 0-5. */
 export interface SyncGroupResponse {
-  /** Versions 1+. */
+  /** `ThrottleTimeMs`: int32, versions 1+. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
-  /** Versions 5+. */
+  /** `ProtocolType`: string, versions 5+, nullable in 5+, default null. */
   protocolType: string | null;
-  /** Versions 5+. */
+  /** `ProtocolName`: string, versions 5+, nullable in 5+, default null. */
   protocolName: string | null;
+  /** `Assignment`: bytes. */
   assignment: Uint8Array;
 }
 

@@ -8,7 +8,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of TxnOffsetCommitRequest, versions 0-5. */
 export interface TxnOffsetCommitRequestTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `Partitions`: []TxnOffsetCommitRequestPartition. */
   partitions?: TxnOffsetCommitRequestPartition[];
 }
 
@@ -55,10 +57,13 @@ export function readTxnOffsetCommitRequestTopic(
 
 /** Part of TxnOffsetCommitRequest, versions 0-5. */
 export interface TxnOffsetCommitRequestPartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `CommittedOffset`: int64. */
   committedOffset?: bigint;
-  /** Versions 2+. */
+  /** `CommittedLeaderEpoch`: int32, versions 2+, default -1. */
   committedLeaderEpoch?: number;
+  /** `CommittedMetadata`: string, nullable in 0+. */
   committedMetadata?: string | null;
 }
 
@@ -114,16 +119,21 @@ export function readTxnOffsetCommitRequestPartition(
 
 /** Kafka TxnOffsetCommitRequest, versions 0-5. */
 export interface TxnOffsetCommitRequest {
+  /** `TransactionalId`: string (transactionalId). */
   transactionalId?: string;
+  /** `GroupId`: string (groupId). */
   groupId?: string;
+  /** `ProducerId`: int64 (producerId). */
   producerId?: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch?: number;
-  /** Versions 3+. */
+  /** `GenerationId`: int32, versions 3+, default -1. */
   generationId?: number;
-  /** Versions 3+. */
+  /** `MemberId`: string, versions 3+, default . */
   memberId?: string;
-  /** Versions 3+. */
+  /** `GroupInstanceId`: string, versions 3+, nullable in 3+, default null. */
   groupInstanceId?: string | null;
+  /** `Topics`: []TxnOffsetCommitRequestTopic. */
   topics?: TxnOffsetCommitRequestTopic[];
 }
 
@@ -211,7 +221,9 @@ export function readTxnOffsetCommitRequest(r: ByteReader, version: number): TxnO
 
 /** Part of TxnOffsetCommitResponse, versions 0-5. */
 export interface TxnOffsetCommitResponseTopic {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []TxnOffsetCommitResponsePartition. */
   partitions: TxnOffsetCommitResponsePartition[];
 }
 
@@ -258,7 +270,9 @@ export function readTxnOffsetCommitResponseTopic(
 
 /** Part of TxnOffsetCommitResponse, versions 0-5. */
 export interface TxnOffsetCommitResponsePartition {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -298,7 +312,9 @@ export function readTxnOffsetCommitResponsePartition(
 
 /** Kafka TxnOffsetCommitResponse, versions 0-5. */
 export interface TxnOffsetCommitResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `Topics`: []TxnOffsetCommitResponseTopic. */
   topics: TxnOffsetCommitResponseTopic[];
 }
 

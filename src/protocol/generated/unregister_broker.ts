@@ -8,6 +8,7 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Kafka UnregisterBrokerRequest, versions 0. */
 export interface UnregisterBrokerRequest {
+  /** `BrokerId`: int32 (brokerId). */
   brokerId?: number;
 }
 
@@ -43,8 +44,11 @@ export function readUnregisterBrokerRequest(
 
 /** Kafka UnregisterBrokerResponse, versions 0. */
 export interface UnregisterBrokerResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 

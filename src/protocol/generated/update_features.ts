@@ -8,11 +8,13 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of UpdateFeaturesRequest, versions 0-2. */
 export interface FeatureUpdateKey {
+  /** `Feature`: string. */
   feature?: string;
+  /** `MaxVersionLevel`: int16. */
   maxVersionLevel?: number;
-  /** Versions 0. */
+  /** `AllowDowngrade`: bool, versions 0. */
   allowDowngrade?: boolean;
-  /** Versions 1+. */
+  /** `UpgradeType`: int8, versions 1+, default 1. */
   upgradeType?: number;
 }
 
@@ -63,9 +65,11 @@ export function readFeatureUpdateKey(r: ByteReader, version: number): FeatureUpd
 
 /** Kafka UpdateFeaturesRequest, versions 0-2. */
 export interface UpdateFeaturesRequest {
+  /** `timeoutMs`: int32, default 60000. */
   timeoutMs?: number;
+  /** `FeatureUpdates`: []FeatureUpdateKey. */
   featureUpdates?: FeatureUpdateKey[];
-  /** Versions 1+. */
+  /** `ValidateOnly`: bool, versions 1+, default false. */
   validateOnly?: boolean;
 }
 
@@ -114,8 +118,11 @@ export function readUpdateFeaturesRequest(r: ByteReader, version: number): Updat
 
 /** Part of UpdateFeaturesResponse, versions 0-1. */
 export interface UpdatableFeatureResult {
+  /** `Feature`: string. */
   feature: string;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
 }
 
@@ -160,10 +167,13 @@ export function readUpdatableFeatureResult(r: ByteReader, version: number): Upda
 
 /** Kafka UpdateFeaturesResponse, versions 0-2. */
 export interface UpdateFeaturesResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+. */
   errorMessage: string | null;
-  /** Versions 0-1. */
+  /** `Results`: []UpdatableFeatureResult, versions 0-1. */
   results: UpdatableFeatureResult[];
 }
 

@@ -9,8 +9,11 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of UpdateRaftVoterRequest, versions 0. */
 export interface UpdateRaftVoterRequestListener {
+  /** `Name`: string. */
   name?: string;
+  /** `Host`: string. */
   host?: string;
+  /** `Port`: uint16. */
   port?: number;
 }
 
@@ -58,7 +61,9 @@ export function readUpdateRaftVoterRequestListener(
 
 /** Part of UpdateRaftVoterRequest, versions 0. */
 export interface UpdateRaftVoterRequestKRaftVersionFeature {
+  /** `MinSupportedVersion`: int16. */
   minSupportedVersion?: number;
+  /** `MaxSupportedVersion`: int16. */
   maxSupportedVersion?: number;
 }
 
@@ -98,11 +103,17 @@ export function readUpdateRaftVoterRequestKRaftVersionFeature(
 
 /** Kafka UpdateRaftVoterRequest, versions 0. */
 export interface UpdateRaftVoterRequest {
+  /** `ClusterId`: string, nullable in 0+. */
   clusterId?: string | null;
+  /** `CurrentLeaderEpoch`: int32. */
   currentLeaderEpoch?: number;
+  /** `VoterId`: int32. */
   voterId?: number;
+  /** `VoterDirectoryId`: uuid. */
   voterDirectoryId?: string;
+  /** `Listeners`: []Listener. */
   listeners?: UpdateRaftVoterRequestListener[];
+  /** `KRaftVersionFeature`: KRaftVersionFeature. */
   kRaftVersionFeature?: UpdateRaftVoterRequestKRaftVersionFeature;
 }
 
@@ -171,9 +182,13 @@ export function readUpdateRaftVoterRequest(r: ByteReader, version: number): Upda
 
 /** Part of UpdateRaftVoterResponse, versions 0. */
 export interface CurrentLeader {
+  /** `LeaderId`: int32 (brokerId), default -1. */
   leaderId: number;
+  /** `LeaderEpoch`: int32, default -1. */
   leaderEpoch: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: int32. */
   port: number;
 }
 
@@ -217,8 +232,11 @@ export function readCurrentLeader(r: ByteReader, version: number): CurrentLeader
 
 /** Kafka UpdateRaftVoterResponse, versions 0. */
 export interface UpdateRaftVoterResponse {
+  /** `ThrottleTimeMs`: int32. */
   throttleTimeMs: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `CurrentLeader`: CurrentLeader, tagged (tag 0) in 0+. */
   currentLeader: CurrentLeader;
 }
 

@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of VoteRequest, versions 0-2. */
 export interface VoteRequestTopicData {
+  /** `TopicName`: string (topicName). */
   topicName?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: VoteRequestPartitionData[];
 }
 
@@ -53,16 +55,21 @@ export function readVoteRequestTopicData(r: ByteReader, version: number): VoteRe
 
 /** Part of VoteRequest, versions 0-2. */
 export interface VoteRequestPartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex?: number;
+  /** `ReplicaEpoch`: int32. */
   replicaEpoch?: number;
+  /** `ReplicaId`: int32 (brokerId). */
   replicaId?: number;
-  /** Versions 1+. */
+  /** `ReplicaDirectoryId`: uuid, versions 1+. */
   replicaDirectoryId?: string;
-  /** Versions 1+. */
+  /** `VoterDirectoryId`: uuid, versions 1+. */
   voterDirectoryId?: string;
+  /** `LastOffsetEpoch`: int32. */
   lastOffsetEpoch?: number;
+  /** `LastOffset`: int64. */
   lastOffset?: bigint;
-  /** Versions 2+. */
+  /** `PreVote`: bool, versions 2+. */
   preVote?: boolean;
 }
 
@@ -139,9 +146,11 @@ export function readVoteRequestPartitionData(
 
 /** Kafka VoteRequest, versions 0-2. */
 export interface VoteRequest {
+  /** `ClusterId`: string, nullable in 0+, default null. */
   clusterId?: string | null;
-  /** Versions 1+. */
+  /** `VoterId`: int32 (brokerId), versions 1+, default -1. */
   voterId?: number;
+  /** `Topics`: []TopicData. */
   topics?: VoteRequestTopicData[];
 }
 
@@ -187,7 +196,9 @@ export function readVoteRequest(r: ByteReader, version: number): VoteRequest {
 
 /** Part of VoteResponse, versions 0-2. */
 export interface VoteResponseTopicData {
+  /** `TopicName`: string (topicName). */
   topicName: string;
+  /** `Partitions`: []PartitionData. */
   partitions: VoteResponsePartitionData[];
 }
 
@@ -231,10 +242,15 @@ export function readVoteResponseTopicData(r: ByteReader, version: number): VoteR
 
 /** Part of VoteResponse, versions 0-2. */
 export interface VoteResponsePartitionData {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `LeaderId`: int32 (brokerId). */
   leaderId: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch: number;
+  /** `VoteGranted`: bool. */
   voteGranted: boolean;
 }
 
@@ -292,8 +308,11 @@ export function readVoteResponsePartitionData(
 
 /** Part of VoteResponse, versions 1-2. */
 export interface VoteResponseNodeEndpoint {
+  /** `NodeId`: int32 (brokerId). */
   nodeId: number;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -340,9 +359,11 @@ export function readVoteResponseNodeEndpoint(
 
 /** Kafka VoteResponse, versions 0-2. */
 export interface VoteResponse {
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `Topics`: []TopicData. */
   topics: VoteResponseTopicData[];
-  /** Versions 1+. */
+  /** `NodeEndpoints`: []NodeEndpoint, versions 1+, tagged (tag 0) in 1+. */
   nodeEndpoints: VoteResponseNodeEndpoint[];
 }
 

@@ -8,9 +8,13 @@ import { readArray, skipTags } from "../_codec.ts";
 
 /** Part of VotersRecord, versions 0. */
 export interface VotersRecordVoter {
+  /** `VoterId`: int32 (brokerId). */
   voterId: number;
+  /** `VoterDirectoryId`: uuid. */
   voterDirectoryId: string;
+  /** `Endpoints`: []Endpoint. */
   endpoints: VotersRecordEndpoint[];
+  /** `KRaftVersionFeature`: KRaftVersionFeature. */
   kRaftVersionFeature: VotersRecordKRaftVersionFeature;
 }
 
@@ -63,8 +67,11 @@ export function readVotersRecordVoter(r: ByteReader, version: number): VotersRec
 
 /** Part of VotersRecord, versions 0. */
 export interface VotersRecordEndpoint {
+  /** `Name`: string. */
   name: string;
+  /** `Host`: string. */
   host: string;
+  /** `Port`: uint16. */
   port: number;
 }
 
@@ -109,7 +116,9 @@ export function readVotersRecordEndpoint(r: ByteReader, version: number): Voters
 
 /** Part of VotersRecord, versions 0. */
 export interface VotersRecordKRaftVersionFeature {
+  /** `MinSupportedVersion`: int16. */
   minSupportedVersion: number;
+  /** `MaxSupportedVersion`: int16. */
   maxSupportedVersion: number;
 }
 
@@ -149,7 +158,9 @@ export function readVotersRecordKRaftVersionFeature(
 
 /** Kafka VotersRecord, versions 0. */
 export interface VotersRecord {
+  /** `Version`: int16. */
   version: number;
+  /** `Voters`: []Voter. */
   voters: VotersRecordVoter[];
 }
 

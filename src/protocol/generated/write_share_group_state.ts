@@ -9,7 +9,9 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of WriteShareGroupStateRequest, versions 0-1. */
 export interface WriteStateData {
+  /** `TopicId`: uuid. */
   topicId?: string;
+  /** `Partitions`: []PartitionData. */
   partitions?: WriteShareGroupStateRequestPartitionData[];
 }
 
@@ -48,12 +50,17 @@ export function readWriteStateData(r: ByteReader, version: number): WriteStateDa
 
 /** Part of WriteShareGroupStateRequest, versions 0-1. */
 export interface WriteShareGroupStateRequestPartitionData {
+  /** `Partition`: int32. */
   partition?: number;
+  /** `StateEpoch`: int32. */
   stateEpoch?: number;
+  /** `LeaderEpoch`: int32. */
   leaderEpoch?: number;
+  /** `StartOffset`: int64. */
   startOffset?: bigint;
-  /** Versions 1+. */
+  /** `DeliveryCompleteCount`: int32, versions 1+, default -1. */
   deliveryCompleteCount?: number;
+  /** `StateBatches`: []StateBatch. */
   stateBatches?: WriteShareGroupStateRequestStateBatch[];
 }
 
@@ -124,9 +131,13 @@ export function readWriteShareGroupStateRequestPartitionData(
 
 /** Part of WriteShareGroupStateRequest, versions 0-1. */
 export interface WriteShareGroupStateRequestStateBatch {
+  /** `FirstOffset`: int64. */
   firstOffset?: bigint;
+  /** `LastOffset`: int64. */
   lastOffset?: bigint;
+  /** `DeliveryState`: int8. */
   deliveryState?: number;
+  /** `DeliveryCount`: int16. */
   deliveryCount?: number;
 }
 
@@ -179,7 +190,9 @@ export function readWriteShareGroupStateRequestStateBatch(
 
 /** Kafka WriteShareGroupStateRequest, versions 0-1. */
 export interface WriteShareGroupStateRequest {
+  /** `GroupId`: string. */
   groupId?: string;
+  /** `Topics`: []WriteStateData. */
   topics?: WriteStateData[];
 }
 
@@ -222,7 +235,9 @@ export function readWriteShareGroupStateRequest(
 
 /** Part of WriteShareGroupStateResponse, versions 0-1. */
 export interface WriteStateResult {
+  /** `TopicId`: uuid. */
   topicId: string;
+  /** `Partitions`: []PartitionResult. */
   partitions: WriteShareGroupStateResponsePartitionResult[];
 }
 
@@ -263,8 +278,11 @@ export function readWriteStateResult(r: ByteReader, version: number): WriteState
 
 /** Part of WriteShareGroupStateResponse, versions 0-1. */
 export interface WriteShareGroupStateResponsePartitionResult {
+  /** `Partition`: int32. */
   partition: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
+  /** `ErrorMessage`: string, nullable in 0+, default null. */
   errorMessage: string | null;
 }
 
@@ -311,6 +329,7 @@ export function readWriteShareGroupStateResponsePartitionResult(
 
 /** Kafka WriteShareGroupStateResponse, versions 0-1. */
 export interface WriteShareGroupStateResponse {
+  /** `Results`: []WriteStateResult. */
   results: WriteStateResult[];
 }
 

@@ -8,12 +8,17 @@ import type { Api, ApiTarget } from "../api.ts";
 
 /** Part of WriteTxnMarkersRequest, versions 1-2. */
 export interface WritableTxnMarker {
+  /** `ProducerId`: int64 (producerId). */
   producerId?: bigint;
+  /** `ProducerEpoch`: int16. */
   producerEpoch?: number;
+  /** `TransactionResult`: bool. */
   transactionResult?: boolean;
+  /** `Topics`: []WritableTxnMarkerTopic. */
   topics?: WritableTxnMarkerTopic[];
+  /** `CoordinatorEpoch`: int32. */
   coordinatorEpoch?: number;
-  /** Versions 2+. */
+  /** `TransactionVersion`: int8, versions 2+, default 0. */
   transactionVersion?: number;
 }
 
@@ -77,7 +82,9 @@ export function readWritableTxnMarker(r: ByteReader, version: number): WritableT
 
 /** Part of WriteTxnMarkersRequest, versions 1-2. */
 export interface WritableTxnMarkerTopic {
+  /** `Name`: string (topicName). */
   name?: string;
+  /** `PartitionIndexes`: []int32. */
   partitionIndexes?: number[];
 }
 
@@ -119,6 +126,7 @@ export function readWritableTxnMarkerTopic(r: ByteReader, version: number): Writ
 
 /** Kafka WriteTxnMarkersRequest, versions 1-2. */
 export interface WriteTxnMarkersRequest {
+  /** `Markers`: []WritableTxnMarker. */
   markers?: WritableTxnMarker[];
 }
 
@@ -157,7 +165,9 @@ export function readWriteTxnMarkersRequest(r: ByteReader, version: number): Writ
 
 /** Part of WriteTxnMarkersResponse, versions 1-2. */
 export interface WritableTxnMarkerResult {
+  /** `ProducerId`: int64 (producerId). */
   producerId: bigint;
+  /** `Topics`: []WritableTxnMarkerTopicResult. */
   topics: WritableTxnMarkerTopicResult[];
 }
 
@@ -203,7 +213,9 @@ export function readWritableTxnMarkerResult(
 
 /** Part of WriteTxnMarkersResponse, versions 1-2. */
 export interface WritableTxnMarkerTopicResult {
+  /** `Name`: string (topicName). */
   name: string;
+  /** `Partitions`: []WritableTxnMarkerPartitionResult. */
   partitions: WritableTxnMarkerPartitionResult[];
 }
 
@@ -250,7 +262,9 @@ export function readWritableTxnMarkerTopicResult(
 
 /** Part of WriteTxnMarkersResponse, versions 1-2. */
 export interface WritableTxnMarkerPartitionResult {
+  /** `PartitionIndex`: int32. */
   partitionIndex: number;
+  /** `ErrorCode`: int16. */
   errorCode: number;
 }
 
@@ -290,6 +304,7 @@ export function readWritableTxnMarkerPartitionResult(
 
 /** Kafka WriteTxnMarkersResponse, versions 1-2. */
 export interface WriteTxnMarkersResponse {
+  /** `Markers`: []WritableTxnMarkerResult. */
   markers: WritableTxnMarkerResult[];
 }
 

@@ -60,6 +60,8 @@ describe("resolveReaderConfig", () => {
       idleTimeout: 30_000,
       deadBrokerBackoff: 500,
       allowAutoTopicCreation: true,
+      log: { log() {} },
+      telemetry: { api: {} },
     };
     assert.deepEqual(reader(core).cluster, { ...core, brokers: ["127.0.0.1:1"] });
     assert.deepEqual(group(core).cluster, { ...core, brokers: ["127.0.0.1:1"] });

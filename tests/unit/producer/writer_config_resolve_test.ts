@@ -71,6 +71,8 @@ describe("resolveWriterConfig", () => {
       idleTimeout: 5,
       deadBrokerBackoff: 6,
       allowAutoTopicCreation: true,
+      log: { log() {} },
+      telemetry: { api: {} } as never,
     };
     const c = resolveWriterConfig({ brokers: "a:1", ...core });
     assert.deepEqual(c.clusterOptions, { brokers: ["a:1"], ...core });
