@@ -259,6 +259,8 @@ for (const s of scenarios) {
         writeTimeout: 1_000,
         deliveryTimeout: 2_000,
         closeTimeout: 1_000,
+        // The broker would create the missing topic (the Writer's default lets it decide).
+        allowAutoTopicCreation: false,
         errorLogger: w.errorLogger,
       });
       try {

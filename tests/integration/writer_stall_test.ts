@@ -200,6 +200,8 @@ describe(`Writer against a stalled broker (${RUNTIME})`, () => {
     await using w = new Writer({
       brokers: address(),
       topic,
+      // The broker auto-creates topics (the Writer's default lets it): not this one.
+      allowAutoTopicCreation: false,
       deliveryTimeout: 1_500,
       writeTimeout: 1_000,
     });
