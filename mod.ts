@@ -145,14 +145,30 @@ export type { ConnectionStats, ConnectionTotals } from "./src/cluster/connection
 // The `compression` option of a Writer (and Conn.writeCompressedMessages) takes these.
 export type { CompressionCodec, CompressionName } from "./src/protocol/compression/codec.ts";
 export {
+  AbortableTransactionError,
+  FatalTransactionError,
+  type GroupMetadata,
+  ProducerFencedError,
+  TransactionStateError,
+  type TransactionVersion,
+} from "./src/producer/writer.ts";
+export {
+  LogTruncationError,
   type PartitionAssignment,
   type PartitionOffset,
+  type PartitionStart,
   Reader,
   ReaderClosedError,
   type ReaderConfig,
   type ReaderStats,
   type TopicPartition,
 } from "./src/consumer/reader.ts";
+export {
+  ExactlyOnce,
+  type ExactlyOnceConfig,
+  type ExactlyOnceStats,
+  RebalancedError,
+} from "./src/exactly_once.ts";
 export {
   type AcknowledgeType,
   ShareReader,

@@ -3,9 +3,11 @@
  *
  *   deno run -A scripts/build_npm.ts [--pack]
  *
- * 1. tsc compiles mod.ts, src/, tests/, the demo, the benchmarks and the chaos script to ESM
- *    JavaScript with `.d.ts` files in npm/build/, rewriting `.ts` import specifiers to `.js`
- *    (Node 20 runs the tests, benchmarks and chaos script there).
+ * 1. tsc compiles mod.ts, src/, tests/, examples/, the demo, the benchmarks and the chaos
+ *    script to ESM JavaScript with `.d.ts` files in npm/build/, rewriting `.ts` import
+ *    specifiers to `.js` (Node 20 runs the tests, examples, benchmarks and chaos script there).
+ *    The examples import "@kafkit/kafkit" as users do: the build resolves it to mod.ts and
+ *    leaves the name in the output (examples_test.ts points it at the build).
  * 2. npm/package/ gets the library part of that build, a package.json made from
  *    npm/package.template.json, deno.json's version and package.json's dependencies, the
  *    README and the LICENSE. The JSDoc examples in it import "kafkit" (npm's name) instead of
@@ -46,12 +48,14 @@ function compile(): void {
       skipLibCheck: true,
       rootDir: "..",
       outDir: "build",
+      paths: { "@kafkit/kafkit": ["../mod.ts"] },
     },
     files: ["runtime_globals.d.ts"],
     include: [
       "../mod.ts",
       "../src/**/*.ts",
       "../tests/**/*.ts",
+      "../examples/*.ts",
       "../scripts/demo.ts",
       "../scripts/bench/records.ts",
       "../scripts/bench/compression.ts",

@@ -41,8 +41,9 @@ if (engines.node !== ">=20.19" || major < 20 || (major === 20 && minor < 19)) {
 console.log(`kafkit ${VERSION} require()s under node ${process.version} (engines ${engines.node})`);
 JS
 "${NODE20:-node}" check.cjs
-# The shipped JSDoc examples import npm's name, not JSR's.
-if grep -rl '@kafkit/kafkit' node_modules/kafkit --include='*.js' --include='*.d.ts'; then
+# The shipped JSDoc examples import npm's name, not JSR's (a quoted specifier; the CLI's docs name
+# its jsr: URL on purpose).
+if grep -rlE '["'"'"'"]@kafkit/kafkit' node_modules/kafkit --include='*.js' --include='*.d.ts'; then
   echo "the npm package still names @kafkit/kafkit in the files above" >&2
   exit 1
 fi

@@ -40,7 +40,7 @@ deno fmt --check
 deno lint
 # --doc: every JSDoc example must type-check too (only `ts ignore` blocks are skipped).
 deno check --quiet --doc .
-deno check --quiet --doc-only README.md
+deno check --quiet --doc-only README.md MIGRATING.md
 # Every public symbol documented, no public type naming an unexported one: the package's entry
 # points together (deno.json "exports"), as JSR sees them, since they refer to each other's types.
 deno doc --lint $(deno eval 'console.log(Object.values(JSON.parse(Deno.readTextFileSync("deno.json")).exports).join(" "))') >/dev/null

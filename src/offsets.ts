@@ -32,6 +32,27 @@ export interface PartitionOffset extends TopicPartition {
 export const partitionKey = (topic: string, partition: number): string =>
   `${topic}\u0000${partition}`;
 
+/** Offsets to commit in the wire form OffsetCommit and TxnOffsetCommit share, by topic. */
+export function offsetCommitTopics(offsets: readonly PartitionOffset[]): {
+  name: string;
+  partitions: {
+    partitionIndex: number;
+    committedOffset: bigint;
+    committedLeaderEpoch: number;
+    committedMetadata: string | null;
+  }[];
+}[] {
+  return [...byTopic(offsets)].map(([name, parts]) => ({
+    name,
+    partitions: parts.map((p) => ({
+      partitionIndex: p.partition,
+      committedOffset: BigInt(p.offset),
+      committedLeaderEpoch: p.leaderEpoch ?? -1,
+      committedMetadata: p.metadata ?? null,
+    })),
+  }));
+}
+
 /** Items grouped by their topic, in first-seen order. */
 export function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
   return groupBy(items, (item) => item.topic);

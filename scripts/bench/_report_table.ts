@@ -102,7 +102,10 @@ export function summaryTable(rows: RunRow[]): string {
   const body: string[][] = [];
   for (const key of kafkitKeys) {
     const own = rows.filter((r) => r.key === key && r.result);
-    const cells = [own[0]?.result?.runtime ?? key];
+    // A variant of kafkit's (kafkit-node-group) is named after its runtime and the variant.
+    const variant = /^kafkit-\w+-(\w+)$/.exec(key)?.[1];
+    const runtime = own[0]?.result?.runtime ?? key;
+    const cells = [variant ? `${runtime} (${variant})` : runtime];
     for (const peer of PEERS) {
       const rates: number[] = [];
       const cpus: number[] = [];

@@ -4,11 +4,15 @@
  * the Java client, one client at a time, each in its own process.
  *
  *   deno run -A scripts/bench/consumer.ts [--out report.md]
- *     [--clients java,java-perf,kafkajs,platformatic,kafkit]
- *                           kafkit = kafkit-deno,kafkit-bun,kafkit-node; java = the Java client
- *                           with check.crcs=true; java-perf = Kafka's ConsumerPerformance tool
- *                           (which forces check.crcs=false)
- *     [--sizes 100,1024] [--partitions 1]
+ *     [--clients java,java-perf,kafkajs,platformatic,kafkit,kafkit-group]
+ *                           kafkit = kafkit-deno,kafkit-bun,kafkit-node (partition Readers,
+ *                           fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
+ *                           Reader, readMessage(), interval commits); kafkit-nocrc =
+ *                           kafkit-deno-nocrc,... (partition Readers, checkCrcs: false);
+ *                           java = the Java client with check.crcs=true; java-perf = Kafka's
+ *                           ConsumerPerformance tool (which forces check.crcs=false)
+ *     [--sizes 100,1024] [--partitions 1,8,64]
+ *     [--compression none,snappy]   codecs the topics are seeded with, one topic per codec
  *     [--messages 1000000]  records seeded per size, and read by every client
  *     [--repeat 2]          runs per client and configuration; the report keeps the fastest
  *     [--fetch-bytes 1048576] [--max-wait-ms 500] [--queue-capacity 10000]
@@ -21,8 +25,8 @@
  * ${KAFKIT_STATE:-/tmp/kafkit-bench}, starting one (C2 enabled) if none is up and then stopping
  * it at the end.
  *
- * Throughput: per size (and partition count) one topic is seeded ONCE by the Java client's
- * ProducerPerformance (values of the given size, no key, no compression, batches of
+ * Throughput: per size, partition count and codec one topic is seeded ONCE by the Java
+ * client's ProducerPerformance (values of the given size, no key, batches of
  * --seed-batch-bytes), so every client decodes the same record batches; a throw-away kafkit
  * read then warms the broker's fetch path. Each run reads the whole topic from the beginning,
  * fresh: partition readers from FirstOffset (kafkit), or a new consumer group reset to the
@@ -34,7 +38,10 @@
  * (10^6 bytes of values per second) run from the moment the client is ready to fetch (kafkit's
  * readers created; the others' group joined — the Java tool's fetch.time.ms) to the last
  * message handed to the application; CPU is the client process's user + system time over that
- * window (for Java, the JVM's: see `consumer/java.ts`).
+ * window (for Java, the JVM's: see `consumer/java.ts`). Every kafkit run also reports its
+ * event-loop stalls: how late a 10 ms timer fired, p99 and max, by the wall clock and counting
+ * only the time the process was on the CPU (on a shared machine preemption looks like a
+ * stall too).
  *
  * End-to-end latency: per client a fresh one-partition topic; once the consumer says it is
  * consuming, kafkit's Writer in this process produces --rate messages/s for
@@ -73,18 +80,50 @@ import {
   latencyTable,
   resultsTable,
   type Row,
+  stallText,
 } from "./consumer/_report.ts";
 import { runJava, runJavaPerf, seedProps, seedTopic } from "./consumer/java.ts";
 
 const RUN_TIMEOUT_MS = 300_000;
 
+/** The runtimes kafkit runs on, as the suffixes of their client keys. */
+const KAFKIT_RUNTIMES = ["deno", "bun", "node"];
+/** kafkit's ways to read besides the default (partition Readers), by client key suffix. */
+const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs">> = {
+  group: { reader: "group" },
+  nocrc: { checkCrcs: false },
+};
+
+/** The clients plus kafkit-<runtime>-<variant> for each variant (the same runner). */
+function kafkitVariants<T>(clients: Record<string, T>): Record<string, T> {
+  const out = { ...clients };
+  for (const rt of KAFKIT_RUNTIMES) {
+    for (const v of Object.keys(KAFKIT_VARIANTS)) {
+      out[`kafkit-${rt}-${v}`] = clients[`kafkit-${rt}`];
+    }
+  }
+  return out;
+}
+
+/** `kafkit-group` and `kafkit-nocrc` stand for the variant on every runtime. */
+const expandVariants = (keys: string[]) =>
+  keys.flatMap((k) => {
+    const m = /^kafkit-(\w+)$/.exec(k);
+    return m && m[1] in KAFKIT_VARIANTS ? KAFKIT_RUNTIMES.map((rt) => `kafkit-${rt}-${m[1]}`) : [k];
+  });
+
+/** The variant settings a kafkit client key asks for (none for the others). */
+const variantOf = (key: string) => KAFKIT_VARIANTS[/^kafkit-\w+-(\w+)$/.exec(key)?.[1] ?? ""] ?? {};
+
 /** How each client key is run: a command for a JavaScript runner, or a Java run. */
-const CLIENTS = clientCommands(`${ROOT}/scripts/bench/consumer`, ["java", "java-perf"]);
+const RUNNERS = clientCommands(`${ROOT}/scripts/bench/consumer`, ["java", "java-perf"]);
+const CLIENTS = kafkitVariants(RUNNERS);
 
 const opts = parseOptions("consumer.ts", {
   clients: { type: "string", default: "java,java-perf,kafkajs,platformatic,kafkit" },
   sizes: { type: "string", default: "100,1024" },
   partitions: { type: "string", default: "1" },
+  compression: { type: "string", default: "none" },
   messages: { type: "string", default: "1000000" },
   repeat: { type: "string", default: "2" },
   "fetch-bytes": { type: "string", default: "1048576" },
@@ -102,7 +141,7 @@ const opts = parseOptions("consumer.ts", {
 /** An option's items, "none" standing for no item. */
 const items = (text: string) => list(text).filter((s) => s !== "none");
 
-const clients = clientKeys(items(opts.clients), CLIENTS);
+const clients = clientKeys(expandVariants(items(opts.clients)), CLIENTS);
 const latencyClients = clientKeys(items(opts["latency-clients"]), CLIENTS);
 for (const c of latencyClients) {
   if (CLIENTS[c] === "java" || CLIENTS[c] === "java-perf") {
@@ -111,6 +150,12 @@ for (const c of latencyClients) {
 }
 const sizes = items(opts.sizes).map((s) => positive("sizes", s));
 const partitionsList = items(opts.partitions).map((p) => positive("partitions", p));
+const codecs = list(opts.compression);
+for (const c of codecs) {
+  if (!["none", "gzip", "snappy", "lz4", "zstd"].includes(c)) {
+    throw new TypeError(`--compression: unknown codec ${c}`);
+  }
+}
 const messages = positive("messages", opts.messages);
 const repeat = positive("repeat", opts.repeat);
 const fetchBytes = positive("fetch-bytes", opts["fetch-bytes"]);
@@ -170,7 +215,7 @@ const runScript = (command: string[], spec: RunSpec, whenReady?: () => Promise<v
   });
 
 async function run(key: string, config: Config, topic: string, ends: number[]): Promise<Row> {
-  const spec = throughputSpec(topic, config, ends);
+  const spec = { ...throughputSpec(topic, config, ends), ...variantOf(key) };
   try {
     const how = CLIENTS[key];
     const result = how === "java"
@@ -224,19 +269,29 @@ const rows: Row[] = [];
 const latencyRows: LatencyRow[] = [];
 const started = Date.now();
 const configs: Config[] = sizes.flatMap((size) =>
-  partitionsList.map((partitions) => ({ size, partitions }))
+  partitionsList.flatMap((partitions) =>
+    codecs.map((compression) => ({ size, partitions, compression }))
+  )
 );
 try {
   const total = configs.length * clients.length * repeat;
   let done = 0;
   for (const config of configs) {
-    const what = `${sizeText(config.size)} p=${config.partitions}`;
-    const topic = topicName(`${config.size}-${config.partitions}`);
+    const what = `${sizeText(config.size)} p=${config.partitions} ${config.compression}`;
+    const topic = topicName(`${config.size}-${config.partitions}-${config.compression}`);
     try {
       await createTopic(brokers, topic, config.partitions);
       log(`seeding ${topic}: ${messages} × ${what} with ProducerPerformance`);
       const t = performance.now();
-      await seedTopic(brokers, topic, messages, config.size, seedBatchBytes, RUN_TIMEOUT_MS);
+      await seedTopic(
+        brokers,
+        topic,
+        messages,
+        config.size,
+        seedBatchBytes,
+        RUN_TIMEOUT_MS,
+        config.compression,
+      );
       const ends = await endOffsets(topic, config.partitions);
       log(`  seeded in ${((performance.now() - t) / 1000).toFixed(1)} s, end offsets ${ends}`);
       if (ends.reduce((a, b) => a + b, 0) !== messages) {
@@ -256,7 +311,9 @@ try {
             `[${++done}/${total}] ${row.key} ${what}: ` +
               outcomeText(
                 row,
-                (r) => `${rate(r).toFixed(0)} msgs/s, ${cpuPerMessage(r).toFixed(2)} µs CPU/msg`,
+                (r) =>
+                  `${rate(r).toFixed(0)} msgs/s, ${cpuPerMessage(r).toFixed(2)} µs CPU/msg` +
+                  (r.stallMaxMs === undefined ? "" : `, stall max ${stallText(r)}`),
               ),
           ),
       );
@@ -283,7 +340,8 @@ try {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const seed = keyValues(seedProps(seedBatchBytes)).filter((kv) => !kv.startsWith("client.id="))
+const seed = keyValues(seedProps(seedBatchBytes, codecs.join("/")))
+  .filter((kv) => !kv.startsWith("client.id="))
   .join(", ");
 const report = [
   "# kafkit consumer benchmark",

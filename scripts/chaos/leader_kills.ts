@@ -24,6 +24,7 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { helpAndExit, intFlag, printReport } from "./_flags.ts";
 import { kafkaEnv } from "../../tests/_env.ts";
 import { reportText, runLeaderKills } from "../../tests/three_node/_leader_kills.ts";
 
@@ -45,20 +46,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-if (flags.help) {
-  console.log("usage: see the header of scripts/chaos/leader_kills.ts");
-  process.exit(0);
-}
-
-/** A flag's value as a positive integer, or a clear failure naming it. */
-function count(name: keyof typeof flags, min = 1): number {
-  const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < min) {
-    console.error(`--${name} must be an integer >= ${min}, got ${flags[name]}`);
-    process.exit(2);
-  }
-  return v;
-}
+helpAndExit(flags, "scripts/chaos/leader_kills.ts");
+const count = (name: keyof typeof flags, min = 1) => intFlag(flags, name, min);
 
 if (flags.acks !== "all" && flags.acks !== "1") {
   console.error(`--acks must be all or 1, got ${flags.acks}`);
@@ -83,13 +72,9 @@ const report = await runLeaderKills({
   },
   log: (line) => console.error(line),
 });
-if (flags.json) {
-  console.log(JSON.stringify({
-    ...report,
-    lost: report.lost.length,
-    duplicated: report.duplicated.length,
-    outOfOrder: report.outOfOrder.length,
-  }));
-} else {
-  console.log(reportText(report));
-}
+printReport(flags.json, {
+  ...report,
+  lost: report.lost.length,
+  duplicated: report.duplicated.length,
+  outOfOrder: report.outOfOrder.length,
+}, reportText(report));

@@ -7,7 +7,7 @@
  */
 
 import type { Cluster } from "../cluster/cluster.ts";
-import { byTopic, partitionKey, type TopicPartition } from "../offsets.ts";
+import { byTopic, offsetCommitTopics, partitionKey, type TopicPartition } from "../offsets.ts";
 import { ErrorCodes, errorForCode, isRetriableCode } from "../protocol/errors.ts";
 import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
 import { OffsetDelete } from "../protocol/generated/offset_delete.ts";
@@ -240,15 +240,7 @@ export async function alterOffsets(
     memberId: "",
     groupInstanceId: null,
     retentionTimeMs: -1n,
-    topics: [...byTopic(checked)].map(([name, parts]) => ({
-      name,
-      partitions: parts.map((p) => ({
-        partitionIndex: p.partition,
-        committedOffset: BigInt(p.offset),
-        committedLeaderEpoch: p.leaderEpoch ?? -1,
-        committedMetadata: p.metadata ?? null,
-      })),
-    })),
+    topics: offsetCommitTopics(checked),
   }, {
     key: groupId,
     errorCode: (r) => r.topics[0]?.partitions[0]?.errorCode ?? 0,

@@ -13,10 +13,10 @@ import {
   type PartitionAnswer,
 } from "../cluster/requests/leaders.ts";
 import { listOffsetsAsk, type OffsetQuery } from "../cluster/requests/list_offsets.ts";
+import { epochEndsAsk } from "../cluster/requests/epoch_ends.ts";
 import { byTopic, partitionKey, type TopicPartition } from "../offsets.ts";
 import { errorForCode } from "../protocol/errors.ts";
 import { DeleteRecords } from "../protocol/generated/delete_records.ts";
-import { OffsetForLeaderEpoch } from "../protocol/generated/offset_for_leader_epoch.ts";
 import type { Call } from "./_call.ts";
 import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
 
@@ -232,11 +232,6 @@ export async function deleteRecords(
   );
 }
 
-interface EpochAnswer extends PartitionAnswer {
-  leaderEpoch: number;
-  endOffset: number;
-}
-
 /** OffsetForLeaderEpoch to each partition's leader (as a consumer), one request per broker. */
 export async function offsetsForLeaderEpoch(
   cluster: Cluster,
@@ -246,37 +241,10 @@ export async function offsetsForLeaderEpoch(
   checkedPartitions("partitions", partitions).forEach((p, i) =>
     intIn(`partitions[${i}].leaderEpoch`, p.leaderEpoch, 0)
   );
+  // No current epoch (-1): the leader answers whatever epoch our metadata has seen.
   const found = await askLeaders(
     cluster,
-    {
-      api: OffsetForLeaderEpoch,
-      request: (ps: EpochQuery[]) => ({
-        replicaId: -1,
-        topics: [...byTopic(ps)].map(([topic, list]) => ({
-          topic,
-          // No current epoch (-1): the leader answers whatever epoch our metadata has seen.
-          partitions: list.map((p) => ({
-            partition: p.partition,
-            currentLeaderEpoch: -1,
-            leaderEpoch: p.leaderEpoch,
-          })),
-        })),
-      }),
-      read: (res) =>
-        res.topics.flatMap((t) =>
-          t.partitions.map((p): EpochAnswer => ({
-            topic: t.topic,
-            partition: p.partition,
-            leaderEpoch: p.leaderEpoch,
-            endOffset: Number(p.endOffset),
-            error: errorForCode(p.errorCode, {
-              api: "OffsetForLeaderEpoch",
-              topic: t.topic,
-              partition: p.partition,
-            }),
-          }))
-        ),
-    },
+    epochEndsAsk,
     partitions,
     call.options,
   );

@@ -9,6 +9,8 @@
 import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.ts";
 import { fetchRequest } from "../cluster/requests/fetch.ts";
 import { fetchedMessages } from "../cluster/requests/fetched.ts";
+import { closeSession, FetchSession } from "./_fetch_session.ts";
+import { checkNewLeaders, divergedAt, type EpochEnd } from "./log_truncation.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable, throwIfAborted } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
@@ -29,6 +31,8 @@ export interface FetcherOptions {
   /** Time allowed for a fetch's answer, `maxWait` included, in ms. */
   fetchTimeout: number;
   readCommitted: boolean;
+  /** Whether record batch CRC-32Cs are checked. */
+  checkCrcs: boolean;
   /** Where to go when an offset is unknown or out of range: FirstOffset or LastOffset. */
   startOffset: number;
   /** Messages buffered ahead of the reader before fetching pauses. */
@@ -45,6 +49,8 @@ export interface FetcherOptions {
   rackId?: string;
   /** How long a preferred read replica is used before the leader is asked again, in ms. */
   preferredReplicaMaxAge?: number;
+  /** Incremental fetch sessions (KIP-227); false sends every partition each time. */
+  fetchSessions?: boolean;
   /** A fetch response was decoded: messages queued and record bytes received. */
   onFetch?: (messages: number, bytes: number) => void;
 }
@@ -60,9 +66,13 @@ interface FetchState extends TopicPartition {
   preferredUntil: number;
   /** The leader epoch the metadata gave, sent so a stale leader or stale metadata is refused. */
   leaderEpoch: number;
+  /** The leader epoch of the last batch fetched, so the leader can tell a truncation (KIP-320). */
+  lastFetchedEpoch: number;
   highWaterMark: number;
   atEof: boolean;
   removed: boolean;
+  /** Not fetched, its queued messages held back, until resumed. */
+  paused: boolean;
   /**
    * Times in a row the partition had to be placed again (its broker failed, its leader
    * moved) without a fetch returning it since: the backoff before the next placement grows
@@ -86,6 +96,10 @@ export class Fetcher {
   readonly #nodes = new Set<number>();
   readonly #loops = new Set<Promise<void>>();
   readonly #queue: Chunk[] = [];
+  /** Paused partitions (kept across add/remove: a rebalance may give one back). */
+  readonly #paused = new Map<string, TopicPartition>();
+  /** Messages of paused partitions taken out of the queue, per partition. */
+  readonly #held = new Map<string, Chunk[]>();
   #buffered = 0;
   /** Key and value bytes of the queued messages. */
   #bufferedBytes = 0;
@@ -96,6 +110,8 @@ export class Fetcher {
   #closed: Error | undefined;
   #wakeFetchers: (() => void)[] = [];
   readonly #abort = new AbortController();
+  /** Each broker's fetch session. */
+  readonly #sessions = new Map<number, FetchSession>();
 
   constructor(options: FetcherOptions) {
     this.#o = options;
@@ -114,9 +130,11 @@ export class Fetcher {
         node: -1,
         preferredUntil: 0,
         leaderEpoch: -1,
+        lastFetchedEpoch: -1,
         highWaterMark: -1,
         atEof: false,
         removed: false,
+        paused: this.#paused.has(key),
         relocations: 0,
       };
       this.#states.set(key, state);
@@ -127,6 +145,52 @@ export class Fetcher {
   /** Stops fetching `partitions` and drops their queued messages. */
   remove(partitions: readonly TopicPartition[]): void {
     for (const p of partitions) this.#drop(partitionKey(p.topic, p.partition));
+  }
+
+  /**
+   * Stops fetching `partitions` and holds back their queued messages until resumed.
+   * Held messages do not count against the queue's capacity: the others keep flowing.
+   */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#paused.set(key, { topic: p.topic, partition: p.partition });
+      const state = this.#states.get(key);
+      if (state) state.paused = true;
+    }
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const c = this.#queue[i];
+      if (!c.state.paused) continue;
+      this.#queue.splice(i, 1);
+      this.#count(c, -1);
+      this.#held.set(c.state.key, [c, ...this.#held.get(c.state.key) ?? []]);
+    }
+    if (this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
+  }
+
+  /** Fetches `partitions` again; their held messages come first. */
+  resume(partitions: readonly TopicPartition[]): void {
+    const nodes = new Set<number>();
+    for (const p of partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.#paused.delete(key);
+      const held = this.#held.get(key) ?? [];
+      this.#held.delete(key);
+      this.#queue.unshift(...held);
+      for (const c of held) this.#count(c, 1);
+      const state = this.#states.get(key);
+      if (!state?.paused) continue;
+      state.paused = false;
+      if (state.node >= 0) nodes.add(state.node);
+    }
+    // A loop whose partitions were all paused has ended: start it again.
+    for (const node of nodes) this.#ensureLoop(node);
+    if (this.#queue.length > 0) this.#wakeReaders();
+  }
+
+  /** The paused partitions. */
+  get paused(): TopicPartition[] {
+    return [...this.#paused.values()];
   }
 
   /** The next queued message, or undefined when none is; throws a pending failure. */
@@ -171,9 +235,20 @@ export class Fetcher {
   unread(m: Message): void {
     const state = this.#states.get(partitionKey(m.topic, m.partition));
     if (!state) return; // no longer fetched: its next owner reads it
-    this.#queue.unshift({ state, messages: [m], next: 0 });
-    this.#buffered++;
-    this.#bufferedBytes += size(m);
+    const chunk = { state, messages: [m], next: 0 };
+    if (state.paused) this.#held.set(state.key, [chunk, ...this.#held.get(state.key) ?? []]);
+    else {
+      this.#queue.unshift(chunk);
+      this.#count(chunk, 1);
+    }
+  }
+
+  /** Adds (`sign` 1) or takes away (-1) a chunk's unread messages from the queue's counts. */
+  #count(c: Chunk, sign: 1 | -1): void {
+    this.#buffered += sign * (c.messages.length - c.next);
+    for (let j = c.next; j < c.messages.length; j++) {
+      this.#bufferedBytes += sign * size(c.messages[j]);
+    }
   }
 
   /**
@@ -199,6 +274,9 @@ export class Fetcher {
     this.#states.clear();
     this.#wake();
     await Promise.allSettled([...this.#loops]);
+    await Promise.allSettled(
+      [...this.#sessions].map(([node, s]) => closeSession(this.#o.cluster, node, s, this.#o)),
+    );
   }
 
   #drop(key: string): void {
@@ -206,11 +284,11 @@ export class Fetcher {
     if (!state) return;
     state.removed = true;
     this.#states.delete(key);
+    this.#held.delete(key);
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const c = this.#queue[i];
       if (c.state === state) {
-        this.#buffered -= c.messages.length - c.next;
-        for (let j = c.next; j < c.messages.length; j++) this.#bufferedBytes -= size(c.messages[j]);
+        this.#count(c, -1);
         this.#queue.splice(i, 1);
       }
     }
@@ -240,12 +318,16 @@ export class Fetcher {
       }
       await retry(async () => {
         const todo = unplaced();
-        const unresolved = todo.filter((s) => s.offset < 0);
-        if (unresolved.length > 0) await this.#resolve(unresolved);
         const leaders = await abortable(
           Promise.all(todo.map((s) => this.#o.cluster.leader(s.topic, s.partition))),
           signal,
         );
+        await checkNewLeaders(this.#o.cluster, todo, leaders, this.#abort.signal, (s, end) => {
+          if (!s.removed) this.#diverged(s, end);
+        });
+        // After the check, which may send a partition back to where startOffset says.
+        const unresolved = todo.filter((s) => s.offset < 0);
+        if (unresolved.length > 0) await this.#resolve(unresolved);
         // All at once, so a loop's next fetch includes every partition placed together.
         todo.forEach((s, i) => {
           if (s.removed) return;
@@ -316,7 +398,9 @@ export class Fetcher {
       const signal = this.#abort.signal;
       let failures = 0;
       while (!signal.aborted) {
-        const states = [...this.#states.values()].filter((s) => s.node === node && s.offset >= 0);
+        const states = [...this.#states.values()].filter((s) =>
+          s.node === node && s.offset >= 0 && !s.paused
+        );
         if (states.length === 0) return;
         // A preferred replica is used for a while, then the leader is asked again (KIP-392).
         const expired = states.filter((s) => s.preferredUntil > 0 && s.preferredUntil < Date.now());
@@ -370,17 +454,31 @@ export class Fetcher {
       this.#topicIds.set(s.topic, topicId);
       partitions.push({ ...s, topicId });
     }
-    return conn.request(
-      Fetch,
-      fetchRequest(partitions, {
-        minBytes: this.#o.minBytes,
-        maxBytes: this.#o.maxBytes,
-        maxWait: this.#o.maxWait,
-        readCommitted: this.#o.readCommitted,
-        rackId: this.#o.rackId,
-      }),
-      { signal: this.#abort.signal, timeout: this.#o.fetchTimeout },
-    );
+    let session = this.#sessions.get(node);
+    if (!session) this.#sessions.set(node, session = new FetchSession(this.#o.fetchSessions));
+    // A lost session (evicted, epochs out of step) is answered with an error: one full
+    // fetch opens a new one at once.
+    for (let attempt = 1;; attempt++) {
+      const sent = session.next(partitions);
+      const res = await conn.request(
+        Fetch,
+        fetchRequest(sent.partitions, {
+          minBytes: this.#o.minBytes,
+          maxBytes: this.#o.maxBytes,
+          maxWait: this.#o.maxWait,
+          readCommitted: this.#o.readCommitted,
+          rackId: this.#o.rackId,
+        }, sent),
+        { signal: this.#abort.signal, timeout: this.#o.fetchTimeout },
+      ).catch((e) => {
+        session.failed();
+        throw e;
+      });
+      if (session.answered(sent, res.errorCode, res.sessionId) || attempt > 1) return res;
+      this.#o.log(
+        `kafkit: fetch session ${sent.sessionId} with broker ${node} was lost, opening a new one`,
+      );
+    }
   }
 
   /** Queues what a fetch returned and handles partition errors; true if any failed. */
@@ -401,6 +499,13 @@ export class Fetcher {
         );
         // Skip partitions dropped, re-added or moved to another broker while this was out.
         if (!state || state.removed || state.node !== node) continue;
+        if (part.divergingEpoch.epoch >= 0) {
+          this.#diverged(state, {
+            epoch: part.divergingEpoch.epoch,
+            endOffset: Number(part.divergingEpoch.endOffset),
+          });
+          continue;
+        }
         const err = errorForCode(part.errorCode, {
           api: "Fetch",
           topic: state.topic,
@@ -450,6 +555,9 @@ export class Fetcher {
       fetched = await fetchedMessages(part, state.topic, state.partition, state.offset, {
         readCommitted: this.#o.readCommitted,
         maxBytes: this.#o.maxBytes,
+        checkCrcs: this.#o.checkCrcs,
+        // A response may take tens of ms to decode: timers, heartbeats and I/O go between.
+        yieldToEventLoop: true,
       });
     } catch (e) {
       // Corrupt data stays corrupt: report it; the loop backs off before fetching it again.
@@ -463,10 +571,15 @@ export class Fetcher {
       ? Number(part.lastStableOffset)
       : fetched.highWaterMark;
     state.offset = fetched.endOffset;
+    if (fetched.lastEpoch >= 0) state.lastFetchedEpoch = fetched.lastEpoch;
     if (fetched.messages.length > 0) {
-      this.#queue.push({ state, messages: fetched.messages, next: 0 });
-      this.#buffered += fetched.messages.length;
-      for (const m of fetched.messages) this.#bufferedBytes += size(m);
+      const chunk = { state, messages: fetched.messages, next: 0 };
+      // Paused while this fetch was out: held back with the rest.
+      if (state.paused) this.#held.set(state.key, [...this.#held.get(state.key) ?? [], chunk]);
+      else {
+        this.#queue.push(chunk);
+        this.#count(chunk, 1);
+      }
       state.atEof = false;
       this.#wakeReaders();
       // Partitions that returned data go last in the next request, so one partition's
@@ -496,6 +609,12 @@ export class Fetcher {
       this.#o.onError?.(e);
       await delay(this.#backoff(1), { signal: this.#abort.signal }).catch(() => {});
     }
+  }
+
+  /** Moves `state` past a truncation `end` shows, if any; an unresolved offset is placed again. */
+  #diverged(state: FetchState, end: EpochEnd): void {
+    divergedAt(state, end, this.#o);
+    if (state.offset < 0 && state.node >= 0) this.#relocate([state]);
   }
 
   /** Partitions whose leader moved (or whose replica expired): fetch them from the leader. */

@@ -8,7 +8,13 @@ import { errorForCode } from "../protocol/errors.ts";
 import { OffsetCommit } from "../protocol/generated/offset_commit.ts";
 import { OffsetFetch } from "../protocol/generated/offset_fetch.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { byTopic, partitionKey, type PartitionOffset, type TopicPartition } from "../offsets.ts";
+import {
+  byTopic,
+  offsetCommitTopics,
+  partitionKey,
+  type PartitionOffset,
+  type TopicPartition,
+} from "../offsets.ts";
 import { GROUP_ATTEMPTS } from "./_membership.ts";
 
 /** Who commits: the member and its generation (classic) or epoch (KIP-848). */
@@ -40,15 +46,7 @@ export async function commitOffsets(
   options: OffsetRequestOptions = {},
 ): Promise<void> {
   if (offsets.length === 0) return;
-  const topics = [...byTopic(offsets)].map(([name, parts]) => ({
-    name,
-    partitions: parts.map((p) => ({
-      partitionIndex: p.partition,
-      committedOffset: BigInt(p.offset),
-      committedLeaderEpoch: p.leaderEpoch ?? -1,
-      committedMetadata: p.metadata ?? null,
-    })),
-  }));
+  const topics = offsetCommitTopics(offsets);
   const res = await cluster.request(
     OffsetCommit,
     {

@@ -7,7 +7,8 @@
  */
 import { type Cluster, type ClusterOptions, CORE_OPTIONS } from "../cluster/cluster.ts";
 import { positiveInt, rejectUnknownOptions } from "../config.ts";
-import type { TopicPartition } from "../offsets.ts";
+import { intIn, listOf, topicPartitionOf } from "../_validate.ts";
+import { LastOffset, partitionKey, type TopicPartition } from "../offsets.ts";
 import type { GroupBalancer } from "./assignors/group_balancers.ts";
 import { RangeGroupBalancer, RoundRobinGroupBalancer } from "./assignors/group_balancers.ts";
 import {
@@ -21,6 +22,12 @@ import {
 export interface PartitionAssignment extends TopicPartition {
   /** The committed offset, or FirstOffset/LastOffset (from `startOffset`) when none. */
   offset: number;
+}
+
+/** A partition a reader without a group is given, and where it starts. */
+export interface PartitionStart extends TopicPartition {
+  /** An offset, or FirstOffset/LastOffset (default: the reader's `startOffset`). */
+  offset?: number;
 }
 
 /** Configuration of a {@linkcode Reader} (kafka-go's `ReaderConfig`). */
@@ -37,6 +44,12 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   topic?: string;
   /** The partition to read without a group (default 0). Not allowed with `groupId`. */
   partition?: number;
+  /**
+   * Read exactly these partitions, with no group (the Java client's `assign()`), each from
+   * its `offset` or `startOffset`. Not allowed with `topic`, `partition`, `groupId` or
+   * `groupTopics`. Nothing is committed.
+   */
+  partitions?: readonly PartitionStart[];
   /** Join this consumer group and read the partitions it assigns. */
   groupId?: string;
   /** Topics the group member subscribes to (instead of `topic`). */
@@ -95,6 +108,17 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   rackId?: string;
   /** `read_uncommitted` (default) or `read_committed` (skip aborted transactions). */
   isolationLevel?: "read_uncommitted" | "read_committed";
+  /**
+   * Check each record batch's CRC-32C (default true, as the Java client's `check.crcs`).
+   * False skips it: faster for small records, but corruption on the way goes unnoticed.
+   */
+  checkCrcs?: boolean;
+  /**
+   * Incremental fetch sessions (KIP-227, default true): after the first fetch from a broker,
+   * fetches name only the partitions that changed, and answers carry only partitions with
+   * something new. false names every partition in every fetch.
+   */
+  fetchSessions?: boolean;
   /** First retry delay after a failed fetch, in ms (default 100). */
   readBackoffMin?: number;
   /** Largest retry delay, in ms (default 1 s). */
@@ -134,6 +158,7 @@ const READER_OPTIONS = [
   "cluster",
   "topic",
   "partition",
+  "partitions",
   "groupId",
   "groupTopics",
   "minBytes",
@@ -156,6 +181,8 @@ const READER_OPTIONS = [
   "groupInstanceId",
   "rackId",
   "isolationLevel",
+  "checkCrcs",
+  "fetchSessions",
   "readBackoffMin",
   "readBackoffMax",
   "maxAttempts",
@@ -177,6 +204,8 @@ export interface ResolvedReaderConfig {
   /** The partition reader's topic; undefined for a group reading `groupTopics`. */
   topic: string | undefined;
   partition: number;
+  /** The partitions of a reader over an explicit set, with their start offsets. */
+  partitions: (TopicPartition & { offset: number })[] | undefined;
   groupId: string | undefined;
   /** The group's subscription (empty without a group). */
   topics: string[];
@@ -199,6 +228,8 @@ export interface ResolvedReaderConfig {
   closeTimeout: number;
   backoff: { backoffMin: number; backoffMax: number };
   readCommitted: boolean;
+  checkCrcs: boolean;
+  fetchSessions: boolean;
   groupProtocol: "classic" | "consumer";
   groupBalancers: readonly GroupBalancer[];
 }
@@ -220,7 +251,12 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
     throw new TypeError("topic must be a non-empty string");
   }
   const groupTopics = config.groupTopics ? [...config.groupTopics] : undefined;
-  if (config.groupId !== undefined) {
+  const startOffset = startOffsetOf(config.startOffset);
+  const partitions = config.partitions === undefined
+    ? undefined
+    : partitionsOf(config, startOffset);
+  // A reader over `partitions` was checked whole by partitionsOf.
+  if (!partitions && config.groupId !== undefined) {
     if (typeof config.groupId !== "string" || config.groupId === "") {
       throw new TypeError("groupId must be a non-empty string");
     }
@@ -233,18 +269,20 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
     if (!config.topic && !groupTopics?.length) {
       throw new TypeError("a group reader needs topic or groupTopics");
     }
-  } else {
+  } else if (!partitions) {
     if (groupTopics) throw new TypeError("groupTopics needs groupId");
     if (typeof config.topic !== "string" || config.topic === "") {
       throw new TypeError("topic must be a non-empty string");
     }
   }
-  const startOffset = startOffsetOf(config.startOffset);
   const level = config.isolationLevel ?? "read_uncommitted";
   if (level !== "read_uncommitted" && level !== "read_committed") {
     throw new TypeError(
       `isolationLevel must be read_uncommitted or read_committed, got ${String(level)}`,
     );
+  }
+  if (config.checkCrcs !== undefined && typeof config.checkCrcs !== "boolean") {
+    throw new TypeError(`checkCrcs must be a boolean, got ${String(config.checkCrcs)}`);
   }
   const groupProtocol = groupProtocolOf(config.groupProtocol);
   const groupBalancers = groupBalancersOf(
@@ -270,8 +308,9 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
   return {
     // A fetch waits up to maxWait on the broker: the reader's own core allows for it.
     cluster: clusterOptionsOf("ReaderConfig", config, maxWait + readBatchTimeout),
-    topic: groupTopics ? undefined : config.topic,
+    topic: groupTopics || partitions ? undefined : config.topic,
     partition,
+    partitions,
     groupId: config.groupId,
     topics: config.groupId === undefined ? [] : groupTopics ?? [config.topic!],
     minBytes,
@@ -294,7 +333,46 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
       backoffMax: positiveInt("readBackoffMax", config.readBackoffMax, 1_000, 0),
     },
     readCommitted: level === "read_committed",
+    checkCrcs: booleanOf("checkCrcs", config.checkCrcs, true),
+    fetchSessions: booleanOf("fetchSessions", config.fetchSessions, true),
     groupProtocol,
     groupBalancers,
   };
+}
+
+/** The options a reader over explicit `partitions` cannot also have. */
+const NOT_WITH_PARTITIONS = ["topic", "partition", "groupId", "groupTopics"] as const;
+
+/** `config.partitions` checked (non-empty, no repeats, offsets valid), with start offsets. */
+function partitionsOf(
+  config: ReaderConfig,
+  startOffset: number,
+): (TopicPartition & { offset: number })[] {
+  for (const field of NOT_WITH_PARTITIONS) {
+    if (config[field] !== undefined) {
+      throw new TypeError(`${field} cannot be set with partitions: partitions names what to read`);
+    }
+  }
+  const list = listOf("partitions", config.partitions);
+  if (list.length === 0) throw new TypeError("partitions must name at least one partition");
+  const seen = new Set<string>();
+  return list.map((p, i) => {
+    const tp = topicPartitionOf(`partitions[${i}]`, p);
+    const key = partitionKey(tp.topic, tp.partition);
+    if (seen.has(key)) {
+      throw new TypeError(`partitions[${i}] repeats ${tp.topic}/${tp.partition}`);
+    }
+    seen.add(key);
+    const offset = p.offset === undefined
+      ? startOffset
+      : intIn(`partitions[${i}].offset`, p.offset, LastOffset - 1, Number.MAX_SAFE_INTEGER);
+    return { ...tp, offset };
+  });
+}
+
+/** `value` if a boolean, `fallback` if undefined; a `TypeError` naming `field` otherwise. */
+function booleanOf(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw new TypeError(`${field} must be a boolean, got ${value}`);
+  return value;
 }

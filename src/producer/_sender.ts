@@ -41,6 +41,17 @@ export interface SenderOptions {
   cluster: Cluster;
   /** The idempotent producer's ids; undefined for plain writes. */
   producerIds: ProducerIds | undefined;
+  /**
+   * A transactional producer's transaction: each batch goes only once `beforeSend` resolves
+   * (v1 adds its partition to the transaction), Produce carries the transactional id and is
+   * capped at `produceMaxVersion`, and only the coordinator gives out new epochs (a lost
+   * sequence fails the batch, and with it the transaction).
+   */
+  transaction?: {
+    transactionalId: string;
+    beforeSend(topic: string, partition: number): Promise<void>;
+    produceMaxVersion(): number | undefined;
+  };
   acks: -1 | 0 | 1;
   writeTimeout: number;
   codec: CompressionCodec | undefined;
@@ -81,6 +92,8 @@ interface Sent {
 export class Sender implements BatchSink {
   readonly #o: SenderOptions;
   readonly #pipelines = new Map<string, PartitionPipeline>();
+  /** Lost-sequence errors a transactional batch must not retry (see `#complete`). */
+  readonly #lostForGood = new WeakSet<object>();
   #scheduled = false;
   #draining = false;
   #again = false;
@@ -177,8 +190,8 @@ export class Sender implements BatchSink {
     if (e instanceof DeliveryTimeoutError || this.#o.signal.aborted) return false;
     if (isRetriable(e)) return true;
     // The sequence starts over (epoch bump), or the error echoes an earlier batch's failure.
-    return this.#o.producerIds !== undefined && e instanceof KafkaError &&
-      PRODUCER_STATE_LOST.has(e.code);
+    return this.#o.producerIds !== undefined && !this.#lostForGood.has(e as object) &&
+      e instanceof KafkaError && PRODUCER_STATE_LOST.has(e.code);
   }
 
   /**
@@ -238,6 +251,7 @@ export class Sender implements BatchSink {
     const leaders = await Promise.all(due.map(async ({ pipeline, ready }) => {
       try {
         const leader = await this.#o.cluster.leader(pipeline.topic, pipeline.partition);
+        await this.#o.transaction?.beforeSend(pipeline.topic, pipeline.partition);
         await this.#number(pipeline, ready);
         return leader;
       } catch (e) {
@@ -284,6 +298,7 @@ export class Sender implements BatchSink {
     batch.encoded ??= await encodeRecordBatch(batch.records, {
       compression: this.#o.codec ?? "none",
       ...batch.identity,
+      transactional: this.#o.transaction !== undefined,
     });
   }
 
@@ -329,7 +344,12 @@ export class Sender implements BatchSink {
       partition: s.pipeline.partition,
       records: s.batch.encoded!,
     }));
-    const body = buildProduceRequest(data, { acks: this.#o.acks, timeoutMs: this.#o.writeTimeout });
+    const txn = this.#o.transaction;
+    const body = buildProduceRequest(data, {
+      acks: this.#o.acks,
+      timeoutMs: this.#o.writeTimeout,
+      transactionalId: txn?.transactionalId,
+    });
     const started = Date.now();
     let outcomes: PartitionOutcome[];
     try {
@@ -337,7 +357,11 @@ export class Sender implements BatchSink {
         await conn.sendWithoutResponse(Produce, body);
         outcomes = data.map(() => WRITTEN_UNACKNOWLEDGED);
       } else {
-        const res = await conn.request(Produce, body, { timeout: this.#o.writeTimeout + 5_000 });
+        const version = txn ? conn.negotiate(Produce, txn.produceMaxVersion()) : undefined;
+        const res = await conn.request(Produce, body, {
+          timeout: this.#o.writeTimeout + 5_000,
+          version,
+        });
         outcomes = classifyProduceResponse(res, data);
       }
     } catch (e) {
@@ -373,7 +397,11 @@ export class Sender implements BatchSink {
       case "producerStateLost":
         // Lost state, unless an older batch of the partition failed first (then this is its
         // echo): start a new epoch before sending more.
-        if (pipeline.isOldest(batch) && this.#o.producerIds) {
+        if (pipeline.isOldest(batch) && this.#o.transaction) {
+          // Only the coordinator gives a transactional producer a new epoch: the batch fails,
+          // and with it the transaction (its abort brings the new epoch).
+          this.#lostForGood.add(outcome.error);
+        } else if (pipeline.isOldest(batch) && this.#o.producerIds) {
           this.#o.log(
             `producer state lost on ${pipeline.topic}/${pipeline.partition} (${outcome.error.errorName}); bumping the epoch`,
           );

@@ -125,6 +125,24 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   /** Idempotent writes (default true with requiredAcks -1; requires it). */
   idempotent?: boolean;
   /**
+   * Makes the Writer transactional: writes happen only inside transactions
+   * (`beginTransaction()` … `commitTransaction()`, or `transaction(fn)`), which readers with
+   * `isolationLevel: "read_committed"` see whole or not at all. The id names the producer
+   * across restarts: a new Writer with the same id fences the old one. Implies idempotence
+   * (`idempotent: false` or `requiredAcks` other than -1 is a RangeError).
+   */
+  transactionalId?: string;
+  /**
+   * How long a transaction may stay open before the coordinator aborts it, in ms (default
+   * 60000; at most the broker's `transaction.max.timeout.ms`).
+   */
+  transactionTimeout?: number;
+  /**
+   * The transaction protocol: 2 (KIP-890, Kafka 4.0+) or 1. Default: 2 when the cluster has
+   * finalized `transaction.version` 2 or higher, else 1.
+   */
+  transactionVersion?: 1 | 2;
+  /**
    * Refresh a topic's metadata at least this often, in ms (default 5 minutes): how soon new
    * partitions are used (kafka-go's `rebalanceInterval` role).
    */
@@ -162,6 +180,9 @@ const WRITER_OPTIONS = [
   "completion",
   "compression",
   "idempotent",
+  "transactionalId",
+  "transactionTimeout",
+  "transactionVersion",
   "logger",
   "errorLogger",
 ] as const satisfies readonly (keyof WriterConfig)[];
@@ -198,6 +219,10 @@ export interface ResolvedWriterConfig {
   readTimeout: number;
   acks: -1 | 0 | 1;
   idempotent: boolean;
+  /** The transactional settings; undefined for a plain Writer. */
+  transaction:
+    | { transactionalId: string; transactionTimeout: number; version: 1 | 2 | undefined }
+    | undefined;
   async: boolean;
   completion: WriterConfig["completion"];
   codec: CompressionCodec | undefined;
@@ -231,6 +256,7 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
   if (config.balancer !== undefined && typeof config.balancer?.balance !== "function") {
     throw new TypeError("balancer must have a balance(message, partitions) method");
   }
+  const transaction = transactionOf(config, acks);
   const idempotent = config.idempotent ?? acks === -1;
   const maxInFlight = positiveInt("maxInFlight", config.maxInFlight, MAX_IN_FLIGHT_LIMIT);
   if (maxInFlight > MAX_IN_FLIGHT_LIMIT) {
@@ -291,11 +317,43 @@ export function resolveWriterConfig(config: WriterConfig): ResolvedWriterConfig 
     readTimeout,
     acks,
     idempotent,
+    transaction,
     async: config.async ?? false,
     completion: config.completion,
     codec: codecOf(config.compression),
     log,
     clientId: config.dialer?.clientId ?? config.clientId ?? DEFAULT_CLIENT_ID,
+  };
+}
+
+/** The transactional settings, checked against the rest (a transaction needs idempotence). */
+function transactionOf(config: WriterConfig, acks: number): ResolvedWriterConfig["transaction"] {
+  const id = config.transactionalId;
+  if (id === undefined) {
+    for (const name of ["transactionTimeout", "transactionVersion"] as const) {
+      if (config[name] !== undefined) throw new TypeError(`${name} needs a transactionalId`);
+    }
+    return undefined;
+  }
+  if (typeof id !== "string" || id === "") {
+    throw new TypeError(`transactionalId must be a non-empty string, got ${JSON.stringify(id)}`);
+  }
+  if (config.idempotent === false) {
+    throw new RangeError(
+      "idempotent must not be false with a transactionalId (transactions need it)",
+    );
+  }
+  if (acks !== -1) {
+    throw new RangeError(`requiredAcks must be -1 with a transactionalId, got ${acks}`);
+  }
+  const version = config.transactionVersion;
+  if (version !== undefined && version !== 1 && version !== 2) {
+    throw new RangeError(`transactionVersion must be 1 or 2, got ${String(version)}`);
+  }
+  return {
+    transactionalId: id,
+    transactionTimeout: positiveInt("transactionTimeout", config.transactionTimeout, 60_000),
+    version,
   };
 }
 

@@ -145,3 +145,93 @@ export class BufferFullError extends TimeoutError {
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * A transactional Writer can no longer write: the broker fenced it (another Writer started
+ * with the same `transactionalId`: `PRODUCER_FENCED`, `INVALID_PRODUCER_EPOCH`), refused it
+ * (`TRANSACTIONAL_ID_AUTHORIZATION_FAILED`, …) or the transaction is in a state the
+ * coordinator does not know. Every later call fails with this error; close the Writer (and
+ * start a new one, if this process should still be the producer). `cause` is the broker's
+ * error.
+ *
+ * @example
+ * ```ts
+ * import { FatalTransactionError } from "@kafkit/kafkit";
+ * const err = new FatalTransactionError("tx-1", new Error("PRODUCER_FENCED"));
+ * console.log(err.transactionalId, err.retriable); // tx-1 false
+ * ```
+ */
+export class FatalTransactionError extends KafkitError {
+  /** The Writer's transactional id. */
+  readonly transactionalId: string;
+
+  /** Creates the error for `transactionalId`; `cause` is why. */
+  constructor(transactionalId: string, cause: unknown) {
+    super(
+      `transactional writer ${transactionalId} cannot go on: ${messageOf(cause)}`,
+      false,
+      { cause },
+    );
+    this.transactionalId = transactionalId;
+  }
+}
+
+/**
+ * The Writer was fenced: a newer Writer (or Java producer) initialised the same
+ * `transactionalId`, so this one is a zombie. Its open transaction was aborted by the broker.
+ *
+ * @example
+ * ```ts
+ * import { FatalTransactionError, ProducerFencedError } from "@kafkit/kafkit";
+ * const err = new ProducerFencedError("tx-1", new Error("PRODUCER_FENCED"));
+ * console.log(err instanceof FatalTransactionError); // true
+ * ```
+ */
+export class ProducerFencedError extends FatalTransactionError {}
+
+/**
+ * The current transaction failed (a batch could not be written, the group moved on before
+ * `sendOffsets`, the coordinator refused the commit, …) and can only be aborted:
+ * call `abortTransaction()`, then begin a new one. `cause` is the first failure.
+ *
+ * @example
+ * ```ts
+ * import { AbortableTransactionError } from "@kafkit/kafkit";
+ * const err = new AbortableTransactionError("tx-1", new Error("broker gone"));
+ * console.log(err.message);
+ * ```
+ */
+export class AbortableTransactionError extends KafkitError {
+  /** The Writer's transactional id. */
+  readonly transactionalId: string;
+
+  /** Creates the error for `transactionalId`; `cause` is the failure. */
+  constructor(transactionalId: string, cause: unknown) {
+    super(
+      `the transaction of ${transactionalId} failed and must be aborted (abortTransaction()): ${
+        messageOf(cause)
+      }`,
+      false,
+      { cause },
+    );
+    this.transactionalId = transactionalId;
+  }
+}
+
+/**
+ * A transactional call out of order: a write or `sendOffsets` outside a transaction,
+ * `beginTransaction()` inside one, a commit or abort with none open, or a transaction call on
+ * a Writer without `transactionalId`.
+ *
+ * @example
+ * ```ts
+ * import { TransactionStateError } from "@kafkit/kafkit";
+ * console.log(new TransactionStateError("no transaction is open").message);
+ * ```
+ */
+export class TransactionStateError extends KafkitError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+  }
+}

@@ -19,8 +19,16 @@ import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
 import { type DeliveryReport, offsetIn, reportOf } from "./delivery_report.ts";
-import { BufferFullError, DeliveryTimeoutError, WriteErrors, WriterClosedError } from "./errors.ts";
+import {
+  BufferFullError,
+  DeliveryTimeoutError,
+  TransactionStateError,
+  WriteErrors,
+  WriterClosedError,
+} from "./errors.ts";
 import { ProducerIds } from "./_idempotence.ts";
+import { type GroupMetadata, Transactions } from "./_transaction.ts";
+import type { PartitionOffset } from "../offsets.ts";
 import { type Entry, LingerClock, PartitionQueue, WriteCall } from "./_partition_queue.ts";
 import { Sender } from "./_sender.ts";
 import { type Summary, WriterCounters, type WriterTotals } from "./_stats.ts";
@@ -37,10 +45,15 @@ import {
 } from "./_writer_config.ts";
 
 export type { WriterConfig } from "./_writer_config.ts";
+export type { GroupMetadata, TransactionVersion } from "./_transaction.ts";
 export type { DeliveryReport } from "./delivery_report.ts";
 export {
+  AbortableTransactionError,
   BufferFullError,
   DeliveryTimeoutError,
+  FatalTransactionError,
+  ProducerFencedError,
+  TransactionStateError,
   WriteErrors,
   type WriteFailure,
   WriterClosedError,
@@ -48,6 +61,12 @@ export {
 
 /** InitProducerId attempts within one batch attempt; the batches' own retries go on after. */
 const INIT_PRODUCER_ID_ATTEMPTS = 3;
+
+/**
+ * How long a transaction's coordinator requests are retried (CONCURRENT_TRANSACTIONS while
+ * the previous transaction's markers are written, a coordinator moving), at least.
+ */
+const TRANSACTION_RETRY_FOR = 60_000;
 
 /**
  * What an accepted message costs besides its payload (key, value and headers), counted
@@ -133,6 +152,8 @@ export class Writer implements AsyncDisposable {
   readonly #cluster: Cluster;
   readonly #ownsCluster: boolean;
   readonly #sender: Sender;
+  /** The transactions of a transactional Writer. */
+  readonly #txn: Transactions | undefined;
   readonly #queues = new Map<string, PartitionQueue>();
   readonly #lingerClock = new LingerClock();
   readonly #counters = new WriterCounters();
@@ -167,16 +188,39 @@ export class Writer implements AsyncDisposable {
       this.#onDialError?.();
     });
     this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
+    const t = c.transaction;
+    const retryFor = Math.max(TRANSACTION_RETRY_FOR, t?.transactionTimeout ?? 0);
     const producerIds = c.idempotent
       ? new ProducerIds(this.#cluster, {
         attempts: Math.min(c.maxAttempts, INIT_PRODUCER_ID_ATTEMPTS),
         ...c.backoff,
         timeout: c.readTimeout,
+        transactional: t && {
+          transactionalId: t.transactionalId,
+          transactionTimeoutMs: t.transactionTimeout,
+          retryFor,
+        },
       })
       : undefined;
+    const txn = t && new Transactions({
+      cluster: this.#cluster,
+      transactionalId: t.transactionalId,
+      producerIds: producerIds!,
+      timeout: c.readTimeout,
+      retryFor,
+      backoff: c.backoff,
+      version: t.version,
+      log: (message) => c.log.info(message),
+    });
+    this.#txn = txn;
     this.#sender = new Sender({
       cluster: this.#cluster,
       producerIds,
+      transaction: txn && {
+        transactionalId: txn.transactionalId,
+        beforeSend: (topic, partition) => txn.beforeSend(topic, partition),
+        produceMaxVersion: () => txn.produceMaxVersion(),
+      },
       acks: c.acks,
       writeTimeout: c.writeTimeout,
       codec: c.codec,
@@ -246,6 +290,7 @@ export class Writer implements AsyncDisposable {
   ): Promise<WriteCall> {
     if (this.#closed) throw new WriterClosedError();
     if (!Array.isArray(messages)) throw new TypeError("writeMessages takes an array of messages");
+    this.#txn?.checkWritable("writeMessages");
     const now = Date.now();
     const byTopic = new Map<string, number[]>();
     const records = new Array<RecordInput>(messages.length);
@@ -475,6 +520,7 @@ export class Writer implements AsyncDisposable {
     c.batchBytes.observe(bytes);
     if (error) {
       c.errors++;
+      this.#txn?.batchFailed(error);
       this.#config.log.error("kafkit: writing messages failed", {
         topic: queue.topic,
         partition: queue.partition,
@@ -525,6 +571,7 @@ export class Writer implements AsyncDisposable {
   /** Message `index` failed before it joined a batch of `topic`. */
   #fail(call: WriteCall, index: number, bytes: number, error: Error, topic: string): void {
     this.#counters.errors++;
+    this.#txn?.batchFailed(error);
     const message = call.messages[index];
     const partition = message.partition ?? -1;
     call.settle(index, error, topic, partition, -1);
@@ -600,7 +647,17 @@ export class Writer implements AsyncDisposable {
     this.#closed = true;
     this.#budget.rejectWaiting(new WriterClosedError());
     const streamClosed = this.#writable?.close().catch(() => {});
-    const delivered = Promise.all([this.flush(), streamClosed]).then(() => true);
+    const delivered = Promise.all([this.flush(), streamClosed]).then(async () => {
+      // An open transaction is aborted, not left for the coordinator's timeout.
+      if (this.#txn?.open) {
+        await this.#txn.abort(() => this.flush()).catch((error) =>
+          this.#config.log.error("kafkit: aborting the open transaction at close failed", {
+            error,
+          })
+        );
+      }
+      return true;
+    });
     const over = new AbortController();
     // Nothing can be delivered while no broker can be reached: the grace ends then.
     const unreachable = () => {
@@ -629,6 +686,91 @@ export class Writer implements AsyncDisposable {
     }
     this.#stopObserving();
     if (this.#ownsCluster) await this.#cluster.close();
+  }
+
+  // --- transactions (_transaction.ts) ---
+
+  /**
+   * Opens a transaction (the Writer needs a `transactionalId`). The first one gets the
+   * producer id from the transaction coordinator, which fences any older Writer of the same
+   * id and aborts its open transaction. Writes and `sendOffsets` go into it until
+   * `commitTransaction()` or `abortTransaction()`.
+   */
+  async beginTransaction(): Promise<void> {
+    if (this.#closed) throw new WriterClosedError();
+    await this.#transactions("beginTransaction").begin();
+  }
+
+  /**
+   * Delivers every pending message of the transaction, then commits it: readers with
+   * `read_committed` see all of it. If a message failed, nothing is committed and this
+   * rejects with an `AbortableTransactionError`: abort, then try again in a new transaction.
+   * A `FatalTransactionError` (`ProducerFencedError`) ends the Writer.
+   */
+  async commitTransaction(): Promise<void> {
+    await this.#transactions("commitTransaction").commit(() => this.flush());
+  }
+
+  /**
+   * Aborts the open transaction once what was sent has been answered (what had not been sent
+   * is dropped, its writes fail): `read_committed` readers never see its messages, and its
+   * offsets are not committed.
+   */
+  async abortTransaction(): Promise<void> {
+    await this.#transactions("abortTransaction").abort(() => this.flush());
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it returns, aborts when it (or the commit)
+   * throws, and rethrows. Resolves with what `fn` returned.
+   *
+   * @example
+   * ```ts ignore
+   * await writer.transaction(async (tx) => {
+   *   await tx.writeMessages([{ value: "a" }, { value: "b" }]);
+   * });
+   * ```
+   */
+  async transaction<T>(fn: (writer: Writer) => Promise<T> | T): Promise<T> {
+    await this.beginTransaction();
+    let result: T;
+    try {
+      result = await fn(this);
+      await this.commitTransaction();
+    } catch (e) {
+      if (this.#txn!.open) {
+        await this.abortTransaction().catch((error) =>
+          this.#config.log.error("kafkit: aborting the transaction failed", { error })
+        );
+      }
+      throw e;
+    }
+    return result;
+  }
+
+  /**
+   * Adds a consumer group's offsets to the open transaction (KIP-447): they are committed
+   * with it, or not at all. `group` is the consuming member as the group knows it
+   * (`reader.groupMetadata()`): the group's coordinator refuses a member it has moved on
+   * from, so a zombie consumer's transaction can only abort. Each offset is the next one to
+   * read, as `commitMessages` commits.
+   */
+  async sendOffsets(offsets: readonly PartitionOffset[], group: GroupMetadata): Promise<void> {
+    const txn = this.#transactions("sendOffsets");
+    checkOffsets(offsets, group);
+    await txn.sendOffsets(offsets, group);
+  }
+
+  /** Whether a transaction is open (begun, or failed and not yet aborted). */
+  get inTransaction(): boolean {
+    return this.#txn?.open ?? false;
+  }
+
+  #transactions(what: string): Transactions {
+    if (!this.#txn) {
+      throw new TransactionStateError(`${what} needs a Writer with a transactionalId`);
+    }
+    return this.#txn;
   }
 
   /** Closes the writer (for `await using`). */
@@ -700,4 +842,32 @@ export class Writer implements AsyncDisposable {
       clientId: cfg.clientId,
     };
   }
+}
+
+/** Checks sendOffsets' arguments before anything is sent. */
+function checkOffsets(offsets: readonly PartitionOffset[], group: GroupMetadata): void {
+  if (group === null || typeof group !== "object") {
+    throw new TypeError("sendOffsets: groupMetadata must be an object (reader.groupMetadata())");
+  }
+  if (typeof group.groupId !== "string" || group.groupId === "") {
+    throw new TypeError("sendOffsets: groupMetadata.groupId must be a non-empty string");
+  }
+  if (!Number.isInteger(group.generationId)) {
+    throw new TypeError("sendOffsets: groupMetadata.generationId must be an integer");
+  }
+  if (typeof group.memberId !== "string") {
+    throw new TypeError("sendOffsets: groupMetadata.memberId must be a string");
+  }
+  if (!Array.isArray(offsets)) throw new TypeError("sendOffsets: offsets must be an array");
+  offsets.forEach((o, i) => {
+    if (typeof o?.topic !== "string" || o.topic === "") {
+      throw new TypeError(`sendOffsets: offsets[${i}].topic must be a non-empty string`);
+    }
+    if (!Number.isInteger(o.partition) || o.partition < 0) {
+      throw new RangeError(`sendOffsets: offsets[${i}].partition must be an integer >= 0`);
+    }
+    if (!Number.isInteger(o.offset) || o.offset < 0) {
+      throw new RangeError(`sendOffsets: offsets[${i}].offset must be an integer >= 0`);
+    }
+  });
 }

@@ -144,20 +144,46 @@ export class ByteReader {
     return p < 0 ? false : this.buf[p] !== 0;
   }
 
-  /** An unsigned varint of at most 5 bytes (a uint32). */
+  /**
+   * An unsigned varint of at most 5 bytes (a uint32). Record lengths, offset deltas and key
+   * and value lengths are nearly always 1 or 2 bytes: those take one bounds check and no
+   * loop.
+   */
   uvarint(): number {
+    const pos = this.#pos;
+    const buf = this.buf;
+    if (this.#end - pos >= 2) {
+      const b0 = buf[pos];
+      if (b0 < 0x80) {
+        this.#pos = pos + 1;
+        return b0;
+      }
+      const b1 = buf[pos + 1];
+      if (b1 < 0x80) {
+        this.#pos = pos + 2;
+        return (b0 & 0x7f) | (b1 << 7);
+      }
+    }
+    return this.#uvarintSlow();
+  }
+
+  #uvarintSlow(): number {
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    // 28 bits fit an int32's shifts; the fifth byte's 4 more bits need a multiplication.
+    for (let shift = 0; shift < 28; shift += 7) {
       const p = this.#take(1);
       if (p < 0) return 0;
       const b = this.buf[p];
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) {
-        if (result > 0xffff_ffff) break;
-        return result;
-      }
+      result |= (b & 0x7f) << shift;
+      if (b < 0x80) return result;
     }
-    this.fail("unsigned varint is longer than 5 bytes");
+    const p = this.#take(1);
+    if (p < 0) return 0;
+    const b = this.buf[p];
+    if (b <= 0x0f) return result + b * 0x1000_0000;
+    this.fail(
+      b < 0x80 ? "unsigned varint exceeds 32 bits" : "unsigned varint is longer than 5 bytes",
+    );
     return 0;
   }
 
@@ -169,13 +195,26 @@ export class ByteReader {
 
   /** A zigzag varlong as a number; fails beyond the safe integer range. */
   varlong(): number {
+    const pos = this.#pos;
+    if (pos < this.#end) {
+      // Timestamp deltas within a batch: mostly one byte.
+      const b0 = this.buf[pos];
+      if (b0 < 0x80) {
+        this.#pos = pos + 1;
+        return (b0 >>> 1) ^ -(b0 & 1);
+      }
+    }
+    return this.#varlongSlow();
+  }
+
+  #varlongSlow(): number {
     let z = 0;
     // Up to 7 bytes (49 bits) the arithmetic is exact in a double.
-    for (let shift = 0; shift < 49; shift += 7) {
+    for (let scale = 1; scale < 0x2_0000_0000_0000; scale *= 0x80) {
       const p = this.#take(1);
       if (p < 0) return 0;
       const b = this.buf[p];
-      z += (b & 0x7f) * 2 ** shift;
+      z += (b & 0x7f) * scale;
       if (b < 0x80) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
     }
     let big = BigInt(z);

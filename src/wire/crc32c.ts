@@ -4,9 +4,9 @@
  * @module
  */
 
-import { crcSlice8, sliceBy8Tables } from "./_crc_slice8.ts";
+import { crcSlice16, crcTables } from "./_crc_tables.ts";
 
-const TABLES = sliceBy8Tables(0x82f63b78);
+const TABLES = crcTables(0x82f63b78);
 
 /**
  * The CRC-32C of `data`, continuing from `crc` (the result of an earlier call over the
@@ -19,5 +19,5 @@ const TABLES = sliceBy8Tables(0x82f63b78);
  * ```
  */
 export function crc32c(data: Uint8Array, crc = 0): number {
-  return crcSlice8(TABLES, data, crc);
+  return crcSlice16(TABLES, data, crc);
 }

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { crcSlice8, sliceBy8Tables } from "./_crc_slice8.ts";
+import { crcSlice16, crcTables } from "./_crc_tables.ts";
 
-const CRC32_TABLES = sliceBy8Tables(0xedb88320);
+const CRC32_TABLES = crcTables(0xedb88320);
 
 /**
  * CRC-32 (IEEE 802.3) of `data`, continuing from `crc` when given.
@@ -20,7 +20,7 @@ const CRC32_TABLES = sliceBy8Tables(0xedb88320);
  * ```
  */
 export function crc32(data: Uint8Array, crc = 0): number {
-  return crcSlice8(CRC32_TABLES, data, crc);
+  return crcSlice16(CRC32_TABLES, data, crc);
 }
 
 /**

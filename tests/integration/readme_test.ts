@@ -8,12 +8,10 @@
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import process from "node:process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { localImports, ROOT, RUNS_TS, runScript } from "../_run_script.ts";
 
 /** A fenced code block of the README. */
 interface Block {
@@ -22,18 +20,6 @@ interface Block {
   line: number;
   ignored: boolean;
   code: string;
-}
-
-/** The checkout's root: the folder above this test with the README and deno.json. */
-function findRoot(): string {
-  for (
-    let dir = dirname(fileURLToPath(import.meta.url));
-    dir !== dirname(dir);
-    dir = dirname(dir)
-  ) {
-    if (existsSync(join(dir, "README.md")) && existsSync(join(dir, "deno.json"))) return dir;
-  }
-  throw new Error("README.md not found above the tests");
 }
 
 /** The ts and js blocks of `markdown`, in order. */
@@ -56,26 +42,12 @@ export function codeBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-const ROOT = findRoot();
-// Compiled to npm/build (Node 20), this file ends in .js and runs the build of the library.
-const COMPILED = import.meta.url.endsWith(".js");
-const ENTRY: Record<string, string> = COMPILED
-  ? {
-    "": "npm/build/mod.js",
-    "/core": "npm/build/src/core.js",
-    "/protocol": "npm/build/src/protocol/mod.js",
-  }
-  : { "": "mod.ts", "/core": "src/core.ts", "/protocol": "src/protocol/mod.ts" };
-const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
-const RUNS_TS = !COMPILED && ("Deno" in globalThis || "Bun" in globalThis || NODE_MAJOR >= 24);
-
 /** The block as it runs here: local imports, the test broker, this run's names. */
 function localize(code: string, names: Map<string, string>): string {
-  let out = code.replace(
-    /from "(?:@kafkit\/kafkit|kafkit)(\/core|\/protocol)?"/g,
-    (_, sub: string | undefined) => `from "${pathToFileURL(join(ROOT, ENTRY[sub ?? ""])).href}"`,
+  let out = localImports(code).replaceAll(
+    '"localhost:9092"',
+    JSON.stringify(kafkaEnv("KAFKA_BROKERS").split(",")[0]),
   );
-  out = out.replaceAll('"localhost:9092"', JSON.stringify(kafkaEnv("KAFKA_BROKERS").split(",")[0]));
   for (const [name, unique] of names) {
     out = out.replaceAll(JSON.stringify(name), JSON.stringify(unique));
   }
@@ -92,33 +64,6 @@ function runNames(blocks: Block[]): Map<string, string> {
     }
   }
   return names;
-}
-
-/** The command that runs `file` on this runtime. */
-function command(file: string): string[] {
-  const deno = (globalThis as unknown as { Deno?: { execPath(): string } }).Deno;
-  if (deno) return [deno.execPath(), "run", "-A", "--config", join(ROOT, "deno.json"), file];
-  return [process.execPath, file];
-}
-
-/** Runs `file`; resolves with its exit code and output, killing it after `timeout` ms. */
-function run(file: string, timeout: number): Promise<{ code: number | null; output: string }> {
-  const [cmd, ...args] = command(file);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => output += d);
-    child.stderr.on("data", (d) => output += d);
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${timeout} ms]`;
-      child.kill("SIGKILL");
-    }, timeout);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }
 
 const BLOCKS = codeBlocks(readFileSync(join(ROOT, "README.md"), "utf8"));
@@ -147,7 +92,7 @@ describe(`README examples (${RUNTIME})`, () => {
     test(`${name} runs and exits 0`, async () => {
       const file = join(DIR, `line${block.line}.${block.lang === "ts" ? "mts" : "mjs"}`);
       writeFileSync(file, localize(block.code, NAMES));
-      const { code, output } = await run(file, 60_000);
+      const { code, output } = await runScript(file, { timeout: 60_000 });
       assert.equal(code, 0, `${name} failed:\n${output}`);
     });
   }

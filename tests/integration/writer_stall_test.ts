@@ -200,7 +200,7 @@ describe(`Writer against a stalled broker (${RUNTIME})`, () => {
     await using w = new Writer({
       brokers: address(),
       topic,
-      // The broker auto-creates topics (the Writer's default lets it): not this one.
+      // The broker would create it otherwise (auto.create.topics.enable, the default).
       allowAutoTopicCreation: false,
       deliveryTimeout: 1_500,
       writeTimeout: 1_000,

@@ -57,7 +57,7 @@ export interface LeaderKillReport extends LogCount {
  * Kills a cluster node with SIGKILL, by the pid the harness recorded for it; false when it
  * does not run (no pid recorded, or that process is gone).
  */
-function killNode(id: number): boolean {
+export function killNode(id: number): boolean {
   const root = process.env.KAFKIT_STATE ?? "/tmp/kafkit-kafka";
   const state = JSON.parse(readFileSync(`${root}/cluster/state.json`, "utf8")) as {
     nodes: { id: number; pid: number | null }[];
@@ -75,7 +75,7 @@ function killNode(id: number): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Waits until every partition of `topic` has a leader and all 3 replicas in sync. */
-async function waitForFullIsr(brokers: string[], topic: string): Promise<void> {
+export async function waitForFullIsr(brokers: string[], topic: string): Promise<void> {
   const dialer = new Dialer();
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -92,7 +92,11 @@ async function waitForFullIsr(brokers: string[], topic: string): Promise<void> {
 }
 
 /** The current leader of a partition, asked of any node that answers (one may be starting). */
-async function leaderOf(brokers: string[], topic: string, partition: number): Promise<number> {
+export async function leaderOf(
+  brokers: string[],
+  topic: string,
+  partition: number,
+): Promise<number> {
   const dialer = new Dialer();
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -10,26 +10,23 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Client, dial, Writer } from "../../mod.ts";
 import { Cluster } from "../../src/core.ts";
 import { fetchOffsets } from "../../src/consumer/_offsets.ts";
 import { partitionKey } from "../../src/offsets.ts";
 import { kafkaEnv } from "../_env.ts";
 import { readTopic } from "../_read_topic.ts";
+import { BIN, bundle, freePort } from "./_workerd.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HERE = join(ROOT, "tests", "workerd");
-const BIN = join(ROOT, "node_modules", ".bin");
 const NPM_PACKAGE = join(ROOT, "npm", "package");
-const run = promisify(execFile);
 const dec = new TextDecoder();
 
 /** The Workers of config.capnp, each on a socket of its own. */
@@ -50,42 +47,12 @@ let workerd: ChildProcess | undefined;
 let log = "";
 const ports = new Map<WorkerName, number>();
 
-/**
- * The bundler settings a Worker build uses (wrangler's conditions), and nothing marked
- * external: kafkit imports node:net, node:tls and node:zlib only on first use, dynamically,
- * in a way esbuild leaves to run time, so the Worker loads without them.
- */
-async function bundle(entry: string, outfile: string): Promise<void> {
-  await run(join(BIN, "esbuild"), [
-    entry,
-    "--bundle",
-    "--format=esm",
-    "--platform=neutral",
-    "--conditions=workerd,worker,browser",
-    "--main-fields=browser,module,main",
-    "--log-level=warning",
-    `--outfile=${outfile}`,
-  ]);
-}
-
 /** When mod.ts or a file under src/ last changed. */
 function newestSource(): number {
   const files = readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
   return Math.max(...[join(ROOT, "mod.ts"), ...files].map((f) => statSync(f).mtimeMs));
-}
-
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** POSTs a JSON body to a route of one Worker: its status and JSON answer. */

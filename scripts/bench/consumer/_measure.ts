@@ -48,6 +48,13 @@ export interface RunSpec {
   queueCapacity: number;
   /** Give up when no message arrives for this long, ms. */
   idleTimeoutMs: number;
+  /**
+   * kafkit: "partition" (a partition Reader per partition, `fetchMessage()`; the default) or
+   * "group" (one group Reader, `readMessage()`, offsets committed every 5 s).
+   */
+  reader?: "partition" | "group";
+  /** kafkit: whether record batch CRC-32Cs are checked (default true). */
+  checkCrcs?: boolean;
 }
 
 /** What a runner reports; the orchestrator reads it from the `RESULT ` line. */
@@ -66,8 +73,80 @@ export interface RunResult {
   p50Ms?: number;
   p99Ms?: number;
   maxMs?: number;
+  /**
+   * Event-loop stalls over the measured window: how much later than due a 10 ms interval
+   * timer fired, p99 and max, ms.
+   */
+  stallP99Ms?: number;
+  stallMaxMs?: number;
+  /** The same, counting only the part of each gap the process spent on the CPU. */
+  stallOnCpuP99Ms?: number;
+  stallOnCpuMaxMs?: number;
   /** The client settings, as one line for the report. */
   settings: string;
+}
+
+/** The period of the timer that measures event-loop stalls, ms. */
+const STALL_TICK_MS = 10;
+
+/**
+ * Measures how late a 10 ms interval timer fires while the client consumes: a stall is the
+ * time the event loop spent on something else (decoding a whole fetch response, say) before
+ * it got to the timer, what every other task of the application would wait too. On a busy
+ * machine the process is also descheduled now and then, which looks the same from inside;
+ * the on-CPU figure counts a gap only as far as the process used CPU during it (user +
+ * system, all threads), which leaves such waits out.
+ */
+class StallMeter {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #last = 0;
+  #lastCpu = 0;
+  readonly #late: number[] = [];
+  readonly #lateOnCpu: number[] = [];
+
+  start(): void {
+    this.#last = performance.now();
+    this.#lastCpu = cpuMsNow();
+    this.#timer = setInterval(() => this.#tick(), STALL_TICK_MS);
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    const cpu = cpuMsNow();
+    const gap = now - this.#last;
+    this.#late.push(Math.max(0, gap - STALL_TICK_MS));
+    this.#lateOnCpu.push(Math.max(0, Math.min(gap, cpu - this.#lastCpu) - STALL_TICK_MS));
+    this.#last = now;
+    this.#lastCpu = cpu;
+  }
+
+  /** Stops measuring (the time since the last tick counts as one more). */
+  stop(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#tick();
+  }
+
+  /** p99 and max, ms, of the wall-clock and the on-CPU lateness. */
+  summary(): { p99: number; max: number; p99OnCpu: number; maxOnCpu: number } {
+    const wall = percentiles(this.#late);
+    const onCpu = percentiles(this.#lateOnCpu);
+    return { p99: wall.p99, max: wall.max, p99OnCpu: onCpu.p99, maxOnCpu: onCpu.max };
+  }
+}
+
+const cpuMsNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function percentiles(xs: number[]): { p99: number; max: number } {
+  const sorted = Float64Array.from(xs).sort();
+  return {
+    p99: sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
+  };
 }
 
 /** The prefix of the line a runner prints its result on. */
@@ -102,6 +181,7 @@ export function stampedValue(size: number, seq: number, sentAt: number): Uint8Ar
 export class Sink {
   readonly #spec: RunSpec;
   readonly #latencies: Float64Array;
+  readonly #stalls = new StallMeter();
   #count = 0;
   #bytes = 0;
   #measured = 0;
@@ -148,6 +228,7 @@ export class Sink {
     if (this.#cpu0 !== undefined) return;
     this.#t0 = performance.now();
     this.#cpu0 = process.cpuUsage();
+    this.#stalls.start();
   }
 
   /** Takes one message's value (null counts as empty). */
@@ -160,6 +241,7 @@ export class Sink {
     }
     if (this.#count === this.#spec.messages) {
       this.#t1 = performance.now();
+      this.#stalls.stop();
       const cpu = process.cpuUsage(this.#cpu0);
       this.#cpuMs = (cpu.user + cpu.system) / 1000;
       clearInterval(this.#watchdog);
@@ -190,6 +272,13 @@ export class Sink {
       cpuMs: this.#cpuMs,
       settings,
     };
+    if (this.#spec.mode === "throughput") {
+      const stalls = this.#stalls.summary();
+      result.stallP99Ms = stalls.p99;
+      result.stallMaxMs = stalls.max;
+      result.stallOnCpuP99Ms = stalls.p99OnCpu;
+      result.stallOnCpuMaxMs = stalls.maxOnCpu;
+    }
     if (this.#spec.mode === "latency") {
       const sorted = this.#latencies.subarray(0, this.#measured).sort();
       const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
@@ -204,12 +293,14 @@ export class Sink {
   /** Ends the run with an error the client reported. */
   fail(error: unknown): void {
     clearInterval(this.#watchdog);
+    this.#stalls.stop();
     this.#reject(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Stops the idle watchdog. */
   dispose(): void {
     clearInterval(this.#watchdog);
+    this.#stalls.stop();
   }
 }
 

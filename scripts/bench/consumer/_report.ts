@@ -21,6 +21,8 @@ import type { RunResult } from "./_measure.ts";
 export interface Config {
   size: number;
   partitions: number;
+  /** The codec the topic was seeded with ("none" for none). */
+  compression: string;
 }
 
 /** One client's run in one configuration: its result, or why it has none. */
@@ -33,26 +35,48 @@ export function resultsTable(rows: Row[]): string {
     "runtime",
     "size",
     "parts",
+    "codec",
     "msgs/s",
     "MB/s",
     "CPU µs/msg",
+    "stall p99/max ms",
+    "on-CPU p99/max ms",
     ...peerHeads(),
   ];
   const body = rows.map((row) => {
-    const { size, partitions } = row.config;
+    const { size, partitions, compression } = row.config;
     const r = row.result;
-    const cells = [r?.client ?? row.key, r?.runtime ?? "", sizeText(size), String(partitions)];
-    if (!r) return [...cells, failedCell(row.error), ...Array(2 + PEERS.length).fill("")];
+    const cells = [
+      clientLabel(row),
+      r?.runtime ?? "",
+      sizeText(size),
+      String(partitions),
+      compression,
+    ];
+    if (!r) return [...cells, failedCell(row.error), ...Array(4 + PEERS.length).fill("")];
     return [
       ...cells,
       fixed(rate(r), 0),
       fixed(r.bytes / r.wallMs / 1000, 1),
       fixed(cpuPerMessage(r), 2),
+      r.stallMaxMs === undefined ? "" : `${ms(r.stallP99Ms)} / ${ms(r.stallMaxMs)}`,
+      r.stallOnCpuMaxMs === undefined ? "" : `${ms(r.stallOnCpuP99Ms)} / ${ms(r.stallOnCpuMaxMs)}`,
       ...peerRatioCells(rows, row),
     ];
   });
-  return markdownTable(head, 4, body);
+  return markdownTable(head, 5, body);
 }
+
+/** The client's name, with kafkit's way of reading where it is not the default. */
+function clientLabel(row: Row): string {
+  const variant = /^kafkit-\w+-(\w+)$/.exec(row.key)?.[1];
+  const name = row.result?.client ?? row.key;
+  return variant ? `${name} (${variant})` : name;
+}
+
+/** A run's event-loop stall maxima, wall clock and on-CPU ("12.3 / 8.10 ms on-CPU"). */
+export const stallText = (r: RunResult): string =>
+  `${ms(r.stallMaxMs)} / ${ms(r.stallOnCpuMaxMs)} ms on-CPU`;
 
 /** One client's end-to-end latency run. */
 export interface LatencyRow {

@@ -56,12 +56,15 @@ async function javaTool(
 }
 
 /** The producer properties of the seeding run. */
-export function seedProps(batchBytes: number): Record<string, string | number> {
+export function seedProps(
+  batchBytes: number,
+  compression = "none",
+): Record<string, string | number> {
   return {
     acks: 1,
     "linger.ms": 5,
     "batch.size": batchBytes,
-    "compression.type": "none",
+    "compression.type": compression,
     "client.id": "kafkit-bench-seed",
   };
 }
@@ -74,6 +77,7 @@ export async function seedTopic(
   size: number,
   batchBytes: number,
   timeoutMs: number,
+  compression = "none",
 ): Promise<void> {
   const out = await javaTool([
     "org.apache.kafka.tools.ProducerPerformance",
@@ -88,7 +92,7 @@ export async function seedTopic(
     "--throughput",
     "-1",
     "--command-property",
-    ...keyValues(seedProps(batchBytes)),
+    ...keyValues(seedProps(batchBytes, compression)),
   ], timeoutMs);
   const m = new RegExp(`^${records} records sent`, "m").exec(out.stdout);
   if (!m) throw new Error(`ProducerPerformance did not report ${records} records:\n${out.stdout}`);

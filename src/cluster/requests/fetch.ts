@@ -17,6 +17,19 @@ export interface FetchPartition {
   offset: number;
   /** The leader epoch the client knows, so a stale leader refuses the fetch; -1 if none. */
   leaderEpoch?: number;
+  /**
+   * The leader epoch of the last batch fetched (Fetch v12+), so the leader can tell where
+   * its log diverged from what the client read (KIP-320); -1 if none.
+   */
+  lastFetchedEpoch?: number;
+}
+
+/** An incremental fetch session's part of a request (KIP-227). */
+export interface FetchSessionFields {
+  sessionId: number;
+  sessionEpoch: number;
+  /** Partitions to drop from the session. */
+  forgotten: readonly FetchPartition[];
 }
 
 /** What every partition of one Fetch shares. */
@@ -33,10 +46,11 @@ export interface FetchSettings {
   rackId?: string;
 }
 
-/** A Fetch request (no incremental session) for `partitions`, grouped by topic. */
+/** A Fetch request for `partitions`, grouped by topic; sessionless unless `session` says. */
 export function fetchRequest(
   partitions: readonly FetchPartition[],
   settings: FetchSettings,
+  session: FetchSessionFields = { sessionId: 0, sessionEpoch: -1, forgotten: [] },
 ): FetchRequest {
   return {
     replicaId: -1,
@@ -44,8 +58,8 @@ export function fetchRequest(
     minBytes: settings.minBytes,
     maxBytes: settings.maxBytes,
     isolationLevel: settings.readCommitted ? 1 : 0,
-    sessionId: 0,
-    sessionEpoch: -1,
+    sessionId: session.sessionId,
+    sessionEpoch: session.sessionEpoch,
     rackId: settings.rackId ?? "",
     topics: [...byTopic(partitions)].map(([topic, ps]) => ({
       topic,
@@ -54,8 +68,14 @@ export function fetchRequest(
         partition: p.partition,
         currentLeaderEpoch: p.leaderEpoch ?? -1,
         fetchOffset: BigInt(p.offset),
+        lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
         partitionMaxBytes: settings.maxBytes,
       })),
+    })),
+    forgottenTopicsData: [...byTopic(session.forgotten)].map(([topic, ps]) => ({
+      topic,
+      topicId: ps[0].topicId,
+      partitions: ps.map((p) => p.partition),
     })),
   };
 }

@@ -7,7 +7,7 @@
 // first frame of concatenated input.
 
 import { DecodeError } from "../../errors.ts";
-import type { Slicer } from "./_slicer.ts";
+import type { Slicer } from "../../_async/slicer.ts";
 import { asDecodeError, checkMaxSize, concat, tooLarge } from "./_util.ts";
 
 const MAGIC = 0xfd2fb528;

@@ -21,7 +21,7 @@ import { Gunzip, Gzip } from "fflate";
 import { DecodeError } from "../../errors.ts";
 import type { CompressionCodec } from "./codec.ts";
 import { crc32 } from "../../wire/hashes.ts";
-import { Slicer } from "./_slicer.ts";
+import { Slicer } from "../../_async/slicer.ts";
 import { asDecodeError, checkMaxSize, concat, tooLarge } from "./_util.ts";
 
 /** Input per push when compressing: a few milliseconds of work at level 6. */

@@ -23,7 +23,7 @@
 import { DecodeError } from "../../errors.ts";
 import type { CompressionCodec } from "./codec.ts";
 import { compressBlock, compressBound, decompressBlock } from "./_lz4_block.ts";
-import { Slicer } from "./_slicer.ts";
+import { Slicer } from "../../_async/slicer.ts";
 import { asDecodeError, checkMaxSize, Output, tooLarge } from "./_util.ts";
 import { xxhash32 } from "./_xxhash32.ts";
 

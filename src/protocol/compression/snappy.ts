@@ -22,7 +22,7 @@ import { compress as snappyBlock } from "snappyjs";
 import { DecodeError } from "../../errors.ts";
 import type { CompressionCodec } from "./codec.ts";
 import { decodeSnappy, snappyLength } from "./_snappy_raw.ts";
-import { Slicer } from "./_slicer.ts";
+import { Slicer } from "../../_async/slicer.ts";
 import { asDecodeError, checkMaxSize, concat, tooLarge } from "./_util.ts";
 
 const MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];

@@ -35,7 +35,7 @@
  */
 
 import type { CompressionCodec } from "./codec.ts";
-import { Slicer } from "./_slicer.ts";
+import { Slicer } from "../../_async/slicer.ts";
 import { decompressFrames, type FrameDecoder } from "./_zstd_frames.ts";
 import { fzstdFrame } from "./_zstd_fzstd.ts";
 import type { ZstdCompress } from "./_zstd_native.ts";

@@ -29,6 +29,57 @@ describe("Reader configuration", () => {
     ["groupProtocol", { groupId: "g", groupProtocol: "v3" as never }, /groupProtocol/],
     ["groupBalancers", { groupId: "g", groupBalancers: [{}] as never }, /groupBalancers/],
   ];
+  // A reader over explicit partitions (no topic in the base config).
+  const one = [{ topic: "t", partition: 0 }];
+  const badPartitions: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "partitions with topic",
+      { topic: "t", partitions: one },
+      /^TypeError: topic cannot be set with partitions/,
+    ],
+    [
+      "partitions with partition",
+      { partition: 1, partitions: one },
+      /partition cannot be set with partitions/,
+    ],
+    [
+      "partitions with groupId",
+      { groupId: "g", partitions: one },
+      /groupId cannot be set with partitions/,
+    ],
+    [
+      "partitions with groupTopics",
+      { groupTopics: ["t"], partitions: one },
+      /groupTopics cannot be set/,
+    ],
+    ["partitions not an array", { partitions: "t" }, /partitions must be an array/],
+    ["no partitions", { partitions: [] }, /at least one partition/],
+    ["partition without topic", { partitions: [{ partition: 0 }] }, /partitions\[0\]\.topic/],
+    [
+      "negative partition in partitions",
+      { partitions: [{ topic: "t", partition: -1 }] },
+      /partitions\[0\]\.partition/,
+    ],
+    [
+      "repeated partition",
+      { partitions: [...one, { topic: "u", partition: 0 }, ...one] },
+      /partitions\[2\] repeats t\/0/,
+    ],
+    [
+      "bad offset",
+      { partitions: [{ topic: "t", partition: 0, offset: -3 }] },
+      /partitions\[0\]\.offset/,
+    ],
+  ];
+  for (const [name, patch, message] of badPartitions) {
+    test(name, () => {
+      assert.throws(
+        () => new Reader({ brokers: ok.brokers, ...patch } as ReaderConfig),
+        (e: unknown) =>
+          (e instanceof TypeError || e instanceof RangeError) && message.test(String(e)),
+      );
+    });
+  }
   for (const [name, patch, message] of bad) {
     test(name, () => {
       assert.throws(
@@ -56,6 +107,32 @@ describe("Reader configuration", () => {
     await single.close();
     await pending;
     await assert.rejects(single.readMessage(), ReaderClosedError);
+  });
+
+  test("a reader over partitions: no single-partition calls, pause only what it reads", async () => {
+    const r = new Reader({
+      brokers: ok.brokers,
+      partitions: [{ topic: "t", partition: 0 }, { topic: "u", partition: 3, offset: 7 }],
+    });
+    try {
+      assert.deepEqual(r.assignments, [{ topic: "t", partition: 0 }, { topic: "u", partition: 3 }]);
+      assert.deepEqual([r.stats().topic, r.stats().partition], ["t,u", ""]);
+      assert.throws(() => r.setOffset(0), /unavailable on a reader over several partitions/);
+      assert.throws(() => r.offset, /unavailable on a reader over several partitions/);
+      await assert.rejects(r.commitMessages([]), /only available with groupId/);
+      assert.throws(
+        () => r.pause([{ topic: "t", partition: 1 }]),
+        /pause: partitions\[0\] \(t\/1\) is not read by this reader/,
+      );
+      assert.throws(() => r.pause([{ topic: "", partition: 0 }]), /partitions\[0\]\.topic/);
+      r.pause([{ topic: "u", partition: 3 }]);
+      assert.deepEqual(r.paused(), [{ topic: "u", partition: 3 }]);
+      r.resume([{ topic: "u", partition: 3 }]);
+      assert.deepEqual(r.paused(), []);
+    } finally {
+      await r.close();
+    }
+    assert.throws(() => r.pause([]), ReaderClosedError);
   });
 });
 

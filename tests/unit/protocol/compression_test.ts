@@ -21,7 +21,7 @@ import {
   zstdCodec,
 } from "../../../src/protocol/compression/mod.ts";
 import { fixLegacyLz4Frame } from "../../../src/protocol/compression/lz4.ts";
-import { Slicer } from "../../../src/protocol/compression/_slicer.ts";
+import { Slicer } from "../../../src/_async/slicer.ts";
 import { decompressFrames } from "../../../src/protocol/compression/_zstd_frames.ts";
 import { fzstdFrame } from "../../../src/protocol/compression/_zstd_fzstd.ts";
 import { wasmZstdCompress } from "../../../src/protocol/compression/_zstd_wasm.ts";

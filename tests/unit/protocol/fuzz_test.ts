@@ -140,11 +140,14 @@ describe("decoders under random and corrupted input", () => {
             })),
           );
           for (const bytes of [mutate(w.bytes(), changes, keep < 0.3 ? keep / 0.3 : 1), noise]) {
-            try {
-              const batches = await readRecordBatches(bytes);
-              for (const b of batches) assert.ok(b.records.length <= bytes.length);
-            } catch (e) {
-              onlyDecodeErrors(e, "record batch");
+            // Without the CRC check the mutations reach the record decoder itself.
+            for (const checkCrcs of [true, false]) {
+              try {
+                const batches = await readRecordBatches(bytes, { checkCrcs });
+                for (const b of batches) assert.ok(b.records.length <= bytes.length);
+              } catch (e) {
+                onlyDecodeErrors(e, "record batch");
+              }
             }
           }
         },

@@ -62,6 +62,23 @@ describe("record batch v2", () => {
       (e: unknown) => e instanceof DecodeError && /CRC/.test(e.message),
     );
   });
+
+  test("checkCrcs: false skips the CRC, not the checks of the records' structure", async () => {
+    const w = new ByteWriter();
+    writeRecordBatch(w, [{ value: enc("payload") }]);
+    const bytes = w.bytes().slice();
+    bytes[bytes.length - 2] ^= 1; // inside the value: only the CRC can tell
+    const [batch] = await readRecordBatches(bytes, { checkCrcs: false });
+    assert.equal(batch.records[0].value?.length, 7);
+    assert.notDeepEqual(batch.records[0].value, enc("payload"));
+    // A record length that runs past the batch is still a DecodeError.
+    const broken = w.bytes().slice();
+    broken[61] = 0x7e; // the first record's length varint: 63, more than the batch holds
+    await assert.rejects(
+      readRecordBatches(broken, { checkCrcs: false }),
+      (e: unknown) => e instanceof DecodeError,
+    );
+  });
 });
 
 describe("legacy message sets (magic 0 and 1)", () => {

@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32c } from "../../../src/wire/crc32c.ts";
+import { crc32 } from "../../../src/wire/hashes.ts";
 
 describe("crc32c", () => {
   test("matches the standard check values", () => {
@@ -19,5 +20,32 @@ describe("crc32c", () => {
         assert.equal(crc32c(data.subarray(cut, n), crc32c(data.subarray(0, cut))), whole);
       }
     }
+  });
+});
+
+describe("the slice-by-16 CRC engine", () => {
+  /** The CRC a byte at a time, straight from the polynomial. */
+  function bitwise(poly: number, data: Uint8Array): number {
+    let c = ~0;
+    for (const b of data) {
+      c ^= b;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ poly : c >>> 1;
+    }
+    return ~c >>> 0;
+  }
+
+  test("agrees with a bitwise CRC-32C and CRC-32 at every length and alignment", () => {
+    const buffer = Uint8Array.from({ length: 400 }, (_, i) => (i * 167 + 13) & 0xff);
+    for (let start = 0; start < 4; start++) {
+      for (const n of [0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 127, 128, 200, 333, 396]) {
+        const data = buffer.subarray(start, start + n);
+        assert.equal(crc32c(data), bitwise(0x82f63b78, data), `crc32c start ${start} n ${n}`);
+        assert.equal(crc32(data), bitwise(0xedb88320, data), `crc32 start ${start} n ${n}`);
+      }
+    }
+  });
+
+  test("CRC-32 matches its standard check value", () => {
+    assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
   });
 });
