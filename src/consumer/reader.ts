@@ -471,6 +471,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       // A commit nobody can take would only use up the grace period.
       if (this.#cluster.unreachable(1)) return;
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
+      // Ends the fetch sessions on the brokers (itself bounded by maxWait + 2 s).
+      await this.#fetcher.close(new ReaderClosedError());
     })();
     const over = new AbortController();
     const graceOver = delay(this.#closeTimeout, { signal: anySignal(signal, over.signal) })
@@ -480,7 +482,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     } finally {
       over.abort();
       this.#stopObserving();
-      // Closing the core fails whatever still waits on it (a commit, a LeaveGroup).
+      // Past the grace, closing the core fails whatever still waits on it (a commit, a
+      // LeaveGroup, a session's end); the fetcher's loops end at once.
       await Promise.all([
         this.#fetcher.close(new ReaderClosedError()),
         this.#ownCluster ? this.#cluster.close() : undefined,
