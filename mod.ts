@@ -46,13 +46,16 @@
  */
 
 export {
+  AbortError,
   AuthenticationError,
   ConnectionError,
+  type ConnectionErrorOptions,
   DecodeError,
   type DecodeErrorOptions,
   KafkitError,
   MessageTooLargeError,
   TimeoutError,
+  type TimeoutErrorOptions,
   UnsupportedVersionError,
 } from "./src/errors.ts";
 export {

@@ -23,7 +23,8 @@ export function positiveInt(
 /**
  * The bootstrap list from a `brokers` option: an array of `host:port` strings or one string,
  * either of which may hold comma-separated addresses (`"a:9092,b:9092"`). Each address is
- * checked; a bad one is a `TypeError` naming `field` and the address.
+ * checked; a malformed one is a `TypeError` naming `field` and the address, a port outside
+ * 1–65535 a `RangeError`.
  */
 export function parseBrokers(value: unknown, field = "brokers"): string[] {
   const items = typeof value === "string" ? [value] : value;
@@ -37,7 +38,8 @@ export function parseBrokers(value: unknown, field = "brokers"): string[] {
   for (const b of out) {
     try {
       parseAddress(b);
-    } catch {
+    } catch (e) {
+      if (e instanceof RangeError) throw new RangeError(`${field}: ${e.message}`);
       throw new TypeError(`${field}: invalid broker address "${b}": expected host:port`);
     }
   }

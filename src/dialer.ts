@@ -17,6 +17,7 @@ import { Connection, CONNECTION_OPTIONS, type ConnectionOptions } from "./transp
 import { rejectUnknownOptions } from "./config.ts";
 import { DEFAULT_CLIENT_ID } from "./version.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
+import { abortable } from "./_async/abortable.ts";
 
 /** Options of a {@linkcode Dialer}; every connection it opens uses them. */
 export interface DialerOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -207,7 +208,8 @@ export class Dialer {
   ): Promise<Connection> {
     const { host, port } = parseAddress(address);
     const { resolver, transactionalId: _t, allowAutoTopicCreation: _a, ...rest } = this.#options;
-    const resolved = resolver ? await resolver(host) : host;
+    // A user resolver that hangs must not outlast the signal.
+    const resolved = resolver ? await abortable(Promise.resolve(resolver(host)), signal) : host;
     return await Connection.connect({ ...rest, host: resolved, port, signal, onRequestDone });
   }
 }

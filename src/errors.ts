@@ -61,6 +61,12 @@ export class DecodeError extends KafkitError {
   }
 }
 
+/** Options of a {@linkcode ConnectionError}. */
+export interface ConnectionErrorOptions extends ErrorOptions {
+  /** The broker's `host:port`, when the failure concerns one broker. */
+  address?: string;
+}
+
 /**
  * The connection to a broker failed or was closed while a request was pending. Retriable:
  * a new connection may succeed.
@@ -68,15 +74,29 @@ export class DecodeError extends KafkitError {
  * @example
  * ```ts
  * import { ConnectionError } from "@kafkit/kafkit";
- * const err = new ConnectionError("connection to 127.0.0.1:9092 closed");
- * console.log(err.retriable); // true
+ * const err = new ConnectionError("connection to 127.0.0.1:9092 closed", {
+ *   address: "127.0.0.1:9092",
+ * });
+ * console.log(err.retriable, err.address); // true 127.0.0.1:9092
  * ```
  */
 export class ConnectionError extends KafkitError {
+  /** The broker's `host:port`; undefined when no single broker is concerned. */
+  readonly address: string | undefined;
+
   /** Creates a connection error. */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ConnectionErrorOptions) {
     super(message, true, options);
+    this.address = options?.address;
   }
+}
+
+/** Options of a {@linkcode TimeoutError}. */
+export interface TimeoutErrorOptions extends ErrorOptions {
+  /** The broker's `host:port`, when the wait was for one broker. */
+  address?: string;
+  /** The time limit that passed, in ms. */
+  timeoutMs?: number;
 }
 
 /**
@@ -85,14 +105,53 @@ export class ConnectionError extends KafkitError {
  * @example
  * ```ts
  * import { TimeoutError } from "@kafkit/kafkit";
- * const err = new TimeoutError("Metadata request timed out after 30000 ms");
- * console.log(err.retriable); // true
+ * const err = new TimeoutError("Metadata request timed out after 30000 ms", {
+ *   address: "127.0.0.1:9092",
+ *   timeoutMs: 30_000,
+ * });
+ * console.log(err.retriable, err.address, err.timeoutMs); // true 127.0.0.1:9092 30000
  * ```
  */
 export class TimeoutError extends KafkitError {
+  /** The broker's `host:port`; undefined when no single broker is concerned. */
+  readonly address: string | undefined;
+  /** The time limit that passed, in ms (undefined when unknown). */
+  readonly timeoutMs: number | undefined;
+
   /** Creates a timeout error. */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: TimeoutErrorOptions) {
     super(message, true, options);
+    this.address = options?.address;
+    this.timeoutMs = options?.timeoutMs;
+  }
+}
+
+/**
+ * An operation was cancelled through its `signal`. `name` is `"AbortError"`, as for the
+ * platform's own aborts, so code that tests the name keeps working; `cause` is the signal's
+ * reason (for `AbortSignal.timeout()`, the runtime's `TimeoutError` DOMException). Not
+ * retriable: the caller asked to stop.
+ *
+ * @example
+ * ```ts
+ * import { AbortError } from "@kafkit/kafkit";
+ * const controller = new AbortController();
+ * controller.abort(new Error("user cancelled"));
+ * const err = new AbortError(controller.signal.reason);
+ * console.log(err.name, (err.cause as Error).message); // AbortError user cancelled
+ * ```
+ */
+export class AbortError extends KafkitError {
+  /** Creates an abort error whose cause is `reason`. */
+  constructor(reason: unknown) {
+    const why = reason instanceof Error
+      ? reason.message
+      : reason === undefined
+      ? ""
+      : String(reason);
+    super(why ? `the operation was aborted: ${why}` : "the operation was aborted", false, {
+      cause: reason,
+    });
   }
 }
 

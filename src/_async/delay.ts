@@ -4,14 +4,16 @@
  * @module
  */
 
-/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+import { abortError } from "./abortable.ts";
+
+/** Waits `ms`, or rejects with an `AbortError` when the signal aborts first. */
 export function delay(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
   const signal = options.signal;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortError(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(abortError(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -6,9 +6,11 @@
  * @module
  */
 
+import { abortError } from "./abortable.ts";
+
 /** Options of {@linkcode Notifier.wait}. */
 export interface WaitOptions {
-  /** Ends the wait with a rejection (the signal's reason). */
+  /** Ends the wait with a rejection (an `AbortError`). */
   signal?: AbortSignal;
   /** Resolves after this many ms if nothing was notified. */
   timeout?: number;
@@ -27,7 +29,7 @@ export class Notifier {
   wait(options: WaitOptions = {}): Promise<void> {
     const { signal, timeout } = options;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      if (signal?.aborted) return reject(abortError(signal));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const end = () => {
         this.#waiters.delete(wake);
@@ -40,7 +42,7 @@ export class Notifier {
       };
       const onAbort = () => {
         end();
-        reject(signal!.reason);
+        reject(abortError(signal!));
       };
       this.#waiters.add(wake);
       if (timeout !== undefined) timer = setTimeout(wake, timeout);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { throwIfAborted } from "./abortable.ts";
 import { delay } from "./delay.ts";
 
 /** Backoff settings. */
@@ -44,7 +45,7 @@ export interface RetryOptions extends BackoffOptions {
   timeUp?: (lastError: unknown) => unknown;
   /** Whether a failure may be retried (default: its `retriable` flag is true). */
   isRetriable?: (error: unknown, attempt: number) => boolean;
-  /** Stops retrying: a wait in progress rejects with the signal's reason. */
+  /** Stops retrying: a wait in progress rejects with an `AbortError`. */
   signal?: AbortSignal;
   /** Called before each wait, with the failure, the attempt that failed and the delay. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
@@ -67,7 +68,7 @@ export async function retry<T>(
   const attempts = options.attempts ?? 10;
   const retriable = options.isRetriable ?? isRetriable;
   for (let attempt = 1;; attempt++) {
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal);
     try {
       return await fn(attempt);
     } catch (e) {

@@ -32,6 +32,11 @@ export interface PoolEvents {
   dialed(ms: number): void;
   /** A connection closed because a request on it timed out. */
   timedOut(): void;
+  /**
+   * A dial failed (refused, unresolved, timed out, TLS or SASL), as it fails and before any
+   * retry: how the clients' `onError` hears of an unreachable cluster at once.
+   */
+  dialFailed?(error: Error, address: string): void;
 }
 
 interface Pooled {
@@ -43,6 +48,12 @@ interface Pooled {
   lastUsed: number;
 }
 
+/** Failed dials in a row to one address, and the last failure. */
+interface DialFailures {
+  count: number;
+  error: Error;
+}
+
 /** A pool of broker connections. */
 export class ConnectionPool {
   readonly #open: Opener;
@@ -51,6 +62,8 @@ export class ConnectionPool {
   readonly #deadBrokerBackoff: number;
   readonly #pool = new Map<string, Pooled>();
   readonly #deadUntil = new Map<number, number>();
+  /** Per address: the dials that failed since the last one that worked. */
+  readonly #dialFailures = new Map<string, DialFailures>();
   /** Aborts dials in progress when the pool closes. */
   readonly #closing = new AbortController();
   #lastSweep = Date.now();
@@ -89,6 +102,7 @@ export class ConnectionPool {
     this.#pool.set(key, pooled);
     conn.then((c) => {
       this.#events.dialed(Date.now() - started);
+      this.#dialFailures.delete(address);
       pooled.open = c;
       void c.whenClosed.then((reason) => {
         if (!(reason.cause instanceof TimeoutError)) return;
@@ -97,12 +111,32 @@ export class ConnectionPool {
         this.markDead(nodeId);
         this.#closeIdle(address);
       });
-    }, () => {
+    }, (e) => {
       this.#events.dialed(Date.now() - started);
       this.markDead(nodeId);
       if (this.#pool.get(key)?.conn === conn) this.#pool.delete(key);
+      if (this.#closed) return;
+      const error = e instanceof Error ? e : new ConnectionError(String(e), { address });
+      const failures = this.#dialFailures.get(address);
+      this.#dialFailures.set(address, { count: (failures?.count ?? 0) + 1, error });
+      this.#events.dialFailed?.(error, address);
     });
     return conn;
+  }
+
+  /**
+   * The last dial failure when none of `addresses` can be reached: no connection is open and
+   * each address failed its last `attempts` dials (or more) in a row; undefined otherwise.
+   */
+  unreachable(addresses: Iterable<string>, attempts: number): Error | undefined {
+    for (const p of this.#pool.values()) if (p.open && !p.open.closed) return undefined;
+    let last: Error | undefined;
+    for (const address of addresses) {
+      const failures = this.#dialFailures.get(address);
+      if (!failures || failures.count < attempts) return undefined;
+      last = failures.error;
+    }
+    return last;
   }
 
   /**

@@ -243,6 +243,7 @@ export class Cluster {
       {
         dialed: (ms) => observers.forEach((o) => o.dialed(ms)),
         timedOut: () => observers.forEach((o) => o.timedOut()),
+        dialFailed: (e, address) => observers.forEach((o) => o.dialFailed?.(e, address)),
       },
       idleTimeout ?? 540_000,
       deadBrokerBackoff ?? 1_000,
@@ -307,6 +308,25 @@ export class Cluster {
       }
     }
     throw last instanceof Error ? last : new ConnectionError("no broker could be reached");
+  }
+
+  /**
+   * Calls `listener` with every failed dial (refused, unresolved, timed out, TLS or SASL
+   * failure) as it happens, before any retry; returns the function that unsubscribes. How
+   * the Reader and Writer report an unreachable cluster within a dial, not after retries.
+   */
+  onDialError(listener: (error: Error, address: string) => void): () => void {
+    return this.observe({ dialed: () => {}, timedOut: () => {}, dialFailed: listener });
+  }
+
+  /**
+   * The last dial failure when no broker can be reached: no connection is open, and every
+   * known address (the bootstrap list and the brokers of the metadata) failed its last
+   * `attempts` dials in a row. Undefined while any broker may still answer.
+   */
+  unreachable(attempts: number): Error | undefined {
+    if (this.#closed) return undefined;
+    return this.#pool.unreachable(new Set(this.#addresses.values()), attempts);
   }
 
   /** Reports a failure on `nodeId`: drops its connection(s) and avoids it briefly. */

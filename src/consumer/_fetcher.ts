@@ -12,6 +12,7 @@ import { fetchedMessages } from "../cluster/requests/fetched.ts";
 import { closeSession, FetchSession } from "./_fetch_session.ts";
 import { checkNewLeaders, divergedAt, type EpochEnd } from "./log_truncation.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
+import { abortable, throwIfAborted } from "../_async/abortable.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay, retry } from "../_async/retry.ts";
@@ -211,7 +212,7 @@ export class Fetcher {
   /** The next message, waiting for one; rejects when `signal` aborts. */
   async next(signal?: AbortSignal): Promise<Message> {
     for (;;) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal);
       const m = this.poll();
       if (m) return m;
       await this.#readers.wait({ signal });
@@ -319,8 +320,9 @@ export class Fetcher {
       }
       await retry(async () => {
         const todo = unplaced();
-        const leaders = await Promise.all(
-          todo.map((s) => this.#o.cluster.leader(s.topic, s.partition)),
+        const leaders = await abortable(
+          Promise.all(todo.map((s) => this.#o.cluster.leader(s.topic, s.partition))),
+          signal,
         );
         await checkNewLeaders(this.#o.cluster, todo, leaders, this.#abort.signal, (s, end) => {
           if (!s.removed) this.#diverged(s, end);
@@ -365,7 +367,9 @@ export class Fetcher {
         partition: s.partition,
         timestamp: (where ?? s.offset) === LastOffset ? -1 : -2,
       })),
-      { readCommitted: this.#o.readCommitted, signal: this.#abort.signal },
+      // One round: #place retries, reporting each failure (a topic still missing, brokers
+      // down) as it happens rather than after ten rounds.
+      { readCommitted: this.#o.readCommitted, signal: this.#abort.signal, attempts: 1 },
     );
     states.forEach((s, i) => {
       const offset = offsets.get(s.key);
@@ -444,10 +448,11 @@ export class Fetcher {
 
   /** One Fetch of `states` on the broker's "fetch" lane (a long-poll delays nothing else). */
   async #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
-    const conn = await this.#o.cluster.connection(node, "fetch");
+    // A dial in progress (to a silent broker) must not hold close() up.
+    const conn = await abortable(this.#o.cluster.connection(node, "fetch"), this.#abort.signal);
     const partitions = [];
     for (const s of states) {
-      const topicId = (await this.#o.cluster.topic(s.topic)).id;
+      const topicId = (await abortable(this.#o.cluster.topic(s.topic), this.#abort.signal)).id;
       this.#topicIds.set(s.topic, topicId);
       partitions.push({ ...s, topicId });
     }

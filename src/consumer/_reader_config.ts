@@ -138,15 +138,28 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   readBackoffMin?: number;
   /** Largest retry delay, in ms (default 1 s). */
   readBackoffMax?: number;
-  /** Attempts for a commit before it fails (default 3). */
+  /**
+   * Failed dials in a row to every known broker after which reads reject with the last
+   * error, as kafka-go's `MaxAttempts` (default 3; see the failure rule of `Reader`); also
+   * the attempts for a commit before it fails. A refused or unresolved dial fails at once,
+   * a silent broker after `connectTimeout`.
+   */
   maxAttempts?: number;
+  /**
+   * How long `close()` lets a group reader commit, give its partitions up and leave the
+   * group, in ms (default 5000); then the rest is given up and its connections closed.
+   */
+  closeTimeout?: number;
   /** Informational messages. */
   logger?: (message: string) => void;
-  /** Errors the reader handled by retrying. */
+  /** Errors the reader handled by retrying, as they happen (see the failure rule of `Reader`). */
   errorLogger?: (message: string) => void;
   /** A partition was read up to its high watermark (confluent-kafka-go's PartitionEOF). */
   onPartitionEof?: (partition: TopicPartition, offset: number) => void;
-  /** A fetch or group error the reader is retrying. */
+  /**
+   * A failure the reader is retrying (a dial, a fetch, a lookup, a group error), called as it
+   * happens, before the retry: see the failure rule of `Reader`.
+   */
   onError?: (error: unknown) => void;
   /** Partitions newly assigned to this member; may change where each starts. */
   onAssigned?: (partitions: PartitionAssignment[]) => void | Promise<void>;
@@ -188,6 +201,7 @@ const READER_OPTIONS = [
   "readBackoffMin",
   "readBackoffMax",
   "maxAttempts",
+  "closeTimeout",
   "logger",
   "errorLogger",
   "onPartitionEof",
@@ -226,6 +240,7 @@ export interface ResolvedReaderConfig {
   /** Undefined unless `watchPartitionChanges`. */
   partitionWatchInterval: number | undefined;
   maxAttempts: number;
+  closeTimeout: number;
   backoff: { backoffMin: number; backoffMax: number };
   readCommitted: boolean;
   checkCrcs: boolean;
@@ -327,6 +342,7 @@ export function resolveReaderConfig(config: ReaderConfig): ResolvedReaderConfig 
     retentionTime: positiveInt("retentionTime", config.retentionTime, -1, -1),
     partitionWatchInterval: config.watchPartitionChanges ? partitionWatchInterval : undefined,
     maxAttempts: positiveInt("maxAttempts", config.maxAttempts, 3),
+    closeTimeout: positiveInt("closeTimeout", config.closeTimeout, 5_000, 0),
     backoff: {
       backoffMin: positiveInt("readBackoffMin", config.readBackoffMin, 100, 0),
       backoffMax: positiveInt("readBackoffMax", config.readBackoffMax, 1_000, 0),

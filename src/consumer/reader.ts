@@ -7,7 +7,8 @@
  */
 import { Cluster } from "../cluster/cluster.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
-import { abortable } from "../_async/abortable.ts";
+import { abortable, anySignal } from "../_async/abortable.ts";
+import { delay } from "../_async/delay.ts";
 import { consumerSlices } from "../_async/slicer.ts";
 import { retry } from "../_async/retry.ts";
 import { KafkitError } from "../errors.ts";
@@ -49,6 +50,21 @@ export class ReaderClosedError extends KafkitError {
 /**
  * Reads messages from Kafka (kafka-go's `Reader`).
  *
+ * Failures are never silent, and the rule is the same for a partition reader and a group
+ * reader:
+ * - Every failure the reader retries (a dial refused, a name that does not resolve, a broker
+ *   that does not answer within `connectTimeout`/`requestTimeout`, a topic the broker does
+ *   not know) is passed to `onError` and `errorLogger` as it happens, before the retry.
+ * - Once no broker can be reached — no connection is open and every known broker address
+ *   failed its last `maxAttempts` dials in a row — `readMessage()`, `fetchMessage()` and
+ *   `for await` reject with the last dial error (a `ConnectionError` or `TimeoutError`
+ *   naming the broker), waiting reads at once and later ones until a dial works again. The
+ *   reader keeps trying meanwhile: once a broker answers, reads go on where they were.
+ * - A topic that does not exist is waited for (as kafka-go and the Java consumer do: it may
+ *   be about to be created), with `onError` called with `UNKNOWN_TOPIC_OR_PARTITION` on each
+ *   retry; pass a `signal` to bound the wait.
+ * - `close()` is bounded by `closeTimeout` (or its `signal`).
+ *
  * @example
  * ```ts
  * import { Reader } from "@kafkit/kafkit";
@@ -83,6 +99,13 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #logError: (message: string, error: unknown) => void;
   readonly #membership: GroupMembership | undefined;
   readonly #stop = new AbortController();
+  readonly #closeTimeout: number;
+  /** Reads waiting for a message, woken with the error once no broker can be reached. */
+  readonly #waiting = new Set<(error: Error) => void>();
+  /** Errors already passed to `onError` (one failure may reach it by several paths). */
+  readonly #reported = new WeakSet<object>();
+  readonly #stopWatchingDials: () => void;
+  #closing: Promise<void> | undefined;
   #running: Promise<void> | undefined;
   #failure: unknown;
   /** Offsets waiting for the next commit. */
@@ -110,6 +133,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#readCommitted = c.readCommitted;
     this.#commitInterval = c.commitInterval;
     this.#maxAttempts = c.maxAttempts;
+    this.#closeTimeout = c.closeTimeout;
     this.#backoff = c.backoff;
     const log = clientLog(config, c.cluster instanceof Cluster ? c.cluster : undefined);
     this.#log = (message) => log.info(message);
@@ -122,6 +146,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
       : new Cluster({ ...c.cluster, log: log.logger });
     this.#telemetry = this.#cluster.telemetry;
     this.#stopObserving = this.#cluster.observe(this.#connections);
+    // A failed dial is reported as it fails, not after the retries of whatever dialed.
+    this.#stopWatchingDials = this.#cluster.onDialError((e, address) => {
+      if (this.#reported.has(e)) return;
+      this.#logError(`kafkit: cannot reach broker ${address}`, e);
+      this.#groupFailed(e);
+    });
     this.#fetcher = new Fetcher({
       cluster: this.#cluster,
       minBytes: c.minBytes,
@@ -223,8 +253,18 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     if (m) {
       if (this.#handOverDue()) await consumerSlices.pause();
     } else {
+      const down = this.#cluster.unreachable(this.#maxAttempts);
+      if (down) throw down;
       const started = performance.now();
-      m = await this.#fetcher.next(options.signal);
+      // Ends the wait once no broker can be reached (the reason, a kafkit error, is thrown).
+      const unreachable = new AbortController();
+      const wake = (e: Error) => unreachable.abort(e);
+      this.#waiting.add(wake);
+      try {
+        m = await this.#fetcher.next(anySignal(options.signal, unreachable.signal));
+      } finally {
+        this.#waiting.delete(wake);
+      }
       this.#took(m, performance.now() - started);
     }
     return m;
@@ -423,21 +463,45 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   /**
-   * Stops reading. A group reader commits what is pending, gives its partitions up and
-   * leaves the group.
+   * Stops reading: pending and later reads reject with `ReaderClosedError`. A group reader
+   * commits what is pending, gives its partitions up and leaves the group, for at most
+   * `closeTimeout` (default 5 s) or until `signal` aborts; then (or at once when no broker
+   * can be reached) the rest is given up and the reader's connections are closed, so close()
+   * returns promptly whatever state the brokers are in. Calling it again returns the same
+   * promise.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.signal);
+    return this.#closing;
+  }
+
+  async #close(signal: AbortSignal | undefined): Promise<void> {
     this.#closed = true;
+    this.#stopWatchingDials();
     if (this.#commitTimer !== undefined) clearInterval(this.#commitTimer);
     this.#stop.abort(new ReaderClosedError());
-    try {
+    const graceful = (async () => {
       await this.#running;
+      // A commit nobody can take would only use up the grace period.
+      if (this.#cluster.unreachable(1)) return;
       await this.#flushCommits().catch((e) => this.#logError("kafkit: final commit failed", e));
-    } finally {
+      // Ends the fetch sessions on the brokers (itself bounded by maxWait + 2 s).
       await this.#fetcher.close(new ReaderClosedError());
+    })();
+    const over = new AbortController();
+    const graceOver = delay(this.#closeTimeout, { signal: anySignal(signal, over.signal) })
+      .catch(() => {});
+    try {
+      await Promise.race([graceful, graceOver]);
+    } finally {
+      over.abort();
       this.#stopObserving();
-      if (this.#ownCluster) await this.#cluster.close();
+      // Past the grace, closing the core fails whatever still waits on it (a commit, a
+      // LeaveGroup, a session's end); the fetcher's loops end at once.
+      await Promise.all([
+        this.#fetcher.close(new ReaderClosedError()),
+        this.#ownCluster ? this.#cluster.close() : undefined,
+      ]);
     }
   }
 
@@ -566,10 +630,21 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     if (!(e instanceof KafkitError && e.retriable)) this.#fetcher.fail(e);
   }
 
-  /** A failure being retried: counted and reported, not thrown at the application. */
+  /**
+   * A failure being retried: counted and reported (once, however many paths it takes), not
+   * thrown at the application — unless no broker can be reached any more: then the reads
+   * waiting for a message reject with it.
+   */
   #groupFailed(e: unknown): void {
+    if (typeof e === "object" && e !== null) {
+      if (this.#reported.has(e)) return;
+      this.#reported.add(e);
+    }
     this.#counters.errors++;
     this.#config.onError?.(e);
+    if (this.#waiting.size === 0) return;
+    const down = this.#cluster.unreachable(this.#maxAttempts);
+    if (down) { for (const wake of [...this.#waiting]) wake(down); }
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {

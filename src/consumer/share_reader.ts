@@ -11,7 +11,7 @@
 import { clientLog } from "../log.ts";
 import type { Telemetry } from "../telemetry.ts";
 import { messageBytes } from "./_reader_stats.ts";
-import { abortable, anySignal } from "../_async/abortable.ts";
+import { abortable, anySignal, throwIfAborted } from "../_async/abortable.ts";
 import { backoffDelay } from "../_async/retry.ts";
 import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
@@ -211,14 +211,15 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
 
   /**
    * The next record. Joins the group on first use; waits while there is nothing to read.
-   * Rejects with the signal's reason, a fatal error of the group, or after `close()`.
+   * Rejects with an `AbortError` (the signal's reason as `cause`), a fatal error of the group,
+   * or after `close()`.
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<ShareRecord> {
     const startedAt = this.#telemetry ? Date.now() : 0;
     for (;;) {
       if (this.#closed) throw new ShareReaderClosedError();
       if (this.#failure) throw this.#failure;
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       const next = this.#queue.shift();
       if (next) {
         this.#handedOut.push(next);

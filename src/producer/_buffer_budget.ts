@@ -6,13 +6,15 @@
 // empty: its messages are already in the caller's memory, what the budget bounds is how
 // much piles up across calls.
 
+import { abortError } from "../_async/abortable.ts";
+
 /** How long a call may wait, and what ends the wait early. */
 export interface TakeOptions {
   /** Rejects with `timedOut()` after this many ms without room. */
   timeout: number;
   /** The error for a wait that timed out. */
   timedOut: () => Error;
-  /** Rejects with the signal's reason when it aborts. */
+  /** Rejects with an `AbortError` when it aborts. */
   signal?: AbortSignal;
 }
 
@@ -50,7 +52,7 @@ export class BufferBudget {
   take(bytes: number, options: TakeOptions): Promise<void> {
     if (this.tryTake(bytes)) return Promise.resolve();
     const { signal, timeout, timedOut } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
       const end = () => {
         clearTimeout(timer);
@@ -70,7 +72,7 @@ export class BufferBudget {
           this.#grant();
         },
       };
-      const onAbort = () => waiter.fail(signal!.reason);
+      const onAbort = () => waiter.fail(abortError(signal!));
       const timer = setTimeout(() => waiter.fail(timedOut()), timeout);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.push(waiter);

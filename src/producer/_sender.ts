@@ -23,6 +23,7 @@ import {
   PRODUCER_STATE_LOST,
 } from "../cluster/requests/produce.ts";
 import { isRetriable, retry } from "../_async/retry.ts";
+import { abortError } from "../_async/abortable.ts";
 import { ConnectionError, TimeoutError } from "../errors.ts";
 import { DeliveryTimeoutError } from "./errors.ts";
 import type { Connection } from "../transport/connection.ts";
@@ -144,8 +145,10 @@ export class Sender implements BatchSink {
         },
       });
     } catch (e) {
-      // A backoff cut short by the close ends with the signal's reason.
-      const why = e === this.#o.signal.reason ? this.#o.closedError(batch.lastError) : e;
+      // A backoff cut short by the close ends with the signal's abort error.
+      const why = this.#o.signal.aborted && e === abortError(this.#o.signal)
+        ? this.#o.closedError(batch.lastError)
+        : e;
       error = why instanceof Error ? why : new Error(String(why));
     }
     pipeline.remove(batch);

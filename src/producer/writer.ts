@@ -10,10 +10,11 @@
  */
 
 import { Cluster } from "../cluster/cluster.ts";
-import { abortable, anySignal } from "../_async/abortable.ts";
+import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
+import { deadline } from "../_async/deadline.ts";
 import { delay } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
-import { MessageTooLargeError } from "../errors.ts";
+import { MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
 import type { RecordInput } from "../protocol/records.ts";
 import { BufferBudget } from "./_buffer_budget.ts";
@@ -166,6 +167,9 @@ export class Writer implements AsyncDisposable {
   #closed = false;
   #closing: Promise<void> | undefined;
   #writable: WritableStream<MessageInput> | undefined;
+  readonly #stopWatchingDials: () => void;
+  /** Called on each failed dial while close() waits (to end its grace early). */
+  #onDialError: (() => void) | undefined;
   readonly #telemetry: Telemetry | undefined;
   /** The `send` span of each message of a call, while telemetry is on. */
   readonly #spans = new WeakMap<WriteCall, OtelSpan[]>();
@@ -178,6 +182,11 @@ export class Writer implements AsyncDisposable {
     this.#cluster = c.cluster ?? new Cluster(c.clusterOptions!);
     this.#stopObserving = this.#cluster.observe(this.#connections);
     this.#budget = new BufferBudget(c.maxBufferedBytes);
+    // A failed dial is logged as it fails, not after the retries of whatever dialed.
+    this.#stopWatchingDials = this.#cluster.onDialError((error, address) => {
+      c.log.warn("kafkit: cannot reach broker", { address, error });
+      this.#onDialError?.();
+    });
     this.#telemetry = telemetryOf(config.telemetry, this.#cluster);
     const t = c.transaction;
     const retryFor = Math.max(TRANSACTION_RETRY_FOR, t?.transactionTimeout ?? 0);
@@ -240,7 +249,9 @@ export class Writer implements AsyncDisposable {
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
-    const call = await this.#enqueue(messages, options.signal);
+    // The signal also ends a wait for the topic's metadata (brokers down, topic missing):
+    // what was accepted meanwhile is still delivered or reported.
+    const call = await abortable(this.#enqueue(messages, options.signal), options.signal);
     if (this.#config.async) return;
     await abortable(call.done, options.signal);
     if (call.failed > 0) throw new WriteErrors(call.errors, messages);
@@ -263,7 +274,7 @@ export class Writer implements AsyncDisposable {
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<DeliveryReport[]> {
-    const call = await this.#enqueue(messages, options.signal, true);
+    const call = await abortable(this.#enqueue(messages, options.signal, true), options.signal);
     await abortable(call.done, options.signal);
     return call.reports!;
   }
@@ -372,9 +383,10 @@ export class Writer implements AsyncDisposable {
     let partitions: readonly number[];
     try {
       partitions = (await this.#withMetadataRetry(topic, call.deadline)).partitionIds;
-      this.#giveUp.signal.throwIfAborted();
+      throwIfAborted(this.#giveUp.signal);
     } catch (e) {
-      const error = e === this.#giveUp.signal.reason ? this.#closedError(undefined) : e as Error;
+      const gaveUp = this.#giveUp.signal.aborted && e === abortError(this.#giveUp.signal);
+      const error = gaveUp ? this.#closedError(undefined) : e as Error;
       this.#config.log.error("kafkit: looking up a topic failed; failing its messages", {
         topic,
         messages: indexes.length,
@@ -437,14 +449,28 @@ export class Writer implements AsyncDisposable {
    * too — until the messages' delivery time runs out (or `maxAttempts`), or the writer
    * gives up at close.
    */
-  #withMetadataRetry(topic: string, deadline: number) {
+  #withMetadataRetry(topic: string, until: number) {
     const signal = this.#giveUp.signal;
-    const lookup = { allowAutoTopicCreation: this.#config.allowAutoTopicCreation };
-    return retry(() => abortable(this.#cluster.topic(topic, lookup), signal), {
+    const options = { allowAutoTopicCreation: this.#config.allowAutoTopicCreation };
+    // Each lookup is cut at the delivery deadline too (a dial to a silent broker takes its
+    // connectTimeout): the call fails when its time is up, not an attempt later.
+    const cut = `Metadata for topic ${topic} (within the delivery timeout)`;
+    // The broker's last answer (UNKNOWN_TOPIC_OR_PARTITION, a refused dial) says more than
+    // the cut itself: it is the cause when there is one.
+    let answer: unknown;
+    const lookup = () =>
+      deadline(this.#cluster.topic(topic, options), Math.max(0, until - Date.now()), {
+        signal,
+        what: cut,
+      }).catch((e) => {
+        if (!(e instanceof TimeoutError && e.message.startsWith(cut))) answer = e;
+        throw e;
+      });
+    return retry(lookup, {
       attempts: this.#config.maxAttempts,
       ...this.#config.backoff,
-      until: deadline,
-      timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, e),
+      until,
+      timeUp: (e) => new DeliveryTimeoutError(this.#config.deliveryTimeout, answer ?? e),
       signal,
       onRetry: (e, attempt) => {
         this.#counters.retries++;
@@ -606,7 +632,8 @@ export class Writer implements AsyncDisposable {
   /**
    * Rejects new writes, flushes, then closes every connection (a shared `cluster` stays
    * open). What is queued or in flight gets `closeTimeout` (default 5 s) to be delivered, or
-   * until `signal` aborts; then every message still pending fails at once with a
+   * until `signal` aborts, or until no broker can be reached (every known address failed its
+   * last dial and no connection is open: nothing could be delivered); then every message still pending fails at once with a
    * `WriterClosedError` (reported to its call and to `completion`), so close() returns
    * promptly even while brokers are down. Calls waiting for room in the buffer fail with a
    * `WriterClosedError` at once. Every accepted message ends acknowledged or reported.
@@ -632,10 +659,18 @@ export class Writer implements AsyncDisposable {
       return true;
     });
     const over = new AbortController();
+    // Nothing can be delivered while no broker can be reached: the grace ends then.
+    const unreachable = () => {
+      if (this.#cluster.unreachable(1)) over.abort();
+    };
+    this.#onDialError = unreachable;
+    unreachable();
     const graceOver = delay(this.#config.closeTimeout, { signal: anySignal(signal, over.signal) })
       .catch(() => {}).then(() => false);
     const allDelivered = await Promise.race([delivered, graceOver]);
     over.abort();
+    this.#onDialError = undefined;
+    this.#stopWatchingDials();
     if (!allDelivered) {
       // The grace period is over: fail what is left, unsent or in flight.
       this.#giveUp.abort(new WriterClosedError());

@@ -22,6 +22,7 @@ import {
   decompress,
   type FetchedRecord,
   type RecordBatch,
+  type RecordHeader,
   type RecordInput,
 } from "./_record_types.ts";
 

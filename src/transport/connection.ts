@@ -6,8 +6,9 @@
  * @module
  */
 
+import { abortError, throwIfAborted } from "../_async/abortable.ts";
 import { deadline } from "../_async/deadline.ts";
-import { ConnectionError, DecodeError, TimeoutError } from "../errors.ts";
+import { AbortError, ConnectionError, DecodeError, KafkitError, TimeoutError } from "../errors.ts";
 import { type Api, requestHeaderVersion, responseHeaderVersion } from "../protocol/api.ts";
 import { ApiVersions, type ApiVersionsResponse } from "../protocol/generated/api_versions.ts";
 import { negotiateVersion, type VersionRange } from "../protocol/negotiate.ts";
@@ -24,6 +25,7 @@ import {
   validateSaslOptions,
 } from "./sasl/mod.ts";
 import { CLIENT_SOFTWARE, DEFAULT_CLIENT_ID } from "../version.ts";
+import { checkPort } from "../address.ts";
 
 /** Options for {@linkcode Connection.connect}. */
 export interface ConnectionOptions {
@@ -164,8 +166,12 @@ export class Connection {
   static async connect(options: ConnectionOptions): Promise<Connection> {
     const sasl = options.sasl === undefined ? undefined : validateSaslOptions(options.sasl);
     const address = `${options.host}:${options.port}`;
+    checkPort(options.port, `broker ${address}`);
     const timeout = options.connectTimeout ?? 10_000;
+    // An aborted signal dials nothing: no socket is opened only to be closed again.
+    throwIfAborted(options.signal);
     const connect = options.connect ?? await detectConnect();
+    throwIfAborted(options.signal);
     const socket = await deadline(
       connect({
         host: options.host,
@@ -174,13 +180,24 @@ export class Connection {
         tls: options.tls,
       }),
       timeout,
-      { signal: options.signal, what: `connecting to ${address}`, dispose: (s) => s.close() },
+      {
+        signal: options.signal,
+        what: `connecting to ${address}`,
+        address,
+        dispose: (s) => s.close(),
+      },
     ).catch((e) => {
       // Bad options are the caller's to fix, not a connection failure to retry.
       if (
-        e instanceof TimeoutError || e instanceof TypeError || e instanceof RangeError || isAbort(e)
+        e instanceof TimeoutError || e instanceof TypeError || e instanceof RangeError ||
+        e instanceof AbortError || options.signal?.aborted && e === abortError(options.signal) ||
+        // Nothing a retry can fix (no socket API on this runtime): said as it is.
+        e instanceof KafkitError && !e.retriable
       ) throw e;
-      throw new ConnectionError(`cannot connect to ${address}: ${messageOf(e)}`, { cause: e });
+      throw new ConnectionError(`cannot connect to ${address}: ${messageOf(e)}`, {
+        cause: e,
+        address,
+      });
     });
     const conn = new Connection(address, socket, options);
     try {
@@ -285,6 +302,7 @@ export class Connection {
       const timer = setTimeout(() => {
         const error = new TimeoutError(
           `${api.name} to ${this.address} timed out after ${timeout} ms`,
+          { address: this.address, timeoutMs: timeout },
         );
         fail(error);
         // Answers come in order: none for this one means none for those sent after it
@@ -293,17 +311,18 @@ export class Connection {
         this.#shutdown(
           new ConnectionError(`connection to ${this.address} closed: ${error.message}`, {
             cause: error,
+            address: this.address,
           }),
         );
       }, timeout);
-      const onAbort = () => fail(signal!.reason);
+      const onAbort = () => fail(abortError(signal!));
       const cleanup = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
       };
       if (signal?.aborted) {
         clearTimeout(timer);
-        return reject(signal.reason);
+        return reject(abortError(signal));
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(id, {
@@ -328,7 +347,10 @@ export class Connection {
     return next.catch((e) => {
       const error = e instanceof ConnectionError
         ? e
-        : new ConnectionError(`write to ${this.address} failed: ${messageOf(e)}`, { cause: e });
+        : new ConnectionError(`write to ${this.address} failed: ${messageOf(e)}`, {
+          cause: e,
+          address: this.address,
+        });
       this.#shutdown(error);
       throw error;
     });
@@ -341,12 +363,19 @@ export class Connection {
         if (chunk === null) break;
         this.#framer.push(chunk, (frame) => this.#dispatch(frame));
       }
-      this.#shutdown(new ConnectionError(`connection to ${this.address} closed by the broker`));
+      this.#shutdown(
+        new ConnectionError(`connection to ${this.address} closed by the broker`, {
+          address: this.address,
+        }),
+      );
     } catch (e) {
       this.#shutdown(
         e instanceof DecodeError || e instanceof ConnectionError
           ? e
-          : new ConnectionError(`read from ${this.address} failed: ${messageOf(e)}`, { cause: e }),
+          : new ConnectionError(`read from ${this.address} failed: ${messageOf(e)}`, {
+            cause: e,
+            address: this.address,
+          }),
       );
     }
   }
@@ -375,7 +404,10 @@ export class Connection {
       // connection closes; its requests, this one included, may be sent again on a new one.
       if (e instanceof DecodeError && !pending.mayNotDecode) {
         this.#shutdown(
-          new ConnectionError(`connection to ${this.address} closed: ${e.message}`, { cause: e }),
+          new ConnectionError(`connection to ${this.address} closed: ${e.message}`, {
+            cause: e,
+            address: this.address,
+          }),
         );
       }
     }
@@ -399,6 +431,7 @@ export class Connection {
     if (res.errorCode !== 0) {
       throw new ConnectionError(
         `ApiVersions to ${this.address} failed with error ${res.errorCode}`,
+        { address: this.address },
       );
     }
     this.#versions = new Map(
@@ -432,7 +465,9 @@ export class Connection {
 
   /** Closes the connection; pending requests fail with `ConnectionError`. */
   close(): void {
-    this.#shutdown(new ConnectionError(`connection to ${this.address} was closed`));
+    this.#shutdown(
+      new ConnectionError(`connection to ${this.address} was closed`, { address: this.address }),
+    );
   }
 
   #shutdown(error: ConnectionError | DecodeError): void {
@@ -441,6 +476,7 @@ export class Connection {
       ? error
       : new ConnectionError(`connection to ${this.address} failed: ${error.message}`, {
         cause: error,
+        address: this.address,
       });
     this.#socket.close();
     for (const p of this.#pending.values()) {
@@ -460,8 +496,4 @@ export class Connection {
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function isAbort(e: unknown): boolean {
-  return e instanceof Error && e.name === "AbortError";
 }

@@ -4,6 +4,7 @@ import type * as Net from "node:net";
 import type * as Tls from "node:tls";
 import type { Socket, SocketOptions, TlsOptions } from "./socket.ts";
 import { ChunkQueue } from "./_chunk_queue.ts";
+import { KafkitError } from "../errors.ts";
 
 type NetSocket = Net.Socket;
 
@@ -29,7 +30,15 @@ async function load(): Promise<void> {
     ({ connect: tlsConnect, checkServerIdentity } = await import("node:tls"));
   } catch (e) {
     loaded = undefined;
-    throw e;
+    // Said plainly: a runtime without sockets (a Worker without nodejs_compat, a browser)
+    // would otherwise report only `No such module "node:net"`.
+    throw new KafkitError(
+      `this runtime has no TCP socket API kafkit can use (node:net and node:tls cannot be ` +
+        `loaded: ${e instanceof Error ? e.message : String(e)}); pass a \`connect\` function ` +
+        `in the options, or on Cloudflare Workers enable nodejs_compat or use the workerd adapter`,
+      false,
+      { cause: e },
+    );
   }
 }
 

@@ -109,7 +109,10 @@ describe("ShareReader (share groups, KIP-932)", () => {
     await r.commit();
     await assert.rejects(
       r.readMessage({ signal: AbortSignal.timeout(2_000) }),
-      (e: unknown) => (e as Error).name === "TimeoutError",
+      // The signal's end: an AbortError caused by the signal's TimeoutError.
+      (e: unknown) =>
+        (e as Error).name === "AbortError" &&
+        ((e as Error).cause as Error)?.name === "TimeoutError",
       "nothing else is delivered",
     );
   });

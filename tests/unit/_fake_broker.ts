@@ -40,6 +40,11 @@ import {
   Metadata,
   type MetadataResponse,
 } from "../../src/protocol/generated/metadata.ts";
+import {
+  defaultListOffsetsPartitionResponse,
+  defaultListOffsetsResponse,
+  ListOffsets,
+} from "../../src/protocol/generated/list_offsets.ts";
 import { readRequestHeader } from "../../src/protocol/generated/request_header.ts";
 import { writeResponseHeader } from "../../src/protocol/generated/response_header.ts";
 import type { Connect, Socket, SocketOptions } from "../../src/transport/socket.ts";
@@ -353,6 +358,21 @@ export class FakeSocket implements Socket {
     this.#reader = undefined;
     reader?.(chunk);
   }
+}
+
+/** Makes `fake` answer every ListOffsets query with `offset` (a log that starts there). */
+export function answerListOffsets(fake: FakeKafka, offset = 0n): void {
+  fake.on(ListOffsets, (req) => ({
+    ...defaultListOffsetsResponse(),
+    topics: (req.topics ?? []).map((t) => ({
+      name: t.name ?? "",
+      partitions: (t.partitions ?? []).map((p) => ({
+        ...defaultListOffsetsPartitionResponse(),
+        partitionIndex: p.partitionIndex ?? 0,
+        offset,
+      })),
+    })),
+  }));
 }
 
 /** Runs `fn` with a client core on `fake`, closing the core afterwards. */

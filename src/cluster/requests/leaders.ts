@@ -7,6 +7,7 @@
  * @module
  */
 
+import { abortable } from "../../_async/abortable.ts";
 import { isRetriable, retry } from "../../_async/retry.ts";
 import { partitionKey, type TopicPartition } from "../../offsets.ts";
 import type { Api } from "../../protocol/api.ts";
@@ -75,7 +76,8 @@ export async function askLeaders<Q extends TopicPartition, Req, Res, A extends P
   const askNode = async (nodeId: number, qs: Q[]) => {
     try {
       if (ask.minVersion) {
-        const version = (await cluster.connection(nodeId)).negotiate(ask.api);
+        const conn = await abortable(cluster.connection(nodeId), options.signal);
+        const version = conn.negotiate(ask.api);
         qs = qs.filter((q) => {
           if (ask.minVersion!(q) <= version) return true;
           const { topic, partition } = q;
@@ -134,12 +136,13 @@ export async function askLeaders<Q extends TopicPartition, Req, Res, A extends P
       const byLeader = new Map<number, Q[]>();
       for (const [key, q] of pending) {
         try {
-          const { nodeId } = await cluster.leader(q.topic, q.partition);
+          // A metadata lookup waiting on a dial must not outlast the signal.
+          const { nodeId } = await abortable(cluster.leader(q.topic, q.partition), options.signal);
           const list = byLeader.get(nodeId);
           if (list) list.push(q);
           else byLeader.set(nodeId, [q]);
         } catch (e) {
-          if (e instanceof TypeError || e instanceof RangeError) throw e;
+          if (e instanceof TypeError || e instanceof RangeError || options.signal?.aborted) throw e;
           fail(key, e as Error);
         }
       }

@@ -47,7 +47,7 @@ describe(`admin: cluster (${RUNTIME})`, () => {
     const reason = new Error("stop");
     await assert.rejects(
       admin.describeCluster({ signal: AbortSignal.abort(reason), timeout: 10_000 }),
-      (e) => e === reason,
+      (e) => e instanceof Error && e.name === "AbortError" && e.cause === reason,
     );
   });
 });

@@ -1,10 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { abortable, anySignal } from "../../../src/_async/abortable.ts";
+import { abortable, abortError, anySignal, throwIfAborted } from "../../../src/_async/abortable.ts";
 import { deadline } from "../../../src/_async/deadline.ts";
 import { delay } from "../../../src/_async/delay.ts";
-import { TimeoutError } from "../../../src/errors.ts";
+import { Notifier } from "../../../src/_async/notifier.ts";
+import { retry } from "../../../src/_async/retry.ts";
+import { AbortError, ConnectionError, KafkitError, TimeoutError } from "../../../src/errors.ts";
 
 /** A promise settled by hand. */
 function manual<T>() {
@@ -127,5 +129,64 @@ describe("abortable, anySignal, delay", () => {
     controller.abort(new Error("woken"));
     await assert.rejects(wait, /woken/);
     await assert.rejects(delay(1, { signal: AbortSignal.abort(new Error("now")) }), /now/);
+  });
+});
+
+describe("aborts are kafkit errors", () => {
+  const isAbortOf = (reason: unknown) => (e: unknown) =>
+    e instanceof AbortError && e instanceof KafkitError && e.name === "AbortError" &&
+    e.cause === reason && e.retriable === false;
+
+  test("every wait a signal ends rejects with one AbortError caused by its reason", async () => {
+    const reason = new Error("user gave up");
+    const controller = new AbortController();
+    const waits = [
+      abortable(new Promise(() => {}), controller.signal),
+      deadline(new Promise(() => {}), 100_000_000, { signal: controller.signal }),
+      delay(100_000_000, { signal: controller.signal }),
+      new Notifier().wait({ signal: controller.signal }),
+      retry(() => Promise.reject(new ConnectionError("down")), {
+        backoffMin: 100_000_000,
+        signal: controller.signal,
+      }),
+    ];
+    setTimeout(() => controller.abort(reason), 5);
+    const errors = await Promise.all(waits.map((w) => w.then(() => undefined, (e) => e)));
+    for (const e of errors) assert.ok(isAbortOf(reason)(e), String(e));
+    assert.equal(new Set(errors).size, 1, "one error for the signal");
+    assert.match(errors[0].message, /aborted: user gave up/);
+    assert.equal(abortError(controller.signal), errors[0]);
+    assert.throws(() => throwIfAborted(controller.signal), isAbortOf(reason));
+  });
+
+  test("the platform's reasons (abort(), AbortSignal.timeout) become the cause", async () => {
+    const plain = AbortSignal.abort();
+    await assert.rejects(delay(10, { signal: plain }), isAbortOf(plain.reason));
+    assert.equal((plain.reason as Error).name, "AbortError");
+    const timeout = AbortSignal.timeout(1);
+    // The platform's timeout timer does not keep a process alive (Node 20): this one does.
+    const alive = setTimeout(() => {}, 10_000);
+    await assert.rejects(abortable(new Promise(() => {}), timeout), (e: unknown) => {
+      assert.ok(isAbortOf(timeout.reason)(e));
+      assert.equal(((e as Error).cause as Error).name, "TimeoutError");
+      assert.ok(!(e instanceof TimeoutError), "an abort is not kafkit's (retriable) TimeoutError");
+      return true;
+    });
+    clearTimeout(alive);
+  });
+
+  test("a reason that is a kafkit error already is thrown as it is", async () => {
+    const closed = new ConnectionError("the cluster client is closed");
+    await assert.rejects(delay(10, { signal: AbortSignal.abort(closed) }), (e) => e === closed);
+    assert.throws(() => abortError(new AbortController().signal), TypeError);
+  });
+
+  test("a deadline's TimeoutError names the broker and the time limit", async () => {
+    await assert.rejects(
+      deadline(new Promise(() => {}), 5, { what: "connecting to a:1", address: "a:1" }),
+      (e: unknown) =>
+        e instanceof TimeoutError && e.address === "a:1" && e.timeoutMs === 5 &&
+        e.message === "connecting to a:1 timed out after 5 ms",
+    );
   });
 });

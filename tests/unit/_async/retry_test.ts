@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { backoffDelay, isRetriable, retry } from "../../../src/_async/retry.ts";
-import { ConnectionError, DecodeError, TimeoutError } from "../../../src/errors.ts";
+import { AbortError, ConnectionError, DecodeError, TimeoutError } from "../../../src/errors.ts";
 import { ErrorCodes, KafkaError } from "../../../src/protocol/errors.ts";
 
 const retriable = () => new ConnectionError("broker went away");
@@ -93,7 +93,7 @@ describe("retry", () => {
     assert.deepEqual(asked, [1, 2]);
   });
 
-  test("an abort ends a backoff wait with the signal's reason", async () => {
+  test("an abort ends a backoff wait with an AbortError caused by the signal's reason", async () => {
     const controller = new AbortController();
     let calls = 0;
     const stop = new Error("stop");
@@ -105,7 +105,7 @@ describe("retry", () => {
         signal: controller.signal,
         onRetry: () => queueMicrotask(() => controller.abort(stop)),
       }),
-      (e) => e === stop,
+      (e) => e instanceof AbortError && e.name === "AbortError" && e.cause === stop,
     );
     assert.equal(calls, 1);
   });

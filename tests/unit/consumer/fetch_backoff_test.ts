@@ -5,28 +5,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectionError, Reader } from "../../../mod.ts";
 import { Fetch, type FetchResponse } from "../../../src/protocol/generated/fetch.ts";
-import {
-  defaultListOffsetsPartitionResponse,
-  defaultListOffsetsResponse,
-  ListOffsets,
-} from "../../../src/protocol/generated/list_offsets.ts";
-import { FakeKafka, never } from "../_fake_broker.ts";
+import { answerListOffsets, FakeKafka, never } from "../_fake_broker.ts";
 
 describe("Reader fetch backoff", () => {
   test("a broker closing every Fetch connection is redialed with a growing backoff", async () => {
     const fake = new FakeKafka([1]);
     fake.createTopic("t", 1);
-    fake.on(ListOffsets, (req) => ({
-      ...defaultListOffsetsResponse(),
-      topics: (req.topics ?? []).map((t) => ({
-        name: t.name ?? "",
-        partitions: (t.partitions ?? []).map((p) => ({
-          ...defaultListOffsetsPartitionResponse(),
-          partitionIndex: p.partitionIndex ?? 0,
-          offset: 0n,
-        })),
-      })),
-    }));
+    answerListOffsets(fake);
     fake.on(Fetch, (_req, ctx) => {
       ctx.socket.close();
       return never<FetchResponse>();

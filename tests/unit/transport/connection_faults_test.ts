@@ -3,7 +3,13 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, DecodeError, TimeoutError } from "../../../src/errors.ts";
+import {
+  AbortError,
+  ConnectionError,
+  DecodeError,
+  KafkitError,
+  TimeoutError,
+} from "../../../src/errors.ts";
 import { ApiVersions } from "../../../src/protocol/generated/api_versions.ts";
 import {
   defaultListGroupsResponse,
@@ -104,5 +110,60 @@ describe("Connection failures", () => {
     assert.equal(fake.node(1).sockets.length, 1);
     assert.equal(conn.closed, false);
     conn.close();
+  });
+});
+
+describe("Connection.connect failures", () => {
+  test("an aborted signal dials nothing and rejects with an AbortError", async () => {
+    let dials = 0;
+    const reason = new Error("gave up");
+    await assert.rejects(
+      Connection.connect({
+        host: "broker1",
+        port: 9092,
+        connect: () => (dials++, Promise.reject(new Error("dialed"))),
+        signal: AbortSignal.abort(reason),
+      }),
+      (e: unknown) => e instanceof AbortError && e.cause === reason,
+    );
+    assert.equal(dials, 0);
+  });
+
+  test("a refused dial is a ConnectionError naming the address; a bad port a RangeError", async () => {
+    const fake = new FakeKafka([1]);
+    fake.node(1).state = "dead";
+    await assert.rejects(
+      Connection.connect({ host: "broker1", port: 9092, connect: fake.connect }),
+      (e: unknown) => e instanceof ConnectionError && e.address === "broker1:9092",
+    );
+    for (const port of [0, 65536, 1.5]) {
+      await assert.rejects(
+        Connection.connect({ host: "h", port, connect: fake.connect }),
+        (e: unknown) => e instanceof RangeError && /port must be 1–65535/.test(e.message),
+      );
+    }
+  });
+
+  test("a failure no retry can fix (no socket API) is not made a ConnectionError", async () => {
+    const noSockets = new KafkitError("this runtime has no TCP socket API kafkit can use");
+    await assert.rejects(
+      Connection.connect({ host: "h", port: 1, connect: () => Promise.reject(noSockets) }),
+      (e: unknown) => e === noSockets,
+    );
+  });
+
+  test("a request that times out is a TimeoutError naming the broker and the time limit", async () => {
+    const fake = new FakeKafka([1]);
+    fake.on(ListGroups, () => never<ListGroupsResponse>());
+    const conn = await connect(fake);
+    try {
+      await assert.rejects(
+        conn.request(ListGroups, {}, { timeout: 20 }),
+        (e: unknown) =>
+          e instanceof TimeoutError && e.address === "broker1:9092" && e.timeoutMs === 20,
+      );
+    } finally {
+      conn.close();
+    }
   });
 });
