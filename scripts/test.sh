@@ -33,7 +33,7 @@ trap cleanup EXIT
 broker_examples=(mod.ts src/core.ts src/conn.ts src/batch.ts src/dialer.ts src/cluster/cluster.ts
   src/producer/writer.ts src/consumer/reader.ts src/consumer/consumer_group.ts
   src/consumer/merge.ts src/transport/connection.ts src/transport/sasl/mod.ts src/admin/client.ts
-  src/transport/sasl/oauthbearer.ts)
+  src/transport/sasl/oauthbearer.ts src/consumer/share_reader.ts)
 
 step "format, lint, type check, doc examples"
 deno fmt --check

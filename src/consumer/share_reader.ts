@@ -61,6 +61,11 @@ export interface ShareReaderConfig extends Omit<ClusterOptions, "brokers"> {
   maxRecords?: number;
   /** The member's rack. */
   rackId?: string;
+  /**
+   * Reads reject with the last connection error once every known broker failed this many
+   * dials in a row and no connection is open (default 3), as the Reader's do.
+   */
+  maxAttempts?: number;
   /** Every failure the reader handles by retrying, as it happens. */
   onError?: (error: unknown) => void;
   /** Informational messages (assignments), one line each (ignored when `log` is given). */
@@ -93,6 +98,7 @@ const SHARE_OPTIONS = [
   "maxBytes",
   "maxRecords",
   "rackId",
+  "maxAttempts",
   "onError",
   "logger",
   "errorLogger",
@@ -147,6 +153,8 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
   readonly #maxWait: number;
   readonly #maxBytes: number;
   readonly #maxRecords: number;
+  readonly #maxAttempts: number;
+  readonly #stopWatchingDials: () => void;
   readonly #membership: ShareMembership;
   readonly #onError: (error: unknown) => void;
   readonly #stop = new AbortController();
@@ -180,6 +188,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
     this.#maxWait = intIn("maxWait", config.maxWait ?? 500, 0);
     this.#maxBytes = positiveInt("maxBytes", config.maxBytes, 1 << 20);
     this.#maxRecords = positiveInt("maxRecords", config.maxRecords, 500);
+    this.#maxAttempts = positiveInt("maxAttempts", config.maxAttempts, 3);
     const core = clusterOptionsOf("ShareReaderConfig", config);
     const log = clientLog(config, core instanceof Cluster ? core : undefined);
     this.#onError = (e) => {
@@ -189,6 +198,8 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
     this.#ownCluster = !(core instanceof Cluster);
     this.#cluster = core instanceof Cluster ? core : new Cluster({ ...core, log: log.logger });
     this.#telemetry = this.#cluster.telemetry;
+    // A failed dial is reported as it fails, not after the retries of whatever dialed.
+    this.#stopWatchingDials = this.#cluster.onDialError((e) => this.#onError(e));
     this.#membership = new ShareMembership({
       cluster: this.#cluster,
       groupId: this.#groupId,
@@ -231,6 +242,8 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
         );
         return next;
       }
+      const down = this.#cluster.unreachable(this.#maxAttempts);
+      if (down) throw down;
       this.#start();
       this.#round ??= this.#fetchRound().finally(() => this.#round = undefined);
       await abortable(this.#round, options.signal);
@@ -283,6 +296,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
       this.#stop.abort();
       await this.#running?.catch(() => {});
     } finally {
+      this.#stopWatchingDials();
       if (this.#ownCluster) await this.#cluster.close();
     }
   }

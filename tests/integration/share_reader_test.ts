@@ -164,6 +164,20 @@ describe("ShareReader (share groups, KIP-932)", () => {
     await assert.rejects(r.readMessage({ signal: AbortSignal.timeout(1_500) }));
   });
 
+  test("no broker to reach: onError hears each failed dial and reads reject, never hang", async () => {
+    const errors: unknown[] = [];
+    const started = Date.now();
+    await using r = new ShareReader({
+      brokers: ["127.0.0.1:1"],
+      groupId: "g",
+      topics: ["t"],
+      onError: (e) => errors.push(e),
+    });
+    await assert.rejects(r.readMessage(), (e: unknown) => (e as Error).name === "ConnectionError");
+    assert.ok(errors.length > 0, "onError heard the failures");
+    assert.ok(Date.now() - started < 10_000, `rejected after ${Date.now() - started} ms`);
+  });
+
   test("bad configuration is a TypeError naming the field", () => {
     const base = { brokers: brokers(), groupId: "g", topics: ["t"] };
     assert.throws(() => new ShareReader({ ...base, topics: [] }), /topics/);
