@@ -65,7 +65,9 @@ for (let round = 0; round < rounds; round++) {
   done.abort();
   await Promise.all(loops);
   if (stalled) {
-    console.log(`round ${round} (stagger ${stagger} ms) STALLED at ${seen.size} of 60 after ${stamp()}`);
+    console.log(
+      `round ${round} (stagger ${stagger} ms) STALLED at ${seen.size} of 60 after ${stamp()}`,
+    );
     readers.forEach((r, i) => {
       console.log(`--- reader ${i}: assignments ${JSON.stringify(r.assignments)}`);
       console.log(JSON.stringify(r.stats()));
