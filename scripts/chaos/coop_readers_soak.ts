@@ -1,14 +1,26 @@
-// Soak: two group Readers with CooperativeStickyGroupBalancer, default timings, N rounds.
-// Each round: new 6-partition topic, the second reader joining 0, 300 or 1500 ms after the
-// first (together, or a cooperative revoke-and-reassign), 60 messages (half written before
-// the readers start, half after); a round stalls when no message arrives for 20 s.
-// On a stall it prints both readers' logs, stats and assignments, then exits 1.
-//   KAFKA_BROKERS=... <runtime> scripts/chaos/coop_readers_soak.ts [rounds]
+/**
+ * The cooperative-readers soak (issue 20 item 8): two group Readers with
+ * CooperativeStickyGroupBalancer and default timings, round after round. Each round: a new
+ * 6-partition topic, the second reader joining 0, 300 or 1500 ms after the first (one joint
+ * generation, or a cooperative revoke and hand-over), 60 messages (half written before the
+ * readers start, half after). A round stalls when no message arrives for 20 s: then both
+ * readers' logs, stats and assignments are printed and the run exits 1.
+ *
+ *   deno run -A scripts/chaos/coop_readers_soak.ts [rounds, default 10]
+ *   bun scripts/chaos/coop_readers_soak.ts [rounds]      (or Node 24: node scripts/…)
+ *
+ * The broker is $KAFKA_BROKERS (the harness's single-node env file). The 6-round check of
+ * the same two paths is in tests/integration/seeds_consumer_test.ts.
+ */
 import process from "node:process";
 import { CooperativeStickyGroupBalancer, dial, KafkaError, Reader, Writer } from "../../mod.ts";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "").split(",");
 const rounds = Number(process.argv[2] ?? 10);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`rounds must be a positive integer, got ${process.argv[2]}`);
+  process.exit(2);
+}
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 const dec = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
