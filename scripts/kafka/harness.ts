@@ -11,12 +11,14 @@
  * ${KAFKIT_STATE:-/tmp/kafkit-kafka}/{single,cluster}. Progress goes to stderr; the env file
  * (`export KEY=value` lines) goes to stdout, so `eval "$(deno run -A … up)"` works.
  *
- * Other knobs: KAFKIT_CACHE (jar cache, see fetch.sh), KAFKIT_READY_TIMEOUT_MS (default 90 s),
- * KAFKIT_BROKER_JAVA_OPTS (extra broker JVM flags, e.g. -XX:TieredStopAtLevel=4 for C2).
+ * Other knobs: KAFKIT_KAFKA_VERSION (the Kafka release to run, default 4.3.1; each version's
+ * jars are cached apart, so pair a non-default one with its own KAFKIT_STATE), KAFKIT_CACHE
+ * (jar cache, see fetch.sh), KAFKIT_READY_TIMEOUT_MS (default 90 s), KAFKIT_BROKER_JAVA_OPTS
+ * (extra broker JVM flags, e.g. -XX:TieredStopAtLevel=4 for C2).
  */
 import { probe } from "./_probe.ts";
 
-const KAFKA_VERSION = "4.3.1";
+const KAFKA_VERSION = Deno.env.get("KAFKIT_KAFKA_VERSION") || "4.3.1";
 const HOST = "127.0.0.1";
 const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname).replace(/\/$/, "");
 const STATE_ROOT = Deno.env.get("KAFKIT_STATE") ?? "/tmp/kafkit-kafka";
@@ -165,6 +167,7 @@ function findKeytool(java: string): string {
 async function fetchLibs(): Promise<string> {
   const fetch = new Deno.Command("bash", {
     args: [`${HERE}/fetch.sh`],
+    env: { KAFKIT_KAFKA_VERSION: KAFKA_VERSION },
     stdin: "null",
     stderr: "inherit", // mvn's progress, if it has to fetch
   });
