@@ -33,7 +33,9 @@ trap cleanup EXIT
 broker_examples=(mod.ts src/core.ts src/conn.ts src/batch.ts src/dialer.ts src/cluster/cluster.ts
   src/producer/writer.ts src/consumer/reader.ts src/consumer/consumer_group.ts
   src/consumer/merge.ts src/transport/connection.ts src/transport/sasl/mod.ts src/admin/client.ts
-  src/transport/sasl/oauthbearer.ts src/consumer/share_reader.ts)
+  src/transport/sasl/oauthbearer.ts src/consumer/share_reader.ts
+  # Entry points: importing them runs the command line.
+  src/cli/bin.ts src/cli/main.ts)
 
 step "format, lint, type check, doc examples"
 deno fmt --check
