@@ -474,7 +474,9 @@ function isOurBroker(pid: number, configPath: string): boolean {
     const args = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const zombie = stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-    return !zombie && args.includes("kafka.Kafka") && args.includes(configPath);
+    // While `sh` execs the JVM the command line reads empty for a moment: still ours.
+    const execing = args.join("") === "";
+    return !zombie && (execing || args.includes("kafka.Kafka") && args.includes(configPath));
   } catch {
     return false; // no such process
   }
