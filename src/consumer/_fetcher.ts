@@ -8,7 +8,7 @@
  */
 import { type Cluster, failsConnection, LEADER_MOVED } from "../cluster/cluster.ts";
 import { fetchRequest } from "../cluster/requests/fetch.ts";
-import { fetchedMessages } from "../cluster/requests/fetched.ts";
+import { fetchedEnd, fetchedMessages } from "../cluster/requests/fetched.ts";
 import { closeSession, FetchSession } from "./_fetch_session.ts";
 import { checkNewLeaders, divergedAt, type EpochEnd } from "./log_truncation.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
@@ -83,12 +83,31 @@ interface FetchState extends TopicPartition {
   waitingAt?: number;
 }
 
+/** A partition as one fetch asked for it: where from, and after which batch's epoch. */
+interface Asked {
+  state: FetchState;
+  offset: number;
+  lastFetchedEpoch: number;
+}
+
+/** A fetch's answer, or why there is none, with what it asked for. */
+type Fetched =
+  | { ok: true; res: FetchResponse; asked: Asked[] }
+  | { ok: false; error: unknown };
+
 /** Messages of one partition, in order, waiting for the reader. */
 interface Chunk {
   state: FetchState;
   messages: Message[];
   next: number;
 }
+
+/** Where a fetch of `s` starts now. */
+const asked = (s: FetchState): Asked => ({
+  state: s,
+  offset: s.offset,
+  lastFetchedEpoch: s.lastFetchedEpoch,
+});
 
 /** Fetches a changing set of partitions into one bounded queue. */
 export class Fetcher {
@@ -399,26 +418,32 @@ export class Fetcher {
     try {
       const signal = this.#abort.signal;
       let failures = 0;
+      /** The next fetch, sent before the last answer was decoded. */
+      let ahead: Promise<Fetched> | undefined;
       while (!signal.aborted) {
-        const states = [...this.#states.values()].filter((s) =>
-          s.node === node && s.offset >= 0 && !s.paused
-        );
-        if (states.length === 0) return;
-        // A preferred replica is used for a while, then the leader is asked again (KIP-392).
-        const expired = states.filter((s) => s.preferredUntil > 0 && s.preferredUntil < Date.now());
-        if (expired.length > 0) {
-          this.#relocate(expired);
-          continue;
+        let got: Fetched;
+        if (ahead) {
+          got = await ahead;
+          ahead = undefined;
+        } else {
+          const states = this.#fetchable(node);
+          if (states.length === 0) return;
+          // A preferred replica is used for a while, then the leader is asked again (KIP-392).
+          const expired = states.filter((s) =>
+            s.preferredUntil > 0 && s.preferredUntil < Date.now()
+          );
+          if (expired.length > 0) {
+            this.#relocate(expired);
+            continue;
+          }
+          if (this.#full()) {
+            await new Promise<void>((resolve) => this.#wakeFetchers.push(resolve));
+            continue;
+          }
+          got = await this.#fetch(node, states.map(asked));
         }
-        if (this.#full()) {
-          await new Promise<void>((resolve) => this.#wakeFetchers.push(resolve));
-          continue;
-        }
-        let res: FetchResponse;
-        try {
-          res = await this.#fetch(node, states);
-          failures = 0;
-        } catch (e) {
+        if (!got.ok) {
+          const e = got.error;
           if (signal.aborted) return;
           failures++;
           this.#o.logError(`kafkit: fetch from broker ${node} failed`, e);
@@ -436,7 +461,10 @@ export class Fetcher {
           await delay(this.#backoff(failures), { signal }).catch(() => {});
           continue;
         }
-        if (await this.#take(res, states, node)) {
+        failures = 0;
+        // The broker works on the next fetch while this answer is decoded.
+        ahead = this.#fetchAhead(node, got);
+        if (await this.#take(got.res, got.asked, node)) {
           // Partition errors come back at once: do not spin on them.
           await delay(this.#backoff(++failures), { signal }).catch(() => {});
         }
@@ -446,15 +474,74 @@ export class Fetcher {
     }
   }
 
-  /** One Fetch of `states` on the broker's "fetch" lane (a long-poll delays nothing else). */
-  async #fetch(node: number, states: FetchState[]): Promise<FetchResponse> {
+  /** The partitions this broker's loop fetches now. */
+  #fetchable(node: number): FetchState[] {
+    return [...this.#states.values()].filter((s) => s.node === node && s.offset >= 0 && !s.paused);
+  }
+
+  /**
+   * Sends the fetch that follows `got` before `got` is decoded, from where its batch headers
+   * end: only when nothing in it needs handling first (errors, truncations, a replica to
+   * move to), no placement is due and the queue has room. Its answer is used for a partition
+   * only if decoding `got` moved the partition's offset to exactly there.
+   */
+  #fetchAhead(
+    node: number,
+    got: { res: FetchResponse; asked: Asked[] },
+  ): Promise<Fetched> | undefined {
+    if (got.res.errorCode !== 0 || this.#full()) return undefined;
+    const next = new Map<FetchState, Asked>();
+    for (const t of got.res.responses) {
+      for (const part of t.partitions) {
+        if (
+          part.errorCode !== 0 || part.divergingEpoch.epoch >= 0 || part.preferredReadReplica >= 0
+        ) return undefined;
+        const a = got.asked.find((a) =>
+          (a.state.topic === t.topic || this.#topicIdMatches(a.state, t.topicId)) &&
+          a.state.partition === part.partitionIndex
+        );
+        if (!a) continue;
+        const end = fetchedEnd(part.records, a.offset);
+        if (!end) return undefined;
+        next.set(a.state, {
+          state: a.state,
+          offset: end.offset,
+          lastFetchedEpoch: end.epoch >= 0 ? end.epoch : a.lastFetchedEpoch,
+        });
+      }
+    }
+    const states = this.#fetchable(node);
+    const now = Date.now();
+    if (states.length === 0 || states.some((s) => s.preferredUntil > 0 && s.preferredUntil < now)) {
+      return undefined;
+    }
+    return this.#fetch(node, states.map((s) => next.get(s) ?? asked(s)));
+  }
+
+  /** One Fetch on the broker's "fetch" lane (a long-poll delays nothing else); never rejects. */
+  async #fetch(node: number, wanted: Asked[]): Promise<Fetched> {
+    try {
+      return { ok: true, res: await this.#request(node, wanted), asked: wanted };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  async #request(node: number, wanted: Asked[]): Promise<FetchResponse> {
     // A dial in progress (to a silent broker) must not hold close() up.
     const conn = await abortable(this.#o.cluster.connection(node, "fetch"), this.#abort.signal);
     const partitions = [];
-    for (const s of states) {
+    for (const { state: s, offset, lastFetchedEpoch } of wanted) {
       const topicId = (await abortable(this.#o.cluster.topic(s.topic), this.#abort.signal)).id;
       this.#topicIds.set(s.topic, topicId);
-      partitions.push({ ...s, topicId });
+      partitions.push({
+        topic: s.topic,
+        partition: s.partition,
+        leaderEpoch: s.leaderEpoch,
+        offset,
+        lastFetchedEpoch,
+        topicId,
+      });
     }
     let session = this.#sessions.get(node);
     if (!session) this.#sessions.set(node, session = new FetchSession(this.#o.fetchSessions));
@@ -484,7 +571,7 @@ export class Fetcher {
   }
 
   /** Queues what a fetch returned and handles partition errors; true if any failed. */
-  async #take(res: FetchResponse, states: FetchState[], node: number): Promise<boolean> {
+  async #take(res: FetchResponse, asked: Asked[], node: number): Promise<boolean> {
     const top = errorForCode(res.errorCode, { api: "Fetch" });
     if (top) {
       this.#o.onError?.(top);
@@ -495,12 +582,15 @@ export class Fetcher {
     const outOfRange: FetchState[] = [];
     for (const t of res.responses) {
       for (const part of t.partitions) {
-        const state = states.find((s) =>
-          (s.topic === t.topic || this.#topicIdMatches(s, t.topicId)) &&
-          s.partition === part.partitionIndex
+        const a = asked.find((a) =>
+          (a.state.topic === t.topic || this.#topicIdMatches(a.state, t.topicId)) &&
+          a.state.partition === part.partitionIndex
         );
-        // Skip partitions dropped, re-added or moved to another broker while this was out.
-        if (!state || state.removed || state.node !== node) continue;
+        const state = a?.state;
+        // Skip partitions dropped, re-added or moved to another broker while this was out,
+        // and answers from an offset the partition is no longer at (a fetch sent ahead of a
+        // decode that failed, a truncation, a reset).
+        if (!state || state.removed || state.node !== node || a.offset !== state.offset) continue;
         if (part.divergingEpoch.epoch >= 0) {
           this.#diverged(state, {
             epoch: part.divergingEpoch.epoch,

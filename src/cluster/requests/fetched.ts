@@ -68,3 +68,32 @@ export async function fetchedMessages(
   const endOffset = last ? Math.max(offset, last.baseOffset + last.lastOffsetDelta + 1) : offset;
   return { messages, endOffset, highWaterMark, lastEpoch: last?.partitionLeaderEpoch ?? -1 };
 }
+
+/** Bytes of a record batch's header up to and including `lastOffsetDelta` (v2). */
+const V2_LAST_OFFSET_DELTA_END = 27;
+
+/**
+ * Where the fetch after `records` (fetched from `offset`) starts, and the leader epoch of its
+ * last batch, read from the v2 batch headers alone — what `fetchedMessages` will find once it
+ * has decoded them all, so the next fetch can go out first. Undefined when only decoding can
+ * tell (legacy message sets, or headers that do not add up: the decode reports those).
+ */
+export function fetchedEnd(
+  records: Uint8Array | null | undefined,
+  offset: number,
+): { offset: number; epoch: number } | undefined {
+  if (!records || records.length === 0) return { offset, epoch: -1 };
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let end = offset, epoch = -1, pos = 0;
+  // The same walk as readRecordBatches: whole batches only, a partial last one left out.
+  while (records.length - pos >= 17) {
+    const size = view.getInt32(pos + 8) + 12;
+    if (records[pos + 16] !== 2 || size < V2_LAST_OFFSET_DELTA_END) return undefined;
+    if (records.length - pos < size) break;
+    const base = Number(view.getBigInt64(pos));
+    end = Math.max(end, base + view.getInt32(pos + 23) + 1);
+    epoch = view.getInt32(pos + 12);
+    pos += size;
+  }
+  return { offset: end, epoch };
+}
