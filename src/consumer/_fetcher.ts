@@ -500,7 +500,9 @@ export class Fetcher {
           (a.state.topic === t.topic || this.#topicIdMatches(a.state, t.topicId)) &&
           a.state.partition === part.partitionIndex
         );
-        if (!a) continue;
+        // An answer for an offset the partition has left (it went unused) says nothing
+        // about where the partition goes on: that fetch starts where the partition is.
+        if (!a || a.offset !== a.state.offset) continue;
         const end = fetchedEnd(part.records, a.offset);
         if (!end) return undefined;
         next.set(a.state, {
