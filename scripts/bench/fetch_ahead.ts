@@ -134,9 +134,9 @@ try {
   }
   console.log(
     `| one-way delay | variant | msgs/s (median of ${rounds}) | CPU µs/msg | msgs/fetch | ` +
-      `ratio to ${variants[0].name} (median) |`,
+      `ratio to ${variants[0].name} (median) | ratio per round |`,
   );
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const delay of delays) {
     const got = new Map(variants.map((v) => [v.name, [] as Drained[]]));
     for (let round = 0; round < rounds; round++) {
@@ -145,11 +145,12 @@ try {
     const base = got.get(variants[0].name)!;
     for (const v of variants) {
       const runs = got.get(v.name)!;
-      const ratio = median(runs.map((r, i) => r.rate / base[i].rate));
+      const ratios = runs.map((r, i) => r.rate / base[i].rate);
       console.log(
         `| ${delay} ms | ${v.name} | ${Math.round(median(runs.map((r) => r.rate)))} | ` +
           `${median(runs.map((r) => r.cpuUsPerMsg)).toFixed(2)} | ` +
-          `${Math.round(messages / median(runs.map((r) => r.fetches)))} | ${ratio.toFixed(2)} |`,
+          `${Math.round(messages / median(runs.map((r) => r.fetches)))} | ` +
+          `${median(ratios).toFixed(2)} | ${ratios.map((x) => x.toFixed(2)).join(" ")} |`,
       );
     }
   }
