@@ -1,7 +1,6 @@
 /**
  * A network with latency between a benchmark's client and the broker: the Go program in
- * `delay_proxy/main.go` (standard library only, built on first use and cached by its source
- * under `${KAFKIT_STATE:-/tmp/kafkit-bench}`) delays every chunk it forwards, either way, by
+ * `delay_proxy/main.go` (standard library only, built on first use, see `_go_build.ts`) delays every chunk it forwards, either way, by
  * the one-way delay given, in order and without capping throughput. It runs in its own
  * process, so its work does not share the client's event loop. The `connect` option routes
  * every dial — the bootstrap list and the addresses the broker advertises — through a
@@ -12,9 +11,9 @@
 
 import type { Connect } from "../../mod.ts";
 import { detectConnect } from "../../src/transport/socket.ts";
+import { goBinary } from "./_go_build.ts";
 
 const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
-const STATE = Deno.env.get("KAFKIT_STATE") ?? "/tmp/kafkit-bench";
 
 /** A running delay proxy. */
 export interface DelayProxy {
@@ -25,28 +24,11 @@ export interface DelayProxy {
 }
 
 /** The proxy's binary, built once per source. */
-async function binary(): Promise<string> {
-  const source = await Deno.readTextFile(`${HERE}delay_proxy/main.go`);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(source));
-  const tag = [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  const dir = `${STATE}/go/delay-proxy-${tag}`;
-  const bin = `${dir}/delay-proxy`;
-  try {
-    await Deno.stat(bin);
-    return bin;
-  } catch {
-    // not built yet
-  }
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/main.go`, source);
-  await Deno.writeTextFile(`${dir}/go.mod`, "module kafkit.bench/delay-proxy\n\ngo 1.22\n");
-  const out = await new Deno.Command("go", { args: ["build", "-o", bin, "."], cwd: dir }).output();
-  if (!out.success) {
-    throw new Error(`building the delay proxy failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return bin;
-}
+const binary = () =>
+  goBinary("delay-proxy", {
+    "main.go": Deno.readTextFileSync(`${HERE}delay_proxy/main.go`),
+    "go.mod": "module kafkit.bench/delay-proxy\n\ngo 1.22\n",
+  });
 
 /** Starts a proxy delaying each chunk by `delayMs` one way (a round trip gains twice that). */
 export async function startDelayProxy(delayMs: number): Promise<DelayProxy> {

@@ -11,9 +11,9 @@
  */
 
 import type { RunResult, RunSpec } from "./_measure.ts";
+import { go, goBinary } from "../_go_build.ts";
 
 const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
-const STATE = Deno.env.get("KAFKIT_STATE") ?? "/tmp/kafkit-bench";
 
 /** Each Go peer's module and version, and its settings line for the report. */
 const PEERS = {
@@ -40,14 +40,6 @@ export type GoPeer = keyof typeof PEERS;
 /** The Go peers' client keys. */
 export const GO_PEERS = Object.keys(PEERS) as GoPeer[];
 
-async function go(args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command("go", { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
-  if (!out.success) throw new Error(`go ${args.join(" ")} failed: ${text(out.stderr)}`);
-  return text(out.stdout);
-}
-
 const built = new Map<GoPeer, Promise<string>>();
 
 /** The peer's binary, built once per source and version (and per run of the benchmark). */
@@ -60,34 +52,13 @@ function binary(peer: GoPeer): Promise<string> {
   return path;
 }
 
-async function build(peer: GoPeer): Promise<string> {
+function build(peer: GoPeer): Promise<string> {
   const { module, version } = PEERS[peer];
-  const source = await Deno.readTextFile(`${HERE}go/${peer}/main.go`);
-  const common = await Deno.readTextFile(`${HERE}go/common.go`);
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${version}\n${source}\n${common}`),
-  );
-  const tag = [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  const dir = `${STATE}/go/${peer}-${tag}`;
-  const bin = `${dir}/bench`;
-  try {
-    await Deno.stat(bin);
-    return bin;
-  } catch {
-    // not built yet
-  }
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/main.go`, source);
-  await Deno.writeTextFile(`${dir}/common.go`, common);
-  await Deno.writeTextFile(
-    `${dir}/go.mod`,
-    `module kafkit.bench/${peer}\n\ngo 1.22\n\nrequire ${module} ${version}\n`,
-  );
-  await go(["mod", "tidy"], dir);
-  await go(["build", "-o", bin, "."], dir);
-  return bin;
+  return goBinary(peer, {
+    "main.go": Deno.readTextFileSync(`${HERE}go/${peer}/main.go`),
+    "common.go": Deno.readTextFileSync(`${HERE}go/common.go`),
+    "go.mod": `module kafkit.bench/${peer}\n\ngo 1.22\n\nrequire ${module} ${version}\n`,
+  }, { tidy: true });
 }
 
 /** Reads the seeded topic with a Go peer. */
