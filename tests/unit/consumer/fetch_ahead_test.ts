@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { DecodeError, type Message, Reader } from "../../../mod.ts";
 import { fetchedEnd, fetchedMessages } from "../../../src/cluster/requests/fetched.ts";
+import type { Cluster } from "../../../src/cluster/cluster.ts";
 import { Fetcher } from "../../../src/consumer/_fetcher.ts";
 import { FirstOffset } from "../../../src/offsets.ts";
 import { ErrorCodes } from "../../../src/protocol/errors.ts";
@@ -265,6 +266,24 @@ function readerOn(log: FakeLog, partitions: number[], errors: unknown[] = []) {
   });
 }
 
+/** A fetcher on `cluster` fetching quickly; its queue is full at `queueCapacity` and `maxBytes`. */
+const fetcherOn = (cluster: Cluster, queueCapacity = 100, maxBytes = 1 << 20) =>
+  new Fetcher({
+    cluster,
+    minBytes: 1,
+    maxBytes,
+    maxWait: 20,
+    fetchTimeout: 5_000,
+    readCommitted: false,
+    checkCrcs: true,
+    startOffset: FirstOffset,
+    queueCapacity,
+    backoffMin: 10,
+    backoffMax: 50,
+    log: () => {},
+    logError: () => {},
+  });
+
 const within = (r: Reader) => () => r.fetchMessage({ signal: AbortSignal.timeout(10_000) });
 
 describe("the fetch sent ahead (fake broker)", () => {
@@ -374,21 +393,7 @@ describe("the fetch sent ahead (fake broker)", () => {
     const released = new Promise<void>((resolve) => release = resolve);
     log.hold = (i) => i === 1 ? released : undefined;
     await withCluster(log.fake, async (cluster) => {
-      const f = new Fetcher({
-        cluster,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        maxWait: 20,
-        fetchTimeout: 5_000,
-        readCommitted: false,
-        checkCrcs: true,
-        startOffset: FirstOffset,
-        queueCapacity: 100,
-        backoffMin: 10,
-        backoffMax: 50,
-        log: () => {},
-        logError: () => {},
-      });
+      const f = fetcherOn(cluster);
       const next = () => f.next(AbortSignal.timeout(10_000));
       try {
         f.add([0, 1, 2].map((partition) => ({ topic: "t", partition, offset: 0 })));
@@ -413,6 +418,27 @@ describe("the fetch sent ahead (fake broker)", () => {
         assert.deepEqual(resumed.get(0), range(21, 30));
         await sleep(50);
         assert.equal(f.poll(), undefined, "every offset once");
+      } finally {
+        await f.close(new Error("closed"));
+      }
+    });
+  });
+
+  test("a full queue sends no early fetch: fetching waits for the reader", async () => {
+    const log = await FakeLog.create(1, 10);
+    await withCluster(log.fake, async (cluster) => {
+      // Full at 3 messages (and 1 byte).
+      const f = fetcherOn(cluster, 3, 1);
+      try {
+        f.add([{ topic: "t", partition: 0, offset: 0 }]);
+        await waitFor("two fetches", () => log.asked.length >= 2, 5_000, 5);
+        await sleep(100);
+        // The first answer found the queue empty and sent the second at once; the second found
+        // it full (the first's three messages) and sent nothing.
+        assert.deepEqual(log.asked, [["0@0"], ["0@3"]]);
+        assert.equal(f.queued, 6);
+        const next = () => f.next(AbortSignal.timeout(10_000));
+        assert.deepEqual(perPartition(await readN(next, 30)).get(0), range(0, 30));
       } finally {
         await f.close(new Error("closed"));
       }
