@@ -142,10 +142,12 @@ describe("fetchedEnd", () => {
  * fetches; one with nothing for any partition waits a little, as maxWait would.
  */
 class FakeLog {
-  readonly fake = new FakeKafka([1]);
+  readonly fake: FakeKafka;
   readonly #logs: Map<number, { base: number; records: Uint8Array }[]> = new Map();
   /** Every Fetch's partitions as asked: `partition@offset`, in arrival order. */
   readonly asked: string[][] = [];
+  /** The node each of them went to. */
+  readonly nodes: number[] = [];
   /** Holds a fetch's answer (by its index in `asked`) until the promise settles. */
   hold: (index: number) => Promise<void> | undefined = () => undefined;
   /** Replaces a partition's answer (by fetch index, partition and offset), if it returns one. */
@@ -156,12 +158,17 @@ class FakeLog {
     epoch: number,
   ) => Partial<FetchResponsePartitionData> | undefined = () => undefined;
 
+  private constructor(fake: FakeKafka) {
+    this.fake = fake;
+  }
+
   static async create(
     partitions: number,
     batches: number,
     logStart: (partition: number) => number = () => 0,
+    nodes: number[] = [1],
   ): Promise<FakeLog> {
-    const log = new FakeLog();
+    const log = new FakeLog(new FakeKafka(nodes));
     log.fake.createTopic("t", partitions);
     for (let p = 0; p < partitions; p++) {
       const list = [];
@@ -171,7 +178,7 @@ class FakeLog {
       }
       log.#logs.set(p, list);
     }
-    log.fake.on(Fetch, (req) => log.#fetch(req));
+    log.fake.on(Fetch, (req, ctx) => log.#fetch(req, ctx.node.id));
     return log;
   }
 
@@ -182,8 +189,9 @@ class FakeLog {
     );
   }
 
-  async #fetch(req: FetchRequest) {
+  async #fetch(req: FetchRequest, node: number) {
     const index = this.asked.length;
+    this.nodes.push(node);
     this.asked.push(
       (req.topics ?? []).flatMap((t) =>
         (t.partitions ?? []).map((p) => `${p.partition}@${p.fetchOffset}`)
@@ -439,6 +447,25 @@ describe("the fetch sent ahead (fake broker)", () => {
         assert.equal(f.queued, 6);
         const next = () => f.next(AbortSignal.timeout(10_000));
         assert.deepEqual(perPartition(await readN(next, 30)).get(0), range(0, 30));
+      } finally {
+        await f.close(new Error("closed"));
+      }
+    });
+  });
+
+  test("a preferred read replica sends no early fetch: the partition moves first", async () => {
+    // One partition, led by node 1, whose first answer points to node 2 (same rack).
+    const log = await FakeLog.create(1, 5, () => 0, [1, 2]);
+    const first = await batch(0, 3);
+    log.answer = (i) => i === 0 ? { records: first, preferredReadReplica: 2 } : undefined;
+    await withCluster(log.fake, async (cluster) => {
+      const f = fetcherOn(cluster);
+      try {
+        f.add([{ topic: "t", partition: 0, offset: 0 }]);
+        const next = () => f.next(AbortSignal.timeout(10_000));
+        assert.deepEqual(perPartition(await readN(next, 15)).get(0), range(0, 15));
+        assert.deepEqual(log.nodes.slice(0, 2), [1, 2], "the second fetch went to the replica");
+        assert.equal(log.nodes.filter((n) => n === 1).length, 1, "node 1 was asked once");
       } finally {
         await f.close(new Error("closed"));
       }
