@@ -9,6 +9,10 @@
  *                           fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
  *                           Reader, readMessage(), interval commits); kafkit-nocrc =
  *                           kafkit-deno-nocrc,... (partition Readers, checkCrcs: false);
+ *                           kafkit-batch = kafkit-deno-batch,... (partition Readers,
+ *                           fetchMessages(): every queued message per call);
+ *                           kafkit-groupbatch = kafkit-deno-groupbatch,... (one group
+ *                           Reader, readMessages(), interval commits);
  *                           java = the Java client with check.crcs=true; java-perf = Kafka's
  *                           ConsumerPerformance tool (which forces check.crcs=false);
  *                           franz-go, kafka-go = Go programs built from the module proxy on
@@ -92,9 +96,11 @@ const RUN_TIMEOUT_MS = 300_000;
 /** The runtimes kafkit runs on, as the suffixes of their client keys. */
 const KAFKIT_RUNTIMES = ["deno", "bun", "node"];
 /** kafkit's ways to read besides the default (partition Readers), by client key suffix. */
-const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs">> = {
+const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs" | "batch">> = {
   group: { reader: "group" },
   nocrc: { checkCrcs: false },
+  batch: { batch: true },
+  groupbatch: { reader: "group", batch: true },
 };
 
 /** The clients plus kafkit-<runtime>-<variant> for each variant (the same runner). */
@@ -108,7 +114,7 @@ function kafkitVariants<T>(clients: Record<string, T>): Record<string, T> {
   return out;
 }
 
-/** `kafkit-group` and `kafkit-nocrc` stand for the variant on every runtime. */
+/** `kafkit-group`, `kafkit-nocrc`, ... stand for the variant on every runtime. */
 const expandVariants = (keys: string[]) =>
   keys.flatMap((k) => {
     const m = /^kafkit-(\w+)$/.exec(k);

@@ -228,6 +228,28 @@ export class Fetcher {
     return m;
   }
 
+  /** Up to `max` queued messages, in order (several partitions' maybe); [] when none is. */
+  pollMany(max: number): Message[] {
+    if (this.#closed) throw this.#closed;
+    if (this.#failures.length > 0) throw this.#failures.shift();
+    const out: Message[] = [];
+    while (out.length < max) {
+      const chunk = this.#queue[0];
+      if (!chunk) break;
+      const end = Math.min(chunk.messages.length, chunk.next + max - out.length);
+      for (let i = chunk.next; i < end; i++) {
+        const m = chunk.messages[i];
+        this.#bufferedBytes -= size(m);
+        out.push(m);
+      }
+      this.#buffered -= end - chunk.next;
+      chunk.next = end;
+      if (end >= chunk.messages.length) this.#queue.shift();
+    }
+    if (out.length > 0 && this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
+    return out;
+  }
+
   /** The next message, waiting for one; rejects when `signal` aborts. */
   async next(signal?: AbortSignal): Promise<Message> {
     for (;;) {

@@ -54,6 +54,11 @@ export interface RunSpec {
    * "group" (one group Reader, `readMessage()`, offsets committed every 5 s).
    */
   reader?: "partition" | "group";
+  /**
+   * kafkit: read a batch per call — `fetchMessages()` (partition) or `readMessages()` (group)
+   * — instead of a message per call.
+   */
+  batch?: boolean;
   /** kafkit: whether record batch CRC-32Cs are checked (default true). */
   checkCrcs?: boolean;
 }
