@@ -382,7 +382,8 @@ if (rows.length > 0) {
       "of values) from the moment the client is ready to fetch (readers created, or group " +
       "joined) to the last message handed to the application; CPU is the client process's user " +
       "+ system time over that window, per message; GC is the time the runtime reports in " +
-      "garbage collection over it (Node's gc performance entries; Deno and Bun report none). " +
+      "garbage collection over it (Node's gc performance entries; Deno and Bun report none); " +
+      "peak RSS is the process's resident-set high-water mark (VmHWM) over the whole run. " +
       "×peer is kafkit's msgs/s over the peer's " +
       "in the same configuration (java = the Java client with check.crcs=true).",
     "",

@@ -11,6 +11,7 @@
  */
 
 import type { RunResult, RunSpec } from "./_measure.ts";
+import { watchPeakRss } from "../_java_run.ts";
 
 const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
 const STATE = Deno.env.get("KAFKIT_STATE") ?? "/tmp/kafkit-bench";
@@ -99,7 +100,9 @@ export async function runGo(peer: GoPeer, spec: RunSpec, timeoutMs: number): Pro
     stderr: "piped",
     signal: AbortSignal.timeout(timeoutMs),
   }).spawn();
-  const out = await child.output();
+  const rss = watchPeakRss(child.pid);
+  const out = await child.output().finally(() => rss.stop());
+  const peakRssMiB = rss.stop();
   const stdout = new TextDecoder().decode(out.stdout);
   if (!out.success) {
     const stderr = new TextDecoder().decode(out.stderr).trim();
@@ -112,6 +115,7 @@ export async function runGo(peer: GoPeer, spec: RunSpec, timeoutMs: number): Pro
     client: `${peer} ${PEERS[peer].version}`,
     runtime: (await go(["version"], HERE)).replace(/^go version /, ""),
     ...r,
+    peakRssMiB,
     settings: PEERS[peer].settings(spec),
   };
 }
