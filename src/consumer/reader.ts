@@ -271,10 +271,10 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   /**
-   * Reads the messages queued now, waiting for at least one, at most `max` (default: all that
-   * are queued); in a group their offsets are committed before they are returned (with
-   * `commitInterval`, queued for the next interval commit). One call per fetched batch
-   * instead of one per message: the fastest way to drain a reader. A failure of the commit
+   * Reads the messages queued now, waiting for at least one, at most `max` (default 1000); in
+   * a group their offsets are committed before they are returned (with `commitInterval`,
+   * queued for the next interval commit). One call per batch instead of one per message: the
+   * fastest way to drain a reader. A failure of the commit
    * puts every message back, to be read again.
    */
   async readMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
@@ -299,11 +299,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   /**
    * Reads the messages queued now without committing them (commit with `commitMessages`),
-   * waiting for at least one, at most `max` (default: all that are queued).
+   * waiting for at least one, at most `max` (default 1000: a batch the application works
+   * through in one go holds the event loop for as long, so it is not the whole queue).
    */
   async fetchMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
-    const max = options.max ?? Infinity;
-    if (max !== Infinity && !(Number.isInteger(max) && max >= 1)) {
+    const max = options.max ?? DEFAULT_BATCH;
+    if (!(Number.isInteger(max) && max >= 1)) {
       throw new RangeError(`max must be an integer >= 1, got ${max}`);
     }
     const messages = this.#takeQueuedMany(max);
@@ -803,6 +804,9 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     return run;
   }
 }
+
+/** The most messages a batch call returns by default. */
+const DEFAULT_BATCH = 1000;
 
 /** Commit errors that clear up once the member has rejoined. */
 const REJOINING: ReadonlySet<number> = new Set([
