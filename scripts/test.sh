@@ -26,6 +26,7 @@ cleanup() {
   [[ -n $own_single ]] && harness down >/dev/null 2>&1 || true
   [[ -n $own_single ]] && KAFKIT_STATE="${KAFKIT_STATE:-/tmp/kafkit-kafka}-b" harness down >/dev/null 2>&1 || true
   [[ -n $own_cluster ]] && harness down --cluster >/dev/null 2>&1 || true
+  [[ -n $own_cluster ]] && KAFKIT_STATE="${KAFKIT_STATE:-/tmp/kafkit-kafka}-b" harness down --cluster >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -160,13 +161,27 @@ fi
 step "tests on a 3-node Kafka cluster"
 phase_name="(3 nodes)"
 if [[ -z ${KAFKA_CLUSTER_BROKERS:-} ]]; then
+  # Two clusters of our own, as in the single-node phase: these tests stop and start nodes,
+  # so each lane's tests drive their own cluster (KAFKIT_STATE tells the harness which).
   own_cluster=1
   harness up --cluster >/dev/null
-  set -a
-  source "$state/cluster/env"
-  set +a
+  KAFKIT_STATE="$state-b" harness up --cluster >/dev/null
+  (
+    export KAFKIT_STATE="$state"
+    lane "$state/cluster/env" "deno node24" tests/three_node
+  ) >"$logs/cluster-a.out" 2>&1 &
+  lane_a=$!
+  (
+    export KAFKIT_STATE="$state-b"
+    lane "$state-b/cluster/env" "bun node20" tests/three_node
+  ) >"$logs/cluster-b.out" 2>&1 &
+  lane_b=$!
+  wait $lane_a || status=1
+  wait $lane_b || status=1
+  cat "$logs/cluster-a.out" "$logs/cluster-b.out"
+else
+  lane "" "deno bun node24 node20" tests/three_node || status=1
 fi
-lane "" "deno bun node24 node20" tests/three_node || status=1
 
 step "done"
 read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$logs/counts")

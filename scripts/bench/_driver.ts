@@ -8,7 +8,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { javaClientVersion } from "./_java_run.ts";
+import { javaClientVersion, watchPeakRss } from "./_java_run.ts";
 import { rate, type RunRow } from "./_report_table.ts";
 
 /** The repository's root directory. */
@@ -180,6 +180,7 @@ export async function runClient<R>(command: string[], spec: object, how: ClientR
     stderr: "piped",
   }).spawn();
   const timer = setTimeout(() => child.kill("SIGKILL"), how.timeoutMs);
+  const rss = watchPeakRss(child.pid);
   const stderr = new Response(child.stderr).text();
   try {
     const out = watchStdout(child.stdout, how.ready?.line);
@@ -196,13 +197,15 @@ export async function runClient<R>(command: string[], spec: object, how: ClientR
     }
     const stdout = await out.done;
     const status = await child.status;
+    const peakRssMiB = rss.stop();
     const line = stdout.split("\n").find((l) => l.startsWith(how.resultPrefix));
     if (!status.success || !line) {
       const err = (await stderr).trim();
       throw new Error(`exit ${status.code}: ${err || stdout.trim() || "no result"}`);
     }
-    return JSON.parse(line.slice(how.resultPrefix.length)) as R;
+    return { ...JSON.parse(line.slice(how.resultPrefix.length)), peakRssMiB } as R;
   } finally {
+    rss.stop();
     clearTimeout(timer);
   }
 }

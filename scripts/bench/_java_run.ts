@@ -75,6 +75,28 @@ export interface CpuSample {
   cpuMs: number;
 }
 
+/**
+ * Watches process `pid`'s peak resident set (Linux's VmHWM, a high-water mark), read every
+ * 50 ms; `stop()` gives the last reading in MiB (undefined if none): growth in the last 50 ms
+ * before the process exits is missed.
+ */
+export function watchPeakRss(pid: number): { stop(): number | undefined } {
+  let kib: number | undefined;
+  const read = () => {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+      if (m) kib = Number(m[1]);
+    } catch { /* gone */ }
+  };
+  const poller = setInterval(read, 50);
+  return {
+    stop: () => {
+      clearInterval(poller);
+      return kib === undefined ? undefined : kib / 1024;
+    },
+  };
+}
+
 /** Readings of a process's CPU time, taken every 20 ms until `stop()`. */
 export interface CpuSampler {
   readonly samples: CpuSample[];

@@ -5,10 +5,14 @@
  *
  *   deno run -A scripts/bench/consumer.ts [--out report.md]
  *     [--clients java,java-perf,kafkajs,platformatic,franz-go,kafka-go,kafkit,kafkit-group]
- *                           kafkit = kafkit-deno,kafkit-bun,kafkit-node (partition Readers,
- *                           fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
+ *                           kafkit = kafkit-deno,kafkit-bun,kafkit-node (one Reader over
+ *                           the topic's partitions, no group, fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
  *                           Reader, readMessage(), interval commits); kafkit-nocrc =
- *                           kafkit-deno-nocrc,... (partition Readers, checkCrcs: false);
+ *                           kafkit-deno-nocrc,... (the same, checkCrcs: false);
+ *                           kafkit-batch = kafkit-deno-batch,... (the same,
+ *                           fetchMessages(): up to 1000 queued messages per call);
+ *                           kafkit-groupbatch = kafkit-deno-groupbatch,... (one group
+ *                           Reader, readMessages(), interval commits);
  *                           java = the Java client with check.crcs=true; java-perf = Kafka's
  *                           ConsumerPerformance tool (which forces check.crcs=false);
  *                           franz-go, kafka-go = Go programs built from the module proxy on
@@ -31,7 +35,7 @@
  * client's ProducerPerformance (values of the given size, no key, batches of
  * --seed-batch-bytes), so every client decodes the same record batches; a throw-away kafkit
  * read then warms the broker's fetch path. Each run reads the whole topic from the beginning,
- * fresh: partition readers from FirstOffset (kafkit), or a new consumer group reset to the
+ * fresh: a Reader over the partitions from FirstOffset (kafkit), or a new consumer group reset to the
  * earliest offset (the others). Every client gets the same fetch limits: --fetch-bytes per
  * response and per partition (1 MiB by default, the Java client's and kafkajs's per-partition
  * default; 16 MiB was slower for kafkit and @platformatic/kafka, faster for kafkajs),
@@ -91,10 +95,12 @@ const RUN_TIMEOUT_MS = 300_000;
 
 /** The runtimes kafkit runs on, as the suffixes of their client keys. */
 const KAFKIT_RUNTIMES = ["deno", "bun", "node"];
-/** kafkit's ways to read besides the default (partition Readers), by client key suffix. */
-const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs">> = {
+/** kafkit's ways to read besides the default (a Reader over the partitions, no group), by client key suffix. */
+const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs" | "batch">> = {
   group: { reader: "group" },
   nocrc: { checkCrcs: false },
+  batch: { batch: true },
+  groupbatch: { reader: "group", batch: true },
 };
 
 /** The clients plus kafkit-<runtime>-<variant> for each variant (the same runner). */
@@ -108,7 +114,7 @@ function kafkitVariants<T>(clients: Record<string, T>): Record<string, T> {
   return out;
 }
 
-/** `kafkit-group` and `kafkit-nocrc` stand for the variant on every runtime. */
+/** `kafkit-group`, `kafkit-nocrc`, ... stand for the variant on every runtime. */
 const expandVariants = (keys: string[]) =>
   keys.flatMap((k) => {
     const m = /^kafkit-(\w+)$/.exec(k);
@@ -376,7 +382,8 @@ if (rows.length > 0) {
       "of values) from the moment the client is ready to fetch (readers created, or group " +
       "joined) to the last message handed to the application; CPU is the client process's user " +
       "+ system time over that window, per message; GC is the time the runtime reports in " +
-      "garbage collection over it (Node's gc performance entries; Deno and Bun report none). " +
+      "garbage collection over it (Node's gc performance entries; Deno and Bun report none); " +
+      "peak RSS is the process's resident-set high-water mark (VmHWM) over the whole run. " +
       "×peer is kafkit's msgs/s over the peer's " +
       "in the same configuration (java = the Java client with check.crcs=true).",
     "",

@@ -92,7 +92,7 @@ interface Asked {
 
 /** A fetch's answer, or why there is none, with what it asked for. */
 type Fetched =
-  | { ok: true; res: FetchResponse; asked: Asked[] }
+  | { ok: true; res: FetchResponse; asked: Map<string, Asked> }
   | { ok: false; error: unknown };
 
 /** Messages of one partition, in order, waiting for the reader. */
@@ -226,6 +226,28 @@ export class Fetcher {
     this.#bufferedBytes -= size(m);
     if (this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
     return m;
+  }
+
+  /** Up to `max` queued messages, in order (several partitions' maybe); [] when none is. */
+  pollMany(max: number): Message[] {
+    if (this.#closed) throw this.#closed;
+    if (this.#failures.length > 0) throw this.#failures.shift();
+    const out: Message[] = [];
+    while (out.length < max) {
+      const chunk = this.#queue[0];
+      if (!chunk) break;
+      const end = Math.min(chunk.messages.length, chunk.next + max - out.length);
+      for (let i = chunk.next; i < end; i++) {
+        const m = chunk.messages[i];
+        this.#bufferedBytes -= size(m);
+        out.push(m);
+      }
+      this.#buffered -= end - chunk.next;
+      chunk.next = end;
+      if (end >= chunk.messages.length) this.#queue.shift();
+    }
+    if (out.length > 0 && this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
+    return out;
   }
 
   /** The next message, waiting for one; rejects when `signal` aborts. */
@@ -487,7 +509,7 @@ export class Fetcher {
    */
   #fetchAhead(
     node: number,
-    got: { res: FetchResponse; asked: Asked[] },
+    got: { res: FetchResponse; asked: Map<string, Asked> },
   ): Promise<Fetched> | undefined {
     if (got.res.errorCode !== 0 || this.#full()) return undefined;
     const next = new Map<FetchState, Asked>();
@@ -496,10 +518,7 @@ export class Fetcher {
         if (
           part.errorCode !== 0 || part.divergingEpoch.epoch >= 0 || part.preferredReadReplica >= 0
         ) return undefined;
-        const a = got.asked.find((a) =>
-          (a.state.topic === t.topic || this.#topicIdMatches(a.state, t.topicId)) &&
-          a.state.partition === part.partitionIndex
-        );
+        const a = this.#askedFor(got.asked, t, part.partitionIndex);
         // An answer for an offset the partition has left (it went unused) says nothing
         // about where the partition goes on: that fetch starts where the partition is.
         if (!a || a.offset !== a.state.offset) continue;
@@ -523,7 +542,8 @@ export class Fetcher {
   /** One Fetch on the broker's "fetch" lane (a long-poll delays nothing else); never rejects. */
   async #fetch(node: number, wanted: Asked[]): Promise<Fetched> {
     try {
-      return { ok: true, res: await this.#request(node, wanted), asked: wanted };
+      const res = await this.#request(node, wanted);
+      return { ok: true, res, asked: new Map(wanted.map((a) => [a.state.key, a])) };
     } catch (error) {
       return { ok: false, error };
     }
@@ -535,7 +555,7 @@ export class Fetcher {
     const partitions = [];
     for (const { state: s, offset, lastFetchedEpoch } of wanted) {
       const topicId = (await abortable(this.#o.cluster.topic(s.topic), this.#abort.signal)).id;
-      this.#topicIds.set(s.topic, topicId);
+      this.#nameTopicId(s.topic, topicId);
       partitions.push({
         topic: s.topic,
         partition: s.partition,
@@ -573,7 +593,7 @@ export class Fetcher {
   }
 
   /** Queues what a fetch returned and handles partition errors; true if any failed. */
-  async #take(res: FetchResponse, asked: Asked[], node: number): Promise<boolean> {
+  async #take(res: FetchResponse, asked: Map<string, Asked>, node: number): Promise<boolean> {
     const top = errorForCode(res.errorCode, { api: "Fetch" });
     if (top) {
       this.#o.onError?.(top);
@@ -584,10 +604,7 @@ export class Fetcher {
     const outOfRange: FetchState[] = [];
     for (const t of res.responses) {
       for (const part of t.partitions) {
-        const a = asked.find((a) =>
-          (a.state.topic === t.topic || this.#topicIdMatches(a.state, t.topicId)) &&
-          a.state.partition === part.partitionIndex
-        );
+        const a = this.#askedFor(asked, t, part.partitionIndex);
         const state = a?.state;
         // Skip partitions dropped, re-added or moved to another broker while this was out,
         // and answers from an offset the partition is no longer at (a fetch sent ahead of a
@@ -635,9 +652,27 @@ export class Fetcher {
     return failed;
   }
 
+  /** Topic names by their current id (Fetch v13+ answers name topics by id only), and back. */
+  readonly #topicNames = new Map<string, string>();
   readonly #topicIds = new Map<string, string>();
-  #topicIdMatches(s: FetchState, id: string): boolean {
-    return id !== "AAAAAAAAAAAAAAAAAAAAAA" && this.#topicIds.get(s.topic) === id;
+
+  /** Records `topic`'s id; an answer naming an id the topic had before is not its. */
+  #nameTopicId(topic: string, id: string): void {
+    const old = this.#topicIds.get(topic);
+    if (old === id) return;
+    if (old !== undefined) this.#topicNames.delete(old);
+    this.#topicIds.set(topic, id);
+    this.#topicNames.set(id, topic);
+  }
+
+  /** What a fetch asked of the partition its answer names (topic by name, or by id). */
+  #askedFor(
+    asked: Map<string, Asked>,
+    t: { topic: string; topicId: string },
+    partition: number,
+  ): Asked | undefined {
+    const topic = t.topic !== "" ? t.topic : this.#topicNames.get(t.topicId);
+    return topic === undefined ? undefined : asked.get(partitionKey(topic, partition));
   }
 
   async #queueMessages(

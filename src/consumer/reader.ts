@@ -222,12 +222,33 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * Reads the next message; in a group its offset is committed before it is returned (with
    * `commitInterval`, queued for the next interval commit instead).
    */
-  async readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
-    // A queued message is taken here, not through fetchMessage: one async call per message,
-    // not two (the second cost a group reader ~20% more CPU per message than fetchMessage).
-    let m = this.#takeQueued();
+  readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+    // A queued message is taken here, not through fetchMessage: one call per message, not
+    // two (the second cost a group reader ~20% more CPU per message than fetchMessage).
+    let m: Message | undefined;
+    try {
+      m = this.#takeQueued();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const pause = m !== undefined && this.#handOverDue();
+    // The fast path, with no async function: nothing to wait for before it is returned.
+    if (m !== undefined && !pause && (this.#groupId === undefined || this.#commitInterval > 0)) {
+      if (this.#groupId !== undefined) this.#pending.advance(m.topic, m.partition, m.offset + 1);
+      return Promise.resolve(m);
+    }
+    return this.#readMessage(m, pause, options);
+  }
+
+  /** readMessage's slow path: a wait for the message, a turn for the loop, or a commit. */
+  async #readMessage(
+    queued: Message | undefined,
+    pause: boolean,
+    options: { signal?: AbortSignal },
+  ): Promise<Message> {
+    let m = queued;
     if (m === undefined) m = await this.fetchMessage(options);
-    else if (this.#handOverDue()) await consumerSlices.pause();
+    else if (pause) await consumerSlices.pause();
     if (this.#groupId === undefined) return m;
     this.#pending.advance(m.topic, m.partition, m.offset + 1);
     // With an interval the commit is the timer's: nothing to wait for per message.
@@ -248,26 +269,95 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   /** Reads the next message without committing it (commit with `commitMessages`). */
-  async fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
-    let m = this.#takeQueued();
-    if (m) {
-      if (this.#handOverDue()) await consumerSlices.pause();
-    } else {
-      const down = this.#cluster.unreachable(this.#maxAttempts);
-      if (down) throw down;
-      const started = performance.now();
-      // Ends the wait once no broker can be reached (the reason, a kafkit error, is thrown).
-      const unreachable = new AbortController();
-      const wake = (e: Error) => unreachable.abort(e);
-      this.#waiting.add(wake);
-      try {
-        m = await this.#fetcher.next(anySignal(options.signal, unreachable.signal));
-      } finally {
-        this.#waiting.delete(wake);
-      }
-      this.#took(m, performance.now() - started);
+  fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+    // No async function on the fast path (a queued message): ~10% less CPU per message on
+    // Deno and Node 24, ~17% on Bun.
+    let m: Message | undefined;
+    try {
+      m = this.#takeQueued();
+    } catch (e) {
+      return Promise.reject(e);
     }
+    if (m === undefined) return this.#waitMessage(options);
+    if (!this.#handOverDue()) return Promise.resolve(m);
+    return consumerSlices.pause().then(() => m);
+  }
+
+  /** Waits for the next message (none is queued). */
+  async #waitMessage(options: { signal?: AbortSignal }): Promise<Message> {
+    const down = this.#cluster.unreachable(this.#maxAttempts);
+    if (down) throw down;
+    const started = performance.now();
+    // Ends the wait once no broker can be reached (the reason, a kafkit error, is thrown).
+    const unreachable = new AbortController();
+    const wake = (e: Error) => unreachable.abort(e);
+    this.#waiting.add(wake);
+    let m: Message;
+    try {
+      m = await this.#fetcher.next(anySignal(options.signal, unreachable.signal));
+    } finally {
+      this.#waiting.delete(wake);
+    }
+    this.#took(m, performance.now() - started);
     return m;
+  }
+
+  /**
+   * Reads the messages queued now, waiting for at least one, at most `max` (default 1000); in
+   * a group their offsets are committed before they are returned (with `commitInterval`,
+   * queued for the next interval commit). One call per batch instead of one per message: the
+   * fastest way to drain a reader. A failure of the commit
+   * puts every message back, to be read again.
+   */
+  async readMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
+    const messages = await this.fetchMessages(options);
+    if (this.#groupId === undefined) return messages;
+    for (const m of messages) this.#pending.advance(m.topic, m.partition, m.offset + 1);
+    if (this.#commitInterval > 0) return messages;
+    try {
+      await this.#flushCommits();
+    } catch (e) {
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i];
+        if (this.#pending.get(m.topic, m.partition) === m.offset + 1) {
+          this.#pending.delete(m.topic, m.partition);
+        }
+        this.#fetcher.unread(m);
+      }
+      throw e;
+    }
+    return messages;
+  }
+
+  /**
+   * Reads the messages queued now without committing them (commit with `commitMessages`),
+   * waiting for at least one, at most `max` (default 1000: a batch the application works
+   * through in one go holds the event loop for as long, so it is not the whole queue).
+   */
+  async fetchMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
+    const max = options.max ?? DEFAULT_BATCH;
+    if (!(Number.isInteger(max) && max >= 1)) {
+      throw new RangeError(`max must be an integer >= 1, got ${max}`);
+    }
+    const messages = this.#takeQueuedMany(max);
+    if (messages.length === 0) {
+      // Waiting for the first one, as fetchMessage does; then whatever came with it.
+      const first = await this.fetchMessage(options);
+      return [first, ...this.#takeQueuedMany(max - 1)];
+    }
+    // The application works through the whole batch before it asks again: a turn for
+    // timers and I/O when one is due.
+    if (consumerSlices.due()) await consumerSlices.pause();
+    return messages;
+  }
+
+  /** Up to `max` queued messages, taken. */
+  #takeQueuedMany(max: number): Message[] {
+    if (this.#closed) throw new ReaderClosedError();
+    if (this.#failure) throw this.#failure;
+    const messages = max > 0 ? this.#fetcher.pollMany(max) : [];
+    for (const m of messages) this.#took(m, 0);
+    return messages;
   }
 
   /** The next queued message, taken, or undefined when none is queued (the fast path). */
@@ -746,6 +836,9 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     return run;
   }
 }
+
+/** The most messages a batch call returns by default. */
+const DEFAULT_BATCH = 1000;
 
 /** Commit errors that clear up once the member has rejoined. */
 const REJOINING: ReadonlySet<number> = new Set([

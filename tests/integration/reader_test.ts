@@ -201,6 +201,45 @@ describe(`Reader (${RUNTIME})`, () => {
     }
   });
 
+  test("fetchMessages/readMessages: a batch per call, in order, max respected, commits", async () => {
+    const topic = uniqueTopic("batch");
+    const groupId = `${topic}-g`;
+    await createTopic(topic);
+    await produce(topic, range(40));
+    {
+      await using r = new Reader({ brokers: brokers(), topic, maxWait: 200 });
+      await assert.rejects(r.fetchMessages({ max: 0 }), RangeError);
+      await assert.rejects(r.fetchMessages({ max: 1.5 }), /max must be an integer/);
+      const first = await r.fetchMessages({ max: 7 });
+      assert.equal(first.length, 7, "waits for the first message, then takes what is queued");
+      const got = [...first];
+      while (got.length < 40) {
+        const batch = await r.fetchMessages();
+        assert.ok(batch.length >= 1);
+        got.push(...batch);
+      }
+      assert.deepEqual(got.map(text), range(40));
+      assert.deepEqual(got.map((m) => m.offset), range(40).map((_, i) => i));
+      assert.equal(r.offset, 40);
+      assert.equal(r.stats().messages, 40);
+      // Nothing queued: the wait ends with the signal.
+      await assert.rejects(
+        r.fetchMessages({ signal: AbortSignal.timeout(100) }),
+        (e: Error) => e.name === "AbortError",
+      );
+    }
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic });
+      let read = 0;
+      while (read < 25) read += (await r.readMessages({ max: 25 - read })).length;
+    } // each batch committed before it was returned
+    {
+      await using r = new Reader({ brokers: brokers(), groupId, topic });
+      const rest = await r.readMessages();
+      assert.equal(rest[0].offset, 25, "a new member starts after the committed batches");
+    }
+  });
+
   test("mergeIterators reads several partition readers as one stream", async () => {
     const topic = uniqueTopic("merge");
     await createTopic(topic, 2);

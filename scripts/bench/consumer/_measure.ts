@@ -54,6 +54,11 @@ export interface RunSpec {
    * "group" (one group Reader, `readMessage()`, offsets committed every 5 s).
    */
   reader?: "partition" | "group";
+  /**
+   * kafkit: read a batch per call — `fetchMessages()` (partition) or `readMessages()` (group)
+   * — instead of a message per call.
+   */
+  batch?: boolean;
   /** kafkit: whether record batch CRC-32Cs are checked (default true). */
   checkCrcs?: boolean;
 }
@@ -83,6 +88,8 @@ export interface RunResult {
   /** The same, counting only the part of each gap the process spent on the CPU. */
   stallOnCpuP99Ms?: number;
   stallOnCpuMaxMs?: number;
+  /** The client process's peak resident set, MiB (added by the orchestrator, from /proc). */
+  peakRssMiB?: number;
   /** Time spent in garbage collection over the window, ms (where the runtime reports it: Node). */
   gcMs?: number;
   /** The client settings, as one line for the report. */

@@ -41,6 +41,7 @@ export function resultsTable(rows: Row[]): string {
     "MB/s",
     "CPU µs/msg",
     "GC µs/msg",
+    "peak RSS MiB",
     "stall p99/max ms",
     "on-CPU p99/max ms",
     ...peerHeads(rows),
@@ -55,13 +56,14 @@ export function resultsTable(rows: Row[]): string {
       String(partitions),
       compression,
     ];
-    if (!r) return [...cells, failedCell(row.error), ...Array(5 + peersIn(rows).length).fill("")];
+    if (!r) return [...cells, failedCell(row.error), ...Array(6 + peersIn(rows).length).fill("")];
     return [
       ...cells,
       fixed(rate(r), 0),
       fixed(r.bytes / r.wallMs / 1000, 1),
       fixed(cpuPerMessage(r), 2),
       r.gcMs === undefined ? "" : fixed(r.gcMs * 1000 / r.messages, 2),
+      r.peakRssMiB === undefined ? "" : fixed(r.peakRssMiB, 0),
       r.stallMaxMs === undefined ? "" : `${ms(r.stallP99Ms)} / ${ms(r.stallMaxMs)}`,
       r.stallOnCpuMaxMs === undefined ? "" : `${ms(r.stallOnCpuP99Ms)} / ${ms(r.stallOnCpuMaxMs)}`,
       ...peerRatioCells(rows, row),

@@ -12,6 +12,7 @@
 
 import type { RunResult, RunSpec } from "./_measure.ts";
 import { go, goBinary } from "../_go_build.ts";
+import { watchPeakRss } from "../_java_run.ts";
 
 const HERE = decodeURIComponent(new URL(".", import.meta.url).pathname);
 
@@ -70,7 +71,9 @@ export async function runGo(peer: GoPeer, spec: RunSpec, timeoutMs: number): Pro
     stderr: "piped",
     signal: AbortSignal.timeout(timeoutMs),
   }).spawn();
-  const out = await child.output();
+  const rss = watchPeakRss(child.pid);
+  const out = await child.output().finally(() => rss.stop());
+  const peakRssMiB = rss.stop();
   const stdout = new TextDecoder().decode(out.stdout);
   if (!out.success) {
     const stderr = new TextDecoder().decode(out.stderr).trim();
@@ -83,6 +86,7 @@ export async function runGo(peer: GoPeer, spec: RunSpec, timeoutMs: number): Pro
     client: `${peer} ${PEERS[peer].version}`,
     runtime: (await go(["version"], HERE)).replace(/^go version /, ""),
     ...r,
+    peakRssMiB,
     settings: PEERS[peer].settings(spec),
   };
 }

@@ -23,6 +23,7 @@ import {
   keyValues,
   sampleCpu,
   spawnJavaTool,
+  watchPeakRss,
 } from "../_java_run.ts";
 import type { RunResult, RunSpec } from "./_measure.ts";
 
@@ -38,18 +39,21 @@ async function javaTool(
   timeoutMs: number,
   name = args[0],
   clock?: () => number,
-): Promise<{ stdout: string; samples: CpuSample[] }> {
+): Promise<{ stdout: string; samples: CpuSample[]; peakRssMiB?: number }> {
   const { child, timer } = spawnJavaTool(args, timeoutMs);
   const sampler = clock && sampleCpu(child.pid, clock);
+  const rss = watchPeakRss(child.pid);
   try {
     const out = await child.output();
+    const peakRssMiB = rss.stop();
     const stdout = new TextDecoder().decode(out.stdout);
     if (!out.success) {
       const stderr = new TextDecoder().decode(out.stderr).trim();
       throw new Error(`${name} failed (${out.code}): ${stderr || stdout.trim()}`);
     }
-    return { stdout, samples: sampler?.samples ?? [] };
+    return { stdout, samples: sampler?.samples ?? [], peakRssMiB };
   } finally {
+    rss.stop();
     sampler?.stop();
     clearTimeout(timer);
   }
@@ -103,7 +107,7 @@ const groupId = (what: string) =>
 
 /** Reads the seeded topic with ConsumerBench.java (check.crcs=true). */
 export async function runJava(spec: RunSpec, timeoutMs: number): Promise<RunResult> {
-  const { stdout: out } = await javaTool([
+  const { stdout: out, peakRssMiB } = await javaTool([
     CONSUMER_BENCH,
     spec.brokers,
     spec.topic,
@@ -120,6 +124,7 @@ export async function runJava(spec: RunSpec, timeoutMs: number): Promise<RunResu
     client: `java ${javaClientVersion()}`,
     runtime: `java ${javaRuntimeVersion()}`,
     ...r,
+    peakRssMiB,
     settings: "KafkaConsumer with a fresh group, auto.offset.reset=earliest, poll(100 ms) " +
       `loop (ConsumerPerformance's), check.crcs=true (the default), ` +
       `max.partition.fetch.bytes=fetch.max.bytes=${spec.fetchBytes}, ` +
@@ -158,7 +163,12 @@ export async function runJavaPerf(spec: RunSpec, timeoutMs: number): Promise<Run
     ...keyValues(props),
   ];
   // The window's ends are dates in the tool's output, so the samples are stamped with Date.now.
-  const { stdout, samples } = await javaTool(args, timeoutMs, "ConsumerPerformance", Date.now);
+  const { stdout, samples, peakRssMiB } = await javaTool(
+    args,
+    timeoutMs,
+    "ConsumerPerformance",
+    Date.now,
+  );
   const m = SUMMARY.exec(stdout);
   if (!m || samples.length === 0) {
     throw new Error(`no summary line in ConsumerPerformance's output:\n${stdout}`);
@@ -174,6 +184,7 @@ export async function runJavaPerf(spec: RunSpec, timeoutMs: number): Promise<Run
     bytes: messages * spec.size,
     wallMs: fetchMs,
     cpuMs: cpuAt(samples, end) - cpuAt(samples, end - fetchMs),
+    peakRssMiB,
     settings: "Kafka's tool: fresh group, auto.offset.reset=earliest, poll(100 ms) loop, " +
       "check.crcs=false (forced by the tool, after any --command-property), " +
       `max.partition.fetch.bytes=fetch.max.bytes=${spec.fetchBytes}, ` +

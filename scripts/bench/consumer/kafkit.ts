@@ -8,12 +8,15 @@
  *
  * Two ways to read (the spec's `reader`):
  *
- * - "partition" (kafkit's fastest path): one partition reader (no group, so no commits) per
- *   partition, starting at FirstOffset, each drained by `fetchMessage()` in a loop.
+ * - "partition": one Reader over every partition of the topic (the `partitions` option: no
+ *   group, so no commits), starting at FirstOffset, drained by `fetchMessage()` in a loop.
  * - "group": one group Reader over the topic (a fresh group, FirstOffset), drained by
  *   `readMessage()`, which queues each message's offset for the interval commit (every 5 s),
  *   the way an application consumes with kafka-go. The window starts once the partitions are
  *   assigned.
+ *
+ * With the spec's `batch` (kafkit's fastest path) the readers are drained a batch per call
+ * instead: `fetchMessages()` and `readMessages()` return up to 1000 queued messages (their default).
  *
  * Every reader fetches ahead into its own queue of `queueCapacity` messages; record batch
  * CRC-32Cs are checked unless the spec turns `checkCrcs` off.
@@ -42,21 +45,24 @@ await runConsumer(`kafkit ${VERSION}`, (spec, sink) => {
     // Only when off: the default leaves the runner usable on builds without the option.
     ...(checkCrcs ? {} : { checkCrcs }),
   };
-  /** Feeds the sink from `read` until `end` (a partition's end offset) or the last message. */
-  const drain = (reader: Reader, read: () => Promise<Message>, end?: number) => {
+  /** Feeds the sink from `read` (a message, or a batch of them, per call) to the last message. */
+  const drain = (reader: Reader, read: () => Promise<Message | Message[]>) => {
     readers.push(reader);
     loops.push((async () => {
       try {
         for (;;) {
-          const m = await read();
-          sink.add(m.value);
-          if (end !== undefined ? m.offset + 1 >= end : sink.finished) return;
+          const got = await read();
+          for (const m of Array.isArray(got) ? got : [got]) {
+            sink.add(m.value);
+            if (sink.finished) return;
+          }
         }
       } catch (e) {
         if (!closing && !(e instanceof ReaderClosedError)) sink.fail(e);
       }
     })());
   };
+  const batch = spec.batch ?? false;
   const group = spec.reader === "group";
   if (group) {
     const reader = new Reader({
@@ -66,20 +72,23 @@ await runConsumer(`kafkit ${VERSION}`, (spec, sink) => {
       commitInterval: COMMIT_INTERVAL_MS,
       onAssigned: () => sink.start(),
     });
-    drain(reader, () => reader.readMessage());
+    drain(reader, batch ? () => reader.readMessages() : () => reader.readMessage());
   } else {
     sink.start();
-    for (let partition = 0; partition < spec.partitions; partition++) {
-      const end = spec.ends?.[partition];
-      if (end === 0) continue;
-      const reader = new Reader({ ...common, topic: spec.topic, partition });
-      drain(reader, () => reader.fetchMessage(), end);
-    }
+    const partitions = Array.from({ length: spec.partitions }, (_, partition) => ({
+      topic: spec.topic,
+      partition,
+      offset: FirstOffset,
+    }));
+    const reader = new Reader({ ...common, partitions });
+    drain(reader, batch ? () => reader.fetchMessages() : () => reader.fetchMessage());
   }
   const crc = checkCrcs ? "CRC-32C checked" : "checkCrcs=false";
   const how = group
-    ? `one group Reader (fresh group), readMessage() loop, commitInterval=${COMMIT_INTERVAL_MS} ms`
-    : "one partition Reader per partition (no group, no commits), fetchMessage() loop";
+    ? `one group Reader (fresh group), ${batch ? "readMessages()" : "readMessage()"} loop, ` +
+      `commitInterval=${COMMIT_INTERVAL_MS} ms`
+    : "one Reader over every partition (`partitions`, no group, no commits), " +
+      `${batch ? "fetchMessages()" : "fetchMessage()"} loop`;
   return Promise.resolve({
     close: async () => {
       closing = true;
