@@ -28,12 +28,12 @@ import { parseAddress } from "../address.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
 import { type Log, type Logger, logOf } from "../log.ts";
 import { Telemetry, type TelemetryOption } from "../telemetry.ts";
-import { ClusterCounters, type ClusterStats } from "./_stats.ts";
+import { type ClusterStats, ConnectionCounters } from "./connection_stats.ts";
 
 export type { Lane, PoolEvents, PoolLane } from "./_pool.ts";
 export type { CoordinatorType } from "./_coordinators.ts";
 export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
-export type { ApiStats, ClusterStats } from "./_stats.ts";
+export type { ApiStats, ClusterStats } from "./connection_stats.ts";
 
 /** Options of a {@linkcode Cluster}. */
 export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -212,7 +212,8 @@ export class Cluster {
   #closed = false;
   readonly #log: Log;
   readonly #telemetry: Telemetry | undefined;
-  readonly #counters: ClusterCounters;
+  /** The core's own counters (`stats()`), also one of the observers. */
+  readonly #counters: ConnectionCounters;
   readonly #observeLoad: (() => void) | undefined;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
@@ -236,8 +237,9 @@ export class Cluster {
     } = options;
     this.#log = logOf({ log });
     this.#telemetry = telemetry === undefined ? undefined : new Telemetry(telemetry);
-    const counters = this.#counters = new ClusterCounters(this.#telemetry);
+    const counters = this.#counters = new ConnectionCounters(this.#telemetry);
     const observers = this.#observers;
+    observers.add(counters);
     this.#pool = new ConnectionPool(
       openerOf(dialer, dial, (done) => counters.requestDone(done)),
       {
@@ -266,8 +268,9 @@ export class Cluster {
   }
 
   /**
-   * Calls `observer` on every dial and request timeout of the core's connections (what the
-   * clients' `dials`, `dialTime` and `timeouts` stats count); returns the function that stops.
+   * Calls `observer` on every dial and request timeout of the core's connections (the core's
+   * own counters behind `stats()` are one observer; each Writer's and Reader's counters for the
+   * `dials`, `dialTime` and `timeouts` of their stats another); returns the function that stops.
    */
   observe(observer: PoolEvents): () => void {
     this.#observers.add(observer);
@@ -347,11 +350,13 @@ export class Cluster {
   }
 
   /**
-   * Connections and requests in flight now; requests per API (count, failures, latency)
-   * and metadata refreshes since the last call.
+   * Connections and requests in flight now; requests per API (count, failures, latency),
+   * metadata refreshes, dials (and their time) and request timeouts since the last call.
    */
   stats(): ClusterStats {
-    return this.#counters.take(this.#pool.load());
+    const { connections, inFlight } = this.#pool.load();
+    const { window, metadataRefreshes, requests } = this.#counters.take();
+    return { connections, requestsInFlight: inFlight, metadataRefreshes, requests, ...window };
   }
 
   /** The time a request is allowed when the call sets none, in ms (`requestTimeout`). */
