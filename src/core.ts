@@ -47,6 +47,7 @@
 
 export {
   Connection,
+  type ConnectionDialer,
   type ConnectionOptions,
   type RequestDone,
   type RequestOptions,

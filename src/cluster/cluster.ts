@@ -18,12 +18,12 @@ import { metadataRequest } from "./requests/metadata.ts";
 import {
   Connection,
   CONNECTION_OPTIONS,
+  type ConnectionDialer,
   type ConnectionOptions,
   DEFAULT_REQUEST_TIMEOUT,
 } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolEvents, type PoolLane } from "./_pool.ts";
-import type { Dialer } from "../dialer.ts";
 import { parseAddress } from "../address.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
 import { type Log, type Logger, logOf } from "../log.ts";
@@ -46,14 +46,14 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
   deadBrokerBackoff?: number;
   /**
-   * Opens every connection of the core (kafka-go's `Dialer` field): one {@linkcode Dialer}
+   * Opens every connection of the core (kafka-go's `Dialer` field): one `Dialer`
    * shared by Writers, Readers, consumer groups and the admin client carries the connection
    * settings (client id, TLS, SASL, timeouts, resolver) once. The connection options
    * (`clientId`, `tls`, `sasl`, `connectTimeout`, …) are then the dialer's: setting one here
    * too is a `TypeError` (`requestTimeout` stays the core's default per request). The
    * dialer's `transactionalId` and `allowAutoTopicCreation` are for its own `Conn`s only.
    */
-  dialer?: Dialer;
+  dialer?: ConnectionDialer;
   /**
    * Let Metadata requests create missing topics, where the broker allows it
    * (`auto.create.topics.enable`). Default false for the core's lookups; a Writer asks with
@@ -662,7 +662,7 @@ export function failsConnection(e: unknown): boolean {
  * connection option set beside a dialer would be ignored, so it is refused.
  */
 function openerOf(
-  dialer: Dialer | undefined,
+  dialer: ConnectionDialer | undefined,
   dial: Omit<ClusterOptions, "brokers">,
   onRequestDone: ConnectionOptions["onRequestDone"],
 ): (address: string, signal: AbortSignal) => Promise<Connection> {
