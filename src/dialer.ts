@@ -13,12 +13,7 @@ import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata
 import { Metadata } from "./protocol/generated/metadata.ts";
 import { metadataRequest } from "./cluster/requests/metadata.ts";
 import { ErrorCodes, KafkaError } from "./protocol/errors.ts";
-import {
-  Connection,
-  CONNECTION_OPTIONS,
-  type ConnectionDialer,
-  type ConnectionOptions,
-} from "./transport/connection.ts";
+import { Connection, CONNECTION_OPTIONS, type ConnectionOptions } from "./transport/connection.ts";
 import { rejectUnknownOptions } from "./config.ts";
 import { DEFAULT_CLIENT_ID } from "./version.ts";
 import { retry, type RetryOptions } from "./_async/retry.ts";
@@ -62,7 +57,7 @@ export interface DialOptions {
  * await conn.writeMessages([{ key: "a", value: "hello" }]);
  * ```
  */
-export class Dialer implements ConnectionDialer {
+export class Dialer {
   readonly #options: DialerOptions;
 
   /** Creates a dialer; options are checked when a connection is opened. */
