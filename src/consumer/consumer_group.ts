@@ -8,8 +8,8 @@
  */
 import { Cluster } from "../cluster/cluster.ts";
 import { clientLog } from "../log.ts";
-import { abortable, anySignal } from "../_async/abortable.ts";
-import { delay } from "../_async/delay.ts";
+import { abortable } from "../_async/abortable.ts";
+import { withinGrace } from "../_async/delay.ts";
 import { KafkitError } from "../errors.ts";
 import { partitionKey, type PartitionOffset } from "../offsets.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
@@ -231,13 +231,9 @@ export class ConsumerGroup implements AsyncDisposable {
       await this.#running;
       await this.#endCurrent();
     })();
-    const over = new AbortController();
-    const graceOver = delay(this.#closeTimeout, { signal: anySignal(signal, over.signal) })
-      .catch(() => {});
     try {
-      await Promise.race([graceful, graceOver]);
+      await withinGrace(graceful, this.#closeTimeout, signal);
     } finally {
-      over.abort();
       // Past the grace, closing the core fails whatever still waits on it (a JoinGroup held
       // by the broker, a LeaveGroup, an offset fetch).
       if (this.#ownCluster) await this.#cluster.close();

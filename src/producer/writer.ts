@@ -12,7 +12,7 @@
 import { Cluster } from "../cluster/cluster.ts";
 import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
 import { deadline } from "../_async/deadline.ts";
-import { delay } from "../_async/delay.ts";
+import { withinGrace } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
 import { MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
@@ -671,9 +671,11 @@ export class Writer implements AsyncDisposable {
     };
     this.#onDialError = unreachable;
     unreachable();
-    const graceOver = delay(this.#config.closeTimeout, { signal: anySignal(signal, over.signal) })
-      .catch(() => {}).then(() => false);
-    const allDelivered = await Promise.race([delivered, graceOver]);
+    const allDelivered = await withinGrace(
+      delivered,
+      this.#config.closeTimeout,
+      anySignal(signal, over.signal),
+    );
     over.abort();
     this.#onDialError = undefined;
     this.#stopWatchingDials();
