@@ -47,6 +47,7 @@
 
 export {
   Connection,
+  type ConnectionDialer,
   type ConnectionOptions,
   type RequestDone,
   type RequestOptions,
@@ -82,3 +83,4 @@ export {
   Telemetry,
 } from "./telemetry.ts";
 export type { Summary } from "./_summary.ts";
+export type { ConnectionStats, ConnectionTotals } from "./cluster/connection_stats.ts";

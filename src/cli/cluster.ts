@@ -8,7 +8,7 @@ import { ALL_APIS } from "../protocol/generated/all.ts";
 import { ApiVersions } from "../protocol/generated/api_versions.ts";
 import { errorForCode } from "../protocol/errors.ts";
 import { CLIENT_SOFTWARE } from "../version.ts";
-import type { Command, CommandGroup } from "./_args.ts";
+import type { Command, CommandGroup } from "./_command.ts";
 import { FORMAT_OPTION, formatOf, table, toJson } from "./_output.ts";
 
 const brokers: Command = {

@@ -13,15 +13,8 @@ import { FirstOffset, LastOffset } from "../offsets.ts";
 import { mergeIterators } from "../consumer/merge.ts";
 import { Reader } from "../consumer/reader.ts";
 import type { Message } from "../message.ts";
-import {
-  type Command,
-  intOption,
-  requiredString,
-  stringOf,
-  timeArg,
-  UsageError,
-  type Values,
-} from "./_args.ts";
+import type { Command } from "./_command.ts";
+import { intOption, requiredString, stringOf, timeArg, UsageError, type Values } from "./_args.ts";
 import type { Context } from "./_context.ts";
 import { Progress, toJson } from "./_output.ts";
 import { PARTITION_OPTION, partitionsOf } from "./_partitions.ts";

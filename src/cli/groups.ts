@@ -7,9 +7,8 @@
 
 import type { ResetTarget } from "../admin/group_reset.ts";
 import type { GroupType } from "../admin/groups.ts";
+import type { Command, CommandGroup } from "./_command.ts";
 import {
-  type Command,
-  type CommandGroup,
   intArg,
   listOfValues,
   positionalsOf,

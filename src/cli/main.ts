@@ -22,8 +22,8 @@ import {
   commandHelp,
   groupHelp,
   parseCommand,
-  UsageError,
-} from "./_args.ts";
+} from "./_command.ts";
+import { UsageError } from "./_args.ts";
 import { Context } from "./_context.ts";
 import { clusterCommands } from "./cluster.ts";
 import { consumeCommand } from "./consume.ts";

@@ -6,7 +6,8 @@
  */
 
 import type { OffsetSpec } from "../admin/records.ts";
-import { type Command, positionalsOf, stringOf, timeArg } from "./_args.ts";
+import type { Command } from "./_command.ts";
+import { positionalsOf, stringOf, timeArg } from "./_args.ts";
 import { FORMAT_OPTION, formatOf, table, throwIfAnyFailed, toJson } from "./_output.ts";
 import { PARTITION_OPTION, partitionsOf } from "./_partitions.ts";
 

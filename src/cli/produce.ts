@@ -13,8 +13,8 @@ import type { Header, MessageInput } from "../message.ts";
 import { Murmur2Balancer } from "../producer/balancers.ts";
 import { Writer } from "../producer/writer.ts";
 import type { CompressionName } from "../protocol/compression/codec.ts";
+import type { Command } from "./_command.ts";
 import {
-  type Command,
   intOption,
   keyValues,
   listOfValues,

@@ -4,15 +4,8 @@
  * @module
  */
 
-import {
-  type Command,
-  type CommandGroup,
-  intOption,
-  keyValues,
-  listOfValues,
-  positionalsOf,
-  UsageError,
-} from "./_args.ts";
+import type { Command, CommandGroup } from "./_command.ts";
+import { intOption, keyValues, listOfValues, positionalsOf, UsageError } from "./_args.ts";
 import {
   FORMAT_OPTION,
   formatOf,

@@ -18,22 +18,22 @@ import { metadataRequest } from "./requests/metadata.ts";
 import {
   Connection,
   CONNECTION_OPTIONS,
+  type ConnectionDialer,
   type ConnectionOptions,
   DEFAULT_REQUEST_TIMEOUT,
 } from "../transport/connection.ts";
 import { Coordinators, type CoordinatorType } from "./_coordinators.ts";
 import { ConnectionPool, type Lane, type PoolEvents, type PoolLane } from "./_pool.ts";
-import type { Dialer } from "../dialer.ts";
 import { parseAddress } from "../address.ts";
 import { type BrokerInfo, readMetadata, type TopicInfo } from "./metadata_model.ts";
 import { type Log, type Logger, logOf } from "../log.ts";
 import { Telemetry, type TelemetryOption } from "../telemetry.ts";
-import { ClusterCounters, type ClusterStats } from "./_stats.ts";
+import { type ClusterStats, ConnectionCounters } from "./connection_stats.ts";
 
 export type { Lane, PoolEvents, PoolLane } from "./_pool.ts";
 export type { CoordinatorType } from "./_coordinators.ts";
 export type { BrokerInfo, PartitionInfo, TopicInfo } from "./metadata_model.ts";
-export type { ApiStats, ClusterStats } from "./_stats.ts";
+export type { ApiStats, ClusterStats } from "./connection_stats.ts";
 
 /** Options of a {@linkcode Cluster}. */
 export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" | "signal"> {
@@ -46,14 +46,14 @@ export interface ClusterOptions extends Omit<ConnectionOptions, "host" | "port" 
   /** Skip a broker that failed for this long before dialing it again, in ms (default 1 s). */
   deadBrokerBackoff?: number;
   /**
-   * Opens every connection of the core (kafka-go's `Dialer` field): one {@linkcode Dialer}
+   * Opens every connection of the core (kafka-go's `Dialer` field): one `Dialer`
    * shared by Writers, Readers, consumer groups and the admin client carries the connection
    * settings (client id, TLS, SASL, timeouts, resolver) once. The connection options
    * (`clientId`, `tls`, `sasl`, `connectTimeout`, …) are then the dialer's: setting one here
    * too is a `TypeError` (`requestTimeout` stays the core's default per request). The
    * dialer's `transactionalId` and `allowAutoTopicCreation` are for its own `Conn`s only.
    */
-  dialer?: Dialer;
+  dialer?: ConnectionDialer;
   /**
    * Let Metadata requests create missing topics, where the broker allows it
    * (`auto.create.topics.enable`). Default false for the core's lookups; a Writer asks with
@@ -212,7 +212,8 @@ export class Cluster {
   #closed = false;
   readonly #log: Log;
   readonly #telemetry: Telemetry | undefined;
-  readonly #counters: ClusterCounters;
+  /** The core's own counters (`stats()`), also one of the observers. */
+  readonly #counters: ConnectionCounters;
   readonly #observeLoad: (() => void) | undefined;
 
   /** Creates a cluster client; nothing is dialed until it is used. */
@@ -236,8 +237,9 @@ export class Cluster {
     } = options;
     this.#log = logOf({ log });
     this.#telemetry = telemetry === undefined ? undefined : new Telemetry(telemetry);
-    const counters = this.#counters = new ClusterCounters(this.#telemetry);
+    const counters = this.#counters = new ConnectionCounters(this.#telemetry);
     const observers = this.#observers;
+    observers.add(counters);
     this.#pool = new ConnectionPool(
       openerOf(dialer, dial, (done) => counters.requestDone(done)),
       {
@@ -266,8 +268,9 @@ export class Cluster {
   }
 
   /**
-   * Calls `observer` on every dial and request timeout of the core's connections (what the
-   * clients' `dials`, `dialTime` and `timeouts` stats count); returns the function that stops.
+   * Calls `observer` on every dial and request timeout of the core's connections (the core's
+   * own counters behind `stats()` are one observer; each Writer's and Reader's counters for the
+   * `dials`, `dialTime` and `timeouts` of their stats another); returns the function that stops.
    */
   observe(observer: PoolEvents): () => void {
     this.#observers.add(observer);
@@ -347,11 +350,13 @@ export class Cluster {
   }
 
   /**
-   * Connections and requests in flight now; requests per API (count, failures, latency)
-   * and metadata refreshes since the last call.
+   * Connections and requests in flight now; requests per API (count, failures, latency),
+   * metadata refreshes, dials (and their time) and request timeouts since the last call.
    */
   stats(): ClusterStats {
-    return this.#counters.take(this.#pool.load());
+    const { connections, inFlight } = this.#pool.load();
+    const { window, metadataRefreshes, requests } = this.#counters.take();
+    return { connections, requestsInFlight: inFlight, metadataRefreshes, requests, ...window };
   }
 
   /** The time a request is allowed when the call sets none, in ms (`requestTimeout`). */
@@ -657,7 +662,7 @@ export function failsConnection(e: unknown): boolean {
  * connection option set beside a dialer would be ignored, so it is refused.
  */
 function openerOf(
-  dialer: Dialer | undefined,
+  dialer: ConnectionDialer | undefined,
   dial: Omit<ClusterOptions, "brokers">,
   onRequestDone: ConnectionOptions["onRequestDone"],
 ): (address: string, signal: AbortSignal) => Promise<Connection> {

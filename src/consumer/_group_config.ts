@@ -55,6 +55,12 @@ export interface ConsumerGroupConfig extends Omit<ClusterOptions, "brokers"> {
   groupInstanceId?: string;
   /** This member's rack. */
   rackId?: string;
+  /**
+   * How long `close()` lets the current generation's work return, the partitions be given
+   * up and the member leave the group, in ms (default 5000); then the rest is given up and
+   * the group's own connections are closed.
+   */
+  closeTimeout?: number;
   /** Informational messages. */
   logger?: (message: string) => void;
   /** Errors handled by retrying. */
@@ -80,6 +86,7 @@ const GROUP_OPTIONS = [
   "startOffset",
   "groupInstanceId",
   "rackId",
+  "closeTimeout",
   "logger",
   "errorLogger",
 ] as const;
@@ -102,6 +109,7 @@ export interface ResolvedGroupConfig {
   joinGroupBackoff: number;
   /** Undefined unless `watchPartitionChanges`. */
   partitionWatchInterval: number | undefined;
+  closeTimeout: number;
 }
 
 /** Checks `config` and applies the defaults. Throws a `TypeError`/`RangeError` naming the field. */
@@ -141,5 +149,6 @@ export function resolveGroupConfig(config: ConsumerGroupConfig): ResolvedGroupCo
     retentionTime: positiveInt("retentionTime", config.retentionTime, -1, -1),
     joinGroupBackoff: positiveInt("joinGroupBackoff", config.joinGroupBackoff, 5_000, 0),
     partitionWatchInterval: config.watchPartitionChanges ? partitionWatchInterval : undefined,
+    closeTimeout: positiveInt("closeTimeout", config.closeTimeout, 5_000, 0),
   };
 }

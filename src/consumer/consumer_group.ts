@@ -9,6 +9,7 @@
 import { Cluster } from "../cluster/cluster.ts";
 import { clientLog } from "../log.ts";
 import { abortable } from "../_async/abortable.ts";
+import { withinGrace } from "../_async/delay.ts";
 import { KafkitError } from "../errors.ts";
 import { partitionKey, type PartitionOffset } from "../offsets.ts";
 import { ClassicMembership } from "./_classic_membership.ts";
@@ -142,6 +143,7 @@ export class ConsumerGroup implements AsyncDisposable {
   readonly #ownCluster: boolean;
   readonly #membership: GroupMembership;
   readonly #startOffset: number;
+  readonly #closeTimeout: number;
   readonly #stop = new AbortController();
   readonly #running: Promise<void>;
   readonly #ready: Generation[] = [];
@@ -149,6 +151,7 @@ export class ConsumerGroup implements AsyncDisposable {
   #current: Generation | undefined;
   #failure: unknown;
   #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #logError: (message: string, error: unknown) => void;
 
   /** Creates the group member and starts joining. */
@@ -156,6 +159,7 @@ export class ConsumerGroup implements AsyncDisposable {
     const c = resolveGroupConfig(config);
     this.#id = c.id;
     this.#startOffset = c.startOffset;
+    this.#closeTimeout = c.closeTimeout;
     this.#ownCluster = !(c.cluster instanceof Cluster);
     const log = clientLog(config, c.cluster instanceof Cluster ? c.cluster : undefined);
     this.#cluster = c.cluster instanceof Cluster
@@ -206,14 +210,34 @@ export class ConsumerGroup implements AsyncDisposable {
     }
   }
 
-  /** Ends the current generation, leaves the group and closes its own connections. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops the member: waiting and later `next()` calls reject with `GroupClosedError`. The
+   * current generation ends (its work is waited for, so it can commit), the partitions are
+   * given up and the member leaves the group, for at most `closeTimeout` (default 5 s) or
+   * until `signal` aborts; then the rest is given up and the group's own connections are
+   * closed, so close() returns promptly whatever state the brokers are in (mid-rebalance,
+   * unreachable). Calling it again returns the same promise.
+   */
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.signal);
+    return this.#closing;
+  }
+
+  async #close(signal: AbortSignal | undefined): Promise<void> {
     this.#closed = true;
     this.#stop.abort(new GroupClosedError());
-    await this.#running;
-    await this.#endCurrent();
-    if (this.#ownCluster) await this.#cluster.close();
+    this.#wake();
+    const graceful = (async () => {
+      await this.#running;
+      await this.#endCurrent();
+    })();
+    try {
+      await withinGrace(graceful, this.#closeTimeout, signal);
+    } finally {
+      // Past the grace, closing the core fails whatever still waits on it (a JoinGroup held
+      // by the broker, a LeaveGroup, an offset fetch).
+      if (this.#ownCluster) await this.#cluster.close();
+    }
   }
 
   /** Closes the group (for `await using`). */

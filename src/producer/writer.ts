@@ -12,7 +12,7 @@
 import { Cluster } from "../cluster/cluster.ts";
 import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
 import { deadline } from "../_async/deadline.ts";
-import { delay } from "../_async/delay.ts";
+import { withinGrace } from "../_async/delay.ts";
 import { retry } from "../_async/retry.ts";
 import { MessageTooLargeError, TimeoutError } from "../errors.ts";
 import { type MessageInput, payloadSize, toRecord } from "../message.ts";
@@ -300,9 +300,11 @@ export class Writer implements AsyncDisposable {
     const spans: OtelSpan[] = [];
     // Every message is checked before any is queued: a bad one fails the call as a whole.
     try {
-      this.#check(messages, now, records, payloads, byTopic, (topic, record) => {
-        if (telemetry) spans.push(telemetry.startSend(topic, record.headers ??= []));
-      });
+      // Without telemetry no callback runs per message.
+      const traced = telemetry === undefined ? undefined : (topic: string, record: RecordInput) => {
+        spans.push(telemetry.startSend(topic, record.headers ??= []));
+      };
+      this.#check(messages, now, records, payloads, byTopic, traced);
       for (const p of payloads) total += p;
       if (!this.#budget.tryTake(total)) await this.#waitForRoom(total, signal);
     } catch (e) {
@@ -321,8 +323,8 @@ export class Writer implements AsyncDisposable {
   }
 
   /**
-   * Makes each message a record (`traced` may add headers), its payload size and its
-   * topic's list; throws a TypeError for the first bad one.
+   * Makes each message a record (`traced`, given when telemetry is on, may add headers), its
+   * payload size and its topic's list; throws a TypeError for the first bad one.
    */
   #check(
     messages: MessageInput[],
@@ -330,7 +332,7 @@ export class Writer implements AsyncDisposable {
     records: RecordInput[],
     payloads: number[],
     byTopic: Map<string, number[]>,
-    traced: (topic: string, record: RecordInput) => void,
+    traced: ((topic: string, record: RecordInput) => void) | undefined,
   ): void {
     messages.forEach((m, i) => {
       try {
@@ -347,7 +349,7 @@ export class Writer implements AsyncDisposable {
       if (topic === undefined) {
         throw new TypeError(`message ${i} names no topic and the writer has none`);
       }
-      traced(topic, records[i]);
+      if (traced) traced(topic, records[i]);
       payloads[i] = payloadSize(records[i]);
       const list = byTopic.get(topic) ?? [];
       list.push(i);
@@ -556,7 +558,11 @@ export class Writer implements AsyncDisposable {
     for (let k = 0; k < batch.length; k++) {
       const e = batch[k];
       e.call.settle(e.index, error, topic, partition, error ? -1 : offsetIn(baseOffset, k));
-      this.#endSpan(e.call, e.index, partition, error);
+    }
+    if (this.#telemetry) {
+      for (const e of batch) {
+        this.#endSpan(e.call, e.index, partition, error);
+      }
     }
     if (this.#config.completion) {
       this.#report(
@@ -665,9 +671,11 @@ export class Writer implements AsyncDisposable {
     };
     this.#onDialError = unreachable;
     unreachable();
-    const graceOver = delay(this.#config.closeTimeout, { signal: anySignal(signal, over.signal) })
-      .catch(() => {}).then(() => false);
-    const allDelivered = await Promise.race([delivered, graceOver]);
+    const allDelivered = await withinGrace(
+      delivered,
+      this.#config.closeTimeout,
+      anySignal(signal, over.signal),
+    );
     over.abort();
     this.#onDialError = undefined;
     this.#stopWatchingDials();

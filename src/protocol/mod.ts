@@ -37,5 +37,7 @@ export { crc32c } from "../wire/crc32c.ts";
 export { concatBytes } from "../wire/bytes.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { ByteReader } from "../wire/byte_reader.ts";
+// What ByteReader.check takes (also exported from the root entry with the error classes).
+export type { DecodeErrorOptions } from "../errors.ts";
 export { ByteWriter } from "../wire/byte_writer.ts";
 export { ZERO_UUID } from "../wire/uuid.ts";

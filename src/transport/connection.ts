@@ -74,6 +74,20 @@ export interface RequestDone {
   error?: unknown;
 }
 
+/**
+ * What opens connections with settings of its own: a `Dialer` is one. A client core given one
+ * (its `dialer` option) opens every connection through it.
+ */
+export interface ConnectionDialer {
+  /** The client id its connections send. */
+  readonly clientId: string;
+  /** Opens a connection to the broker at `address` (`host:port`); `signal` abandons it. */
+  connection(
+    address: string,
+    options?: { signal?: AbortSignal; onRequestDone?: ConnectionOptions["onRequestDone"] },
+  ): Promise<Connection>;
+}
+
 /** The names of the connection options every client config passes on (not host, port, signal). */
 export const CONNECTION_OPTIONS = [
   "clientId",

@@ -4,6 +4,7 @@ import {
   ConsumerGroup,
   dial,
   GenerationEndedError,
+  GroupClosedError,
   LastOffset,
   mergeIterators,
   type Message,
@@ -13,6 +14,7 @@ import {
 } from "../../mod.ts";
 import { CreatePartitions } from "../../src/protocol/generated/index.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
+import { FaultProxy } from "../_fault_proxy.ts";
 import { killable } from "../_killable.ts";
 
 const dec = new TextDecoder();
@@ -58,6 +60,18 @@ function consume(reader: Reader, seen: Message[]): { stop: () => Promise<void> }
       await done;
     },
   };
+}
+
+/** How long `closing` took to settle, in ms; Infinity when it had not after `bound` ms. */
+async function settleTime(closing: Promise<void>, bound = 5_000): Promise<number> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<number>((resolve) => timer = setTimeout(resolve, bound, Infinity));
+  try {
+    return await Promise.race([closing.then(() => Date.now() - started), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const owners = (readers: Reader[]) =>
@@ -309,6 +323,69 @@ describe(`consumer groups (${RUNTIME})`, () => {
     assert.ok(first.signal.aborted);
     assert.ok((later.assignments.get(topic)?.length ?? 0) < 4);
     assert.ok((theirs.assignments.get(topic)?.length ?? 0) <= 4);
+  });
+
+  test("ConsumerGroup.close({ signal }) settles promptly mid-rebalance", async () => {
+    const topic = uniqueTopic("close-rebalance");
+    const id = `${topic}-g`;
+    await createTopic(topic, 2);
+    // Only the signal can end these closes in time.
+    const config = { id, brokers: brokers(), topics: [topic], heartbeatInterval: 300 };
+    const a = new ConsumerGroup({ ...config, closeTimeout: 60_000 });
+    let b: ConsumerGroup | undefined;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    try {
+      const gen = await a.next();
+      gen.start(() => held); // work that ignores its signal holds a's side of the rebalance
+      b = new ConsumerGroup({ ...config, closeTimeout: 60_000 });
+      const waiting = b.next().catch((e) => e);
+      await until("the rebalance to reach a", () => gen.signal.aborted);
+      // b's JoinGroup is held by the broker until a rejoins, which it cannot yet.
+      const aClosed = await settleTime(a.close({ signal: AbortSignal.timeout(200) }));
+      assert.ok(aClosed < 200 + 1_000, `a's close() took ${aClosed} ms`);
+      await assert.rejects(a.next(), GroupClosedError);
+      const bClosed = await settleTime(b.close({ signal: AbortSignal.abort() }));
+      assert.ok(bClosed < 1_000, `b's close() took ${bClosed} ms`);
+      assert.ok((await waiting) instanceof GroupClosedError, "b's waiting next() ended");
+    } finally {
+      release();
+      await Promise.all([a.close(), b?.close()]);
+    }
+  });
+
+  test("ConsumerGroup.close() settles promptly once the broker went silent: signal, closeTimeout", async () => {
+    const topic = uniqueTopic("close-silent");
+    await createTopic(topic, 1);
+    for (const bound of ["signal", "closeTimeout"] as const) {
+      const proxy = new FaultProxy();
+      const group = new ConsumerGroup({
+        id: `${topic}-${bound}`,
+        brokers: brokers(),
+        topics: [topic],
+        connect: proxy.connect,
+        heartbeatInterval: 300,
+        requestTimeout: 30_000,
+        closeTimeout: bound === "signal" ? 60_000 : 500,
+      });
+      try {
+        const gen = await group.next();
+        // The work commits as its generation ends: a commit the silent broker never answers.
+        gen.start(async (signal) => {
+          await new Promise((resolve) => signal.addEventListener("abort", resolve));
+          await gen.commitOffsets(new Map([[topic, new Map([[0, 1]])]]));
+        });
+        assert.ok(proxy.blackholeAll() >= 1);
+        const ms = await settleTime(
+          group.close(bound === "signal" ? { signal: AbortSignal.timeout(200) } : {}),
+        );
+        const [low, high] = bound === "signal" ? [150, 200 + 1_000] : [400, 500 + 1_000];
+        assert.ok(ms >= low && ms < high, `close() with its ${bound} took ${ms} ms`);
+      } finally {
+        await group.close();
+        await proxy.close();
+      }
+    }
   });
 
   test("a partition with a backlog does not starve another on the same broker", async () => {

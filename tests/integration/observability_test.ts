@@ -76,7 +76,7 @@ describe(`observability (${RUNTIME})`, () => {
   const telemetry = sdk();
   after(() => telemetry.shutdown());
 
-  test("Cluster.stats(): connections, requests in flight, latency per API, metadata refreshes", async () => {
+  test("Cluster.stats(): connections, dials, requests in flight, latency per API, metadata refreshes", async () => {
     const topic = uniqueTopic("stats");
     await createTopic(topic);
     const cluster = new Cluster({ brokers: brokers() });
@@ -88,6 +88,9 @@ describe(`observability (${RUNTIME})`, () => {
       assert.equal(dec.decode((await r.readMessage()).value!), "b");
       const s = cluster.stats();
       assert.ok(s.connections >= 2, `connections ${s.connections}`); // default and fetch lanes
+      // Every open connection was dialed, and each dial timed, by the same counters.
+      assert.ok(s.dials >= s.connections && s.dialTime.count === s.dials, JSON.stringify(s));
+      assert.equal(s.timeouts, 0);
       for (const api of ["Produce", "Fetch", "Metadata"]) {
         const a = s.requests[api];
         assert.ok(

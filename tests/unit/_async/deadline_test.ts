@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { abortable, abortError, anySignal, throwIfAborted } from "../../../src/_async/abortable.ts";
 import { deadline } from "../../../src/_async/deadline.ts";
-import { delay } from "../../../src/_async/delay.ts";
+import { delay, withinGrace } from "../../../src/_async/delay.ts";
 import { Notifier } from "../../../src/_async/notifier.ts";
 import { retry } from "../../../src/_async/retry.ts";
 import { AbortError, ConnectionError, KafkitError, TimeoutError } from "../../../src/errors.ts";
@@ -129,6 +129,30 @@ describe("abortable, anySignal, delay", () => {
     controller.abort(new Error("woken"));
     await assert.rejects(wait, /woken/);
     await assert.rejects(delay(1, { signal: AbortSignal.abort(new Error("now")) }), /now/);
+  });
+});
+
+describe("withinGrace", () => {
+  test("true when the work ends in time, false once the grace runs out or its signal aborts", async () => {
+    assert.equal(await withinGrace(Promise.resolve(), 1_000), true);
+    const never = new Promise<void>(() => {});
+    let started = Date.now();
+    assert.equal(await withinGrace(never, 50), false);
+    assert.ok(Date.now() - started >= 40, "waited for the grace");
+    started = Date.now();
+    assert.equal(await withinGrace(never, 60_000, AbortSignal.timeout(30)), false);
+    assert.ok(Date.now() - started < 1_000, "the signal ended it");
+    assert.equal(await withinGrace(Promise.resolve(), 60_000, AbortSignal.abort()), false);
+  });
+
+  test("a failure of the work in time is passed on; one after the grace is handled", async () => {
+    await assert.rejects(withinGrace(Promise.reject(new RangeError("x")), 1_000), RangeError);
+    const late = manual<void>();
+    const seen = await unhandledDuring(async () => {
+      assert.equal(await withinGrace(late.promise, 10), false);
+      late.reject(new Error("after the grace"));
+    });
+    assert.deepEqual(seen, []);
   });
 });
 

@@ -121,6 +121,7 @@ describe("resolveGroupConfig", () => {
     assert.equal(c.heartbeatInterval, 3_000);
     assert.equal(c.joinGroupBackoff, 5_000);
     assert.equal(c.retentionTime, -1);
+    assert.equal(c.closeTimeout, 5_000);
   });
 
   test("misspelt options are a TypeError naming them", () => {
@@ -133,6 +134,8 @@ describe("resolveGroupConfig", () => {
     assert.throws(() => group({ groupProtocol: "v2" }), /groupProtocol/);
     assert.throws(() => group({ groupBalancers: [] }), /groupBalancers/);
     assert.throws(() => group({ heartbeatInterval: 0 }), RangeError);
+    assert.throws(() => group({ closeTimeout: -1 }), /closeTimeout/);
+    assert.equal(group({ closeTimeout: 0 }).closeTimeout, 0);
   });
 });
 
