@@ -1,0 +1,193 @@
+// A ShareReader (KIP-932) between the real broker and a fault proxy: connections that go
+// silent (black-holed: no byte, no FIN, no RST), no broker left to reach, and one ShareFetch
+// answer that does not decode. Each failure reaches onError as it happens; reading goes on
+// over new connections or rejects once nothing can be reached; close() stays bounded; the
+// records the member held when it was cut off come back to the group, none lost.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  DecodeError,
+  ShareReader,
+  type ShareReaderConfig,
+  type ShareRecord,
+  Writer,
+} from "../../mod.ts";
+import { ShareFetch } from "../../src/protocol/generated/share_fetch.ts";
+import { RUNTIME } from "../_env.ts";
+import { FaultProxy } from "../_fault_proxy.ts";
+import { brokers, sharedTopic, text } from "./_share_group.ts";
+
+/** The request timeout of every reader under test, in ms. */
+const T = 2_000;
+/** The longest a ShareFetch waits on the broker, in ms. */
+const MAX_WAIT = 200;
+/** How long a failure may take to reach onError: one ShareFetch's time, plus slack. */
+const NOTICE = T + MAX_WAIT + 1_000;
+/** The shortest acquisition lock the harness allows (group.share.min.record.lock.duration.ms). */
+const LOCK = { "share.record.lock.duration.ms": "1000" };
+
+/** An error onError heard, and when. */
+interface Heard {
+  at: number;
+  error: Error;
+}
+
+/** A reader whose every connection goes through `proxy`; onError fills `heard`. */
+function readerVia(
+  proxy: FaultProxy,
+  heard: Heard[],
+  config: Pick<ShareReaderConfig, "groupId" | "topics"> & Partial<ShareReaderConfig>,
+): ShareReader {
+  return new ShareReader({
+    brokers: brokers(),
+    connect: proxy.connect,
+    requestTimeout: T,
+    maxWait: MAX_WAIT,
+    onError: (error) => heard.push({ at: Date.now(), error: error as Error }),
+    ...config,
+  });
+}
+
+/** The next `n` records (rejects if they take longer than `ms`). */
+async function read(reader: ShareReader, n: number, ms = 15_000): Promise<ShareRecord[]> {
+  const signal = AbortSignal.timeout(ms);
+  const got: ShareRecord[] = [];
+  while (got.length < n) got.push(await reader.readMessage({ signal }));
+  return got;
+}
+
+/** Asserts that nothing more is delivered within `ms`. */
+async function nothingMore(reader: ShareReader, ms = 1_500): Promise<void> {
+  await assert.rejects(
+    reader.readMessage({ signal: AbortSignal.timeout(ms) }),
+    (e: unknown) => (e as Error).name === "AbortError",
+    "nothing else is delivered",
+  );
+}
+
+/** Closes `reader` and asserts it took at most `bound` ms. */
+async function closeWithin(reader: ShareReader, bound: number): Promise<void> {
+  const started = Date.now();
+  await reader.close();
+  const took = Date.now() - started;
+  assert.ok(took <= bound, `close() took ${took} ms, more than ${bound} ms`);
+}
+
+const names = (heard: Heard[]) => heard.map((h) => `${h.error.name}: ${h.error.message}`);
+
+describe(`ShareReader under faults (${RUNTIME})`, () => {
+  test("black-holed connections: onError hears the timeout, reading goes on over new ones, and the records locked meanwhile come back", async () => {
+    const { topic, groupId } = await sharedTopic(5, 1, LOCK);
+    const proxy = new FaultProxy();
+    const heard: Heard[] = [];
+    const reader = readerVia(proxy, heard, {
+      groupId,
+      topics: [topic],
+      acknowledgement: "explicit",
+    });
+    try {
+      const first = await read(reader, 5);
+      assert.deepEqual(first.map((m) => m.deliveryCount), [1, 1, 1, 1, 1]);
+      // Cut off holding five records it never acknowledged.
+      assert.ok(proxy.blackholeAll() >= 1, "the reader had connections open");
+      const at = Date.now();
+      const again = await read(reader, 5);
+      const recovery = Date.now() - at;
+      // Their lock (1 s) ran out while the member was cut off: the group delivers them again.
+      assert.deepEqual(again.map((m) => [text(m), m.deliveryCount]), [
+        ["m0", 2],
+        ["m1", 2],
+        ["m2", 2],
+        ["m3", 2],
+        ["m4", 2],
+      ]);
+      const timedOut = heard.find((h) => h.at >= at && h.error.name === "TimeoutError");
+      assert.ok(timedOut, `onError heard a TimeoutError: ${names(heard)}`);
+      assert.ok(timedOut.at - at <= NOTICE, `heard after ${timedOut.at - at} ms`);
+      assert.ok(recovery <= 2 * T + 1_500, `carried on after ${recovery} ms`);
+      console.log(
+        `share faults (${RUNTIME}): black-hole heard after ${timedOut.at - at} ms, ` +
+          `records back after ${recovery} ms`,
+      );
+      for (const m of again) reader.acknowledge(m);
+      await reader.commit();
+      await nothingMore(reader);
+      // A heartbeat may still wait on a black-holed connection: at most a request timeout.
+      await closeWithin(reader, T + 1_500);
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
+  });
+
+  test("no broker left to reach: reads reject with the last ConnectionError or TimeoutError, and close() is bounded", async () => {
+    const { topic, groupId } = await sharedTopic(3, 1, LOCK);
+    const proxy = new FaultProxy();
+    const heard: Heard[] = [];
+    const reader = readerVia(proxy, heard, { groupId, topics: [topic] });
+    try {
+      await read(reader, 3);
+      assert.ok(proxy.blackholeAll() >= 1);
+      await proxy.refuseNew();
+      const at = Date.now();
+      const failure = await reader.readMessage({ signal: AbortSignal.timeout(30_000) }).then(
+        (m) => assert.fail(`read ${text(m)} with no broker to reach`),
+        (e: Error) => e,
+      );
+      const took = Date.now() - at;
+      assert.ok(
+        failure.name === "ConnectionError" || failure.name === "TimeoutError",
+        `rejected with ${failure.name}: ${failure.message}`,
+      );
+      const first = heard.find((h) => h.at >= at);
+      assert.ok(first, "onError heard the failures");
+      assert.ok(first.at - at <= NOTICE, `first failure heard after ${first.at - at} ms`);
+      assert.ok(took <= 3 * T + 5_000, `rejected after ${took} ms`);
+      console.log(`share faults (${RUNTIME}): unreachable, read rejected after ${took} ms`);
+      // The same for the next read: no silent wait.
+      await assert.rejects(
+        reader.readMessage({ signal: AbortSignal.timeout(10_000) }),
+        (e: Error) => e.name === "ConnectionError" || e.name === "TimeoutError",
+      );
+      await closeWithin(reader, 2 * T + 6_000);
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
+  });
+
+  test("a ShareFetch answer that does not decode: onError hears the DecodeError, reading goes on, nothing lost", async () => {
+    const { topic, groupId } = await sharedTopic(5, 1);
+    const proxy = new FaultProxy();
+    const heard: Heard[] = [];
+    const reader = readerVia(proxy, heard, { groupId, topics: [topic] });
+    try {
+      const first = await read(reader, 5);
+      {
+        await using w = new Writer({ brokers: brokers(), topic });
+        await w.writeMessages(Array.from({ length: 5 }, (_, i) => ({ value: `m${5 + i}` })));
+      }
+      // The next ShareFetch accepts the first five and acquires the next five; its answer is
+      // cut short, so the connection is replaced, and with it the share session.
+      let corrupted = false;
+      void proxy.corruptNextAnswer(ShareFetch.key).then(() => corrupted = true);
+      const rest = await read(reader, 5);
+      assert.equal(corrupted, true, "one ShareFetch answer was corrupted");
+      assert.ok(
+        heard.some((h) => h.error instanceof DecodeError && h.error.message.includes("ShareFetch")),
+        `onError heard the DecodeError: ${names(heard)}`,
+      );
+      assert.deepEqual(
+        [...first, ...rest].map(text),
+        Array.from({ length: 10 }, (_, i) => `m${i}`),
+        "every record once, in order",
+      );
+      await reader.commit().catch(() => {});
+      await nothingMore(reader);
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
+  });
+});
