@@ -8,11 +8,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   DecodeError,
+  KafkaError,
+  ShareAcknowledgementsLostError,
   ShareReader,
   type ShareReaderConfig,
   type ShareRecord,
   Writer,
 } from "../../mod.ts";
+import { Cluster } from "../../src/core.ts";
+import { ShareAcknowledge } from "../../src/protocol/generated/share_acknowledge.ts";
 import { ShareFetch } from "../../src/protocol/generated/share_fetch.ts";
 import { RUNTIME } from "../_env.ts";
 import { FaultProxy } from "../_fault_proxy.ts";
@@ -73,6 +77,45 @@ async function closeWithin(reader: ShareReader, bound: number): Promise<void> {
   const took = Date.now() - started;
   assert.ok(took <= bound, `close() took ${took} ms, more than ${bound} ms`);
 }
+
+/** The error the broker answers for a share session it does not know. */
+const SESSION_NOT_FOUND = "SHARE_SESSION_NOT_FOUND";
+
+/** Whether `e` is a KafkaError SHARE_SESSION_NOT_FOUND. */
+const sessionNotFound = (e: unknown) =>
+  e instanceof KafkaError && e.errorName === SESSION_NOT_FOUND;
+
+/**
+ * Whether `e` reports the acknowledgements of `records` records lost with their session,
+ * ended by the broker (or, with `closed`, by their connection closing under them).
+ */
+const lostWithSession = (e: unknown, records: number, closed = false) =>
+  e instanceof ShareAcknowledgementsLostError && e.records === records &&
+  (sessionNotFound(e.cause) || closed && (e.cause as Error).name === "ConnectionError");
+
+/**
+ * Ends `memberId`'s share session on the broker from another connection, as an eviction
+ * does: a final ShareAcknowledge (epoch -1) closes the session and releases its records.
+ */
+async function endSessionOf(memberId: string, groupId: string, topic: string): Promise<void> {
+  const other = new Cluster({ brokers: brokers() });
+  try {
+    const { nodeId } = await other.leader(topic, 0);
+    const res = await other.request(ShareAcknowledge, {
+      groupId,
+      memberId,
+      shareSessionEpoch: -1,
+      topics: [],
+    }, { route: { to: "node", nodeId } });
+    assert.equal(res.errorCode, 0, "the session was closed");
+  } finally {
+    await other.close();
+  }
+}
+
+/** Whether onError heard a ShareFetch answered with SHARE_SESSION_NOT_FOUND. */
+const fetchLostSession = (h: Heard) =>
+  sessionNotFound(h.error) && h.error.message.includes("ShareFetch");
 
 const names = (heard: Heard[]) => heard.map((h) => `${h.error.name}: ${h.error.message}`);
 
@@ -183,11 +226,108 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
         Array.from({ length: 10 }, (_, i) => `m${i}`),
         "every record once, in order",
       );
-      await reader.commit().catch(() => {});
+      // The corrupted ShareFetch carried the first five's acceptance: it may not have applied.
+      await assert.rejects(
+        reader.commit(),
+        (e: unknown) =>
+          e instanceof ShareAcknowledgementsLostError && e.records === 5 &&
+          e.cause instanceof DecodeError,
+      );
       await nothingMore(reader);
     } finally {
       await reader.close();
       await proxy.close();
     }
+  });
+
+  // A share session the broker no longer knows (SHARE_SESSION_NOT_FOUND on the next request):
+  // its records went back to the group, and the acknowledgements still held for them cannot
+  // be sent. The broker also ends a session when its connection closes.
+  describe("the share session lost", () => {
+    test("before commit(): commit() rejects naming it, and the records come again", async () => {
+      const { topic, groupId } = await sharedTopic(5, 1, LOCK);
+      const proxy = new FaultProxy();
+      const heard: Heard[] = [];
+      const reader = readerVia(proxy, heard, {
+        groupId,
+        topics: [topic],
+        acknowledgement: "explicit",
+      });
+      try {
+        const first = await read(reader, 5);
+        reader.acknowledge(first[0]);
+        reader.acknowledge(first[1], "reject");
+        reader.acknowledge(first[2], "release");
+        await endSessionOf(reader.memberId, groupId, topic);
+        await assert.rejects(reader.commit(), (e: unknown) => lostWithSession(e, 3));
+        const after = heard.length;
+        const again = await read(reader, 5);
+        // None of the three acknowledgements applied: the rejected record comes back too.
+        assert.deepEqual(again.map(text), ["m0", "m1", "m2", "m3", "m4"]);
+        assert.ok(again.every((m) => m.deliveryCount >= 1));
+        // commit() ended the session: the next fetch started a new one, no failed round.
+        assert.deepEqual(heard.slice(after).filter(fetchLostSession), []);
+        for (const m of again) reader.acknowledge(m);
+        await reader.commit();
+        await nothingMore(reader);
+      } finally {
+        await reader.close();
+        await proxy.close();
+      }
+    });
+
+    test("under acknowledgements riding on a ShareFetch: onError names it, the next commit() rejects, the records come again", async () => {
+      const { topic, groupId } = await sharedTopic(5, 1, LOCK);
+      const proxy = new FaultProxy();
+      const heard: Heard[] = [];
+      const reader = readerVia(proxy, heard, {
+        groupId,
+        topics: [topic],
+        acknowledgement: "explicit",
+      });
+      try {
+        const first = await read(reader, 5);
+        for (const m of first) reader.acknowledge(m);
+        await endSessionOf(reader.memberId, groupId, topic);
+        // The next fetch carries the five acceptances to a broker that lost the session.
+        const again = await read(reader, 5);
+        assert.deepEqual(again.map(text), ["m0", "m1", "m2", "m3", "m4"]);
+        assert.ok(heard.some(fetchLostSession), `onError: ${names(heard)}`);
+        await assert.rejects(reader.commit(), (e: unknown) => lostWithSession(e, 5));
+        for (const m of again) reader.acknowledge(m);
+        await reader.commit();
+        await nothingMore(reader);
+      } finally {
+        await reader.close();
+        await proxy.close();
+      }
+    });
+
+    test("with its connection, and a record acknowledged after that: commit() rejects, and its new delivery is the one that counts", async () => {
+      const { topic, groupId } = await sharedTopic(3, 1, LOCK);
+      const proxy = new FaultProxy();
+      const heard: Heard[] = [];
+      const reader = readerVia(proxy, heard, {
+        groupId,
+        topics: [topic],
+        acknowledgement: "explicit",
+      });
+      try {
+        const first = await read(reader, 3);
+        assert.ok(proxy.dropAll() >= 1);
+        const again = await read(reader, 3);
+        assert.deepEqual(again.map(text), ["m0", "m1", "m2"]);
+        // Too late for the first deliveries: their session is gone.
+        for (const m of first) reader.acknowledge(m, "reject");
+        await assert.rejects(reader.commit(), (e: unknown) => lostWithSession(e, 3, true));
+        // The rejections went nowhere: accepting the new deliveries is what applies.
+        for (const m of again) reader.acknowledge(m);
+        await reader.commit();
+        await nothingMore(reader);
+      } finally {
+        await reader.close();
+        await proxy.close();
+      }
+    });
   });
 });
