@@ -37,21 +37,48 @@ interface Heard {
   error: Error;
 }
 
-/** A reader whose every connection goes through `proxy`; onError fills `heard`. */
-function readerVia(
-  proxy: FaultProxy,
-  heard: Heard[],
-  config: Pick<ShareReaderConfig, "groupId" | "topics"> & Partial<ShareReaderConfig>,
-): ShareReader {
-  return new ShareReader({
+/** What a test runs with. */
+interface Setup {
+  reader: ShareReader;
+  proxy: FaultProxy;
+  /** What onError heard, in order. */
+  heard: Heard[];
+  topic: string;
+  groupId: string;
+}
+
+/**
+ * Runs `body` with a reader of a new one-partition topic of `count` records (a 1 s lock),
+ * every connection of it through a new fault proxy; closes both after.
+ */
+async function withReader(
+  count: number,
+  config: Partial<ShareReaderConfig>,
+  body: (setup: Setup) => Promise<void>,
+): Promise<void> {
+  const { topic, groupId } = await sharedTopic(count, 1, LOCK);
+  const proxy = new FaultProxy();
+  const heard: Heard[] = [];
+  const reader = new ShareReader({
     brokers: brokers(),
+    groupId,
+    topics: [topic],
     connect: proxy.connect,
     requestTimeout: T,
     maxWait: MAX_WAIT,
     onError: (error) => heard.push({ at: Date.now(), error: error as Error }),
     ...config,
   });
+  try {
+    await body({ reader, proxy, heard, topic, groupId });
+  } finally {
+    await reader.close();
+    await proxy.close();
+  }
 }
+
+/** Explicit acknowledgement: only what `acknowledge` says counts. */
+const EXPLICIT = { acknowledgement: "explicit" } as const;
 
 /** The next `n` records (rejects if they take longer than `ms`). */
 async function read(reader: ShareReader, n: number, ms = 15_000): Promise<ShareRecord[]> {
@@ -117,19 +144,18 @@ async function endSessionOf(memberId: string, groupId: string, topic: string): P
 const fetchLostSession = (h: Heard) =>
   sessionNotFound(h.error) && h.error.message.includes("ShareFetch");
 
+/** A record as [value, delivery count]. */
+const delivery = (m: ShareRecord) => [text(m), m.deliveryCount];
+
+/** Records m0 … m<n-1>, each on its `count`th delivery, as {@linkcode delivery} gives them. */
+const deliveries = (n: number, count: number) =>
+  Array.from({ length: n }, (_, i) => [`m${i}`, count]);
+
 const names = (heard: Heard[]) => heard.map((h) => `${h.error.name}: ${h.error.message}`);
 
 describe(`ShareReader under faults (${RUNTIME})`, () => {
   test("black-holed connections: onError hears the timeout, reading goes on over new ones, and the records locked meanwhile come back", async () => {
-    const { topic, groupId } = await sharedTopic(5, 1, LOCK);
-    const proxy = new FaultProxy();
-    const heard: Heard[] = [];
-    const reader = readerVia(proxy, heard, {
-      groupId,
-      topics: [topic],
-      acknowledgement: "explicit",
-    });
-    try {
+    await withReader(5, EXPLICIT, async ({ reader, proxy, heard }) => {
       const first = await read(reader, 5);
       assert.deepEqual(first.map((m) => m.deliveryCount), [1, 1, 1, 1, 1]);
       // Cut off holding five records it never acknowledged.
@@ -138,13 +164,7 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
       const again = await read(reader, 5);
       const recovery = Date.now() - at;
       // Their lock (1 s) ran out while the member was cut off: the group delivers them again.
-      assert.deepEqual(again.map((m) => [text(m), m.deliveryCount]), [
-        ["m0", 2],
-        ["m1", 2],
-        ["m2", 2],
-        ["m3", 2],
-        ["m4", 2],
-      ]);
+      assert.deepEqual(again.map(delivery), deliveries(5, 2));
       const timedOut = heard.find((h) => h.at >= at && h.error.name === "TimeoutError");
       assert.ok(timedOut, `onError heard a TimeoutError: ${names(heard)}`);
       assert.ok(timedOut.at - at <= NOTICE, `heard after ${timedOut.at - at} ms`);
@@ -158,18 +178,11 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
       await nothingMore(reader);
       // A heartbeat may still wait on a black-holed connection: at most a request timeout.
       await closeWithin(reader, T + 1_500);
-    } finally {
-      await reader.close();
-      await proxy.close();
-    }
+    });
   });
 
   test("no broker left to reach: reads reject with the last ConnectionError or TimeoutError, and close() is bounded", async () => {
-    const { topic, groupId } = await sharedTopic(3, 1, LOCK);
-    const proxy = new FaultProxy();
-    const heard: Heard[] = [];
-    const reader = readerVia(proxy, heard, { groupId, topics: [topic] });
-    try {
+    await withReader(3, {}, async ({ reader, proxy, heard }) => {
       await read(reader, 3);
       assert.ok(proxy.blackholeAll() >= 1);
       await proxy.refuseNew();
@@ -194,18 +207,11 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
         (e: Error) => e.name === "ConnectionError" || e.name === "TimeoutError",
       );
       await closeWithin(reader, 2 * T + 6_000);
-    } finally {
-      await reader.close();
-      await proxy.close();
-    }
+    });
   });
 
   test("a ShareFetch answer that does not decode: onError hears the DecodeError, reading goes on, nothing lost", async () => {
-    const { topic, groupId } = await sharedTopic(5, 1);
-    const proxy = new FaultProxy();
-    const heard: Heard[] = [];
-    const reader = readerVia(proxy, heard, { groupId, topics: [topic] });
-    try {
+    await withReader(5, {}, async ({ reader, proxy, heard, topic }) => {
       const first = await read(reader, 5);
       {
         await using w = new Writer({ brokers: brokers(), topic });
@@ -234,10 +240,7 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
           e.cause instanceof DecodeError,
       );
       await nothingMore(reader);
-    } finally {
-      await reader.close();
-      await proxy.close();
-    }
+    });
   });
 
   // A share session the broker no longer knows (SHARE_SESSION_NOT_FOUND on the next request):
@@ -245,15 +248,7 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
   // be sent. The broker also ends a session when its connection closes.
   describe("the share session lost", () => {
     test("before commit(): commit() rejects naming it, and the records come again", async () => {
-      const { topic, groupId } = await sharedTopic(5, 1, LOCK);
-      const proxy = new FaultProxy();
-      const heard: Heard[] = [];
-      const reader = readerVia(proxy, heard, {
-        groupId,
-        topics: [topic],
-        acknowledgement: "explicit",
-      });
-      try {
+      await withReader(5, EXPLICIT, async ({ reader, heard, topic, groupId }) => {
         const first = await read(reader, 5);
         reader.acknowledge(first[0]);
         reader.acknowledge(first[1], "reject");
@@ -263,29 +258,17 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
         const after = heard.length;
         const again = await read(reader, 5);
         // None of the three acknowledgements applied: the rejected record comes back too.
-        assert.deepEqual(again.map(text), ["m0", "m1", "m2", "m3", "m4"]);
-        assert.ok(again.every((m) => m.deliveryCount >= 1));
+        assert.deepEqual(again.map(delivery), deliveries(5, 2));
         // commit() ended the session: the next fetch started a new one, no failed round.
         assert.deepEqual(heard.slice(after).filter(fetchLostSession), []);
         for (const m of again) reader.acknowledge(m);
         await reader.commit();
         await nothingMore(reader);
-      } finally {
-        await reader.close();
-        await proxy.close();
-      }
+      });
     });
 
     test("under acknowledgements riding on a ShareFetch: onError names it, the next commit() rejects, the records come again", async () => {
-      const { topic, groupId } = await sharedTopic(5, 1, LOCK);
-      const proxy = new FaultProxy();
-      const heard: Heard[] = [];
-      const reader = readerVia(proxy, heard, {
-        groupId,
-        topics: [topic],
-        acknowledgement: "explicit",
-      });
-      try {
+      await withReader(5, EXPLICIT, async ({ reader, heard, topic, groupId }) => {
         const first = await read(reader, 5);
         for (const m of first) reader.acknowledge(m);
         await endSessionOf(reader.memberId, groupId, topic);
@@ -297,22 +280,11 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
         for (const m of again) reader.acknowledge(m);
         await reader.commit();
         await nothingMore(reader);
-      } finally {
-        await reader.close();
-        await proxy.close();
-      }
+      });
     });
 
     test("with its connection, and a record acknowledged after that: commit() rejects, and its new delivery is the one that counts", async () => {
-      const { topic, groupId } = await sharedTopic(3, 1, LOCK);
-      const proxy = new FaultProxy();
-      const heard: Heard[] = [];
-      const reader = readerVia(proxy, heard, {
-        groupId,
-        topics: [topic],
-        acknowledgement: "explicit",
-      });
-      try {
+      await withReader(3, EXPLICIT, async ({ reader, proxy }) => {
         const first = await read(reader, 3);
         assert.ok(proxy.dropAll() >= 1);
         const again = await read(reader, 3);
@@ -324,10 +296,7 @@ describe(`ShareReader under faults (${RUNTIME})`, () => {
         for (const m of again) reader.acknowledge(m);
         await reader.commit();
         await nothingMore(reader);
-      } finally {
-        await reader.close();
-        await proxy.close();
-      }
+      });
     });
   });
 });
