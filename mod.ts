@@ -171,6 +171,7 @@ export {
 } from "./src/exactly_once.ts";
 export {
   type AcknowledgeType,
+  ShareAcknowledgementsLostError,
   ShareReader,
   ShareReaderClosedError,
   type ShareReaderConfig,

@@ -59,6 +59,8 @@ export class FaultProxy {
   /** Connections accepted, per broker address. */
   readonly dials = new Map<string, number>();
   #closed = false;
+  /** Set by {@linkcode refuseNew}: a listener opened later closes what it accepts. */
+  #refusing = false;
 
   /** The `connect` option that sends every connection through the proxy. */
   readonly connect: Connect = async (options) => {
@@ -87,6 +89,30 @@ export class FaultProxy {
       p.dead = true;
     }
     return n;
+  }
+
+  /**
+   * Closes every open connection both ways, as a broker or a middlebox that resets them does:
+   * each side sees its connection end. New connections work. Returns how many.
+   */
+  dropAll(): number {
+    const n = this.live;
+    for (const p of this.#pairs) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
+    this.#pairs.clear();
+    return n;
+  }
+
+  /**
+   * Stops accepting connections: every dial from now on is refused, while the connections
+   * open (black-holed or not) stay as they are — no broker can be reached any more.
+   */
+  async refuseNew(): Promise<void> {
+    this.#refusing = true;
+    const servers = await Promise.all(this.#listeners.values());
+    for (const { server } of servers) server.close();
   }
 
   /**
@@ -120,7 +146,7 @@ export class FaultProxy {
   #accept(client: NetSocket, host: string, port: number): void {
     const target = `${host}:${port}`;
     this.dials.set(target, (this.dials.get(target) ?? 0) + 1);
-    if (this.#closed) {
+    if (this.#closed || this.#refusing) {
       client.destroy();
       return;
     }

@@ -58,9 +58,19 @@ export function ackBatches(acks: ReadonlyMap<number, number>): AckBatch[] {
   return batches;
 }
 
+/** How many records `req` acknowledges (gaps left out: they are no records). */
+export function recordsAcknowledged(req: SessionRequest): number {
+  let n = 0;
+  for (const { acks } of req.partitions) {
+    for (const b of acks) n += b.acknowledgeTypes.filter((t) => t !== ACK_TYPE_ID.gap).length;
+  }
+  return n;
+}
+
 /** The session with one broker: its epoch, its partitions, the acknowledgements queued. */
 export class ShareSession {
   #epoch = 0;
+  #generation = 0;
   /** Partitions the broker has in the session. */
   readonly #inSession = new Map<string, TopicPartition>();
   /** Acknowledgements not sent yet, per partition: offset → type id. */
@@ -82,6 +92,14 @@ export class ShareSession {
   /** Whether the session has partitions the broker fetches from. */
   get holdsPartitions(): boolean {
     return this.#inSession.size > 0;
+  }
+
+  /**
+   * Which session this is: it changes on each {@linkcode reset}, so a record can tell whether
+   * the session it was acquired in still stands.
+   */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Whether the broker holds a session (epoch > 0). */
@@ -120,12 +138,19 @@ export class ShareSession {
   }
 
   /**
-   * The broker lost the session (evicted, or the epoch went wrong): start again at epoch 0.
-   * Records it had handed out go back to the group, so their acknowledgements are moot.
+   * The session ended (closed, lost by the broker, or its connection failed): start again at
+   * epoch 0. The records acquired in it go back to the group, so the acknowledgements queued
+   * for them cannot be sent; returns how many records they were.
    */
-  reset(): void {
+  reset(): number {
+    let dropped = 0;
+    for (const { acks } of this.#acks.values()) {
+      for (const t of acks.values()) if (t !== ACK_TYPE_ID.gap) dropped++;
+    }
     this.#epoch = 0;
+    this.#generation++;
     this.#inSession.clear();
     this.#acks.clear();
+    return dropped;
   }
 }

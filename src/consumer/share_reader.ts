@@ -22,7 +22,10 @@ import { KafkitError } from "../errors.ts";
 import { type Message, toMessage } from "../message.ts";
 import type { TopicPartition } from "../offsets.ts";
 import { ErrorCodes, errorForCode } from "../protocol/errors.ts";
-import { ShareAcknowledge } from "../protocol/generated/share_acknowledge.ts";
+import {
+  ShareAcknowledge,
+  type ShareAcknowledgeResponse,
+} from "../protocol/generated/share_acknowledge.ts";
 import { ShareFetch, type ShareFetchResponse } from "../protocol/generated/share_fetch.ts";
 import { readRecordBatches } from "../protocol/records.ts";
 import { clusterOptionsOf } from "./_core_options.ts";
@@ -30,6 +33,7 @@ import { ShareMembership } from "./_share_membership.ts";
 import {
   ACK_TYPE_ID,
   type AcknowledgeType,
+  recordsAcknowledged,
   type SessionRequest,
   ShareSession,
 } from "./_share_session.ts";
@@ -88,6 +92,30 @@ export class ShareReaderClosedError extends KafkitError {
   }
 }
 
+/**
+ * Acknowledgements the broker may not have applied: the request that carried them failed, or
+ * the share session of their records ended first (its connection failed, or the broker lost
+ * it: `SHARE_SESSION_NOT_FOUND`, `INVALID_SHARE_SESSION_EPOCH`). A record whose
+ * acknowledgement did not apply goes back to the group and is delivered again (to this member
+ * or another); `cause` is the error that ended the session.
+ */
+export class ShareAcknowledgementsLostError extends KafkitError {
+  /** How many records' acknowledgements are in doubt. */
+  readonly records: number;
+
+  /** Creates the error. */
+  constructor(records: number, cause: unknown) {
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      `the acknowledgements of ${records} record(s) may not have been applied (${why}); ` +
+        "records they did not reach are delivered again",
+      false,
+      { cause },
+    );
+    this.records = records;
+  }
+}
+
 const SHARE_OPTIONS = [
   "brokers",
   "cluster",
@@ -124,6 +152,8 @@ const CLOSE_TIMEOUT = 5_000;
 /** Where a delivered record came from: its session and whether it was acknowledged. */
 interface Delivery {
   nodeId: number;
+  /** The session's generation when the record was acquired. */
+  generation: number;
   acknowledged: boolean;
 }
 
@@ -169,6 +199,10 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
   #round: Promise<void> | undefined;
   #failures = 0;
   #failure: unknown;
+  /** What ended each broker's last share session. */
+  readonly #endedBy = new Map<number, unknown>();
+  /** Acknowledgements in doubt since the last commit(), and what put them in doubt last. */
+  #lost = { records: 0, cause: undefined as unknown };
   #closed = false;
   readonly #telemetry: Telemetry | undefined;
 
@@ -253,14 +287,22 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
   /**
    * Says what became of `record` (default `"accept"`). The acknowledgement goes to the broker
    * with the next fetch from its partition's leader, or with {@linkcode commit} or
-   * `close()`. The last word on a record before it is sent counts.
+   * `close()`. The last word on a record before it is sent counts. If the record's share
+   * session ended before the acknowledgement was sent (its connection failed, or the broker
+   * lost it), the record goes back to the group and the next `commit()` rejects with a
+   * {@linkcode ShareAcknowledgementsLostError}.
    */
   acknowledge(record: ShareRecord, type: AcknowledgeType = "accept"): void {
     oneOf("type", type, ["accept", "release", "reject"]);
     const d = this.#deliveries.get(record);
     if (!d) throw new TypeError("acknowledge: the record was not delivered by this reader");
     d.acknowledged = true;
-    this.#sessions.get(d.nodeId)?.acknowledge(
+    const session = this.#sessions.get(d.nodeId);
+    if (session?.generation !== d.generation) {
+      // Acquired in a session that ended: the broker took the record back already.
+      return this.#lose(1, this.#endedBy.get(d.nodeId));
+    }
+    session.acknowledge(
       { topic: record.topic, partition: record.partition },
       record.offset,
       ACK_TYPE_ID[type],
@@ -269,14 +311,22 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
 
   /**
    * Sends the acknowledgements queued so far now (implicit mode: every record handed out
-   * counts as accepted), instead of with the next fetch. Rejects with the broker's error for
-   * the first partition it refused them on.
+   * counts as accepted), instead of with the next fetch. Rejects with a
+   * {@linkcode ShareAcknowledgementsLostError} when acknowledgements given since the last
+   * commit may not have been applied (a share session ended before or while they were sent:
+   * those records are delivered again), else with the broker's error for the first partition
+   * it refused them on.
    */
   async commit(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#closed) throw new ShareReaderClosedError();
     await this.#round?.catch(() => {});
     this.#acceptHandedOut();
-    await this.#acknowledgeAll(false, options.signal);
+    let refused: unknown;
+    await this.#acknowledgeAll(false, options.signal).catch((e) => refused = e);
+    throwIfAborted(options.signal);
+    const lost = this.#takeLost();
+    if (lost) throw lost;
+    if (refused) throw refused;
   }
 
   /**
@@ -293,6 +343,8 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
       this.#queue = [];
       this.#acceptHandedOut();
       await this.#acknowledgeAll(true, signal).catch((e) => this.#onError(e));
+      const lost = this.#takeLost();
+      if (lost) this.#onError(lost);
       this.#stop.abort();
       await this.#running?.catch(() => {});
     } finally {
@@ -399,7 +451,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
       });
     } catch (e) {
       // The broker may or may not have the session now: start a fresh one.
-      session.reset();
+      this.#endSession(nodeId, session, req, e);
       throw e;
     }
     if (res.errorCode !== ErrorCodes.NONE) {
@@ -408,7 +460,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
         groupId: this.#groupId,
         brokerMessage: res.errorMessage,
       })!;
-      session.reset();
+      this.#endSession(nodeId, session, req, error);
       if (SESSION_LOST.has(res.errorCode)) return this.#onError(error);
       throw error;
     }
@@ -466,10 +518,40 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
           continue;
         }
         record.deliveryCount = range.deliveryCount;
-        this.#deliveries.set(record, { nodeId, acknowledged: false });
+        this.#deliveries.set(record, {
+          nodeId,
+          generation: session.generation,
+          acknowledged: false,
+        });
         this.#queue.push(record);
       }
     }
+  }
+
+  /**
+   * The session with `nodeId` ended with `cause` while `req` was on its way: start a new one.
+   * Its records went back to the group, so those not handed out yet are dropped, and the
+   * acknowledgements in `req` or still queued are in doubt.
+   */
+  #endSession(nodeId: number, session: ShareSession, req: SessionRequest, cause: unknown): void {
+    this.#endedBy.set(nodeId, cause);
+    this.#lose(recordsAcknowledged(req) + session.reset(), cause);
+    this.#queue = this.#queue.filter((r) => this.#deliveries.get(r)?.nodeId !== nodeId);
+  }
+
+  /** Counts `records` acknowledgements as in doubt, for the next commit() to report. */
+  #lose(records: number, cause: unknown): void {
+    if (records === 0) return;
+    this.#lost.records += records;
+    this.#lost.cause = cause;
+  }
+
+  /** The acknowledgements in doubt since the last call, as one error (none: undefined). */
+  #takeLost(): ShareAcknowledgementsLostError | undefined {
+    const { records, cause } = this.#lost;
+    if (records === 0) return undefined;
+    this.#lost = { records: 0, cause: undefined };
+    return new ShareAcknowledgementsLostError(records, cause);
   }
 
   /** Implicit mode: every record handed out and not acknowledged otherwise is accepted. */
@@ -491,7 +573,8 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
       const req = session.next([]);
       // Closing keeps every partition (forgetting them all would change nothing).
       const final: SessionRequest = closing ? { ...req, epoch: -1, forgotten: [] } : req;
-      sends.push(this.#acknowledge(nodeId, final, names, anySignal(signal, this.#stop.signal)));
+      const sent = anySignal(signal, this.#stop.signal);
+      sends.push(this.#acknowledge(nodeId, session, final, names, sent));
       if (closing) session.reset();
       else session.sent({ ...req, forgotten: [] }, false);
     }
@@ -500,35 +583,29 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
+  /**
+   * One ShareAcknowledge. A failed request or a session error ends the session (its
+   * acknowledgements are in doubt, for commit() to report); a partition's error rejects.
+   */
   async #acknowledge(
     nodeId: number,
+    session: ShareSession,
     req: SessionRequest,
     names: Map<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const ids = new Map<string, string>();
-    for (const { part } of req.partitions) {
-      if (!ids.has(part.topic)) {
-        const info = await this.#cluster.topic(part.topic);
-        ids.set(part.topic, info.id);
-        names.set(info.id, part.topic);
-      }
+    let res: ShareAcknowledgeResponse;
+    try {
+      res = await this.#sendAcknowledge(nodeId, req, names, signal);
+    } catch (e) {
+      return this.#endSession(nodeId, session, req, e);
     }
-    const res = await this.#cluster.request(ShareAcknowledge, {
-      groupId: this.#groupId,
-      memberId: this.#membership.memberId,
-      shareSessionEpoch: req.epoch,
-      topics: byTopic(req.partitions.filter((p) => p.acks.length > 0), ids, ({ part, acks }) => ({
-        partitionIndex: part.partition,
-        acknowledgementBatches: acks,
-      })),
-    }, { route: { to: "node", nodeId }, lane: "fetch", signal, attempts: 1 });
     const top = errorForCode(res.errorCode, {
       api: "ShareAcknowledge",
       groupId: this.#groupId,
       brokerMessage: res.errorMessage,
     });
-    if (top) throw top;
+    if (top) return this.#endSession(nodeId, session, req, top);
     for (const t of res.responses) {
       for (const p of t.partitions) {
         const error = errorForCode(p.errorCode, {
@@ -540,6 +617,31 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
         if (error) throw error;
       }
     }
+  }
+
+  async #sendAcknowledge(
+    nodeId: number,
+    req: SessionRequest,
+    names: Map<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<ShareAcknowledgeResponse> {
+    const ids = new Map<string, string>();
+    for (const { part } of req.partitions) {
+      if (!ids.has(part.topic)) {
+        const info = await this.#cluster.topic(part.topic);
+        ids.set(part.topic, info.id);
+        names.set(info.id, part.topic);
+      }
+    }
+    return await this.#cluster.request(ShareAcknowledge, {
+      groupId: this.#groupId,
+      memberId: this.#membership.memberId,
+      shareSessionEpoch: req.epoch,
+      topics: byTopic(req.partitions.filter((p) => p.acks.length > 0), ids, ({ part, acks }) => ({
+        partitionIndex: part.partition,
+        acknowledgementBatches: acks,
+      })),
+    }, { route: { to: "node", nodeId }, lane: "fetch", signal, attempts: 1 });
   }
 }
 

@@ -4,63 +4,10 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  ShareReader,
-  ShareReaderClosedError,
-  type ShareRecord,
-  throwIfFailed,
-  Writer,
-} from "../../mod.ts";
+import { ShareReader, type ShareRecord } from "../../mod.ts";
 import { Cluster } from "../../src/core.ts";
-import { kafkaEnv } from "../_env.ts";
 import { javaTool } from "../_java.ts";
-import { adminClient, uniqueName } from "./admin/_admin.ts";
-
-const brokers = () => kafkaEnv("KAFKA_BROKERS").split(",");
-const text = (r: ShareRecord) => new TextDecoder().decode(r.value!);
-
-/** A topic with `count` records ("m0", "m1", …) and a share group that starts at its beginning. */
-async function sharedTopic(
-  count: number,
-  partitions: number,
-  groupConfigs: Record<string, string> = {},
-) {
-  const topic = uniqueName("share");
-  const groupId = `${topic}-group`;
-  await using admin = adminClient();
-  throwIfFailed(await admin.createTopics([{ topic, numPartitions: partitions }]));
-  const configs = { "share.auto.offset.reset": "earliest", ...groupConfigs };
-  throwIfFailed(
-    await admin.incrementalAlterConfigs([{
-      type: "group",
-      name: groupId,
-      ops: Object.entries(configs).map(([name, value]) => ({ name, op: "set", value })),
-    }]),
-  );
-  await using w = new Writer({ brokers: brokers(), topic });
-  await w.writeMessages(Array.from({ length: count }, (_, i) => ({ value: `m${i}` })));
-  return { topic, groupId };
-}
-
-/** Reads until `done()` says so (checked after every record), `stop` aborts or `ms` pass. */
-async function readUntil(
-  reader: ShareReader,
-  got: ShareRecord[],
-  done: () => boolean,
-  ms = 30_000,
-  stop = new AbortController(),
-): Promise<void> {
-  const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(ms)]);
-  while (!done()) {
-    try {
-      got.push(await reader.readMessage({ signal }));
-    } catch (e) {
-      if (signal.aborted || e instanceof ShareReaderClosedError) return;
-      throw e;
-    }
-  }
-  stop.abort();
-}
+import { brokers, readUntil, sharedTopic, text } from "./_share_group.ts";
 
 describe("ShareReader (share groups, KIP-932)", () => {
   test("two members split a topic: every record is delivered once, to one of them", async () => {

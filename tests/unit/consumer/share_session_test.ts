@@ -2,7 +2,11 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ackBatches, ShareSession } from "../../../src/consumer/_share_session.ts";
+import {
+  ackBatches,
+  recordsAcknowledged,
+  ShareSession,
+} from "../../../src/consumer/_share_session.ts";
 
 const p0 = { topic: "t", partition: 0 }, p1 = { topic: "t", partition: 1 };
 
@@ -36,13 +40,25 @@ describe("share session", () => {
     assert.deepEqual([third.epoch, third.partitions, third.forgotten], [2, [], []]);
   });
 
-  test("a lost session starts again at epoch 0 and drops its acknowledgements", () => {
+  test("a lost session starts again at epoch 0, as a new generation, and says how many records' acknowledgements it dropped", () => {
     const s = new ShareSession();
     s.sent(s.next([p0]), true);
     s.acknowledge(p0, 1, 2);
-    s.reset();
+    s.acknowledge(p0, 2, 0); // a gap: no record
+    const generation = s.generation;
+    assert.equal(s.reset(), 1);
+    assert.equal(s.generation, generation + 1);
     assert.ok(!s.hasAcks && !s.open && !s.holdsPartitions);
     const again = s.next([p0]);
     assert.deepEqual([again.epoch, again.partitions], [0, [{ part: p0, acks: [] }]]);
+  });
+
+  test("a request's acknowledged records leave gaps out", () => {
+    const s = new ShareSession();
+    s.sent(s.next([p0, p1]), true);
+    for (const [o, t] of [[4, 1], [5, 0], [6, 3]]) s.acknowledge(p0, o, t);
+    s.acknowledge(p1, 9, 2);
+    assert.equal(recordsAcknowledged(s.next([p0, p1])), 3);
+    assert.equal(recordsAcknowledged(s.next([p0, p1])), 0);
   });
 });
