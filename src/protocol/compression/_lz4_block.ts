@@ -5,7 +5,7 @@
 // that breaks them when it decodes into a buffer of exactly the block size.
 
 import { DecodeError } from "../../errors.ts";
-import { type Output, tooLarge, WORD_COPIES } from "./_util.ts";
+import { type Output, tooLarge, WORD_COPIES, wordView } from "./_util.ts";
 
 const MIN_MATCH = 4;
 const LAST_LITERALS = 5;
@@ -145,8 +145,8 @@ export function decompressBlock(
   // See WORD_COPIES. A word copy may run up to 3 bytes past an op's end: it is used only
   // where those bytes are inside the input and the block's room, and later ops overwrite them
   // (or, after the last op, they lie past the output's length).
-  const s = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  const d = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  const s = wordView(src);
+  const d = wordView(dst);
   let op = out.length;
   const oend = op + cap;
   const overflow = (at: number) =>

@@ -4,7 +4,7 @@
 // to a negative number sends its read position backwards forever.
 
 import { DecodeError } from "../../errors.ts";
-import { WORD_COPIES } from "./_util.ts";
+import { WORD_COPIES, wordView } from "./_util.ts";
 
 /**
  * A copy of at most 64 bytes costs at least 3 input bytes, so a block holds at most this
@@ -51,8 +51,8 @@ export function decodeSnappy(
 ): void {
   // See WORD_COPIES. A word copy may run up to 3 bytes past an op's end: it is used only
   // where those bytes are inside the input and the output span, and later ops overwrite them.
-  const s = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  const d = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  const s = wordView(src);
+  const d = wordView(dst);
   let op = at;
   const oend = at + length;
   while (ip < end) {

@@ -12,6 +12,13 @@ import { DEFAULT_MAX_DECOMPRESSED_SIZE } from "./codec.ts";
  */
 export const WORD_COPIES: boolean = !("Bun" in globalThis);
 
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
+/** A DataView over `b` for word copies; where WORD_COPIES is off, an empty one (unused). */
+export function wordView(b: Uint8Array): DataView {
+  return WORD_COPIES ? new DataView(b.buffer, b.byteOffset, b.byteLength) : NO_VIEW;
+}
+
 /** Validates a caller's `maxSize`, defaulting it. */
 export function checkMaxSize(maxSize: number | undefined): number {
   if (maxSize === undefined) return DEFAULT_MAX_DECOMPRESSED_SIZE;
