@@ -5,13 +5,17 @@
 // that breaks them when it decodes into a buffer of exactly the block size.
 
 import { DecodeError } from "../../errors.ts";
-import { type Output, tooLarge } from "./_util.ts";
+import { type Output, tooLarge, WORD_COPIES, wordView } from "./_util.ts";
 
 const MIN_MATCH = 4;
 const LAST_LITERALS = 5;
 const MF_LIMIT = 12;
 const HASH_LOG = 14;
 const MAX_OFFSET = 65535;
+/** Longer literals are copied by `set`, shorter ones in a loop. */
+const SHORT_LITERAL = 32;
+/** Longer matches that do not overlap are copied by `copyWithin`, shorter ones in a loop. */
+const SHORT_MATCH = 64;
 /** Past 2^SKIP_TRIGGER failed probes the search step grows, skipping incompressible data. */
 const SKIP_TRIGGER = 6;
 
@@ -138,6 +142,11 @@ export function decompressBlock(
   const cap = Math.min(blockMax, room);
   out.reserve(cap);
   const dst = out.buf;
+  // See WORD_COPIES. A word copy may run up to 3 bytes past an op's end: it is used only
+  // where those bytes are inside the input and the block's room, and later ops overwrite them
+  // (or, after the last op, they lie past the output's length).
+  const s = wordView(src);
+  const d = wordView(dst);
   let op = out.length;
   const oend = op + cap;
   const overflow = (at: number) =>
@@ -158,8 +167,10 @@ export function decompressBlock(
     }
     if (lit > end - ip) throw new DecodeError("lz4 literals run past the block", ip);
     if (lit > oend - op) throw overflow(ip);
-    if (lit > 32) {
+    if (lit > SHORT_LITERAL) {
       dst.set(src.subarray(ip, ip + lit), op);
+    } else if (WORD_COPIES && lit + 3 <= oend - op && ip + lit + 3 <= src.length) {
+      for (let i = 0; i < lit; i += 4) d.setUint32(op + i, s.getUint32(ip + i));
     } else {
       for (let i = 0; i < lit; i++) dst[op + i] = src[ip + i];
     }
@@ -184,10 +195,13 @@ export function decompressBlock(
     len += MIN_MATCH;
     if (len > oend - op) throw overflow(ip);
     const from = op - offset;
-    if (offset >= len && len > 32) {
+    if (offset >= len && len > SHORT_MATCH) {
       dst.copyWithin(op, from, from + len);
+    } else if (WORD_COPIES && offset >= 4 && len + 3 <= oend - op) {
+      // Overlapping (offset < length) copies repeat the last `offset` bytes; a word whose
+      // source starts `offset` >= 4 bytes back was written before it is read.
+      for (let i = 0; i < len; i += 4) d.setUint32(op + i, d.getUint32(from + i));
     } else {
-      // Overlapping (offset < length) copies repeat the last `offset` bytes: byte by byte.
       for (let i = 0; i < len; i++) dst[op + i] = dst[from + i];
     }
     op += len;

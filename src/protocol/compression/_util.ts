@@ -4,6 +4,21 @@ import { DecodeError } from "../../errors.ts";
 import { concatBytes } from "../../wire/bytes.ts";
 import { DEFAULT_MAX_DECOMPRESSED_SIZE } from "./codec.ts";
 
+/**
+ * Whether the snappy and lz4 decoders copy short literals and matches four bytes at a time,
+ * through DataViews, rather than byte by byte. On V8 (Node, Deno, workerd) that decodes
+ * 1.2 to 1.7 times faster; on JavaScriptCore (Bun) the same loops ran 3 times slower, so
+ * there they copy bytes.
+ */
+export const WORD_COPIES: boolean = !("Bun" in globalThis);
+
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
+/** A DataView over `b` for word copies; where WORD_COPIES is off, an empty one (unused). */
+export function wordView(b: Uint8Array): DataView {
+  return WORD_COPIES ? new DataView(b.buffer, b.byteOffset, b.byteLength) : NO_VIEW;
+}
+
 /** Validates a caller's `maxSize`, defaulting it. */
 export function checkMaxSize(maxSize: number | undefined): number {
   if (maxSize === undefined) return DEFAULT_MAX_DECOMPRESSED_SIZE;
@@ -47,9 +62,14 @@ export class Output {
   length = 0;
   readonly limit: number;
 
-  constructor(initial: number, limit: number) {
+  /**
+   * Starts with room for `initial` bytes, in `reuse` when that is large enough (its bytes are
+   * overwritten, never read: only `copy` then gives the output away).
+   */
+  constructor(initial: number, limit: number, reuse?: Uint8Array) {
     this.limit = limit;
-    this.buf = new Uint8Array(Math.min(Math.max(initial, 64), limit));
+    const size = Math.min(Math.max(initial, 64), limit);
+    this.buf = reuse && reuse.length >= size ? reuse : new Uint8Array(size);
   }
 
   /** Makes room for `n` more bytes; false when that would pass the limit. */
@@ -64,12 +84,8 @@ export class Output {
     return true;
   }
 
-  /**
-   * The bytes written so far. Records keep views into this array, so a buffer with much
-   * unused room is copied rather than kept alive whole.
-   */
-  bytes(): Uint8Array {
-    const view = this.buf.subarray(0, this.length);
-    return this.buf.length - this.length > this.length / 4 ? view.slice() : view;
+  /** A copy of the bytes written so far, leaving the buffer free for reuse. */
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.length);
   }
 }

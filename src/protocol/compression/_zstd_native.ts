@@ -1,13 +1,14 @@
 // zstd by the runtime's own libzstd, through node:zlib: Node 22.15+ / 23.8+, Deno, Bun and
-// Cloudflare Workers with nodejs_compat have it. The callback forms run on the runtime's
-// thread pool, so the event loop is not held while they work (except decompression on Deno,
-// below). Loaded lazily by zstd.ts, which falls back to WebAssembly (to compress) and fzstd
-// (to decompress) when node:zlib cannot load (a Worker without nodejs_compat) or has no zstd
-// (Node 20). node:zlib is imported dynamically for the same reason: a bundle that carries
-// this module must still load where node:zlib does not exist.
+// Cloudflare Workers with nodejs_compat have it. Compression uses the callback form, which
+// runs on the runtime's thread pool, so the event loop is not held while it works;
+// decompression goes through `inflateNative` (synchronous for batch-sized frames, measured
+// cheaper; except on Deno, below). Loaded lazily by zstd.ts, which falls back to WebAssembly
+// (to compress) and fzstd (to decompress) when node:zlib cannot load (a Worker without
+// nodejs_compat) or has no zstd (Node 20).
 
 import { plain } from "./_util.ts";
-import { type FrameDecoder, OutputLimit } from "./_zstd_frames.ts";
+import type { FrameDecoder } from "./_zstd_frames.ts";
+import { inflateNative, loadZlib, type NativeInflate } from "./_zlib_native.ts";
 
 /** Compresses `data` at a zstd level. */
 export type ZstdCompress = (data: Uint8Array, level: number) => Promise<Uint8Array>;
@@ -21,8 +22,8 @@ interface ZstdZlib {
     options: { params: Record<number, number> },
     cb: Callback,
   ) => void;
-  zstdDecompress?: (data: Uint8Array, options: { maxOutputLength: number }, cb: Callback) => void;
-  zstdDecompressSync?: (data: Uint8Array, options: { maxOutputLength: number }) => Uint8Array;
+  zstdDecompress?: NativeInflate["callback"];
+  zstdDecompressSync?: NativeInflate["sync"];
   constants: { ZSTD_c_compressionLevel?: number };
 }
 
@@ -35,16 +36,15 @@ const syncOnly = "Deno" in globalThis;
 export async function nativeZstd(): Promise<
   { compress: ZstdCompress; decompressFrame: FrameDecoder } | undefined
 > {
-  let z: ZstdZlib;
-  try {
-    // In a try block, which tells bundlers (esbuild) to leave the import to run time.
-    z = await import("node:zlib") as unknown as ZstdZlib;
-  } catch {
-    return undefined;
-  }
-  const { zstdCompress, zstdDecompress } = z;
+  const z = await loadZlib() as ZstdZlib | undefined;
+  if (!z) return undefined;
+  const { zstdCompress, zstdDecompress, zstdDecompressSync } = z;
   const levelParam = z.constants.ZSTD_c_compressionLevel;
   if (!zstdCompress || !zstdDecompress || levelParam === undefined) return undefined;
+  const inflate: NativeInflate = {
+    sync: zstdDecompressSync,
+    callback: syncOnly && zstdDecompressSync ? undefined : zstdDecompress,
+  };
   return {
     compress: (data, level) =>
       new Promise((resolve, reject) => {
@@ -53,24 +53,6 @@ export async function nativeZstd(): Promise<
           else resolve(plain(result));
         });
       }),
-    decompressFrame: (frame, room) =>
-      new Promise((resolve, reject) => {
-        // maxOutputLength must be 1 to 2^31 - 1 on some runtimes; the room is checked below.
-        const maxOutputLength = Math.min(Math.max(room, 1), 2 ** 31 - 1);
-        const done: Callback = (err, result) => {
-          if (err) reject(err.code === "ERR_BUFFER_TOO_LARGE" ? new OutputLimit() : err);
-          else if (result.length > room) reject(new OutputLimit());
-          else resolve([plain(result)]);
-        };
-        if (syncOnly && z.zstdDecompressSync) {
-          try {
-            done(null, z.zstdDecompressSync(frame, { maxOutputLength }));
-          } catch (err) {
-            done(err as Error & { code?: string }, new Uint8Array(0));
-          }
-        } else {
-          zstdDecompress(frame, { maxOutputLength }, done);
-        }
-      }),
+    decompressFrame: async (frame, room) => [await inflateNative(inflate, frame, room)],
   };
 }

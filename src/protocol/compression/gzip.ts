@@ -11,6 +11,12 @@
  * fflate's one-shot `gunzipSync` is not used: it sizes its output from the trailer's length
  * field, which a corrupt or hostile input controls.
  *
+ * Decompression uses the runtime's own zlib where node:zlib has a working gunzip (Node,
+ * Deno, Bun, Workers with nodejs_compat; `_zlib_native.ts`): on record batches it inflates
+ * 4 to 6 times faster than fflate (measured ~190-230 MB/s against ~40 MB/s of output), checks
+ * the same trailers, reads concatenated members, and stops at `maxSize`. fflate remains the
+ * decoder everywhere else.
+ *
  * fflate compresses at ~30 MB/s, a third of node:zlib's speed; an application that wants
  * the native one registers it (see `CompressionCodec`), keeping this module runtime-agnostic.
  *
@@ -23,6 +29,8 @@ import type { CompressionCodec } from "./codec.ts";
 import { crc32 } from "../../wire/hashes.ts";
 import { Slicer } from "../../_async/slicer.ts";
 import { asDecodeError, checkMaxSize, concat, tooLarge } from "./_util.ts";
+import { inflateNative, nativeGunzip, type NativeInflate } from "./_zlib_native.ts";
+import { OutputLimit } from "./_zstd_frames.ts";
 
 /** Input per push when compressing: a few milliseconds of work at level 6. */
 const COMPRESS_CHUNK = 64 * 1024;
@@ -62,8 +70,26 @@ async function compress(data: Uint8Array, level: Level): Promise<Uint8Array> {
   return concat(chunks, total);
 }
 
+let native: Promise<NativeInflate | undefined> | undefined;
+
 async function decompress(data: Uint8Array, maxSize?: number): Promise<Uint8Array> {
   const limit = checkMaxSize(maxSize);
+  native ??= nativeGunzip();
+  const gunzip = await native;
+  if (!gunzip) return gunzipPortable(data, limit);
+  try {
+    if (data.length === 0) throw new DecodeError("gzip data is empty", 0);
+    return await inflateNative(gunzip, data, limit);
+  } catch (err) {
+    throw err instanceof OutputLimit ? tooLarge("gzip", limit, 0) : asDecodeError("gzip", err);
+  }
+}
+
+/**
+ * Decompresses with fflate, where the runtime has no gunzip: at most `limit` bytes, members'
+ * trailers checked.
+ */
+export async function gunzipPortable(data: Uint8Array, limit: number): Promise<Uint8Array> {
   let at = 0;
   try {
     if (data.length === 0) throw new DecodeError("gzip data is empty", 0);

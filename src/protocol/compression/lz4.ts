@@ -76,12 +76,24 @@ async function compress(data: Uint8Array): Promise<Uint8Array> {
   return out.slice(0, op + 4);
 }
 
+/**
+ * The output buffer of an earlier decompression, which the next one decodes into and copies
+ * its result out of. Kafka's frames do not declare their content size, so the output buffer
+ * is a guess (4 times the input) that a fresh allocation would zero and the result would
+ * then be copied out of anyway (measured: a fifth of the decoding time of 100 B records).
+ * Taken while in use, so decompressions that overlap (they pause between blocks) never share it.
+ */
+let spare: Uint8Array | undefined;
+/** A larger buffer is not kept: one large batch should not pin its memory. */
+const SPARE_MAX = 4 << 20;
+
 async function decompress(data: Uint8Array, maxSize?: number): Promise<Uint8Array> {
   const limit = checkMaxSize(maxSize);
   let at = 0;
+  const out = new Output(Math.min(data.length * 4, 1 << 20), limit, spare);
+  if (out.buf === spare) spare = undefined;
   try {
     if (data.length === 0) throw new DecodeError("lz4 data is empty", 0);
-    const out = new Output(Math.min(data.length * 4, 1 << 20), limit);
     const slicer = new Slicer();
     while (at < data.length) {
       if (data.length - at < 8) throw new DecodeError("lz4 frame is truncated", at);
@@ -99,9 +111,13 @@ async function decompress(data: Uint8Array, maxSize?: number): Promise<Uint8Arra
       }
       at = await readFrame(data, at + 4, out, slicer);
     }
-    return out.bytes();
+    return out.copy();
   } catch (err) {
     throw asDecodeError("lz4", err, at);
+  } finally {
+    if (out.buf.length <= SPARE_MAX && (spare === undefined || spare.length < out.buf.length)) {
+      spare = out.buf;
+    }
   }
 }
 
