@@ -13,6 +13,7 @@
 import type { Cluster, RouteOptions } from "../cluster/cluster.ts";
 import type { Api } from "../protocol/api.ts";
 import { retry } from "../_async/retry.ts";
+import { UnsupportedVersionError } from "../errors.ts";
 import {
   byTopic,
   offsetCommitTopics,
@@ -91,7 +92,10 @@ export interface TransactionOptions {
   /** How long a coordinator request is retried, in ms. */
   retryFor: number;
   backoff: { backoffMin: number; backoffMax: number };
-  /** Forces a protocol version (default: from the cluster's `transaction.version`). */
+  /**
+   * Forces a protocol version (default: from the cluster's `transaction.version`); 2 is
+   * refused where the cluster did not finalize it.
+   */
   version: TransactionVersion | undefined;
   log: (message: string) => void;
 }
@@ -132,9 +136,7 @@ export class Transactions {
 
   /** The protocol version in use (resolved at the first transaction). */
   async version(): Promise<TransactionVersion> {
-    this.#version ??= this.#o.version !== undefined
-      ? Promise.resolve(this.#o.version)
-      : this.#detectVersion();
+    this.#version ??= this.#o.version === 1 ? Promise.resolve(1) : this.#detectVersion();
     this.#known = await this.#version;
     return this.#known;
   }
@@ -324,6 +326,14 @@ export class Transactions {
     const level = res.finalizedFeatures.find((f) => f.name === "transaction.version")
       ?.maxVersionLevel ?? 0;
     const version: TransactionVersion = level >= 2 ? 2 : 1;
+    // A cluster without it (Kafka 3.x, or 4.x formatted with transaction.version=1) would
+    // take v2's batches as writes to partitions outside the transaction and refuse them.
+    if (this.#o.version === 2 && version === 1) {
+      throw new UnsupportedVersionError(
+        `transactionVersion 2 needs a cluster that finalized transaction.version 2 or ` +
+          `higher (Kafka 4.0+); this one finalized ${level}`,
+      );
+    }
     this.#o.log(`transactional writer ${this.transactionalId}: transaction protocol v${version}`);
     return version;
   }

@@ -10,6 +10,7 @@ import {
   FatalTransactionError,
   ProducerFencedError,
   TransactionStateError,
+  UnsupportedVersionError,
   Writer,
   type WriterConfig,
 } from "../../../mod.ts";
@@ -174,6 +175,21 @@ describe("transactional Writer (in-memory broker)", () => {
       kafka.log("t", 0).map((b) => [b.producerEpoch, b.baseSequence]),
       [[0, 0], [1, 0]],
     );
+  });
+
+  test("forcing v2 on a cluster that did not finalize it is refused before anything is sent", async () => {
+    const kafka = new TxnKafka(1);
+    await using w = writer(kafka, { transactionVersion: 2 });
+    await assert.rejects(
+      w.beginTransaction(),
+      (e) => e instanceof UnsupportedVersionError && /transaction\.version 2/.test(e.message),
+    );
+    assert.equal(kafka.requests("InitProducerId").length, 0);
+    assert.equal(kafka.produces.length, 0);
+    // Forcing v1 on the same cluster works.
+    await using v1 = writer(kafka, { transactionVersion: 1 });
+    await v1.transaction((tx) => tx.writeMessages([keyed(0, "a")]));
+    assert.equal(kafka.added.length, 1);
   });
 
   test("a transaction that reached no broker ends without EndTxn", async () => {
