@@ -41,7 +41,11 @@ set -a
 # shellcheck disable=SC1091
 source "$KAFKIT_STATE/single/env"
 set +a
-echo "Kafka $KAFKA_VERSION at $KAFKA_BROKERS (state $KAFKIT_STATE, logs $logs)"
+# The Java interop peers stay the default release's (4.x tool classes and options, which
+# talk to older brokers too); only the broker is of `version`.
+KAFKA_LIBS="$(env -u KAFKIT_KAFKA_VERSION bash scripts/kafka/fetch.sh)"
+export KAFKA_LIBS
+echo "Kafka $KAFKA_VERSION at $KAFKA_BROKERS (state $KAFKIT_STATE, Java tools $KAFKA_LIBS, logs $logs)"
 
 failed_files=0
 for file in "${files[@]}"; do
