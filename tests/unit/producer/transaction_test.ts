@@ -26,6 +26,7 @@ import {
 import { ApiVersions } from "../../../src/protocol/generated/api_versions.ts";
 import { EndTxn, type EndTxnRequest } from "../../../src/protocol/generated/end_txn.ts";
 import { InitProducerId } from "../../../src/protocol/generated/init_producer_id.ts";
+import { Produce } from "../../../src/protocol/generated/produce.ts";
 import {
   TxnOffsetCommit,
   type TxnOffsetCommitRequest,
@@ -177,12 +178,17 @@ describe("transactional Writer (in-memory broker)", () => {
     );
   });
 
-  test("forcing v2 on a cluster that did not finalize it is refused before anything is sent", async () => {
-    const kafka = new TxnKafka(1);
+  test("forcing v2 on brokers without its API versions (Kafka 3.x) is refused before anything is sent", async () => {
+    const kafka = new TxnKafka(0);
+    for (const [api, max] of [[Produce, 11], [EndTxn, 4], [TxnOffsetCommit, 4]] as const) {
+      kafka.node(1).maxVersion.set(api.key, max);
+    }
     await using w = writer(kafka, { transactionVersion: 2 });
     await assert.rejects(
       w.beginTransaction(),
-      (e) => e instanceof UnsupportedVersionError && /transaction\.version 2/.test(e.message),
+      (e) =>
+        e instanceof UnsupportedVersionError &&
+        /Produce v12\+, TxnOffsetCommit v5\+, EndTxn v5\+/.test(e.message),
     );
     assert.equal(kafka.requests("InitProducerId").length, 0);
     assert.equal(kafka.produces.length, 0);
