@@ -14,7 +14,9 @@
  * Other knobs: KAFKIT_KAFKA_VERSION (the Kafka release to run, default 4.3.1; each version's
  * jars are cached apart, so pair a non-default one with its own KAFKIT_STATE), KAFKIT_CACHE
  * (jar cache, see fetch.sh), KAFKIT_READY_TIMEOUT_MS (default 90 s), KAFKIT_BROKER_JAVA_OPTS
- * (extra broker JVM flags, e.g. -XX:TieredStopAtLevel=4 for C2).
+ * (extra broker JVM flags, e.g. -XX:TieredStopAtLevel=4 for C2), KAFKIT_KAFKA_FEATURES
+ * (feature levels to format the nodes with, comma-separated `name=level`, e.g.
+ * `transaction.version=1` for a 4.x broker that speaks transactions v1 only).
  */
 import { probe } from "./_probe.ts";
 
@@ -29,6 +31,7 @@ const SASL_USER = "alice";
 const SASL_PASSWORD = "alice-secret";
 const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"];
 const CLUSTER_SIZE = 3;
+const FEATURES = (Deno.env.get("KAFKIT_KAFKA_FEATURES") ?? "").split(",").filter(Boolean);
 
 /** Listener name → security protocol, for the single node. MTLS is SSL requiring certs. */
 const SINGLE_LISTENERS: Record<string, string> = {
@@ -176,6 +179,16 @@ async function fetchLibs(): Promise<string> {
   return decoder.decode(out.stdout).trim();
 }
 
+/**
+ * The JVM class path: every jar but Kafka 3.x's own SLF4J binding (reload4j), which would
+ * win over log4j2's and leave the broker logging nothing through our config.
+ */
+function classPath(libs: string): string {
+  const jars = [...Deno.readDirSync(libs)].map((e) => e.name)
+    .filter((name) => name.endsWith(".jar") && !name.startsWith("slf4j-reload4j-"));
+  return jars.sort().map((name) => `${libs}/${name}`).join(":");
+}
+
 /** Runs a Kafka main class in the foreground (used for StorageTool). */
 function runKafkaTool(state: HarnessState, mainClass: string, args: string[]): Promise<string> {
   return run(state.java, [
@@ -184,7 +197,7 @@ function runKafkaTool(state: HarnessState, mainClass: string, args: string[]): P
     "-XX:TieredStopAtLevel=1",
     `-Dlog4j2.configurationFile=${HERE}/log4j2-tools.properties`,
     "-cp",
-    `${state.libs}/*`,
+    classPath(state.libs),
     mainClass,
     ...args,
   ]);
@@ -431,6 +444,7 @@ async function prepareNode(state: HarnessState, node: NodeState): Promise<void> 
     "--config",
     nodeConfig(mode, node.id),
     ...scram,
+    ...FEATURES.flatMap((feature) => ["--feature", feature]),
   ]);
 }
 
@@ -446,7 +460,7 @@ function spawnNode(state: HarnessState, node: NodeState): number {
     ...(Deno.env.get("KAFKIT_BROKER_JAVA_OPTS")?.split(/\s+/).filter(Boolean) ?? []),
     `-Dlog4j2.configurationFile=${HERE}/log4j2-broker.properties`,
     "-cp",
-    `${state.libs}/*`,
+    classPath(state.libs),
     "kafka.Kafka",
     nodeConfig(mode, node.id),
   ];

@@ -203,7 +203,10 @@ export async function describeGroups(
     const answers = await describe(cluster, left, withOps, call);
     left = left.filter((id) => {
       const a = answers.get(id)!;
+      // The API is not there for this group: not advertised, or (Kafka 3.7-3.9 with KIP-848
+      // off) advertised but answered UNSUPPORTED_VERSION.
       if (a instanceof UnsupportedVersionError) return true;
+      if (a instanceof KafkaError && a.code === ErrorCodes.UNSUPPORTED_VERSION) return true;
       if (a instanceof KafkaError && a.code === ErrorCodes.GROUP_ID_NOT_FOUND) {
         notFound.set(id, a);
         return true;

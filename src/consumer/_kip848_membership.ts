@@ -9,7 +9,7 @@
  */
 import { Notifier } from "../_async/notifier.ts";
 import { backoffDelay } from "../_async/retry.ts";
-import { KafkitError } from "../errors.ts";
+import { KafkitError, UnsupportedVersionError } from "../errors.ts";
 import { ErrorCodes, errorForCode, KafkaError } from "../protocol/errors.ts";
 import {
   ConsumerGroupHeartbeat,
@@ -208,6 +208,14 @@ export class ConsumerProtocolMembership implements GroupMembership {
           groupId: this.#o.groupId,
           brokerMessage: res.errorMessage,
         });
+        // Kafka 3.7-3.9 list the API but refuse it unless KIP-848 was switched on there.
+        if (res.errorCode === ErrorCodes.UNSUPPORTED_VERSION) {
+          throw new UnsupportedVersionError(
+            `group ${this.#o.groupId}: the cluster does not run the consumer group protocol ` +
+              `(KIP-848, Kafka 4.0+); use groupProtocol "classic"`,
+            { cause: error },
+          );
+        }
         if (FENCED.has(res.errorCode)) {
           this.#o.logError(`kafkit: group ${this.#o.groupId}: member fenced, rejoining`, error);
           this.#o.onError?.(error);

@@ -13,6 +13,7 @@
 import type { Cluster, RouteOptions } from "../cluster/cluster.ts";
 import type { Api } from "../protocol/api.ts";
 import { retry } from "../_async/retry.ts";
+import { UnsupportedVersionError } from "../errors.ts";
 import {
   byTopic,
   offsetCommitTopics,
@@ -28,6 +29,7 @@ import {
 } from "../protocol/generated/add_partitions_to_txn.ts";
 import { ApiVersions } from "../protocol/generated/api_versions.ts";
 import { EndTxn } from "../protocol/generated/end_txn.ts";
+import { Produce } from "../protocol/generated/produce.ts";
 import {
   TxnOffsetCommit,
   type TxnOffsetCommitResponse,
@@ -63,6 +65,13 @@ export interface GroupMetadata {
 /** The last levels of v1: Produce v12, TxnOffsetCommit v5 and EndTxn v5 mean v2. */
 const V1_MAX = { produce: 11, txnOffsetCommit: 4, endTxn: 4 } as const;
 
+/** What v2 needs of the brokers: the version after each of v1's last. */
+const V2_NEEDS = [
+  { api: Produce, version: V1_MAX.produce + 1 },
+  { api: TxnOffsetCommit, version: V1_MAX.txnOffsetCommit + 1 },
+  { api: EndTxn, version: V1_MAX.endTxn + 1 },
+] as const;
+
 /** Errors that say another producer took over the transactional id. */
 const FENCED: ReadonlySet<number> = new Set([
   ErrorCodes.PRODUCER_FENCED,
@@ -91,7 +100,10 @@ export interface TransactionOptions {
   /** How long a coordinator request is retried, in ms. */
   retryFor: number;
   backoff: { backoffMin: number; backoffMax: number };
-  /** Forces a protocol version (default: from the cluster's `transaction.version`). */
+  /**
+   * Forces a protocol version (default: from the cluster's `transaction.version`); 2 is
+   * refused where the brokers lack its API versions.
+   */
   version: TransactionVersion | undefined;
   log: (message: string) => void;
 }
@@ -132,9 +144,7 @@ export class Transactions {
 
   /** The protocol version in use (resolved at the first transaction). */
   async version(): Promise<TransactionVersion> {
-    this.#version ??= this.#o.version !== undefined
-      ? Promise.resolve(this.#o.version)
-      : this.#detectVersion();
+    this.#version ??= this.#o.version === 1 ? Promise.resolve(1) : this.#detectVersion();
     this.#known = await this.#version;
     return this.#known;
   }
@@ -323,7 +333,16 @@ export class Transactions {
     });
     const level = res.finalizedFeatures.find((f) => f.name === "transaction.version")
       ?.maxVersionLevel ?? 0;
-    const version: TransactionVersion = level >= 2 ? 2 : 1;
+    const version: TransactionVersion = this.#o.version ?? (level >= 2 ? 2 : 1);
+    const max = (key: number) => res.apiKeys.find((k) => k.apiKey === key)?.maxVersion ?? -1;
+    const lacking = V2_NEEDS.filter((n) => max(n.api.key) < n.version);
+    if (version === 2 && lacking.length > 0) {
+      // Forced there, v2's batches would go as writes to partitions outside the transaction.
+      const needs = lacking.map((n) => `${n.api.name} v${n.version}+`).join(", ");
+      throw new UnsupportedVersionError(
+        `transactionVersion 2 needs ${needs} (Kafka 4.0+), which the broker lacks`,
+      );
+    }
     this.#o.log(`transactional writer ${this.transactionalId}: transaction protocol v${version}`);
     return version;
   }

@@ -139,7 +139,8 @@ export interface WriterConfig extends Omit<ClusterOptions, "brokers"> {
   transactionTimeout?: number;
   /**
    * The transaction protocol: 2 (KIP-890, Kafka 4.0+) or 1. Default: 2 when the cluster has
-   * finalized `transaction.version` 2 or higher, else 1.
+   * finalized `transaction.version` 2 or higher, else 1. Forcing 2 on brokers without its API
+   * versions (Kafka 3.x) makes `beginTransaction` throw `UnsupportedVersionError`.
    */
   transactionVersion?: 1 | 2;
   /**

@@ -166,6 +166,36 @@ for (const transactionVersion of [1, 2] as const) {
       assert.deepEqual(await readUntilEnd(topic, "read_committed"), ["old-1"]);
     });
 
+    test("a batch the broker refuses leaves the transaction abortable; the next commits with a new epoch", async () => {
+      const topic = unique(`refused-batch-v${transactionVersion}`);
+      {
+        await using conn = await dial(address());
+        await conn.createTopics([{
+          topic,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ configName: "max.message.bytes", configValue: "1024" }],
+        }]);
+      }
+      const transactionalId = `${topic}-tx`;
+      await using admin = new Client({ brokers: brokers() });
+      const epoch = async () =>
+        (await admin.describeTransactions([transactionalId]))[0].producerEpoch;
+      await using w = writerOf(topic, transactionalId);
+      await w.transaction((tx) => tx.writeMessages(values("c1")));
+      const before = await epoch();
+      await w.beginTransaction();
+      const write = await w.writeMessages(values("x".repeat(4096))).then(() => undefined, (e) => e);
+      assert.ok(write instanceof WriteErrors, `got ${write}`);
+      await assert.rejects(w.commitTransaction(), AbortableTransactionError);
+      await w.abortTransaction();
+      // v1: the partition's sequence numbers are in doubt, so a new epoch (KIP-360); v2 bumps
+      // it at every transaction's end.
+      assert.ok(await epoch() > before, `epoch ${await epoch()} after ${before}`);
+      await w.transaction((tx) => tx.writeMessages(values("c2", END)));
+      assert.deepEqual(await readUntilEnd(topic, "read_committed"), ["c1", "c2"]);
+    });
+
     test("sendOffsets: the group's offsets are committed with the transaction, not after an abort", async () => {
       const topic = unique(`offsets-v${transactionVersion}`);
       const input = unique(`offsets-in-v${transactionVersion}`);

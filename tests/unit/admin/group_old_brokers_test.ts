@@ -5,8 +5,11 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../../../src/admin/client.ts";
 import { UnsupportedVersionError } from "../../../src/errors.ts";
-import { KafkaError } from "../../../src/protocol/errors.ts";
-import { ConsumerGroupDescribe } from "../../../src/protocol/generated/consumer_group_describe.ts";
+import { ErrorCodes, KafkaError } from "../../../src/protocol/errors.ts";
+import {
+  ConsumerGroupDescribe,
+  defaultConsumerGroupDescribeResponseDescribedGroup,
+} from "../../../src/protocol/generated/consumer_group_describe.ts";
 import {
   defaultDescribeGroupsResponseDescribedGroup,
   DescribeGroups,
@@ -68,5 +71,24 @@ describe("admin: groups on older brokers", () => {
     assert.match(gone.error.message, /groupId=gone/);
     assert.deepEqual(fake.requests("ConsumerGroupDescribe"), []);
     assert.deepEqual(fake.requests("ShareGroupDescribe"), []);
+  });
+
+  test("describeGroups: ConsumerGroupDescribe advertised but refused per group (Kafka 3.7-3.9) is skipped", async () => {
+    const fake = oldBroker();
+    // Such brokers list the API, and answer it UNSUPPORTED_VERSION while KIP-848 is off.
+    fake.node(1).maxVersion.set(ConsumerGroupDescribe.key, 0);
+    fake.on(ConsumerGroupDescribe, (req) => ({
+      throttleTimeMs: 0,
+      groups: req.groupIds!.map((groupId) => ({
+        ...defaultConsumerGroupDescribeResponseDescribedGroup(),
+        groupId,
+        errorCode: ErrorCodes.UNSUPPORTED_VERSION,
+      })),
+    }));
+    await using admin = new Client({ brokers: fake.brokers, connect: fake.connect });
+    const [gone] = await admin.describeGroups(["gone"]);
+    assert.equal(fake.requests("ConsumerGroupDescribe").length, 1);
+    assert.ok(gone.error instanceof KafkaError, String(gone.error));
+    assert.equal(gone.error.errorName, "GROUP_ID_NOT_FOUND");
   });
 });

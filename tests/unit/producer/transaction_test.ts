@@ -10,6 +10,7 @@ import {
   FatalTransactionError,
   ProducerFencedError,
   TransactionStateError,
+  UnsupportedVersionError,
   Writer,
   type WriterConfig,
 } from "../../../mod.ts";
@@ -25,6 +26,7 @@ import {
 import { ApiVersions } from "../../../src/protocol/generated/api_versions.ts";
 import { EndTxn, type EndTxnRequest } from "../../../src/protocol/generated/end_txn.ts";
 import { InitProducerId } from "../../../src/protocol/generated/init_producer_id.ts";
+import { Produce } from "../../../src/protocol/generated/produce.ts";
 import {
   TxnOffsetCommit,
   type TxnOffsetCommitRequest,
@@ -174,6 +176,26 @@ describe("transactional Writer (in-memory broker)", () => {
       kafka.log("t", 0).map((b) => [b.producerEpoch, b.baseSequence]),
       [[0, 0], [1, 0]],
     );
+  });
+
+  test("forcing v2 on brokers without its API versions (Kafka 3.x) is refused before anything is sent", async () => {
+    const kafka = new TxnKafka(0);
+    for (const [api, max] of [[Produce, 11], [EndTxn, 4], [TxnOffsetCommit, 4]] as const) {
+      kafka.node(1).maxVersion.set(api.key, max);
+    }
+    await using w = writer(kafka, { transactionVersion: 2 });
+    await assert.rejects(
+      w.beginTransaction(),
+      (e) =>
+        e instanceof UnsupportedVersionError &&
+        /Produce v12\+, TxnOffsetCommit v5\+, EndTxn v5\+/.test(e.message),
+    );
+    assert.equal(kafka.requests("InitProducerId").length, 0);
+    assert.equal(kafka.produces.length, 0);
+    // Forcing v1 on the same cluster works.
+    await using v1 = writer(kafka, { transactionVersion: 1 });
+    await v1.transaction((tx) => tx.writeMessages([keyed(0, "a")]));
+    assert.equal(kafka.added.length, 1);
   });
 
   test("a transaction that reached no broker ends without EndTxn", async () => {
