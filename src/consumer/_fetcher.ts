@@ -100,6 +100,8 @@ interface Chunk {
   state: FetchState;
   messages: Message[];
   next: number;
+  /** The record bytes the broker sent for them (compressed batches: compressed). */
+  wire: number;
 }
 
 /** Where a fetch of `s` starts now. */
@@ -122,8 +124,8 @@ export class Fetcher {
   /** Messages of paused partitions taken out of the queue, per partition. */
   readonly #held = new Map<string, Chunk[]>();
   #buffered = 0;
-  /** Key and value bytes of the queued messages. */
-  #bufferedBytes = 0;
+  /** Record bytes fetched for the queued chunks, until each is read to its end. */
+  #bufferedWire = 0;
   /** Readers waiting for a message (several `next()` calls may wait at once). */
   readonly #readers = new Notifier();
   /** Errors for the reader's next `next()` call, ahead of any message. */
@@ -221,9 +223,8 @@ export class Fetcher {
     const chunk = this.#queue[0];
     if (!chunk) return undefined;
     const m = chunk.messages[chunk.next++];
-    if (chunk.next >= chunk.messages.length) this.#queue.shift();
+    if (chunk.next >= chunk.messages.length) this.#finished();
     this.#buffered--;
-    this.#bufferedBytes -= size(m);
     if (this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
     return m;
   }
@@ -237,14 +238,10 @@ export class Fetcher {
       const chunk = this.#queue[0];
       if (!chunk) break;
       const end = Math.min(chunk.messages.length, chunk.next + max - out.length);
-      for (let i = chunk.next; i < end; i++) {
-        const m = chunk.messages[i];
-        this.#bufferedBytes -= size(m);
-        out.push(m);
-      }
+      for (let i = chunk.next; i < end; i++) out.push(chunk.messages[i]);
       this.#buffered -= end - chunk.next;
       chunk.next = end;
-      if (end >= chunk.messages.length) this.#queue.shift();
+      if (end >= chunk.messages.length) this.#finished();
     }
     if (out.length > 0 && this.#wakeFetchers.length > 0 && !this.#full()) this.#wake();
     return out;
@@ -278,7 +275,7 @@ export class Fetcher {
   unread(m: Message): void {
     const state = this.#states.get(partitionKey(m.topic, m.partition));
     if (!state) return; // no longer fetched: its next owner reads it
-    const chunk = { state, messages: [m], next: 0 };
+    const chunk = { state, messages: [m], next: 0, wire: 0 };
     if (state.paused) this.#held.set(state.key, [chunk, ...this.#held.get(state.key) ?? []]);
     else {
       this.#queue.unshift(chunk);
@@ -289,18 +286,22 @@ export class Fetcher {
   /** Adds (`sign` 1) or takes away (-1) a chunk's unread messages from the queue's counts. */
   #count(c: Chunk, sign: 1 | -1): void {
     this.#buffered += sign * (c.messages.length - c.next);
-    for (let j = c.next; j < c.messages.length; j++) {
-      this.#bufferedBytes += sign * size(c.messages[j]);
-    }
+    this.#bufferedWire += sign * c.wire;
+  }
+
+  /** The queue's head chunk was read to its end. */
+  #finished(): void {
+    this.#bufferedWire -= this.#queue.shift()!.wire;
   }
 
   /**
-   * Fetching pauses once the queue holds `queueCapacity` messages and a full response's worth
-   * of bytes (`maxBytes`): small messages keep a response ahead of the reader, large ones stay
-   * bounded by the count.
+   * Fetching pauses once the queue holds `queueCapacity` messages and a whole response's worth
+   * of fetched bytes (`maxBytes`, counted as the broker sent them): a response stays ahead of
+   * the reader whatever the messages' size or compression (a compressed response holds more
+   * messages than an uncompressed one), and large messages stay bounded by the count.
    */
   #full(): boolean {
-    return this.#buffered >= this.#o.queueCapacity && this.#bufferedBytes >= this.#o.maxBytes;
+    return this.#buffered >= this.#o.queueCapacity && this.#bufferedWire >= this.#o.maxBytes;
   }
 
   #wakeReaders(): void {
@@ -702,7 +703,7 @@ export class Fetcher {
     state.offset = fetched.endOffset;
     if (fetched.lastEpoch >= 0) state.lastFetchedEpoch = fetched.lastEpoch;
     if (fetched.messages.length > 0) {
-      const chunk = { state, messages: fetched.messages, next: 0 };
+      const chunk = { state, messages: fetched.messages, next: 0, wire: part.records?.length ?? 0 };
       // Paused while this fetch was out: held back with the rest.
       if (state.paused) this.#held.set(state.key, [...this.#held.get(state.key) ?? [], chunk]);
       else {
@@ -793,6 +794,3 @@ export class Fetcher {
     void this.#place(states, true);
   }
 }
-
-/** The bytes a queued message holds (key and value). */
-const size = (m: Message): number => (m.key?.length ?? 0) + (m.value?.length ?? 0);

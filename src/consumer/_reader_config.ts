@@ -76,7 +76,7 @@ export interface ReaderConfig extends Omit<ClusterOptions, "brokers"> {
   readBatchTimeout?: number;
   /**
    * Messages fetched ahead of the application (default 100); fetching also runs ahead until
-   * `maxBytes` of small messages are queued.
+   * a whole response (`maxBytes` of fetched, maybe compressed, bytes) is queued.
    */
   queueCapacity?: number;
   /**
