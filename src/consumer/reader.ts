@@ -82,6 +82,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   readonly #partitions: readonly TopicPartition[] | undefined;
   /** Paused partitions a rebalance revoked: paused again if the same rebalance gives them back. */
   #pausedRevoked = new Map<string, TopicPartition>();
+  /** Counts the group's changes to what this member owns (seekToCommitted asks again on one). */
+  #assignmentChanges = 0;
   readonly #startOffset: number;
   readonly #commitInterval: number;
   readonly #maxAttempts: number;
@@ -519,8 +521,21 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * Group readers only.
    */
   async seekToCommitted(options: { signal?: AbortSignal } = {}): Promise<void> {
-    const owned = [...this.#group("seekToCommitted").owned];
-    this.#fetcher.add(await abortable(this.#committedStarts(owned), options.signal));
+    const membership = this.#group("seekToCommitted");
+    for (;;) {
+      const changes = this.#assignmentChanges;
+      const starts = await abortable(this.#committedStarts([...membership.owned]), options.signal);
+      // Partitions given or taken away while the offsets were asked for: ask again for what
+      // is owned now. Placing a partition a rebalance took away would make this member read
+      // it beside its new owner (and an exactly-once pipeline commit its input twice).
+      if (this.#assignmentChanges === changes) return this.#fetcher.add(starts);
+    }
+  }
+
+  /** `partitions` less those the group no longer gives this member. */
+  #stillOwned<T extends TopicPartition>(partitions: readonly T[]): T[] {
+    const owned = new Set(this.#membership!.owned.map((p) => partitionKey(p.topic, p.partition)));
+    return partitions.filter((p) => owned.has(partitionKey(p.topic, p.partition)));
   }
 
   /**
@@ -738,6 +753,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {
+    this.#assignmentChanges++;
     const repause = this.#pausedRevoked;
     this.#pausedRevoked = new Map();
     this.#counters.rebalances++;
@@ -746,7 +762,8 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     await this.#config.onAssigned?.(starts);
     // Paused partitions the same rebalance revoked and gave back stay paused.
     this.#fetcher.pause(starts.filter((p) => repause.has(partitionKey(p.topic, p.partition))));
-    this.#fetcher.add(starts);
+    // Not those a rebalance took away meanwhile.
+    this.#fetcher.add(this.#stillOwned(starts));
   }
 
   /** Where each partition starts: its committed offset, else `startOffset`. */
@@ -782,6 +799,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
+    this.#assignmentChanges++;
     this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     await this.#flushCommits(partitions).catch((e) => {
@@ -793,6 +811,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
+    this.#assignmentChanges++;
     this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     for (const p of partitions) this.#pending.delete(p.topic, p.partition);
