@@ -16,7 +16,7 @@ import { partitionKey, type PartitionOffset } from "./offsets.ts";
 import { Reader, type ReaderConfig } from "./consumer/reader.ts";
 import { FatalTransactionError, Writer, type WriterConfig } from "./producer/writer.ts";
 import { KafkitError } from "./errors.ts";
-import { positiveInt } from "./config.ts";
+import { positiveInt, rejectUnknownOptions, SIGNAL_ONLY } from "./config.ts";
 
 /** Configuration of an {@linkcode ExactlyOnce} processor. */
 export interface ExactlyOnceConfig {
@@ -121,6 +121,7 @@ export class ExactlyOnce implements AsyncDisposable {
    * took over its transactional id); then it rejects.
    */
   run(options: { signal?: AbortSignal } = {}): Promise<void> {
+    rejectUnknownOptions("ExactlyOnce.run", options, SIGNAL_ONLY);
     if (this.#running) throw new TypeError("ExactlyOnce: run() is already running");
     const running = this.#run(anySignal(options.signal, this.#stop.signal)!).finally(() => {
       this.#running = undefined;

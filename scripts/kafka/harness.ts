@@ -569,6 +569,12 @@ async function waitReady(state: HarnessState, nodes: NodeState[]): Promise<void>
     await waitNodeReady(state.mode, node, expected, deadline);
     await waitListenersOpen(node, deadline);
   }));
+  // A restarted node replays its old metadata first and may list itself before the
+  // controller has fenced and re-admitted it. The nodes that kept running see the fence, and
+  // list it again only once the controller unfenced it, which waits until it caught up. So
+  // every running node must agree before topics can be created with all replicas.
+  const others = state.nodes.filter((n) => n.pid !== null && !nodes.includes(n));
+  await Promise.all(others.map((node) => waitNodeReady(state.mode, node, expected, deadline)));
 }
 
 async function isHealthy(state: HarnessState): Promise<boolean> {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
 import { Cluster } from "../cluster/cluster.ts";
 import { clientLog } from "../log.ts";
 import { abortable } from "../_async/abortable.ts";
@@ -102,6 +103,7 @@ export class Generation {
     offsets: ReadonlyMap<string, ReadonlyMap<number, number>>,
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    rejectUnknownOptions("Generation.commitOffsets", options, SIGNAL_ONLY);
     if (this.#over) throw new GenerationEndedError();
     const list: PartitionOffset[] = [];
     for (const [topic, parts] of offsets) {
@@ -195,6 +197,7 @@ export class ConsumerGroup implements AsyncDisposable {
 
   /** The next generation; waits for the group to (re)balance. */
   async next(options: { signal?: AbortSignal } = {}): Promise<Generation> {
+    rejectUnknownOptions("ConsumerGroup.next", options, SIGNAL_ONLY);
     for (;;) {
       if (this.#closed) throw new GroupClosedError();
       if (this.#failure) throw this.#failure;
@@ -219,6 +222,11 @@ export class ConsumerGroup implements AsyncDisposable {
    * unreachable). Calling it again returns the same promise.
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      rejectUnknownOptions("ConsumerGroup.close", options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#closing ??= this.#close(options.signal);
     return this.#closing;
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
 import { Cluster } from "../cluster/cluster.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable, anySignal } from "../_async/abortable.ts";
@@ -229,6 +230,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     // two (the second cost a group reader ~20% more CPU per message than fetchMessage).
     let m: Message | undefined;
     try {
+      rejectUnknownOptions("Reader.readMessage", options, SIGNAL_ONLY);
       m = this.#takeQueued();
     } catch (e) {
       return Promise.reject(e);
@@ -255,19 +257,28 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     this.#pending.advance(m.topic, m.partition, m.offset + 1);
     // With an interval the commit is the timer's: nothing to wait for per message.
     if (this.#commitInterval > 0) return m;
-    // The signal only covers the wait for a message: a commit once started finishes, so a
-    // message is never committed without being returned.
+    await this.#commitOrUnread([m]);
+    return m;
+  }
+
+  /**
+   * Commits what `messages` advanced; if that fails they were not committed, so they are not
+   * returned either: they go back to the queue, to be the next read, and the error is thrown.
+   * No signal: a commit once started finishes, so nothing is committed without being returned.
+   */
+  async #commitOrUnread(messages: Message[]): Promise<void> {
     try {
       await this.#flushCommits();
     } catch (e) {
-      // Not committed, so not returned: it is the next message read again.
-      if (this.#pending.get(m.topic, m.partition) === m.offset + 1) {
-        this.#pending.delete(m.topic, m.partition);
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i];
+        if (this.#pending.get(m.topic, m.partition) === m.offset + 1) {
+          this.#pending.delete(m.topic, m.partition);
+        }
+        this.#fetcher.unread(m);
       }
-      this.#fetcher.unread(m);
       throw e;
     }
-    return m;
   }
 
   /** Reads the next message without committing it (commit with `commitMessages`). */
@@ -276,6 +287,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     // Deno and Node 24, ~17% on Bun.
     let m: Message | undefined;
     try {
+      rejectUnknownOptions("Reader.fetchMessage", options, SIGNAL_ONLY);
       m = this.#takeQueued();
     } catch (e) {
       return Promise.reject(e);
@@ -312,22 +324,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * puts every message back, to be read again.
    */
   async readMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
+    rejectUnknownOptions("Reader.readMessages", options, BATCH_OPTIONS);
     const messages = await this.fetchMessages(options);
     if (this.#groupId === undefined) return messages;
     for (const m of messages) this.#pending.advance(m.topic, m.partition, m.offset + 1);
     if (this.#commitInterval > 0) return messages;
-    try {
-      await this.#flushCommits();
-    } catch (e) {
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const m = messages[i];
-        if (this.#pending.get(m.topic, m.partition) === m.offset + 1) {
-          this.#pending.delete(m.topic, m.partition);
-        }
-        this.#fetcher.unread(m);
-      }
-      throw e;
-    }
+    await this.#commitOrUnread(messages);
     return messages;
   }
 
@@ -337,6 +339,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * through in one go holds the event loop for as long, so it is not the whole queue).
    */
   async fetchMessages(options: { signal?: AbortSignal; max?: number } = {}): Promise<Message[]> {
+    rejectUnknownOptions("Reader.fetchMessages", options, BATCH_OPTIONS);
     const max = options.max ?? DEFAULT_BATCH;
     if (!(Number.isInteger(max) && max >= 1)) {
       throw new RangeError(`max must be an integer >= 1, got ${max}`);
@@ -344,7 +347,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     const messages = this.#takeQueuedMany(max);
     if (messages.length === 0) {
       // Waiting for the first one, as fetchMessage does; then whatever came with it.
-      const first = await this.fetchMessage(options);
+      const first = await this.fetchMessage({ signal: options.signal });
       return [first, ...this.#takeQueuedMany(max - 1)];
     }
     // The application works through the whole batch before it asks again: a turn for
@@ -397,6 +400,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     messages: readonly Message[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    rejectUnknownOptions("Reader.commitMessages", options, SIGNAL_ONLY);
     this.#group("commitMessages");
     // O(1) per message, whatever the number of partitions owned: which of them are still
     // owned is checked once per commit.
@@ -416,6 +420,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   /** Moves a partition reader to the first message at or after `time`. Not in a group. */
   async setOffsetAt(time: Date | number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    rejectUnknownOptions("Reader.setOffsetAt", options, SIGNAL_ONLY);
     this.#single("setOffsetAt");
     const timestamp = typeof time === "number" ? time : time.getTime();
     if (!Number.isFinite(timestamp) || timestamp < 0) {
@@ -458,6 +463,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * reader rejects with a TypeError, as kafka-go's `ReadLag` returns an error in a group.
    */
   async readLag(options: { signal?: AbortSignal } = {}): Promise<number> {
+    rejectUnknownOptions("Reader.readLag", options, SIGNAL_ONLY);
     this.#single("readLag");
     const key = partitionKey(this.#topic!, this.#partition);
     const end = await listOffsets(
@@ -521,6 +527,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * Group readers only.
    */
   async seekToCommitted(options: { signal?: AbortSignal } = {}): Promise<void> {
+    rejectUnknownOptions("Reader.seekToCommitted", options, SIGNAL_ONLY);
     const membership = this.#group("seekToCommitted");
     for (;;) {
       const changes = this.#assignmentChanges;
@@ -576,6 +583,11 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * promise.
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      rejectUnknownOptions("Reader.close", options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#closing ??= this.#close(options.signal);
     return this.#closing;
   }
@@ -858,6 +870,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
 /** The most messages a batch call returns by default. */
 const DEFAULT_BATCH = 1000;
+const BATCH_OPTIONS: ReadonlySet<string> = new Set(["signal", "max"]);
 
 /** Commit errors that clear up once the member has rejoined. */
 const REJOINING: ReadonlySet<number> = new Set([

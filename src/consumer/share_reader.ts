@@ -17,7 +17,7 @@ import { delay } from "../_async/delay.ts";
 import { Notifier } from "../_async/notifier.ts";
 import { Cluster, type ClusterOptions, CORE_OPTIONS } from "../cluster/cluster.ts";
 import { intIn, listOf, nameOf, oneOf } from "../_validate.ts";
-import { positiveInt, rejectUnknownOptions } from "../config.ts";
+import { positiveInt, rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
 import { KafkitError } from "../errors.ts";
 import { type Message, toMessage } from "../message.ts";
 import type { TopicPartition } from "../offsets.ts";
@@ -260,6 +260,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
    * or after `close()`.
    */
   async readMessage(options: { signal?: AbortSignal } = {}): Promise<ShareRecord> {
+    rejectUnknownOptions("ShareReader.readMessage", options, SIGNAL_ONLY);
     const startedAt = this.#telemetry ? Date.now() : 0;
     for (;;) {
       if (this.#closed) throw new ShareReaderClosedError();
@@ -318,6 +319,7 @@ export class ShareReader implements AsyncIterable<ShareRecord>, AsyncDisposable 
    * it refused them on.
    */
   async commit(options: { signal?: AbortSignal } = {}): Promise<void> {
+    rejectUnknownOptions("ShareReader.commit", options, SIGNAL_ONLY);
     if (this.#closed) throw new ShareReaderClosedError();
     await this.#round?.catch(() => {});
     this.#acceptHandedOut();

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
 import { Cluster } from "../cluster/cluster.ts";
 import { abortable, abortError, anySignal, throwIfAborted } from "../_async/abortable.ts";
 import { deadline } from "../_async/deadline.ts";
@@ -249,6 +250,7 @@ export class Writer implements AsyncDisposable {
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    rejectUnknownOptions("Writer.writeMessages", options, SIGNAL_ONLY);
     // The signal also ends a wait for the topic's metadata (brokers down, topic missing):
     // what was accepted meanwhile is still delivered or reported.
     const call = await abortable(this.#enqueue(messages, options.signal), options.signal);
@@ -274,6 +276,7 @@ export class Writer implements AsyncDisposable {
     messages: MessageInput[],
     options: { signal?: AbortSignal } = {},
   ): Promise<DeliveryReport[]> {
+    rejectUnknownOptions("Writer.deliver", options, SIGNAL_ONLY);
     const call = await abortable(this.#enqueue(messages, options.signal, true), options.signal);
     await abortable(call.done, options.signal);
     return call.reports!;
@@ -619,6 +622,7 @@ export class Writer implements AsyncDisposable {
 
   /** Sends everything queued now and resolves when all of it is delivered or failed. */
   async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
+    rejectUnknownOptions("Writer.flush", options, SIGNAL_ONLY);
     if (this.#outstanding === 0) return;
     const drained = this.#whenDrained();
     for (const q of this.#queues.values()) q.hurry();
@@ -645,6 +649,11 @@ export class Writer implements AsyncDisposable {
    * `WriterClosedError` at once. Every accepted message ends acknowledged or reported.
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      rejectUnknownOptions("Writer.close", options, SIGNAL_ONLY);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#closing ??= this.#close(options.signal);
     return this.#closing;
   }

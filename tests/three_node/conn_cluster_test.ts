@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ConnectionError, dial, Dialer, KafkitError } from "../../mod.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
 import { harness } from "../_harness.ts";
+import { eventually } from "../_eventually.ts";
 
 describe(`Conn on the 3-node cluster (${RUNTIME})`, () => {
   const nodes = () => kafkaEnv("KAFKA_CLUSTER_BROKERS").split(",");
@@ -63,6 +64,8 @@ describe(`Conn on the 3-node cluster (${RUNTIME})`, () => {
     }
     const partition = await dialer.lookupPartition(nodes()[0], empty, 0);
     await using conn = await dialer.dialPartition(nodes()[0], partition);
+    // The leader learns of the new topic a moment after the controller created it.
+    await eventually(() => conn.readLastOffset());
     // A fetch the broker holds for 30 s (nothing to read), with a 60 s client timeout.
     const pending = conn.readBatchWith({
       minBytes: 1,
