@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
+import { NO_OPTIONS, rejectUnknownOptions, SIGNAL_ONLY } from "../config.ts";
 import { Cluster } from "../cluster/cluster.ts";
 import { listOffsets } from "../cluster/requests/list_offsets.ts";
 import { abortable, anySignal } from "../_async/abortable.ts";
@@ -225,12 +225,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
    * Reads the next message; in a group its offset is committed before it is returned (with
    * `commitInterval`, queued for the next interval commit instead).
    */
-  readMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+  readMessage(options: { signal?: AbortSignal } = NO_OPTIONS): Promise<Message> {
     // A queued message is taken here, not through fetchMessage: one call per message, not
     // two (the second cost a group reader ~20% more CPU per message than fetchMessage).
     let m: Message | undefined;
     try {
-      rejectUnknownOptions("Reader.readMessage", options, SIGNAL_ONLY);
+      if (options !== NO_OPTIONS) rejectUnknownOptions("Reader.readMessage", options, SIGNAL_ONLY);
       m = this.#takeQueued();
     } catch (e) {
       return Promise.reject(e);
@@ -282,12 +282,12 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   }
 
   /** Reads the next message without committing it (commit with `commitMessages`). */
-  fetchMessage(options: { signal?: AbortSignal } = {}): Promise<Message> {
+  fetchMessage(options: { signal?: AbortSignal } = NO_OPTIONS): Promise<Message> {
     // No async function on the fast path (a queued message): ~10% less CPU per message on
     // Deno and Node 24, ~17% on Bun.
     let m: Message | undefined;
     try {
-      rejectUnknownOptions("Reader.fetchMessage", options, SIGNAL_ONLY);
+      if (options !== NO_OPTIONS) rejectUnknownOptions("Reader.fetchMessage", options, SIGNAL_ONLY);
       m = this.#takeQueued();
     } catch (e) {
       return Promise.reject(e);
