@@ -6,6 +6,7 @@
  */
 
 import { parseAddress } from "./address.ts";
+import { rejectUnknownOptions } from "./config.ts";
 import { Batch } from "./batch.ts";
 import { type Message, type MessageInput, payloadSize, toRecord } from "./message.ts";
 import { type Broker, brokersOf, type Partition, partitionsOf } from "./metadata.ts";
@@ -76,6 +77,16 @@ export interface WriteOptions extends CallOptions {
   /** Marks the batch as part of a transaction. */
   transactional?: boolean;
 }
+
+const CALL_OPTIONS: ReadonlySet<string> = new Set(["signal", "timeout"]);
+const READ_BATCH_OPTIONS: ReadonlySet<string> = new Set([
+  ...CALL_OPTIONS,
+  ...["minBytes", "maxBytes", "maxWait", "isolationLevel"],
+]);
+const WRITE_OPTIONS: ReadonlySet<string> = new Set([
+  ...CALL_OPTIONS,
+  ...["producerId", "producerEpoch", "baseSequence", "transactional"],
+]);
 
 /** What a write reports: payload bytes (`payloadSize`), and where the batch landed. */
 export interface WriteResult {
@@ -150,11 +161,13 @@ export class Conn implements AsyncDisposable {
 
   /** The brokers of the cluster. */
   async brokers(options: CallOptions = {}): Promise<Broker[]> {
+    rejectUnknownOptions("Conn.brokers", options, CALL_OPTIONS);
     return brokersOf(await this.#connection.request(Metadata, metadataRequest([]), options));
   }
 
   /** The broker Metadata names as controller (in KRaft mode, a broker that forwards). */
   async controller(options: CallOptions = {}): Promise<Broker> {
+    rejectUnknownOptions("Conn.controller", options, CALL_OPTIONS);
     const meta = await this.#connection.request(Metadata, metadataRequest([]), options);
     const broker = brokersOf(meta).find((b) => b.id === meta.controllerId);
     if (!broker) {
@@ -168,6 +181,7 @@ export class Conn implements AsyncDisposable {
 
   /** The partitions of `topics`, or of every topic when none are named. */
   async readPartitions(topics?: string[], options: CallOptions = {}): Promise<Partition[]> {
+    rejectUnknownOptions("Conn.readPartitions", options, CALL_OPTIONS);
     const all = topics === undefined || topics.length === 0;
     const meta = await this.#connection.request(
       Metadata,
@@ -179,6 +193,7 @@ export class Conn implements AsyncDisposable {
 
   /** Creates topics; one that already exists is not an error (as in kafka-go). */
   async createTopics(topics: TopicConfig[], options: CallOptions = {}): Promise<void> {
+    rejectUnknownOptions("Conn.createTopics", options, CALL_OPTIONS);
     const timeoutMs = options.timeout ?? 30_000;
     const res = await this.#connection.request(
       CreateTopics,
@@ -198,6 +213,7 @@ export class Conn implements AsyncDisposable {
 
   /** Deletes topics by name. */
   async deleteTopics(topics: string[], options: CallOptions = {}): Promise<void> {
+    rejectUnknownOptions("Conn.deleteTopics", options, CALL_OPTIONS);
     const timeoutMs = options.timeout ?? 30_000;
     const res = await this.#connection.request(
       DeleteTopics,
@@ -224,6 +240,7 @@ export class Conn implements AsyncDisposable {
 
   /** Writes messages to the partition; resolves with their payload bytes (`payloadSize`). */
   async writeMessages(messages: MessageInput[], options: WriteOptions = {}): Promise<number> {
+    rejectUnknownOptions("Conn.writeMessages", options, WRITE_OPTIONS);
     return (await this.writeCompressedMessagesAt(null, messages, options)).bytes;
   }
 
@@ -233,12 +250,17 @@ export class Conn implements AsyncDisposable {
     messages: MessageInput[],
     options: WriteOptions = {},
   ): Promise<number> {
+    rejectUnknownOptions("Conn.writeCompressedMessages", options, WRITE_OPTIONS);
     return (await this.writeCompressedMessagesAt(codec, messages, options)).bytes;
   }
 
   /** Writes messages and reports where the batch landed. */
-  writeMessagesAt(messages: MessageInput[], options: WriteOptions = {}): Promise<WriteResult> {
-    return this.writeCompressedMessagesAt(null, messages, options);
+  async writeMessagesAt(
+    messages: MessageInput[],
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    rejectUnknownOptions("Conn.writeMessagesAt", options, WRITE_OPTIONS);
+    return await this.writeCompressedMessagesAt(null, messages, options);
   }
 
   /** Writes messages compressed with `codec` and reports where the batch landed. */
@@ -247,6 +269,7 @@ export class Conn implements AsyncDisposable {
     messages: MessageInput[],
     options: WriteOptions = {},
   ): Promise<WriteResult> {
+    rejectUnknownOptions("Conn.writeCompressedMessagesAt", options, WRITE_OPTIONS);
     const p = this.#bound("write");
     if (messages.length === 0) return { bytes: 0, partition: p.id, offset: -1, appendTime: null };
     const now = Date.now();
@@ -291,6 +314,7 @@ export class Conn implements AsyncDisposable {
    * `KafkaError` OFFSET_OUT_OF_RANGE.
    */
   async seek(offset: number, whence: number, options: CallOptions = {}): Promise<number> {
+    rejectUnknownOptions("Conn.seek", options, CALL_OPTIONS);
     const dontCheck = (whence & SeekDontCheck) !== 0;
     const base = whence & ~SeekDontCheck;
     if (![SeekStart, SeekAbsolute, SeekEnd, SeekCurrent].includes(base)) {
@@ -326,22 +350,29 @@ export class Conn implements AsyncDisposable {
   }
 
   /** The first offset whose timestamp is at or after `time` (-1 if there is none). */
-  readOffset(time: Date | number, options: CallOptions = {}): Promise<number> {
-    return this.#listOffset(BigInt(typeof time === "number" ? time : time.getTime()), options);
+  async readOffset(time: Date | number, options: CallOptions = {}): Promise<number> {
+    rejectUnknownOptions("Conn.readOffset", options, CALL_OPTIONS);
+    return await this.#listOffset(
+      BigInt(typeof time === "number" ? time : time.getTime()),
+      options,
+    );
   }
 
   /** The first offset still in the partition. */
-  readFirstOffset(options: CallOptions = {}): Promise<number> {
-    return this.#listOffset(-2n, options);
+  async readFirstOffset(options: CallOptions = {}): Promise<number> {
+    rejectUnknownOptions("Conn.readFirstOffset", options, CALL_OPTIONS);
+    return await this.#listOffset(-2n, options);
   }
 
   /** The offset after the last message (the log end offset). */
-  readLastOffset(options: CallOptions = {}): Promise<number> {
-    return this.#listOffset(-1n, options);
+  async readLastOffset(options: CallOptions = {}): Promise<number> {
+    rejectUnknownOptions("Conn.readLastOffset", options, CALL_OPTIONS);
+    return await this.#listOffset(-1n, options);
   }
 
   /** Both ends of the partition. */
   async readOffsets(options: CallOptions = {}): Promise<{ first: number; last: number }> {
+    rejectUnknownOptions("Conn.readOffsets", options, CALL_OPTIONS);
     const [first, last] = await Promise.all([
       this.readFirstOffset(options),
       this.readLastOffset(options),
@@ -365,8 +396,9 @@ export class Conn implements AsyncDisposable {
   }
 
   /** Fetches a batch at the current offset (kafka-go's `ReadBatch`). */
-  readBatch(minBytes: number, maxBytes: number, options: CallOptions = {}): Promise<Batch> {
-    return this.readBatchWith({ ...options, minBytes, maxBytes });
+  async readBatch(minBytes: number, maxBytes: number, options: CallOptions = {}): Promise<Batch> {
+    rejectUnknownOptions("Conn.readBatch", options, CALL_OPTIONS);
+    return await this.readBatchWith({ ...options, minBytes, maxBytes });
   }
 
   /**
@@ -374,6 +406,7 @@ export class Conn implements AsyncDisposable {
    * next call waits until this batch is closed.
    */
   async readBatchWith(options: ReadBatchOptions = {}): Promise<Batch> {
+    rejectUnknownOptions("Conn.readBatchWith", options, READ_BATCH_OPTIONS);
     const p = this.#bound("read");
     const minBytes = options.minBytes ?? 1;
     const maxBytes = options.maxBytes ?? 1 << 20;
@@ -392,8 +425,8 @@ export class Conn implements AsyncDisposable {
     });
     await previous;
     try {
-      if (this.#offset === FirstOffset) this.#offset = await this.readFirstOffset(options);
-      else if (this.#offset === LastOffset) this.#offset = await this.readLastOffset(options);
+      if (this.#offset === FirstOffset) this.#offset = await this.#listOffset(-2n, options);
+      else if (this.#offset === LastOffset) this.#offset = await this.#listOffset(-1n, options);
       return await this.#fetch(p, this.#offset, minBytes, maxBytes, options, release);
     } catch (e) {
       release(this.#offset);
@@ -440,6 +473,7 @@ export class Conn implements AsyncDisposable {
 
   /** Reads one message at the current offset (kafka-go's `ReadMessage`). */
   async readMessage(maxBytes: number, options: CallOptions = {}): Promise<Message> {
+    rejectUnknownOptions("Conn.readMessage", options, CALL_OPTIONS);
     for (;;) {
       await using batch = await this.readBatch(1, maxBytes, options);
       const m = await batch.readMessage();

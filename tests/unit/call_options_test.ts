@@ -1,9 +1,9 @@
-// Per-call options of the Reader, Writer and ConsumerGroup: a misspelt name (`{ singal }`,
+// Per-call options of the Reader, Writer, ConsumerGroup and Conn: a misspelt name (`{ singal }`,
 // which would otherwise just never abort) is a TypeError naming the call and the option.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConsumerGroup, Reader, Writer } from "../../mod.ts";
+import { ConsumerGroup, Dialer, Reader, Writer } from "../../mod.ts";
 import { answerListOffsets, FakeKafka } from "./_fake_broker.ts";
 
 const typo = { singal: AbortSignal.timeout(1_000) };
@@ -88,5 +88,35 @@ describe("per-call options", () => {
     } finally {
       await group.close();
     }
+  });
+
+  test("Conn: each call checks its own option names", async () => {
+    const fake = new FakeKafka([1]);
+    fake.createTopic("t", 1);
+    answerListOffsets(fake);
+    const dialer = new Dialer({ connect: fake.connect });
+    await using conn = await dialer.dialLeader(fake.brokers[0], "t", 0);
+    const before = fake.requests("ListOffsets").length;
+    await assert.rejects(
+      // @ts-expect-error: the misspelling is the point
+      conn.readLastOffset({ timout: 5 }),
+      misspelt("Conn.readLastOffset", "timout"),
+    );
+    await assert.rejects(
+      // @ts-expect-error: a read option on a write
+      conn.writeMessagesAt([{ value: "a" }], { maxWait: 5 }),
+      misspelt("Conn.writeMessagesAt", "maxWait"),
+    );
+    await assert.rejects(
+      // @ts-expect-error: a write option on a read
+      conn.readBatchWith({ transactional: true }),
+      misspelt("Conn.readBatchWith", "transactional"),
+    );
+    // @ts-expect-error: as above
+    await assert.rejects(conn.brokers(typo), misspelt("Conn.brokers"));
+    assert.equal(fake.requests("ListOffsets").length, before);
+    assert.equal(fake.requests("Produce").length, 0);
+    // The known names are accepted.
+    assert.equal(await conn.readLastOffset({ timeout: 5_000 }), 0);
   });
 });
