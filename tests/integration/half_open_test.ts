@@ -221,6 +221,53 @@ describe(`half-open connections (${RUNTIME})`, () => {
     }
   });
 
+  test("a partition Reader catching up on a backlog in 16 KiB responses carries on: every offset once, in order", async () => {
+    // Small responses over a backlog: each answer sends the next Fetch before it is decoded,
+    // so the outage catches the reader with a fetch in flight and data still queued.
+    const topic = unique("backlog");
+    await createTopic(topic, 1);
+    const total = 20_000;
+    {
+      await using writer = new Writer({ brokers: brokers(), topic, batchSize: 1_000 });
+      await writer.writeMessages(
+        Array.from({ length: total }, (_, i) => ({ value: String(i).padStart(90, " ") })),
+      );
+    }
+    const proxy = new FaultProxy();
+    const reader = new Reader({
+      brokers: brokers(),
+      topic,
+      connect: proxy.connect,
+      requestTimeout: T,
+      readBatchTimeout: T,
+      maxWait: 200,
+      maxBytes: 16 * 1024,
+      ...debug,
+    });
+    try {
+      const got: number[] = [];
+      let holed = 0;
+      let at = 0;
+      while (got.length < total) {
+        const m = await reader.readMessage({ signal: AbortSignal.timeout(GIVE_UP) });
+        assert.equal(m.offset, got.length, "every offset once, in order");
+        got.push(Number(dec.decode(m.value!)));
+        if (got.length === 2_000) {
+          holed = proxy.blackholeAll();
+          at = Date.now();
+        }
+      }
+      assert.ok(holed >= 1, "the reader had connections open");
+      assert.deepEqual(got, [...Array(total).keys()]);
+      console.log(
+        `half-open (${RUNTIME}): backlog reader finished ${Date.now() - at} ms after the outage`,
+      );
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
+  });
+
   for (const groupProtocol of ["classic", "consumer"] as const) {
     test(`a ${groupProtocol} group Reader carries on`, async () => {
       const topic = unique(`group-${groupProtocol}`);
