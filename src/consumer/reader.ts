@@ -85,6 +85,11 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
   #pausedRevoked = new Map<string, TopicPartition>();
   /** Counts the group's changes to what this member owns (seekToCommitted asks again on one). */
   #assignmentChanges = 0;
+  /**
+   * Partitions being given up: the membership still lists them as owned until the revoke
+   * handler returns (it commits their offsets meanwhile), but nothing may place them again.
+   */
+  readonly #givingUp = new Set<string>();
   readonly #startOffset: number;
   readonly #commitInterval: number;
   readonly #maxAttempts: number;
@@ -531,18 +536,24 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
     const membership = this.#group("seekToCommitted");
     for (;;) {
       const changes = this.#assignmentChanges;
-      const starts = await abortable(this.#committedStarts([...membership.owned]), options.signal);
+      const owned = this.#stillOwned(membership.owned);
+      if (owned.length === 0) return;
+      const starts = await abortable(this.#committedStarts(owned), options.signal);
       // Partitions given or taken away while the offsets were asked for: ask again for what
       // is owned now. Placing a partition a rebalance took away would make this member read
-      // it beside its new owner (and an exactly-once pipeline commit its input twice).
+      // it beside its new owner (and an exactly-once pipeline commit its input twice); so
+      // would placing one whose revoke is under way (still listed as owned until it ends).
       if (this.#assignmentChanges === changes) return this.#fetcher.add(starts);
     }
   }
 
-  /** `partitions` less those the group no longer gives this member. */
+  /** `partitions` less those the group no longer gives this member, or is taking away. */
   #stillOwned<T extends TopicPartition>(partitions: readonly T[]): T[] {
     const owned = new Set(this.#membership!.owned.map((p) => partitionKey(p.topic, p.partition)));
-    return partitions.filter((p) => owned.has(partitionKey(p.topic, p.partition)));
+    return partitions.filter((p) => {
+      const key = partitionKey(p.topic, p.partition);
+      return owned.has(key) && !this.#givingUp.has(key);
+    });
   }
 
   /**
@@ -766,6 +777,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   async #assigned(partitions: TopicPartition[]): Promise<void> {
     this.#assignmentChanges++;
+    for (const p of partitions) this.#givingUp.delete(partitionKey(p.topic, p.partition));
     const repause = this.#pausedRevoked;
     this.#pausedRevoked = new Map();
     this.#counters.rebalances++;
@@ -812,6 +824,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   async #revoked(partitions: TopicPartition[]): Promise<void> {
     this.#assignmentChanges++;
+    for (const p of partitions) this.#givingUp.add(partitionKey(p.topic, p.partition));
     this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     await this.#flushCommits(partitions).catch((e) => {
@@ -824,6 +837,7 @@ export class Reader implements AsyncIterable<Message>, AsyncDisposable {
 
   async #lost(partitions: TopicPartition[]): Promise<void> {
     this.#assignmentChanges++;
+    for (const p of partitions) this.#givingUp.add(partitionKey(p.topic, p.partition));
     this.#forgetPaused(partitions);
     this.#fetcher.remove(partitions);
     for (const p of partitions) this.#pending.delete(p.topic, p.partition);

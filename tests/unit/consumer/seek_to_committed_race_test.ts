@@ -152,4 +152,73 @@ describe("Reader.seekToCommitted during a rebalance", () => {
       await reader.close();
     }
   });
+
+  test("a partition whose revoke is under way is not placed again", async () => {
+    // The membership lists a partition as owned until the revoke handler returns (it commits
+    // the partition's offsets meanwhile). A seek in that window, answered at once, must not
+    // place it: that was a second way to read beside the new owner.
+    const fake = new FakeKafka([1]);
+    fake.createTopic("t", 2);
+    answerListOffsets(fake);
+    fake.coordinators.set("group/g", 1);
+    const topicId = fake.topics.get("t")!.id;
+    let owned = [0, 1];
+    let epoch = 1;
+    fake.on(ConsumerGroupHeartbeat, () => ({
+      ...defaultConsumerGroupHeartbeatResponse(),
+      memberId: "member-1",
+      memberEpoch: epoch,
+      heartbeatIntervalMs: 50,
+      assignment: { topicPartitions: [{ topicId, partitions: owned }] },
+    }));
+    fake.on(OffsetFetch, (req) => committed(req));
+    const fetched: number[][] = [];
+    fake.on(Fetch, async (req) => {
+      fetched.push(
+        (req.topics ?? []).flatMap((t) => (t.partitions ?? []).map((p) => p.partition ?? 0)),
+      );
+      await sleep(20);
+      return {
+        ...defaultFetchResponse(),
+        responses: (req.topics ?? []).map((t) => ({
+          topic: t.topic ?? "",
+          topicId: t.topicId ?? "",
+          partitions: (t.partitions ?? []).map((p) => ({
+            ...defaultFetchResponsePartitionData(),
+            partitionIndex: p.partition ?? 0,
+            highWatermark: 5n,
+            records: null,
+          })),
+        })),
+      };
+    });
+    let revoking: (() => void) | undefined;
+    const reader = new Reader({
+      brokers: fake.brokers,
+      topic: "t",
+      groupId: "g",
+      groupProtocol: "consumer",
+      connect: fake.connect,
+      maxWait: 50,
+      // The first revoke waits for the test; the one at close does not.
+      onRevoked: () =>
+        revoking ? Promise.resolve() : new Promise<void>((resolve) => (revoking = resolve)),
+    });
+    try {
+      await waitFor("both partitions fetched", () => fetched.some((f) => f.length === 2));
+      owned = [0];
+      epoch = 2;
+      await waitFor("the revoke of partition 1 under way", () => revoking !== undefined);
+      assert.equal(reader.assignments.length, 2, "still listed as owned while it is revoked");
+      await reader.seekToCommitted();
+      revoking!();
+      await waitFor("partition 1 given up", () => reader.assignments.length === 1);
+      const after = fetched.length;
+      await waitFor("fetching again", () => fetched.length >= after + 5);
+      const lost = fetched.slice(after).filter((f) => f.includes(1));
+      assert.deepEqual(lost, [], "partition 1 fetched after it was taken away");
+    } finally {
+      await reader.close();
+    }
+  });
 });
