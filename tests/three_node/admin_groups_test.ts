@@ -51,10 +51,14 @@ describe(`admin: groups on 3 nodes (${RUNTIME})`, () => {
     );
     const groupIds = [...byCoordinator.values()].flatMap((ids) => ids.slice(0, 3));
     const coordinators = groupIds.map((id) => coordinatorOf.get(id)!);
-    // Each group gets offsets only (an Empty group), committed at its coordinator.
+    // Each group gets offsets only (an Empty group), committed at its coordinator. A
+    // coordinator learns of the new topic a moment after the controller created it
+    // (UNKNOWN_TOPIC_OR_PARTITION until then): ask again.
     await Promise.all(
-      groupIds.map(async (groupId, i) =>
-        throwIfFailed(await admin.alterOffsets(groupId, [{ topic, partition: 0, offset: i }]))
+      groupIds.map((groupId, i) =>
+        eventually(async () =>
+          throwIfFailed(await admin.alterOffsets(groupId, [{ topic, partition: 0, offset: i }]))
+        )
       ),
     );
 
