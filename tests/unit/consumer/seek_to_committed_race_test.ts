@@ -47,13 +47,43 @@ function committed(req: OffsetFetchRequest): OffsetFetchResponse {
   };
 }
 
+/** A fake broker with topic `t` of 2 partitions and group `g`'s coordinator. */
+function twoPartitions(): { fake: FakeKafka; topicId: string } {
+  const fake = new FakeKafka([1]);
+  fake.createTopic("t", 2);
+  answerListOffsets(fake);
+  fake.coordinators.set("group/g", 1);
+  return { fake, topicId: fake.topics.get("t")!.id };
+}
+
+/** Answers Fetch with nothing new, after a moment; returns each Fetch's partitions. */
+function recordFetches(fake: FakeKafka): number[][] {
+  const fetched: number[][] = [];
+  fake.on(Fetch, async (req) => {
+    fetched.push(
+      (req.topics ?? []).flatMap((t) => (t.partitions ?? []).map((p) => p.partition ?? 0)),
+    );
+    await sleep(20);
+    return {
+      ...defaultFetchResponse(),
+      responses: (req.topics ?? []).map((t) => ({
+        topic: t.topic ?? "",
+        topicId: t.topicId ?? "",
+        partitions: (t.partitions ?? []).map((p) => ({
+          ...defaultFetchResponsePartitionData(),
+          partitionIndex: p.partition ?? 0,
+          highWatermark: 5n,
+          records: null,
+        })),
+      })),
+    };
+  });
+  return fetched;
+}
+
 describe("Reader.seekToCommitted during a rebalance", () => {
   test("a partition taken away while the offsets were asked for is not placed again", async () => {
-    const fake = new FakeKafka([1]);
-    fake.createTopic("t", 2);
-    answerListOffsets(fake);
-    fake.coordinators.set("group/g", 1);
-    const topicId = fake.topics.get("t")!.id;
+    const { fake, topicId } = twoPartitions();
 
     // The group: both partitions, until the test takes partition 1 away (a new epoch). The
     // fake answers each connection in request order, so the test holds a heartbeat, lets the
@@ -92,27 +122,7 @@ describe("Reader.seekToCommitted during a rebalance", () => {
       });
     });
 
-    // Fetch: nothing new, after a moment; each Fetch's partitions are recorded.
-    const fetched: number[][] = [];
-    fake.on(Fetch, async (req) => {
-      fetched.push(
-        (req.topics ?? []).flatMap((t) => (t.partitions ?? []).map((p) => p.partition ?? 0)),
-      );
-      await sleep(20);
-      return {
-        ...defaultFetchResponse(),
-        responses: (req.topics ?? []).map((t) => ({
-          topic: t.topic ?? "",
-          topicId: t.topicId ?? "",
-          partitions: (t.partitions ?? []).map((p) => ({
-            ...defaultFetchResponsePartitionData(),
-            partitionIndex: p.partition ?? 0,
-            highWatermark: 5n,
-            records: null,
-          })),
-        })),
-      };
-    });
+    const fetched = recordFetches(fake);
 
     const reader = new Reader({
       brokers: fake.brokers,
@@ -157,11 +167,7 @@ describe("Reader.seekToCommitted during a rebalance", () => {
     // The membership lists a partition as owned until the revoke handler returns (it commits
     // the partition's offsets meanwhile). A seek in that window, answered at once, must not
     // place it: that was a second way to read beside the new owner.
-    const fake = new FakeKafka([1]);
-    fake.createTopic("t", 2);
-    answerListOffsets(fake);
-    fake.coordinators.set("group/g", 1);
-    const topicId = fake.topics.get("t")!.id;
+    const { fake, topicId } = twoPartitions();
     let owned = [0, 1];
     let epoch = 1;
     fake.on(ConsumerGroupHeartbeat, () => ({
@@ -172,26 +178,7 @@ describe("Reader.seekToCommitted during a rebalance", () => {
       assignment: { topicPartitions: [{ topicId, partitions: owned }] },
     }));
     fake.on(OffsetFetch, (req) => committed(req));
-    const fetched: number[][] = [];
-    fake.on(Fetch, async (req) => {
-      fetched.push(
-        (req.topics ?? []).flatMap((t) => (t.partitions ?? []).map((p) => p.partition ?? 0)),
-      );
-      await sleep(20);
-      return {
-        ...defaultFetchResponse(),
-        responses: (req.topics ?? []).map((t) => ({
-          topic: t.topic ?? "",
-          topicId: t.topicId ?? "",
-          partitions: (t.partitions ?? []).map((p) => ({
-            ...defaultFetchResponsePartitionData(),
-            partitionIndex: p.partition ?? 0,
-            highWatermark: 5n,
-            records: null,
-          })),
-        })),
-      };
-    });
+    const fetched = recordFetches(fake);
     let revoking: (() => void) | undefined;
     const reader = new Reader({
       brokers: fake.brokers,
