@@ -19,6 +19,11 @@ export interface Body {
   explicit?: boolean;
   /** A CA to hand to the TLS options (which the Workers adapter refuses). */
   ca?: string;
+  /**
+   * Hide that this is a Worker (navigator.userAgent) during the call: kafkit then takes the
+   * runtime for one without the Workers socket API and tries node:net, as in a browser.
+   */
+  disguised?: boolean;
 }
 
 /** The slice of a Worker's ExecutionContext used here. */
@@ -138,9 +143,17 @@ export function makeWorker(kafkit: typeof Kafkit): TestWorker {
 
     // One admin call.
     async "/describe-cluster"(b) {
-      await using admin = new kafkit.Client({ brokers: b.brokers, ...connection(b) });
-      const c = await admin.describeCluster();
-      return { clusterId: c.clusterId, brokers: c.brokers.map((x) => x.nodeId) };
+      const userAgent = navigator.userAgent;
+      const disguise = (value: string) =>
+        Object.defineProperty(navigator, "userAgent", { value, configurable: true });
+      if (b.disguised) disguise("disguised");
+      try {
+        await using admin = new kafkit.Client({ brokers: b.brokers, ...connection(b) });
+        const c = await admin.describeCluster();
+        return { clusterId: c.clusterId, brokers: c.brokers.map((x) => x.nodeId) };
+      } finally {
+        if (b.disguised) disguise(userAgent);
+      }
     },
   };
 

@@ -345,6 +345,20 @@ describe("Cloudflare Workers (workerd)", () => {
     }
   });
 
+  test("a runtime with no socket API kafkit knows: the first call says so and what to do", async () => {
+    // The Worker without nodejs_compat, made to look like another runtime: kafkit's last
+    // resort, node:net, does not exist there (as in a browser).
+    const { status, json } = await call("source", "/describe-cluster", {
+      brokers: brokers("KAFKA_BROKERS"),
+      disguised: true,
+    });
+    assert.equal(status, 500);
+    assert.match(String(json.message), /this runtime has no TCP socket API kafkit can use/);
+    assert.match(String(json.message), /pass a `connect` function/);
+    // The disguise came off: the same Worker connects again.
+    await ok("source", "/describe-cluster", { brokers: brokers("KAFKA_BROKERS") });
+  });
+
   test("TLS options cloudflare:sockets cannot honour are a TypeError before connecting", async () => {
     const { status, json } = await call("source", "/roundtrip", {
       brokers: brokers("KAFKA_SSL_BROKERS"),
