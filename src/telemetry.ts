@@ -164,6 +164,7 @@ export interface OtelRecordHeader {
 }
 
 const INVALID_TRACE_ID = "00000000000000000000000000000000";
+const SPAN_KIND_CLIENT = 2;
 const SPAN_KIND_PRODUCER = 3;
 const SPAN_KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
@@ -224,7 +225,7 @@ const INSTRUMENTS: Record<
     "histogram",
     "messaging.client.operation.duration",
     "s",
-    "Duration of a send (a batch's Produce) or a receive",
+    "Duration of a send (a batch's Produce), a receive or an offset commit",
   ],
   requestDuration: [
     "histogram",
@@ -397,6 +398,31 @@ export class Telemetry {
     this.#consumerSpan("receive", where, m, startedAt).end();
   }
 
+  /**
+   * Starts the `commit` span of a group's offset commit (a settle operation) over `topics`;
+   * end it with {@linkcode Telemetry.endCommit}.
+   */
+  startCommit(groupId: string, topics: readonly string[]): OtelSpan {
+    const attributes = commitAttributes(groupId);
+    // One topic is the destination; a commit over several has none.
+    if (topics.length === 1) attributes["messaging.destination.name"] = topics[0];
+    const name = topics.length === 1 ? `commit ${topics[0]}` : "commit";
+    return this.#tracer.startSpan(name, {
+      kind: SPAN_KIND_CLIENT,
+      attributes,
+    }, this.#api.context.active());
+  }
+
+  /** Ends a `commit` span (failed with `error`, if given) and records its duration. */
+  endCommit(span: OtelSpan, groupId: string, startedAt: number, error?: unknown): void {
+    const attrs = commitAttributes(groupId);
+    if (error !== undefined) {
+      attrs["error.type"] = errorType(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#instruments.operationDuration.record((Date.now() - startedAt) / 1000, attrs);
+    endSpan(span, error);
+  }
+
   /** Starts a message's `process` span (the application's work on it). */
   startProcess(
     where: Destination,
@@ -508,6 +534,16 @@ function attributes(where: Destination): OtelAttributes {
   }
   if (where.groupId !== undefined) a["messaging.consumer.group.name"] = where.groupId;
   return a;
+}
+
+/** The attributes of a group's offset commit. */
+function commitAttributes(groupId: string): OtelAttributes {
+  return {
+    "messaging.system": "kafka",
+    "messaging.operation.name": "commit",
+    "messaging.operation.type": "settle",
+    "messaging.consumer.group.name": groupId,
+  };
 }
 
 function operation(op: "send" | "receive" | "process"): OtelAttributes {

@@ -47,6 +47,25 @@ export async function commitOffsets(
 ): Promise<void> {
   if (offsets.length === 0) return;
   const topics = offsetCommitTopics(offsets);
+  const telemetry = cluster.telemetry;
+  if (telemetry === undefined) return commitOnce(cluster, who, topics, options);
+  const startedAt = Date.now();
+  const span = telemetry.startCommit(who.groupId, topics.map((t) => t.name));
+  try {
+    await commitOnce(cluster, who, topics, options);
+  } catch (e) {
+    telemetry.endCommit(span, who.groupId, startedAt, e);
+    throw e;
+  }
+  telemetry.endCommit(span, who.groupId, startedAt);
+}
+
+async function commitOnce(
+  cluster: Cluster,
+  who: Committer,
+  topics: ReturnType<typeof offsetCommitTopics>,
+  options: OffsetRequestOptions,
+): Promise<void> {
   const res = await cluster.request(
     OffsetCommit,
     {

@@ -19,7 +19,7 @@ import {
   type MetricData,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { dial, type LogLevel, Reader, WriteErrors, Writer } from "../../mod.ts";
+import { ConsumerGroup, dial, type LogLevel, Reader, WriteErrors, Writer } from "../../mod.ts";
 import { Cluster } from "../../src/core.ts";
 import { traceparentOf } from "../../src/telemetry.ts";
 import { kafkaEnv, RUNTIME } from "../_env.ts";
@@ -211,6 +211,40 @@ describe(`observability (${RUNTIME})`, () => {
       ),
     );
     assert.ok(total(metrics.get("kafkit.client.metadata.refreshes")) >= 2);
+    // readMessage committed each message: every commit a span, and a duration.
+    const commits = telemetry.spans().filter((s) => s.name === `commit ${topic}`);
+    assert.ok(commits.length >= 1, "the reader's commits are traced");
+    for (const c of commits) {
+      assert.equal(c.kind, otel.SpanKind.CLIENT);
+      assert.equal(c.status.code, otel.SpanStatusCode.UNSET);
+      assert.equal(c.attributes["messaging.consumer.group.name"], groupId);
+      assert.equal(c.attributes["messaging.operation.type"], "settle");
+    }
+    assert.ok(
+      durations.dataPoints.some((p) =>
+        p.attributes["messaging.operation.name"] === "commit" &&
+        p.attributes["messaging.consumer.group.name"] === groupId
+      ),
+    );
+  });
+
+  test("a ConsumerGroup generation's commitOffsets is a commit span", async () => {
+    const topic = uniqueTopic("group-commit");
+    await createTopic(topic, 2);
+    const id = `${topic}-g`;
+    await using group = new ConsumerGroup({
+      id,
+      brokers: brokers(),
+      topics: [topic],
+      telemetry: telemetry.telemetry,
+    });
+    const gen = await group.next();
+    await gen.commitOffsets(new Map([[topic, new Map([[0, 3], [1, 4]])]]));
+    const [span, ...more] = telemetry.spans().filter((s) => s.name === `commit ${topic}`);
+    assert.deepEqual(more, []);
+    assert.equal(span.kind, otel.SpanKind.CLIENT);
+    assert.equal(span.attributes["messaging.consumer.group.name"], id);
+    assert.equal(span.attributes["messaging.destination.name"], topic);
   });
 
   test("a failed message's send span and count carry the error", async () => {

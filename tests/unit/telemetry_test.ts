@@ -1,5 +1,6 @@
 // The trace context in record headers, with the OpenTelemetry SDK (no broker): kafkit's own
-// W3C traceparent when no propagator is registered, the registered one's when there is.
+// W3C traceparent when no propagator is registered, the registered one's when there is; and
+// the spans of offset commits, against the in-memory broker.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as otel from "@opentelemetry/api";
@@ -11,6 +12,16 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { messageContext } from "../../mod.ts";
 import { parseTraceparent, Telemetry, traceparentOf } from "../../src/telemetry.ts";
+import { commitOffsets } from "../../src/consumer/_offsets.ts";
+import type { PartitionOffset } from "../../src/offsets.ts";
+import { ErrorCodes, KafkaError } from "../../src/protocol/errors.ts";
+import {
+  defaultOffsetCommitResponse,
+  defaultOffsetCommitResponsePartition,
+  defaultOffsetCommitResponseTopic,
+  OffsetCommit,
+} from "../../src/protocol/generated/offset_commit.ts";
+import { FakeKafka, withCluster } from "./_fake_broker.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -123,5 +134,78 @@ describe("telemetry: trace context in record headers", () => {
     noop.startSend("t", none).end();
     assert.deepEqual(none, []);
     assert.throws(() => new Telemetry({} as never), /telemetry must be the @opentelemetry\/api/);
+  });
+});
+
+describe("telemetry: offset commits", () => {
+  /** A commit of `offsets` to a fake coordinator answering `errorCode`, traced by the SDK. */
+  async function tracedCommit(offsets: PartitionOffset[], errorCode: number) {
+    const spans = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+    const fake = new FakeKafka([1]);
+    fake.coordinators.set("group/g", 1);
+    fake.on(OffsetCommit, (req) => ({
+      ...defaultOffsetCommitResponse(),
+      topics: (req.topics ?? []).map((t) => ({
+        ...defaultOffsetCommitResponseTopic(),
+        name: t.name ?? "",
+        partitions: (t.partitions ?? []).map((p) => ({
+          ...defaultOffsetCommitResponsePartition(),
+          partitionIndex: p.partitionIndex ?? 0,
+          errorCode,
+        })),
+      })),
+    }));
+    const telemetry = {
+      api: otel,
+      tracer: provider.getTracer("kafkit"),
+      meter: otel.createNoopMeter(),
+    };
+    let error: unknown;
+    await withCluster(fake, async (cluster) => {
+      const who = {
+        groupId: "g",
+        memberId: "m",
+        generationIdOrMemberEpoch: 3,
+        groupInstanceId: null,
+      };
+      await commitOffsets(cluster, who, offsets).catch((e) => (error = e));
+    }, { telemetry });
+    return { spans: spans.getFinishedSpans(), error };
+  }
+
+  test("a commit is a client span of the settle operation, named after its one topic", async () => {
+    const { spans, error } = await tracedCommit([
+      { topic: "t", partition: 0, offset: 5 },
+      { topic: "t", partition: 1, offset: 9 },
+    ], 0);
+    assert.equal(error, undefined);
+    assert.equal(spans.length, 1);
+    const [s] = spans;
+    assert.equal(s.name, "commit t");
+    assert.equal(s.kind, otel.SpanKind.CLIENT);
+    assert.equal(s.status.code, otel.SpanStatusCode.UNSET);
+    assert.deepEqual(s.attributes, {
+      "messaging.system": "kafka",
+      "messaging.operation.name": "commit",
+      "messaging.operation.type": "settle",
+      "messaging.consumer.group.name": "g",
+      "messaging.destination.name": "t",
+    });
+  });
+
+  test("a refused commit over two topics: span named commit, failed with the Kafka error", async () => {
+    const { spans, error } = await tracedCommit([
+      { topic: "a", partition: 0, offset: 1 },
+      { topic: "b", partition: 0, offset: 2 },
+    ], ErrorCodes.ILLEGAL_GENERATION);
+    assert.ok(error instanceof KafkaError, String(error));
+    assert.equal(spans.length, 1);
+    const [s] = spans;
+    assert.equal(s.name, "commit");
+    assert.equal(s.attributes["messaging.destination.name"], undefined);
+    assert.equal(s.status.code, otel.SpanStatusCode.ERROR);
+    assert.equal(s.attributes["error.type"], "ILLEGAL_GENERATION");
+    assert.equal(s.events[0]?.name, "exception");
   });
 });
