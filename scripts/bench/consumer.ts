@@ -9,6 +9,8 @@
  *                           the topic's partitions, no group, fetchMessage()); kafkit-group = kafkit-deno-group,... (one group
  *                           Reader, readMessage(), interval commits); kafkit-nocrc =
  *                           kafkit-deno-nocrc,... (the same, checkCrcs: false);
+ *                           kafkit-nativecrc = the same, CRCs checked by @node-rs/crc32
+ *                           (registerCrc32c);
  *                           kafkit-batch = kafkit-deno-batch,... (the same,
  *                           fetchMessages(): up to 1000 queued messages per call);
  *                           kafkit-groupbatch = kafkit-deno-groupbatch,... (one group
@@ -96,9 +98,13 @@ const RUN_TIMEOUT_MS = 300_000;
 /** The runtimes kafkit runs on, as the suffixes of their client keys. */
 const KAFKIT_RUNTIMES = ["deno", "bun", "node"];
 /** kafkit's ways to read besides the default (a Reader over the partitions, no group), by client key suffix. */
-const KAFKIT_VARIANTS: Record<string, Pick<RunSpec, "reader" | "checkCrcs" | "batch">> = {
+const KAFKIT_VARIANTS: Record<
+  string,
+  Pick<RunSpec, "reader" | "checkCrcs" | "batch" | "nativeCrc">
+> = {
   group: { reader: "group" },
   nocrc: { checkCrcs: false },
+  nativecrc: { nativeCrc: true },
   batch: { batch: true },
   groupbatch: { reader: "group", batch: true },
 };

@@ -33,7 +33,7 @@ export {
   writeRecordBatch,
 } from "./records.ts";
 export { committedRecords } from "./read_committed.ts";
-export { crc32c } from "../wire/crc32c.ts";
+export { type Crc32c, crc32c, registerCrc32c } from "../wire/crc32c.ts";
 export { concatBytes } from "../wire/bytes.ts";
 export { crc32, fnv1a32, murmur2 } from "../wire/hashes.ts";
 export { ByteReader } from "../wire/byte_reader.ts";

@@ -61,6 +61,8 @@ export interface RunSpec {
   batch?: boolean;
   /** kafkit: whether record batch CRC-32Cs are checked (default true). */
   checkCrcs?: boolean;
+  /** kafkit: check them with @node-rs/crc32's native CRC-32C (`registerCrc32c`). */
+  nativeCrc?: boolean;
 }
 
 /** What a runner reports; the orchestrator reads it from the `RESULT ` line. */
