@@ -1,7 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { crc32c } from "../../../src/wire/crc32c.ts";
+import { type Crc32c, crc32c, registerCrc32c } from "../../../src/wire/crc32c.ts";
+import { encodeRecordBatch, readRecordBatches } from "../../../src/protocol/records.ts";
 import { crc32 } from "../../../src/wire/hashes.ts";
+import { crcSlice16, crcTables } from "../../../src/wire/_crc_tables.ts";
 
 describe("crc32c", () => {
   test("matches the standard check values", () => {
@@ -47,5 +49,57 @@ describe("the slice-by-16 CRC engine", () => {
 
   test("CRC-32 matches its standard check value", () => {
     assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  });
+});
+
+/** kafkit's own CRC-32C engine, whatever is registered. */
+const CASTAGNOLI = crcTables(0x82f63b78);
+const jsCrc32c: Crc32c = (data, crc = 0) => crcSlice16(CASTAGNOLI, data, crc);
+
+describe("registerCrc32c", () => {
+  const digits = new TextEncoder().encode("123456789");
+
+  test("a registered CRC-32C checks and writes record batches; undefined puts kafkit's back", async () => {
+    let calls = 0;
+    const counting = (data: Uint8Array, crc?: number) => (calls++, jsCrc32c(data, crc));
+    registerCrc32c(counting);
+    try {
+      const batch = await encodeRecordBatch([{ value: digits }]);
+      const written = calls;
+      assert.ok(written > 4, "the batch's CRC was computed by it (after its own checks)");
+      const [decoded] = await readRecordBatches(batch);
+      assert.equal(calls, written + 1, "and checked by it");
+      assert.deepEqual(decoded.records[0].value, digits);
+    } finally {
+      registerCrc32c(undefined);
+    }
+    const before = calls;
+    await readRecordBatches(await encodeRecordBatch([{ value: digits }]));
+    assert.equal(calls, before, "kafkit's own is back");
+  });
+
+  test("a function that is not CRC-32C is refused, naming what it got wrong", () => {
+    const refused = (fn: unknown, pattern: RegExp) =>
+      assert.throws(() => registerCrc32c(fn as Crc32c), (e: unknown) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, pattern);
+        return true;
+      });
+    // CRC-32 (gzip's polynomial), not CRC-32C.
+    refused((d: Uint8Array) => crc32(d), /does not compute CRC-32C: "123456789" gave 3421780262/);
+    // Ignores the CRC it continues from.
+    refused((d: Uint8Array) => jsCrc32c(d), /continued from "1234"/);
+    // Misreads a view that starts at an odd offset (as native code taking the buffer might).
+    refused(
+      (d: Uint8Array, c?: number) =>
+        jsCrc32c(new Uint8Array(d.buffer, d.byteOffset & ~1, d.length), c),
+      /a view at an odd offset gave/,
+    );
+    refused(() => {
+      throw new Error("no native module");
+    }, /threw Error: no native module/);
+    refused("crc32c", /expected a function or undefined, got string/);
+    // Nothing changed: kafkit's own still answers.
+    assert.equal(crc32c(digits), 0xe3069283);
   });
 });
