@@ -103,8 +103,8 @@ export async function connectBun(options: SocketOptions): Promise<Socket> {
         const message = `TLS handshake failed: ${error?.message ?? "certificate rejected"}`;
         handshaken(success ? undefined : new Error(message, { cause: error }));
       },
-      // Bun reuses its read buffer, so the chunk is copied before it is queued.
-      data: (_s, chunk) => queue.push(chunk.slice()),
+      // Bun reuses its read buffer, so the chunk is copied (into one of the queue's own).
+      data: (_s, chunk) => queue.pushCopy(chunk),
       drain: flush,
       end: () => ended(),
       close: (_s, error) => ended(error),
