@@ -90,6 +90,12 @@ const SPARE_MAX = 4 << 20;
 async function decompress(data: Uint8Array, maxSize?: number): Promise<Uint8Array> {
   const limit = checkMaxSize(maxSize);
   let at = 0;
+  try {
+    const raw = rawFrame(data, limit);
+    if (raw) return raw;
+  } catch (err) {
+    throw asDecodeError("lz4", err, at);
+  }
   const out = new Output(Math.min(data.length * 4, 1 << 20), limit, spare);
   if (out.buf === spare) spare = undefined;
   try {
@@ -121,13 +127,18 @@ async function decompress(data: Uint8Array, maxSize?: number): Promise<Uint8Arra
   }
 }
 
-// Decodes one frame whose magic ends at `at`; returns where the frame ends.
-async function readFrame(
-  data: Uint8Array,
-  at: number,
-  out: Output,
-  slicer: Slicer,
-): Promise<number> {
+/** A frame's header: its flags, largest block, declared content size (-1: none), and end. */
+interface FrameHeader {
+  flg: number;
+  blockMax: number;
+  contentSize: number;
+  /** Where the first block starts. */
+  end: number;
+}
+
+// Reads the header of the frame whose magic ends at `at`, checking it: its content, if it
+// declares a size, must fit the `room` left of the output's `limit`.
+function readHeader(data: Uint8Array, at: number, room: number, limit: number): FrameHeader {
   const descriptor = at;
   const flg = data[at];
   const bd = data[at + 1];
@@ -147,19 +158,55 @@ async function readFrame(
     if (data.length - at < 9) throw new DecodeError("lz4 frame header is truncated", at);
     const high = readLE32(data, at + 4);
     contentSize = high * 2 ** 32 + readLE32(data, at);
-    if (contentSize > out.limit - out.length) throw tooLarge("lz4", out.limit, at);
+    if (contentSize > room) throw tooLarge("lz4", limit, at);
     // A sequence turns one input byte into at most 255 output bytes; a larger claim is a
     // lie, refused before anything is allocated for it.
     if (contentSize > (data.length - at) * 255) {
       throw new DecodeError(`lz4 frame declares an impossible content size ${contentSize}`, at);
     }
-    out.reserve(contentSize);
     at += 8;
   }
   if (at >= data.length) throw new DecodeError("lz4 frame header is truncated", at);
   const hc = (xxhash32(data, descriptor, at) >>> 8) & 0xff;
   if (data[at] !== hc) throw new DecodeError("lz4 frame header checksum does not match", at);
-  at++;
+  return { flg, blockMax, contentSize, end: at + 1 };
+}
+
+/**
+ * The content of `data` when it is one frame of one block stored raw, as the Java client
+ * writes incompressible records: a view into `data`, with nothing to decode or copy (the
+ * Java consumer reads such a block in place too). Undefined for anything else, or anything
+ * wrong with it: the full decoder then decodes it, or says what is wrong.
+ */
+function rawFrame(data: Uint8Array, limit: number): Uint8Array | undefined {
+  if (data.length < 15 || readLE32(data, 0) !== MAGIC) return undefined;
+  const { flg, blockMax, contentSize, end: start } = readHeader(data, 4, limit, limit);
+  if (data.length - start < 4) return undefined;
+  const word = readLE32(data, start);
+  const size = (word & ~UNCOMPRESSED) >>> 0;
+  if (!(word & UNCOMPRESSED) || size > blockMax || size > limit) return undefined;
+  const from = start + 4, to = from + size;
+  const blockEnd = to + (flg & FLG_BLOCK_CHECKSUM ? 4 : 0);
+  const frameEnd = blockEnd + 4 + (flg & FLG_CONTENT_CHECKSUM ? 4 : 0);
+  if (frameEnd !== data.length || readLE32(data, blockEnd) !== 0) return undefined;
+  if (contentSize >= 0 && contentSize !== size) return undefined;
+  const sum = flg & (FLG_BLOCK_CHECKSUM | FLG_CONTENT_CHECKSUM) ? xxhash32(data, from, to) : 0;
+  if (flg & FLG_BLOCK_CHECKSUM && sum !== readLE32(data, to)) return undefined;
+  if (flg & FLG_CONTENT_CHECKSUM && sum !== readLE32(data, blockEnd + 4)) return undefined;
+  return data.subarray(from, to);
+}
+
+// Decodes one frame whose magic ends at `at`; returns where the frame ends.
+async function readFrame(
+  data: Uint8Array,
+  at: number,
+  out: Output,
+  slicer: Slicer,
+): Promise<number> {
+  const room = out.limit - out.length;
+  const { flg, blockMax, contentSize, end } = readHeader(data, at, room, out.limit);
+  if (contentSize >= 0) out.reserve(contentSize);
+  at = end;
   const frameStart = out.length;
   const independent = (flg & FLG_INDEPENDENT) !== 0;
   const blockChecksum = (flg & FLG_BLOCK_CHECKSUM) !== 0;

@@ -21,6 +21,7 @@ import {
   zstdCodec,
 } from "../../../src/protocol/compression/mod.ts";
 import { fixLegacyLz4Frame } from "../../../src/protocol/compression/lz4.ts";
+import { xxhash32 } from "../../../src/protocol/compression/_xxhash32.ts";
 import { Slicer } from "../../../src/_async/slicer.ts";
 import { decompressFrames } from "../../../src/protocol/compression/_zstd_frames.ts";
 import { fzstdFrame } from "../../../src/protocol/compression/_zstd_fzstd.ts";
@@ -524,6 +525,50 @@ describe("lz4 details", () => {
     frame.set([0, 0, 0, 1, 0, 0, 0, 0], 6); // 16 MiB from a 150-byte frame
     frame[14] = (xxh32Header(frame.subarray(4, 14)) >>> 8) & 0xff;
     assert.match((await decodeError(lz4.decompress(frame))).message, /impossible/);
+  });
+
+  test("one block stored raw comes back as a view of the input; anything wrong with it still fails", async () => {
+    // Incompressible data: the frame holds it raw (as the Java client writes it).
+    let x = 2_463_534_242;
+    const input = Uint8Array.from({ length: 40_000 }, () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x & 255;
+    });
+    const frame = await lz4.compress(input);
+    assert.deepEqual(blocks(frame).map(([compressed]) => compressed), [false]);
+    const out = await lz4.decompress(frame);
+    assert.deepEqual(out, input);
+    assert.equal(out.buffer, frame.buffer, "no copy");
+    // Past maxSize it is refused, like any other content.
+    assert.match((await decodeError(lz4.decompress(frame, 39_999))).message, /maxSize/);
+    // With a block and a content checksum that match (frame rebuilt by hand), still a view.
+    const header = [0x04, 0x22, 0x4d, 0x18, 0x74, 0x40]; // block + content checksums
+    const hc = (xxh32Header(new Uint8Array(header.slice(4))) >>> 8) & 0xff;
+    const sum = xxhash32(input, 0, input.length);
+    const le = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
+    const checked = new Uint8Array([
+      ...header,
+      hc,
+      ...le((input.length | 0x80000000) >>> 0),
+      ...input,
+      ...le(sum),
+      0,
+      0,
+      0,
+      0,
+      ...le(sum),
+    ]);
+    const view = await lz4.decompress(checked);
+    assert.deepEqual(view, input);
+    assert.equal(view.buffer, checked.buffer);
+    // A wrong content checksum, or bytes after the frame's end mark, are not taken as they are.
+    const badSum = checked.slice();
+    badSum[badSum.length - 1] ^= 1;
+    assert.match((await decodeError(lz4.decompress(badSum))).message, /content checksum/);
+    const trailing = new Uint8Array([...frame, 1, 2, 3]);
+    await decodeError(lz4.decompress(trailing));
   });
 
   test("dependent blocks decode; the same blocks marked independent do not", async () => {
