@@ -41,6 +41,13 @@ import {
   type MetadataResponse,
 } from "../../src/protocol/generated/metadata.ts";
 import {
+  defaultOffsetCommitResponse,
+  defaultOffsetCommitResponsePartition,
+  defaultOffsetCommitResponseTopic,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+} from "../../src/protocol/generated/offset_commit.ts";
+import {
   defaultListOffsetsPartitionResponse,
   defaultListOffsetsResponse,
   ListOffsets,
@@ -373,6 +380,22 @@ export function answerListOffsets(fake: FakeKafka, offset = 0n): void {
       })),
     })),
   }));
+}
+
+/** An OffsetCommit answer with `errorCode` for every partition of `req`. */
+export function commitAnswer(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    ...defaultOffsetCommitResponse(),
+    topics: (req.topics ?? []).map((t) => ({
+      ...defaultOffsetCommitResponseTopic(),
+      name: t.name ?? "",
+      partitions: (t.partitions ?? []).map((p) => ({
+        ...defaultOffsetCommitResponsePartition(),
+        partitionIndex: p.partitionIndex ?? 0,
+        errorCode,
+      })),
+    })),
+  };
 }
 
 /** Runs `fn` with a client core on `fake`, closing the core afterwards. */

@@ -15,13 +15,8 @@ import { parseTraceparent, Telemetry, traceparentOf } from "../../src/telemetry.
 import { commitOffsets } from "../../src/consumer/_offsets.ts";
 import type { PartitionOffset } from "../../src/offsets.ts";
 import { ErrorCodes, KafkaError } from "../../src/protocol/errors.ts";
-import {
-  defaultOffsetCommitResponse,
-  defaultOffsetCommitResponsePartition,
-  defaultOffsetCommitResponseTopic,
-  OffsetCommit,
-} from "../../src/protocol/generated/offset_commit.ts";
-import { FakeKafka, withCluster } from "./_fake_broker.ts";
+import { OffsetCommit } from "../../src/protocol/generated/offset_commit.ts";
+import { commitAnswer, FakeKafka, withCluster } from "./_fake_broker.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -144,18 +139,7 @@ describe("telemetry: offset commits", () => {
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
     const fake = new FakeKafka([1]);
     fake.coordinators.set("group/g", 1);
-    fake.on(OffsetCommit, (req) => ({
-      ...defaultOffsetCommitResponse(),
-      topics: (req.topics ?? []).map((t) => ({
-        ...defaultOffsetCommitResponseTopic(),
-        name: t.name ?? "",
-        partitions: (t.partitions ?? []).map((p) => ({
-          ...defaultOffsetCommitResponsePartition(),
-          partitionIndex: p.partitionIndex ?? 0,
-          errorCode,
-        })),
-      })),
-    }));
+    fake.on(OffsetCommit, (req) => commitAnswer(req, errorCode));
     const telemetry = {
       api: otel,
       tracer: provider.getTracer("kafkit"),

@@ -10,21 +10,14 @@ import {
   type FindCoordinatorRequest,
   type FindCoordinatorResponse,
 } from "../../../src/protocol/generated/find_coordinator.ts";
-import {
-  defaultOffsetCommitResponse,
-  defaultOffsetCommitResponsePartition,
-  defaultOffsetCommitResponseTopic,
-  OffsetCommit,
-  type OffsetCommitRequest,
-  type OffsetCommitResponse,
-} from "../../../src/protocol/generated/offset_commit.ts";
+import { OffsetCommit } from "../../../src/protocol/generated/offset_commit.ts";
 import {
   defaultOffsetFetchResponseGroup,
   defaultOffsetFetchResponsePartitions,
   defaultOffsetFetchResponseTopics,
   OffsetFetch,
 } from "../../../src/protocol/generated/offset_fetch.ts";
-import { FakeKafka, type Handler, withCluster } from "../_fake_broker.ts";
+import { commitAnswer, FakeKafka, type Handler, withCluster } from "../_fake_broker.ts";
 
 type FindCoordinatorHandler = Handler<FindCoordinatorRequest, FindCoordinatorResponse>;
 
@@ -55,22 +48,6 @@ const seen = (fake: FakeKafka) =>
 
 /** The core, bootstrapped from broker 1 only. */
 const bootstrap = { brokers: "broker1:9092" };
-
-/** An OffsetCommit answer with `errorCode` for every partition. */
-function commitAnswer(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
-  return {
-    ...defaultOffsetCommitResponse(),
-    topics: (req.topics ?? []).map((t) => ({
-      ...defaultOffsetCommitResponseTopic(),
-      name: t.name ?? "",
-      partitions: (t.partitions ?? []).map((p) => ({
-        ...defaultOffsetCommitResponsePartition(),
-        partitionIndex: p.partitionIndex ?? 0,
-        errorCode,
-      })),
-    })),
-  };
-}
 
 const who = {
   groupId: "g",

@@ -9,7 +9,6 @@ import { DecodeError, type Message, Reader } from "../../../mod.ts";
 import {
   ConsumerGroupHeartbeat,
   type ConsumerGroupHeartbeatRequest,
-  defaultConsumerGroupHeartbeatResponse,
 } from "../../../src/protocol/generated/consumer_group_heartbeat.ts";
 import {
   defaultFetchResponse,
@@ -24,7 +23,7 @@ import {
 } from "../../../src/protocol/generated/offset_fetch.ts";
 import { encodeRecordBatch } from "../../../src/protocol/records.ts";
 import { waitFor } from "../../_eventually.ts";
-import { answerListOffsets, FakeKafka } from "../_fake_broker.ts";
+import { assignment, twoPartitions } from "./_two_partitions.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,21 +37,10 @@ async function recordAt(p: number, offset: number, corrupt: boolean): Promise<Ui
 
 describe("faults during a revoke", () => {
   test("a stalled fetch does not hold the revoke up; its corrupt late answer fails no read", async () => {
-    const fake = new FakeKafka([1]);
-    fake.createTopic("t", 2);
-    answerListOffsets(fake);
-    fake.coordinators.set("group/g", 1);
-    const topicId = fake.topics.get("t")!.id;
-
+    const { fake, topicId } = twoPartitions();
     let owned = [0, 1];
     let epoch = 1;
-    fake.on(ConsumerGroupHeartbeat, () => ({
-      ...defaultConsumerGroupHeartbeatResponse(),
-      memberId: "member-1",
-      memberEpoch: epoch,
-      heartbeatIntervalMs: 50,
-      assignment: { topicPartitions: [{ topicId, partitions: owned }] },
-    }));
+    fake.on(ConsumerGroupHeartbeat, () => assignment(topicId, owned, epoch));
     // Nothing committed: the member starts at the log start (offset 0).
     fake.on(OffsetFetch, () => ({ ...defaultOffsetFetchResponse(), groups: [] }));
 
@@ -119,8 +107,9 @@ describe("faults during a revoke", () => {
           return body.memberEpoch === 2 &&
             body.topicPartitions?.[0]?.partitions?.join() === "0";
         });
-      await waitFor("the new assignment acknowledged", acked);
-      assert.ok(held !== undefined, "the revoke finished while the fetch was still stalled");
+      // Only the test answers the stalled fetch, and not before this: a revoke that waited
+      // for it would never be acknowledged, and this wait would fail.
+      await waitFor("the new assignment acknowledged while the fetch is stalled", acked);
 
       // The stalled fetch answers at last, with a corrupt record for partition 1.
       held!.release();

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { Reader } from "../../../mod.ts";
 import {
   ConsumerGroupHeartbeat,
-  defaultConsumerGroupHeartbeatResponse,
 } from "../../../src/protocol/generated/consumer_group_heartbeat.ts";
 import {
   defaultFetchResponse,
@@ -23,7 +22,8 @@ import {
   type OffsetFetchResponse,
 } from "../../../src/protocol/generated/offset_fetch.ts";
 import { waitFor } from "../../_eventually.ts";
-import { answerListOffsets, FakeKafka } from "../_fake_broker.ts";
+import type { FakeKafka } from "../_fake_broker.ts";
+import { assignment, twoPartitions } from "./_two_partitions.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,15 +45,6 @@ function committed(req: OffsetFetchRequest): OffsetFetchResponse {
       })),
     })),
   };
-}
-
-/** A fake broker with topic `t` of 2 partitions and group `g`'s coordinator. */
-function twoPartitions(): { fake: FakeKafka; topicId: string } {
-  const fake = new FakeKafka([1]);
-  fake.createTopic("t", 2);
-  answerListOffsets(fake);
-  fake.coordinators.set("group/g", 1);
-  return { fake, topicId: fake.topics.get("t")!.id };
 }
 
 /** Answers Fetch with nothing new, after a moment; returns each Fetch's partitions. */
@@ -93,18 +84,11 @@ describe("Reader.seekToCommitted during a rebalance", () => {
     let epoch = 1;
     let holdHeartbeat = false;
     let heldHeartbeat: (() => void) | undefined;
-    const assignment = () => ({
-      ...defaultConsumerGroupHeartbeatResponse(),
-      memberId: "member-1",
-      memberEpoch: epoch,
-      heartbeatIntervalMs: 50,
-      assignment: { topicPartitions: [{ topicId, partitions: owned }] },
-    });
     fake.on(ConsumerGroupHeartbeat, () => {
-      if (!holdHeartbeat) return assignment();
+      if (!holdHeartbeat) return assignment(topicId, owned, epoch);
       holdHeartbeat = false;
       return new Promise((resolve) => {
-        heldHeartbeat = () => resolve(assignment());
+        heldHeartbeat = () => resolve(assignment(topicId, owned, epoch));
       });
     });
 
@@ -170,13 +154,7 @@ describe("Reader.seekToCommitted during a rebalance", () => {
     const { fake, topicId } = twoPartitions();
     let owned = [0, 1];
     let epoch = 1;
-    fake.on(ConsumerGroupHeartbeat, () => ({
-      ...defaultConsumerGroupHeartbeatResponse(),
-      memberId: "member-1",
-      memberEpoch: epoch,
-      heartbeatIntervalMs: 50,
-      assignment: { topicPartitions: [{ topicId, partitions: owned }] },
-    }));
+    fake.on(ConsumerGroupHeartbeat, () => assignment(topicId, owned, epoch));
     fake.on(OffsetFetch, (req) => committed(req));
     const fetched = recordFetches(fake);
     let revoking: (() => void) | undefined;
